@@ -1,0 +1,55 @@
+# The two commands of the README are `make run` and `make test`; everything else here serves them.
+# Each step leaves a stamp so that a second run only redoes what changed.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+JOBS ?= 2
+APT_PACKAGES := libeigen3-dev libboost-dev libhdf5-dev catch2 libfmt-dev pkg-config g++ make
+ENGINE_SOURCES := $(shell find engine bindings tests/cpp benchmarks -name '*.cpp' -o -name '*.hpp' -o -name CMakeLists.txt) CMakeLists.txt
+PY_SOURCES := $(shell find bindings/tvaer scenarios -name '*.py' -o -name '*.toml') pyproject.toml
+
+.PHONY: run test test-cpp test-python sanitize bench clean system
+
+run: $(VENV)/.installed
+	$(VPY) -m tvaer run --out results
+
+test: test-cpp test-python
+
+system: build/.system
+build/.system: tools/install-system-packages
+	bash tools/install-system-packages $(APT_PACKAGES)
+	@mkdir -p build && touch $@
+
+$(VENV)/.deps: pyproject.toml build/.system
+	test -x $(VPY) || $(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install -q --upgrade pip
+	$(VPY) -m pip install -q cmake ninja $$($(VPY) -c "import tomllib; print(' '.join(tomllib.load(open('pyproject.toml','rb'))['build-system']['requires']))")
+	@touch $@
+
+$(VENV)/.installed: $(VENV)/.deps $(ENGINE_SOURCES) $(PY_SOURCES)
+	$(VPY) -m pip install -q --no-build-isolation ".[test]"
+	@touch $@
+
+build/cpp/.built: $(VENV)/.deps $(ENGINE_SOURCES)
+	$(VENV)/bin/cmake -S . -B build/cpp -G Ninja -DCMAKE_BUILD_TYPE=Release > /dev/null
+	$(VENV)/bin/cmake --build build/cpp -j $(JOBS)
+	@touch $@
+
+test-cpp: build/cpp/.built
+	cd build/cpp && ../../$(VENV)/bin/ctest --output-on-failure -j $(JOBS)
+
+test-python: $(VENV)/.installed
+	$(VPY) -m pytest
+
+# AddressSanitizer + UndefinedBehaviorSanitizer build of the C++ tests, in its own build folder.
+sanitize: $(VENV)/.deps
+	$(VENV)/bin/cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTVAER_SANITIZE=ON -DTVAER_BUILD_BENCHMARKS=OFF > /dev/null
+	$(VENV)/bin/cmake --build build/asan -j $(JOBS)
+	cd build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ../../$(VENV)/bin/ctest --output-on-failure -j $(JOBS)
+
+bench: build/cpp/.built
+	build/cpp/benchmarks/tvaer_bench_ladder
+
+clean:
+	rm -rf build $(VENV)

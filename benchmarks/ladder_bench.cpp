@@ -1,0 +1,51 @@
+// The reference benchmark model (shared/bench/ladder.md) on the tvaer engine, single thread.
+// Usage: tvaer_bench_ladder N [replications=1] [seed=1]
+// Prints one line of key=value pairs per replication and the mean cost table per family.
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "tvaer/model.hpp"
+#include "tvaer/reference.hpp"
+#include "tvaer/simulation.hpp"
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        std::fprintf(stderr, "usage: %s N [replications=1] [seed=1]\n", argv[0]);
+        return 2;
+    }
+    const auto n = static_cast<std::uint32_t>(std::stoul(argv[1]));
+    const int reps = argc > 2 ? std::stoi(argv[2]) : 1;
+    const std::uint64_t seed = argc > 3 ? std::stoull(argv[3]) : 1;
+    const tvaer::model m = tvaer::compile(tvaer::ladder_scenario(n));
+    std::vector<double> year_sector(10 * 3, 0.0);
+    for (int r = 0; r < reps; ++r) {
+        const auto t0 = std::chrono::steady_clock::now();
+        const tvaer::arm_result res = tvaer::simulate_arm(m, seed, static_cast<std::uint32_t>(r), tvaer::arm::bau);
+        const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        rusage ru{};
+        getrusage(RUSAGE_SELF, &ru);
+        std::uint64_t dropped = 0;
+        for (auto d : res.dropped) dropped += d;
+        std::printf("N=%u rep=%d events=%llu wall_s=%.4f events_per_s=%.0f peak_rss_mb=%.1f engine_bytes_per_family=%.1f dropped=%llu\n",
+                    n, r, static_cast<unsigned long long>(res.events), wall, static_cast<double>(res.events) / wall,
+                    static_cast<double>(ru.ru_maxrss) / 1024.0,
+                    static_cast<double>(res.engine_bytes) / n, static_cast<unsigned long long>(dropped));
+        for (std::size_t line = 0; line < m.lines.size(); ++line) {
+            if (m.lines[line].group != tvaer::treatment::usual) continue;
+            const std::uint32_t sector = m.lines[line].payer;
+            for (std::size_t month = 0; month < res.costs.months(); ++month) {
+                year_sector[(month / 12) * 3 + sector] += res.costs.at(line, month) / n / reps;
+            }
+        }
+    }
+    std::printf("year,employment,adults,children  (mean DKK per family)\n");
+    for (int y = 0; y < 10; ++y) {
+        std::printf("%d,%.0f,%.0f,%.0f\n", y + 1, year_sector[y * 3], year_sector[y * 3 + 1], year_sector[y * 3 + 2]);
+    }
+    return 0;
+}

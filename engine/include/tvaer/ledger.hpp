@@ -1,0 +1,66 @@
+#pragma once
+/// Exact cost accrual into monthly accumulators, with no monthly tick events.
+///
+/// A cost rate (DKK per month) that is constant over [t0, t1) is booked in O(1): the partial
+/// first and last months go straight into the month's total and the whole months in between
+/// into a difference array of rates, which `finish()` integrates. Time is in months, month m is
+/// [m, m+1), year y is months [12y, 12y+12). Lines (rows) are the ledger items of a model: a
+/// cost source booked to one paying sector and cost kind (see model.hpp).
+#include <cstddef>
+#include <vector>
+
+namespace tvaer {
+
+class ledger {
+public:
+    ledger() = default;
+    /// `lines` rows by `months` columns, all zero. The horizon is `months` (an integer).
+    ledger(std::size_t lines, std::size_t months);
+
+    /// Books `rate` per month over [t0, t1) on `line`; t0 <= t1 <= months is the caller's duty.
+    void accrue(std::size_t line, double rate, double t0, double t1) noexcept {
+        if (!(t1 > t0) || rate == 0.0) return;
+        double* part = &partial_[line * (months_ + 1)];
+        double* diff = &rate_diff_[line * (months_ + 1)];
+        const auto m0 = static_cast<std::size_t>(t0);
+        const auto m1 = static_cast<std::size_t>(t1);
+        if (m0 == m1) {
+            part[m0] += rate * (t1 - t0);
+            return;
+        }
+        part[m0] += rate * (static_cast<double>(m0 + 1) - t0);
+        diff[m0 + 1] += rate;
+        diff[m1] -= rate;
+        part[m1] += rate * (t1 - static_cast<double>(m1));
+    }
+
+    /// Books a lump sum at time t (t <= months; t == months books into the last month).
+    void lump(std::size_t line, double amount, double t) noexcept {
+        auto m = static_cast<std::size_t>(t);
+        if (m >= months_) m = months_ - 1;
+        partial_[line * (months_ + 1) + m] += amount;
+    }
+
+    /// Integrates the difference arrays: afterwards `at(line, month)` is the month's total.
+    /// Idempotent; booking after `finish()` is an error of the caller.
+    void finish();
+
+    [[nodiscard]] double at(std::size_t line, std::size_t month) const noexcept {
+        return totals_[line * months_ + month];
+    }
+    [[nodiscard]] std::size_t lines() const noexcept { return lines_; }
+    [[nodiscard]] std::size_t months() const noexcept { return months_; }
+    /// Row-major (line, month) totals; valid after finish().
+    [[nodiscard]] const std::vector<double>& totals() const noexcept { return totals_; }
+    void reset();
+
+private:
+    std::size_t lines_ = 0;
+    std::size_t months_ = 0;
+    std::vector<double> partial_;    // lines x (months + 1)
+    std::vector<double> rate_diff_;  // lines x (months + 1)
+    std::vector<double> totals_;     // lines x months
+    bool finished_ = false;
+};
+
+}  // namespace tvaer

@@ -1,0 +1,114 @@
+#pragma once
+/// A validated scenario compiled to indices: what the simulation and the analytic mode run on.
+///
+/// Every krone is booked on a ledger line: one cost source (a state or an intervention, or the
+/// solution's staff), the sector whose law grants it, the budget that pays it after the
+/// scenario's governance, its cost kind, whether it is registered on a CPR number, and whether
+/// it concerns families treated as usual or inside the solution. The paying budget is one of the
+/// scenario's sectors or the solution's own budget, which has the index `sectors.size()` and the
+/// name "solution". Allocation rules (allocation.hpp) move money between budgets afterwards.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tvaer/distributions.hpp"
+#include "tvaer/scenario.hpp"
+
+namespace tvaer {
+
+enum class treatment : std::uint8_t { usual = 0, solution = 1 };
+
+struct ledger_line {
+    std::string source;       ///< "adults/trin1", "intervention/mentor", "staff"
+    std::string source_kind;  ///< "state", "intervention" or "staff"
+    std::uint32_t law_sector = 0;  ///< index into the scenario's sectors
+    std::uint32_t payer = 0;       ///< index into budgets(): a sector or the solution's budget
+    cost_kind kind = cost_kind::service;
+    bool cpr_registered = true;
+    treatment group = treatment::usual;
+    bool inside_unit_budget = false;
+    std::string benefit;      ///< empty: any member
+    std::string granted_by;   ///< "sector", "shared" or "solution"
+};
+
+namespace detail {
+
+struct booked_cost {
+    std::uint32_t line;
+    double monthly;
+    double one_off;
+    int benefit;  ///< -1: any member
+};
+
+struct compiled_state {
+    bool exponential = true;
+    sojourn duration = sojourn::exponential(1.0);
+    std::vector<std::uint8_t> dest;   ///< destination state indices
+    std::vector<double> base;         ///< rates (exponential) or probabilities
+    double base_total = 0.0;          ///< sum of rates (exponential)
+    std::vector<booked_cost> costs[2];  ///< by treatment
+    std::uint64_t requests = 0;       ///< interventions requested on entry (bit per intervention)
+    std::uint32_t sectors = 0;        ///< sectors with a cost in this state (bit per sector)
+    std::uint32_t services = 0;       ///< number of cost lines (for the complexity score)
+    bool has_effects = false;         ///< some intervention or the organisation changes its hazards
+    std::uint32_t occupancy_row = 0;
+    std::uint32_t transition_row = 0;  ///< first row of this state's transitions
+};
+
+struct compiled_track {
+    std::vector<compiled_state> states;
+    std::vector<double> initial_cdf;
+    std::vector<double> members_cdf;
+    std::vector<double> benefit_cdf;
+};
+
+struct compiled_effect {
+    std::uint8_t track;
+    std::uint8_t from;
+    std::uint8_t to;
+    double multiplier;
+};
+
+struct compiled_intervention {
+    std::uint8_t track = 0;
+    std::uint64_t ends_mask = 0;       ///< bit per state of its track
+    sojourn duration = sojourn::fixed(1.0);
+    std::uint32_t capacity = 0;
+    std::vector<booked_cost> costs[2];
+    std::vector<compiled_effect> effects;
+    bool available[2] = {true, true};  ///< by treatment
+    std::optional<sojourn> delay[2];   ///< by treatment
+    std::uint64_t purpose_duration = 0;
+    std::uint64_t purpose_delay = 0;
+};
+
+}  // namespace detail
+
+struct model {
+    scenario spec;
+    std::size_t months = 0;
+    std::vector<std::string> budgets;          ///< sectors, then "solution"
+    std::vector<ledger_line> lines;
+    std::vector<std::string> occupancy_rows;   ///< "track/state" rows, then "solution/families"
+    std::vector<std::string> transition_rows;  ///< "track/from->to"
+    std::vector<std::string> intervention_names;
+    std::uint32_t solution_families_row = 0;
+    std::uint32_t staff_line = 0;              ///< valid when has_staff
+    bool has_staff = false;
+    std::vector<detail::compiled_track> tracks;
+    std::vector<detail::compiled_intervention> interventions;
+    std::vector<detail::compiled_effect> solution_effects;
+    std::vector<std::vector<int>> include_benefits;  ///< [track] -> benefit indices included
+    std::vector<std::vector<int>> exclude_benefits;  ///< [track] -> benefit indices excluded
+
+    [[nodiscard]] std::size_t sector_count() const noexcept { return spec.sectors.size(); }
+    [[nodiscard]] std::uint32_t solution_budget() const noexcept {
+        return static_cast<std::uint32_t>(spec.sectors.size());
+    }
+};
+
+/// Validates `sc` (throws scenario_error) and compiles it.
+model compile(scenario sc);
+
+}  // namespace tvaer

@@ -1,0 +1,60 @@
+#pragma once
+/// Many replications of a model, in threads, merged in replication order.
+///
+/// Replication r of seed s is the same numbers whichever thread or machine runs it (keyed
+/// streams, rng.hpp), so results of disjoint replication ranges can be computed anywhere and
+/// merged with `append()`; the merged arrays equal a single run over the whole range bit for bit.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "tvaer/model.hpp"
+#include "tvaer/simulation.hpp"
+
+namespace tvaer {
+
+struct run_options {
+    std::uint64_t seed = 1;
+    std::uint32_t first_replication = 0;
+    std::uint32_t replications = 1;
+    unsigned threads = 1;  ///< 0: one per hardware thread
+    /// Called from the calling thread as replications complete (argument: how many are done);
+    /// returning false stops the run early: replications not yet started are skipped.
+    std::function<bool(std::uint32_t)> progress;
+};
+
+/// The outputs of consecutive replications as flat row-major arrays, the replication index first,
+/// then the arm (0 = business as usual, 1 = solution).
+struct results {
+    std::uint64_t seed = 0;
+    std::uint32_t first_replication = 0;
+    std::uint32_t replications = 0;  ///< number of complete replications held
+    std::size_t months = 0;
+    std::vector<std::string> budgets, line_sources, occupancy_rows, transition_rows, interventions;
+    std::vector<double> costs;                ///< [rep][arm][line][month]
+    std::vector<double> occupancy;            ///< [rep][arm][row][month]
+    std::vector<double> queue;                ///< [rep][arm][intervention][month]
+    std::vector<std::uint32_t> transitions;   ///< [rep][arm][month][row]
+    std::vector<std::uint32_t> requests;      ///< [rep][arm][month][intervention]
+    std::vector<std::uint32_t> starts;        ///< [rep][arm][month][intervention]
+    std::vector<std::uint32_t> dropped;       ///< [rep][arm][month][intervention]
+    std::vector<double> wait_months;          ///< [rep][arm][month][intervention]
+    std::vector<std::uint64_t> events;        ///< [rep][arm]
+    std::vector<std::uint32_t> admitted;      ///< [rep][arm]
+
+    /// Appends the replications of `more`, which must directly follow these (same model and seed).
+    /// Throws tvaer::error otherwise.
+    void append(const results& more);
+};
+
+/// An empty results object shaped for `m`.
+results make_results(const model& m, std::uint64_t seed, std::uint32_t first_replication);
+
+/// Runs replications [first, first + replications) on `threads` threads. Deterministic whatever
+/// the thread count. Stops early (returning the complete prefix) when `progress` returns false.
+/// An exception in any replication stops the run and is rethrown after the threads have joined.
+results run_replications(const model& m, const run_options& options);
+
+}  // namespace tvaer

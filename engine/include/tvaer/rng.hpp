@@ -1,0 +1,88 @@
+#pragma once
+/// Keyed, counter-based random streams.
+///
+/// Every draw is a pure function of (master seed, replication, family, member, purpose,
+/// occurrence, index within the occurrence). Nothing is carried between draws, so results do
+/// not depend on thread count, on the order families are processed, or on which machine runs a
+/// replication, and two arms (or two scenarios) that ask for the same key get the same number:
+/// that is what common random numbers rest on. See docs/design.md, "random streams".
+///
+/// The mixing function is SplitMix64's finaliser (Steele, Lea and Flood 2014) applied to a
+/// Weyl sequence seeded by a hash of the key; `stream` models Boost.Random's
+/// UniformRandomNumberGenerator, so Boost.Random distributions draw from it.
+#include <cstdint>
+#include <limits>
+#include <string_view>
+
+namespace tvaer {
+
+namespace detail {
+constexpr std::uint64_t golden_gamma = 0x9e3779b97f4a7c15ULL;
+
+constexpr std::uint64_t mix64(std::uint64_t z) noexcept {
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/// Folds one more word into a running key hash (order matters).
+constexpr std::uint64_t combine(std::uint64_t h, std::uint64_t word) noexcept {
+    return mix64(h + golden_gamma + mix64(word));
+}
+}  // namespace detail
+
+/// A purpose is a stable 64-bit name: FNV-1a of a string, so adding an unrelated intervention
+/// to a scenario never shifts another one's draws (indices would).
+constexpr std::uint64_t purpose_id(std::string_view name) noexcept {
+    std::uint64_t h = 0xcbf29ce484222325ULL;
+    for (char c : name) {
+        h ^= static_cast<unsigned char>(c);
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+/// The key of a family of streams within one replication.
+struct stream_key {
+    std::uint64_t seed = 0;
+    std::uint64_t replication = 0;
+    std::uint64_t family = 0;
+    std::uint64_t member = 0;
+    std::uint64_t purpose = 0;
+
+    [[nodiscard]] constexpr std::uint64_t hash(std::uint64_t occurrence) const noexcept {
+        std::uint64_t h = detail::mix64(seed ^ 0x7476616572ULL);  // "tvaer"
+        h = detail::combine(h, replication);
+        h = detail::combine(h, family);
+        h = detail::combine(h, member);
+        h = detail::combine(h, purpose);
+        return detail::combine(h, occurrence);
+    }
+};
+
+/// One stream: the draws of one key at one occurrence. Satisfies Boost.Random's
+/// UniformRandomNumberGenerator (result_type, min, max, operator()).
+class stream {
+public:
+    using result_type = std::uint64_t;
+    constexpr stream(const stream_key& key, std::uint64_t occurrence) noexcept
+        : state_(key.hash(occurrence)) {}
+    constexpr explicit stream(std::uint64_t hashed_key) noexcept : state_(hashed_key) {}
+
+    static constexpr result_type min() noexcept { return 0; }
+    static constexpr result_type max() noexcept { return std::numeric_limits<result_type>::max(); }
+
+    constexpr result_type operator()() noexcept {
+        state_ += detail::golden_gamma;
+        return detail::mix64(state_);
+    }
+    /// A uniform double in the open interval (0, 1): never 0, so log(u) is finite.
+    constexpr double uniform() noexcept {
+        return (static_cast<double>((*this)() >> 11) + 0.5) * 0x1.0p-53;
+    }
+
+private:
+    std::uint64_t state_;
+};
+
+}  // namespace tvaer

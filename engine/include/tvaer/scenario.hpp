@@ -1,0 +1,134 @@
+#pragma once
+/// The typed description of a scenario: what a planner writes in a TOML file, as plain data.
+///
+/// Names (sectors, tracks, states, interventions) are strings here; `compile()` in model.hpp
+/// resolves them to indices once. `validate()` checks every value and throws scenario_error
+/// whose key path follows the TOML layout, e.g. `tracks[0].states[1].transitions[0].rate`.
+/// docs/scenario-format.md documents every field, its unit and its source in the report.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tvaer/distributions.hpp"
+
+namespace tvaer {
+
+inline constexpr int scenario_schema_version = 1;
+
+enum class cost_kind : std::uint8_t { service = 0, transfer = 1 };
+/// The two arms of every comparison: business as usual and inside the cross-sector solution.
+enum class arm : std::uint8_t { bau = 0, solution = 1 };
+/// Who may receive an intervention: families treated as usual, families inside the solution, or both.
+enum class availability : std::uint8_t { both, bau, solution };
+
+/// A cost while a member is in a state or while an intervention is active.
+struct cost_rate {
+    std::string sector;          ///< the sector whose law grants it (the default payer)
+    cost_kind kind = cost_kind::service;
+    double monthly = 0.0;        ///< DKK per month
+    double one_off = 0.0;        ///< DKK once, at entry or start
+    bool cpr_registered = true;  ///< booked on the person's CPR number (report sec. 4.13: 80-90 %)
+    std::string benefit;         ///< empty: every member; else only members with this benefit type
+};
+
+/// One destination of a state. With exponential clocks `rate` is per month (competing risks);
+/// with a `sojourn` distribution on the state, `probability` is the destination share.
+struct transition {
+    std::string to;
+    double rate = 0.0;
+    double probability = 0.0;
+};
+
+struct state {
+    std::string name;
+    std::vector<transition> transitions;
+    std::optional<sojourn> duration;  ///< unset: competing exponential rates
+    std::vector<cost_rate> costs;
+};
+
+/// A member type (adults, children) with its own state ladder.
+struct track {
+    std::string name;
+    std::vector<state> states;
+    std::vector<double> initial;          ///< share of members starting in each state
+    std::vector<double> members;          ///< P(family has n members of this track), n = 0, 1, ...
+    std::vector<std::string> benefits;    ///< benefit types (empty: none)
+    std::vector<double> benefit_shares;   ///< share of members per benefit type
+};
+
+/// While an intervention is active, multiplies the hazard of `from -> to` on `track`. If the
+/// track is the intervention's own, only the member who receives it is affected; otherwise
+/// every family member on that track is.
+struct effect {
+    std::string track;
+    std::string from;
+    std::string to;
+    double multiplier = 1.0;
+};
+
+/// Where the authority to grant sits (report Tabel 4.1): in the solution, shared, or in the sectors.
+enum class authority : std::uint8_t { solution, shared, sector };
+
+struct intervention {
+    std::string name;
+    std::string track;
+    std::vector<std::string> request_on_entry;  ///< entering (or starting in) these states requests it
+    std::vector<std::string> ends_on_entry;     ///< entering these states ends it early
+    sojourn duration = sojourn::fixed(6.0);
+    std::uint32_t capacity = 0;                 ///< concurrent slots; 0 = unlimited
+    std::vector<cost_rate> costs;
+    std::vector<effect> effects;
+    availability available = availability::both;
+    std::optional<sojourn> decision_delay_bau;       ///< request to start, business as usual
+    std::optional<sojourn> decision_delay_solution;  ///< request to start, inside the solution
+    authority grants = authority::sector;            ///< visitation authority inside the solution
+    authority pays = authority::sector;              ///< payment obligation inside the solution
+    std::map<std::string, double> payment_key;       ///< sector -> share when pays == shared
+    bool inside_unit_budget = false;                 ///< Helsingør's "inside" items (sec. 4.6 c)
+};
+
+/// Selection of families into the solution (report sec. 4.2), evaluated when a family enters
+/// the population (at t = 0 for the initial families).
+struct selection {
+    std::uint32_t capacity = 0;               ///< places in the solution (families); 0 = unlimited
+    std::uint32_t min_sectors = 2;            ///< cases in at least this many sectors
+    std::vector<std::string> include_benefits;  ///< empty: any; else an adult must have one of these
+    std::vector<std::string> exclude_benefits;  ///< no adult may have one of these
+    double motivated_share = 1.0;             ///< chance a family agrees to take part
+    double score_per_sector = 1.0;            ///< Furesø complexity score: weight of a sector in contact
+    double score_per_service = 1.0;           ///< ... and of a cost-bearing state or service
+    double score_min = 0.0;                   ///< selection band on the score
+    double score_max = 1e300;
+    std::optional<sojourn> stay;              ///< length of stay in the solution; unset: to the horizon
+};
+
+/// Staff of the solution (report sec. 4.9, Tabel 5.1) and how their salaries are financed.
+struct organisation {
+    std::string form = "unit";                  ///< "unit" or "network"
+    double staff_fte = 0.0;
+    double salary_per_fte_year = 580000.0;      ///< DKK; parameters.md sec. 4 [D]
+    std::map<std::string, double> salary_key;   ///< sector -> share of the salaries
+    /// Hazard multipliers for every member of a family while it is inside the solution
+    /// (e.g. better-matched help in a unit, report sec. 4.9). Default: none ("no effect").
+    std::vector<effect> effects;
+};
+
+struct scenario {
+    int schema_version = scenario_schema_version;
+    std::string name = "scenario";
+    double horizon_months = 60.0;               ///< a whole number of months
+    double discount_rate = 0.0;                 ///< per year, for present values
+    std::vector<std::string> sectors;
+    std::uint32_t families = 100;
+    std::vector<track> tracks;
+    std::vector<intervention> interventions;
+    selection select;
+    organisation org;
+
+    /// Throws scenario_error with the key path of the first problem found.
+    void validate() const;
+};
+
+}  // namespace tvaer

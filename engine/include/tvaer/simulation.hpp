@@ -1,0 +1,44 @@
+#pragma once
+/// One replication of a compiled model: every family simulated twice with common random numbers,
+/// once treated as usual (arm::bau) and once with the cross-sector solution (arm::solution).
+///
+/// Families in the solution arm that are never selected into the solution draw exactly the same
+/// numbers as in the business-as-usual arm, so their paths and costs are identical unless they
+/// share a capacity-limited intervention with solution families.
+#include <cstdint>
+#include <vector>
+
+#include "tvaer/ledger.hpp"
+#include "tvaer/model.hpp"
+
+namespace tvaer {
+
+/// What one arm of one replication produced. Monthly arrays are row-major (month, column).
+struct arm_result {
+    ledger costs;       ///< model.lines x months, DKK
+    ledger occupancy;   ///< model.occupancy_rows x months: member-months (families for the solution row)
+    ledger queue;       ///< interventions x months: request-months spent waiting (time-integral of the queue)
+    std::vector<std::uint32_t> transitions;  ///< months x model.transition_rows
+    std::vector<std::uint32_t> requests;     ///< months x interventions
+    std::vector<std::uint32_t> starts;       ///< months x interventions
+    std::vector<std::uint32_t> dropped;      ///< months x interventions: requests dropped from a queue
+    std::vector<double> wait_months;         ///< months x interventions: summed wait of the month's starts
+    std::uint64_t events = 0;   ///< transitions + starts + ends + queue joins (bench/ladder.md "Counting")
+    std::uint32_t families = 0;
+    std::uint32_t members = 0;
+    std::uint32_t admitted = 0;  ///< families ever admitted into the solution
+    std::size_t engine_bytes = 0;  ///< member records + instance pool + calendar at the end of the run
+};
+
+struct replication_result {
+    std::uint32_t replication = 0;
+    arm_result arms[2];  ///< indexed by arm
+};
+
+/// Simulates one arm. Throws simulation_error naming the simulated time and event on failure.
+arm_result simulate_arm(const model& m, std::uint64_t seed, std::uint32_t replication, arm a);
+
+/// Simulates both arms of one replication.
+replication_result simulate_replication(const model& m, std::uint64_t seed, std::uint32_t replication);
+
+}  // namespace tvaer

@@ -1,0 +1,224 @@
+#include "tvaer/model.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+#include "tvaer/error.hpp"
+#include "tvaer/rng.hpp"
+
+namespace tvaer {
+
+namespace {
+
+template <class T>
+std::uint32_t index_of(const std::vector<T>& v, const T& x) {
+    return static_cast<std::uint32_t>(std::find(v.begin(), v.end(), x) - v.begin());
+}
+
+std::vector<double> cumulative(const std::vector<double>& shares) {
+    std::vector<double> cdf(shares.size());
+    double acc = 0.0;
+    for (std::size_t i = 0; i < shares.size(); ++i) cdf[i] = (acc += shares[i]);
+    if (!cdf.empty()) cdf.back() = 1.0;
+    return cdf;
+}
+
+std::uint32_t track_index(const scenario& sc, const std::string& name) {
+    for (std::size_t i = 0; i < sc.tracks.size(); ++i)
+        if (sc.tracks[i].name == name) return static_cast<std::uint32_t>(i);
+    return 0;  // unreachable after validate()
+}
+
+std::uint8_t state_index(const track& t, const std::string& name) {
+    for (std::size_t i = 0; i < t.states.size(); ++i)
+        if (t.states[i].name == name) return static_cast<std::uint8_t>(i);
+    return 0;
+}
+
+int benefit_index(const track* t, const std::string& name) {
+    if (name.empty() || t == nullptr) return -1;
+    return static_cast<int>(index_of(t->benefits, name));
+}
+
+const char* authority_name(authority a) {
+    switch (a) {
+        case authority::solution: return "solution";
+        case authority::shared: return "shared";
+        case authority::sector: return "sector";
+    }
+    return "sector";
+}
+
+class line_builder {
+public:
+    explicit line_builder(model& m) : m_(m) {}
+
+    /// Adds the ledger lines of one cost for one treatment and returns how they are booked.
+    void add(const cost_rate& c, const std::string& source, const std::string& kind, treatment group,
+             const track* tr, const intervention* iv, std::vector<detail::booked_cost>& out) {
+        ledger_line base;
+        base.source = source;
+        base.source_kind = kind;
+        base.law_sector = index_of(m_.spec.sectors, c.sector);
+        base.kind = c.kind;
+        base.cpr_registered = c.cpr_registered;
+        base.group = group;
+        base.benefit = c.benefit;
+        base.granted_by = "sector";
+        const int benefit = benefit_index(tr, c.benefit);
+        if (iv == nullptr || group == treatment::usual) {
+            base.payer = base.law_sector;
+            push(base, c.monthly, c.one_off, benefit, out);
+            return;
+        }
+        base.granted_by = authority_name(iv->grants);
+        base.inside_unit_budget = iv->inside_unit_budget;
+        switch (iv->pays) {
+            case authority::sector:
+                base.payer = base.law_sector;
+                push(base, c.monthly, c.one_off, benefit, out);
+                break;
+            case authority::solution:
+                base.payer = m_.solution_budget();
+                push(base, c.monthly, c.one_off, benefit, out);
+                break;
+            case authority::shared:
+                for (const auto& [sector, share] : iv->payment_key) {
+                    base.payer = index_of(m_.spec.sectors, sector);
+                    push(base, c.monthly * share, c.one_off * share, benefit, out);
+                }
+                break;
+        }
+    }
+
+private:
+    void push(const ledger_line& line, double monthly, double one_off, int benefit,
+              std::vector<detail::booked_cost>& out) {
+        m_.lines.push_back(line);
+        out.push_back({static_cast<std::uint32_t>(m_.lines.size() - 1), monthly, one_off, benefit});
+    }
+    model& m_;
+};
+
+detail::compiled_effect compile_effect(const scenario& sc, const effect& e) {
+    const auto t = track_index(sc, e.track);
+    const auto& tr = sc.tracks[t];
+    return {static_cast<std::uint8_t>(t), state_index(tr, e.from), state_index(tr, e.to), e.multiplier};
+}
+
+void compile_tracks(model& m, line_builder& lines) {
+    const scenario& sc = m.spec;
+    for (std::size_t ti = 0; ti < sc.tracks.size(); ++ti) {
+        const track& t = sc.tracks[ti];
+        detail::compiled_track ct;
+        ct.initial_cdf = cumulative(t.initial);
+        ct.members_cdf = cumulative(t.members);
+        ct.benefit_cdf = cumulative(t.benefit_shares);
+        for (const state& s : t.states) {
+            detail::compiled_state cs;
+            cs.exponential = !s.duration.has_value();
+            cs.occupancy_row = static_cast<std::uint32_t>(m.occupancy_rows.size());
+            m.occupancy_rows.push_back(t.name + "/" + s.name);
+            cs.transition_row = static_cast<std::uint32_t>(m.transition_rows.size());
+            for (const auto& tr : s.transitions) {
+                cs.dest.push_back(state_index(t, tr.to));
+                cs.base.push_back(cs.exponential ? tr.rate : tr.probability);
+                m.transition_rows.push_back(t.name + "/" + s.name + "->" + tr.to);
+            }
+            for (double b : cs.base) cs.base_total += b;
+            cs.duration = cs.exponential ? sojourn::exponential(1.0) : *s.duration;
+            for (int g = 0; g < 2; ++g) {
+                for (const auto& c : s.costs) {
+                    lines.add(c, t.name + "/" + s.name, "state", static_cast<treatment>(g), &t, nullptr, cs.costs[g]);
+                }
+            }
+            for (const auto& c : s.costs) cs.sectors |= 1u << index_of(sc.sectors, c.sector);
+            cs.services = static_cast<std::uint32_t>(s.costs.size());
+            ct.states.push_back(std::move(cs));
+        }
+        m.tracks.push_back(std::move(ct));
+    }
+}
+
+void compile_interventions(model& m, line_builder& lines) {
+    const scenario& sc = m.spec;
+    for (std::size_t i = 0; i < sc.interventions.size(); ++i) {
+        const intervention& iv = sc.interventions[i];
+        detail::compiled_intervention ci;
+        ci.track = static_cast<std::uint8_t>(track_index(sc, iv.track));
+        const track& t = sc.tracks[ci.track];
+        for (const auto& s : iv.request_on_entry) m.tracks[ci.track].states[state_index(t, s)].requests |= 1ull << i;
+        for (const auto& s : iv.ends_on_entry) ci.ends_mask |= 1ull << state_index(t, s);
+        ci.duration = iv.duration;
+        ci.capacity = iv.capacity;
+        for (int g = 0; g < 2; ++g) {
+            for (const auto& c : iv.costs) {
+                lines.add(c, "intervention/" + iv.name, "intervention", static_cast<treatment>(g), &t, &iv, ci.costs[g]);
+            }
+        }
+        for (const auto& e : iv.effects) {
+            ci.effects.push_back(compile_effect(sc, e));
+            m.tracks[ci.effects.back().track].states[ci.effects.back().from].has_effects = true;
+        }
+        ci.available[0] = iv.available != availability::solution;
+        ci.available[1] = iv.available != availability::bau;
+        ci.delay[0] = iv.decision_delay_bau;
+        ci.delay[1] = iv.decision_delay_solution;
+        ci.purpose_duration = purpose_id("intervention/duration/" + iv.name);
+        ci.purpose_delay = purpose_id("intervention/delay/" + iv.name);
+        m.intervention_names.push_back(iv.name);
+        m.interventions.push_back(std::move(ci));
+    }
+}
+
+void compile_selection(model& m) {
+    const scenario& sc = m.spec;
+    m.include_benefits.resize(sc.tracks.size());
+    m.exclude_benefits.resize(sc.tracks.size());
+    for (std::size_t t = 0; t < sc.tracks.size(); ++t) {
+        const auto& bs = sc.tracks[t].benefits;
+        for (std::size_t b = 0; b < bs.size(); ++b) {
+            const auto& inc = sc.select.include_benefits;
+            const auto& exc = sc.select.exclude_benefits;
+            if (std::find(inc.begin(), inc.end(), bs[b]) != inc.end()) m.include_benefits[t].push_back(static_cast<int>(b));
+            if (std::find(exc.begin(), exc.end(), bs[b]) != exc.end()) m.exclude_benefits[t].push_back(static_cast<int>(b));
+        }
+    }
+    for (const auto& e : sc.org.effects) {
+        m.solution_effects.push_back(compile_effect(sc, e));
+        m.tracks[m.solution_effects.back().track].states[m.solution_effects.back().from].has_effects = true;
+    }
+}
+
+}  // namespace
+
+model compile(scenario sc) {
+    sc.validate();
+    model m;
+    m.spec = std::move(sc);
+    m.months = static_cast<std::size_t>(m.spec.horizon_months);
+    m.budgets = m.spec.sectors;
+    m.budgets.push_back("solution");
+    line_builder lines(m);
+    compile_tracks(m, lines);
+    compile_interventions(m, lines);
+    compile_selection(m);
+    m.solution_families_row = static_cast<std::uint32_t>(m.occupancy_rows.size());
+    m.occupancy_rows.push_back("solution/families");
+    if (m.spec.org.staff_fte > 0.0) {
+        ledger_line staff;
+        staff.source = "staff";
+        staff.source_kind = "staff";
+        staff.law_sector = 0;
+        staff.payer = m.solution_budget();
+        staff.group = treatment::solution;
+        staff.granted_by = "solution";
+        staff.inside_unit_budget = true;
+        m.staff_line = static_cast<std::uint32_t>(m.lines.size());
+        m.has_staff = true;
+        m.lines.push_back(staff);
+    }
+    return m;
+}
+
+}  // namespace tvaer

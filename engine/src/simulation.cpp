@@ -1,0 +1,662 @@
+#include "tvaer/simulation.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <fmt/format.h>
+#include <limits>
+
+#include "tvaer/calendar.hpp"
+#include "tvaer/error.hpp"
+#include "tvaer/rng.hpp"
+
+namespace tvaer {
+
+namespace {
+
+constexpr double inf = std::numeric_limits<double>::infinity();
+constexpr std::uint32_t nil = 0xffffffffu;
+
+// Stable purposes: a draw's meaning, hashed from its name (see rng.hpp).
+const std::uint64_t purpose_sojourn = purpose_id("member/sojourn");
+const std::uint64_t purpose_destination = purpose_id("member/destination");
+const std::uint64_t purpose_population = purpose_id("population");
+const std::uint64_t purpose_selection = purpose_id("selection");
+const std::uint64_t purpose_stay = purpose_id("selection/stay");
+
+enum event_kind : std::uint32_t { ev_transition = 0, ev_end = 1, ev_request = 2, ev_stay_end = 3 };
+constexpr std::uint32_t make_tag(event_kind k, std::uint32_t data) { return (static_cast<std::uint32_t>(k) << 28) | data; }
+constexpr event_kind kind_of(std::uint32_t tag) { return static_cast<event_kind>(tag >> 28); }
+constexpr std::uint32_t data_of(std::uint32_t tag) { return tag & 0x0fffffffu; }
+
+// 32 bytes per family member: the engine state that scales with the population.
+struct member {
+    double entry;              // time the current state was entered
+    double t_fire;             // pending transition time (inf: none)
+    std::uint32_t family;
+    std::uint32_t first_inst;  // active interventions, an intrusive list through `instance::next`
+    std::uint32_t spell : 24;  // number of transitions so far: the occurrence of spell draws
+    std::uint32_t benefit : 8;
+    std::uint16_t gen;         // bumped whenever the pending transition is replaced
+    std::uint8_t state;
+    std::uint8_t track : 7;
+    std::uint8_t in_solution : 1;
+};
+static_assert(sizeof(member) == 32);
+
+struct instance {
+    double start;
+    double end;
+    std::uint32_t member;
+    std::uint32_t next;
+    std::uint16_t iv;
+    std::uint16_t gen;
+    std::uint32_t unused;
+};
+
+struct queued {
+    double t_request;
+    std::uint32_t member;
+    std::uint32_t spell;
+};
+
+// A FIFO ring buffer that grows but never shrinks during a run.
+class fifo {
+public:
+    [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
+    [[nodiscard]] std::size_t size() const noexcept { return size_; }
+    void push(const queued& q) {
+        if (size_ == buf_.size()) grow();
+        buf_[(head_ + size_) & (buf_.size() - 1)] = q;
+        ++size_;
+    }
+    queued pop() noexcept {
+        const queued q = buf_[head_];
+        head_ = (head_ + 1) & (buf_.size() - 1);
+        --size_;
+        return q;
+    }
+
+private:
+    void grow() {
+        std::vector<queued> next(std::max<std::size_t>(16, buf_.size() * 2));
+        for (std::size_t i = 0; i < size_; ++i) next[i] = buf_[(head_ + i) & (buf_.size() - 1)];
+        buf_.swap(next);
+        head_ = 0;
+    }
+    std::vector<queued> buf_;
+    std::size_t head_ = 0;
+    std::size_t size_ = 0;
+};
+
+std::size_t pick(const std::vector<double>& cdf, double u) {
+    const auto it = std::upper_bound(cdf.begin(), cdf.end(), u);
+    return std::min(static_cast<std::size_t>(it - cdf.begin()), cdf.size() - 1);
+}
+
+class simulator {
+public:
+    simulator(const model& m, std::uint64_t seed, std::uint32_t replication, arm a)
+        : m_(m),
+          seed_(seed),
+          rep_(replication),
+          arm_(a),
+          horizon_(static_cast<double>(m.months)),
+          cal_(horizon_, static_cast<std::size_t>(m.spec.families) * 2) {
+        const std::size_t months = m.months;
+        const std::size_t nivs = m.interventions.size();
+        out_.costs = ledger(m.lines.size(), months);
+        out_.occupancy = ledger(m.occupancy_rows.size(), months);
+        out_.queue = ledger(nivs, months);
+        out_.transitions.assign(months * m.transition_rows.size(), 0);
+        out_.requests.assign(months * nivs, 0);
+        out_.starts.assign(months * nivs, 0);
+        out_.dropped.assign(months * nivs, 0);
+        out_.wait_months.assign(months * nivs, 0.0);
+        busy_.assign(nivs, 0);
+        queues_.resize(nivs);
+        queue_since_.assign(nivs, 0.0);
+    }
+
+    arm_result run() {
+        populate();
+        start_clocks();
+        if (arm_ == arm::solution) select_families();
+        initial_requests();
+        event ev{};
+        while (cal_.pop(ev)) handle(ev);
+        settle();
+        out_.families = m_.spec.families;
+        out_.members = static_cast<std::uint32_t>(members_.size());
+        out_.engine_bytes = members_.capacity() * sizeof(member) + pool_.capacity() * sizeof(instance) +
+                            cal_.memory_bytes();
+        return std::move(out_);
+    }
+
+private:
+    // ---- random draws -------------------------------------------------------------------
+    [[nodiscard]] stream_key key(std::uint64_t family, std::uint64_t local, std::uint64_t purpose) const {
+        return stream_key{seed_, rep_, family, local, purpose};
+    }
+    [[nodiscard]] stream member_stream(std::uint32_t mi, std::uint64_t purpose, std::uint64_t occurrence) const {
+        const member& mb = members_[mi];
+        return stream(key(mb.family, mi - family_first(mi), purpose), occurrence);
+    }
+    // Members of a family are contiguous, so the first one is found by walking back.
+    [[nodiscard]] std::uint32_t family_first(std::uint32_t mi) const {
+        while (mi > 0 && members_[mi - 1].family == members_[mi].family) --mi;
+        return mi;
+    }
+    [[nodiscard]] std::uint32_t family_end(std::uint32_t mi) const {
+        const auto n = static_cast<std::uint32_t>(members_.size());
+        while (mi + 1 < n && members_[mi + 1].family == members_[mi].family) ++mi;
+        return mi + 1;
+    }
+    [[nodiscard]] std::size_t month_of(double t) const {
+        return std::min(static_cast<std::size_t>(t), m_.months - 1);
+    }
+    [[nodiscard]] treatment treat(const member& mb) const {
+        return (arm_ == arm::solution && mb.in_solution) ? treatment::solution : treatment::usual;
+    }
+
+    // ---- population ---------------------------------------------------------------------
+    void populate() {
+        const auto& sc = m_.spec;
+        members_.reserve(static_cast<std::size_t>(sc.families) * 2);
+        for (std::uint32_t f = 0; f < sc.families; ++f) {
+            std::uint64_t local = 0;
+            for (std::size_t t = 0; t < m_.tracks.size(); ++t) {
+                const auto& tr = m_.tracks[t];
+                stream count_draw(key(f, 0xffff, purpose_population), t);
+                const std::size_t n = pick(tr.members_cdf, count_draw.uniform());
+                for (std::size_t j = 0; j < n; ++j, ++local) {
+                    stream s(key(f, local, purpose_population), 0);
+                    member mb{};
+                    mb.family = f;
+                    mb.first_inst = nil;
+                    mb.track = static_cast<std::uint8_t>(t);
+                    mb.state = static_cast<std::uint8_t>(pick(tr.initial_cdf, s.uniform()));
+                    const double ub = s.uniform();
+                    mb.benefit = tr.benefit_cdf.empty() ? 0 : static_cast<std::uint8_t>(pick(tr.benefit_cdf, ub));
+                    mb.t_fire = inf;
+                    members_.push_back(mb);
+                }
+            }
+        }
+        if (members_.size() >= 0x0fffffffu) throw simulation_error("population: more than 2^28 members");
+    }
+
+    void start_clocks() {
+        for (std::uint32_t mi = 0; mi < members_.size(); ++mi) {
+            const member& mb = members_[mi];
+            const auto& cs = m_.tracks[mb.track].states[mb.state];
+            book_entry_lumps(mi, cs);
+            schedule_clock(mi, 0.0);
+        }
+    }
+
+    void initial_requests() {
+        for (std::uint32_t mi = 0; mi < members_.size(); ++mi) request_for_state(mi, 0.0);
+    }
+
+    // ---- selection into the solution (report sec. 4.2) ----------------------------------
+    struct candidate {
+        double score;
+        double tie;
+        std::uint32_t first;
+    };
+
+    void select_families() {
+        const auto& sel = m_.spec.select;
+        std::vector<candidate> cands;
+        for (std::uint32_t first = 0; first < members_.size();) {
+            const std::uint32_t end = family_end(first);
+            double score = 0.0;
+            if (eligible(first, end, score)) {
+                stream s(key(members_[first].family, 0xffff, purpose_selection), 0);
+                const double motivated = s.uniform();
+                if (motivated < sel.motivated_share) cands.push_back({score, s.uniform(), first});
+            }
+            first = end;
+        }
+        std::sort(cands.begin(), cands.end(), [](const candidate& a, const candidate& b) {
+            return a.score > b.score || (a.score == b.score && a.tie < b.tie);
+        });
+        waiting_.reserve(cands.size());
+        for (const auto& c : cands) waiting_.push_back(c.first);
+        admit_while_room(0.0);
+    }
+
+    bool eligible(std::uint32_t first, std::uint32_t end, double& score) const {
+        const auto& sel = m_.spec.select;
+        std::uint32_t sectors = 0;
+        std::uint32_t services = 0;
+        bool included = sel.include_benefits.empty();
+        for (std::uint32_t mi = first; mi < end; ++mi) {
+            const member& mb = members_[mi];
+            const auto& cs = m_.tracks[mb.track].states[mb.state];
+            sectors |= cs.sectors;
+            services += cs.services;
+            const auto& inc = m_.include_benefits[mb.track];
+            const auto& exc = m_.exclude_benefits[mb.track];
+            if (std::find(inc.begin(), inc.end(), static_cast<int>(mb.benefit)) != inc.end()) included = true;
+            if (std::find(exc.begin(), exc.end(), static_cast<int>(mb.benefit)) != exc.end()) return false;
+        }
+        const auto n_sectors = static_cast<std::uint32_t>(std::popcount(sectors));
+        score = sel.score_per_sector * n_sectors + sel.score_per_service * services;
+        return included && n_sectors >= sel.min_sectors && score >= sel.score_min && score <= sel.score_max;
+    }
+
+    void admit_while_room(double t) {
+        const std::uint32_t cap = m_.spec.select.capacity;
+        while (next_waiting_ < waiting_.size() && (cap == 0 || in_solution_ < cap)) {
+            admit(waiting_[next_waiting_++], t);
+        }
+    }
+
+    void admit(std::uint32_t first, double t) {
+        const std::uint32_t end = family_end(first);
+        ++in_solution_;
+        ++out_.admitted;
+        out_.occupancy.accrue(m_.solution_families_row, 1.0, t, horizon_);
+        set_treatment(first, end, true, t);
+        if (m_.spec.select.stay) {
+            stream s(key(members_[first].family, 0xffff, purpose_stay), 0);
+            cal_.push(t + m_.spec.select.stay->sample(s), first, make_tag(ev_stay_end, 0));
+        }
+        if (t > 0.0) {
+            for (std::uint32_t mi = first; mi < end; ++mi) request_for_state(mi, t);
+        }
+    }
+
+    void leave_solution(std::uint32_t first, double t) {
+        const std::uint32_t end = family_end(first);
+        --in_solution_;
+        out_.occupancy.accrue(m_.solution_families_row, -1.0, t, horizon_);
+        set_treatment(first, end, false, t);
+        admit_while_room(t);
+    }
+
+    // Moves the family's open spells to the other treatment's ledger lines from time t on: the
+    // part before t is rebooked now, so the whole spell can still be booked when it ends.
+    // An open spell is booked in full, on the treatment of the moment, when it ends. So that the
+    // part before t stays on the old treatment's lines, it is credited there now (factor +1)
+    // and debited from the new treatment's lines (factor -1) after the switch.
+    void set_treatment(std::uint32_t first, std::uint32_t end, bool in, double t) {
+        double before[16];
+        const std::uint32_t n = std::min<std::uint32_t>(end - first, 16);
+        const bool rates_change = !m_.solution_effects.empty();
+        for (std::uint32_t i = 0; rates_change && i < n; ++i) before[i] = multiplier(first + i);
+        for (std::uint32_t mi = first; mi < end; ++mi) {
+            book_open_spells(mi, +1.0, t);
+            members_[mi].in_solution = in ? 1 : 0;
+            book_open_spells(mi, -1.0, t);
+        }
+        for (std::uint32_t i = 0; rates_change && i < n; ++i) rescale(first + i, before[i], t);
+    }
+
+    void book_open_spells(std::uint32_t mi, double factor, double t) {
+        const member& mb = members_[mi];
+        const auto g = static_cast<int>(treat(mb));
+        for (const auto& bc : m_.tracks[mb.track].states[mb.state].costs[g]) {
+            if (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit)) {
+                out_.costs.accrue(bc.line, factor * bc.monthly, mb.entry, t);
+            }
+        }
+        for (std::uint32_t id = mb.first_inst; id != nil; id = pool_[id].next) {
+            for (const auto& bc : m_.interventions[pool_[id].iv].costs[g]) {
+                if (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit)) {
+                    out_.costs.accrue(bc.line, factor * bc.monthly, pool_[id].start, t);
+                }
+            }
+        }
+    }
+
+    // ---- hazards ----------------------------------------------------------------------------
+    // Effective weights of the member's destinations and their total (exponential: the total
+    // rate; with a sojourn distribution: the hazard multiplier sum p_k m_k).
+    double weights(std::uint32_t mi, double* w) const {
+        const member& mb = members_[mi];
+        const auto& cs = m_.tracks[mb.track].states[mb.state];
+        const std::size_t n = cs.dest.size();
+        std::copy(cs.base.begin(), cs.base.end(), w);
+        if (cs.has_effects) apply_effects(mi, cs, w);
+        double total = 0.0;
+        for (std::size_t k = 0; k < n; ++k) total += w[k];
+        return total;
+    }
+
+    void apply_effects(std::uint32_t mi, const detail::compiled_state& cs, double* w) const {
+        const member& mb = members_[mi];
+        auto apply = [&](const detail::compiled_effect& e) {
+            if (e.track != mb.track || e.from != mb.state) return;
+            for (std::size_t k = 0; k < cs.dest.size(); ++k)
+                if (cs.dest[k] == e.to) w[k] *= e.multiplier;
+        };
+        for (std::uint32_t id = mb.first_inst; id != nil; id = pool_[id].next) {
+            for (const auto& e : m_.interventions[pool_[id].iv].effects) apply(e);
+        }
+        // Interventions of family members on other tracks act on this member's track too.
+        const std::uint32_t first = family_first(mi);
+        const std::uint32_t end = family_end(mi);
+        for (std::uint32_t o = first; o < end; ++o) {
+            if (o == mi || members_[o].track == mb.track) continue;
+            for (std::uint32_t id = members_[o].first_inst; id != nil; id = pool_[id].next) {
+                for (const auto& e : m_.interventions[pool_[id].iv].effects) apply(e);
+            }
+        }
+        if (treat(mb) == treatment::solution) {
+            for (const auto& e : m_.solution_effects) apply(e);
+        }
+    }
+
+    double multiplier(std::uint32_t mi) const {
+        double w[64];
+        return weights(mi, w);
+    }
+
+    void schedule_clock(std::uint32_t mi, double t) {
+        member& mb = members_[mi];
+        const auto& cs = m_.tracks[mb.track].states[mb.state];
+        ++mb.gen;
+        mb.t_fire = inf;
+        if (cs.dest.empty()) return;
+        const double total = multiplier(mi);
+        if (!(total > 0.0)) return;
+        stream s = member_stream(mi, purpose_sojourn, mb.spell);
+        const double e = unit_exponential(s);
+        const double age = cs.duration.has_hazard() ? cs.duration.inverse_cum_hazard(e / total) : cs.duration.a;
+        mb.t_fire = t + age;
+        cal_.push(mb.t_fire, mi, make_tag(ev_transition, mb.gen));
+    }
+
+    // The member's hazard multiplier changed from `before`: move its pending clock (exact for
+    // memoryless and proportional-hazard clocks; see distributions.hpp).
+    void rescale(std::uint32_t mi, double before, double t) {
+        if (mi == transitioning_) return;
+        member& mb = members_[mi];
+        const double after = multiplier(mi);
+        if (after == before) return;
+        const auto& cs = m_.tracks[mb.track].states[mb.state];
+        if (!(before > 0.0)) {
+            // The clock was stopped (multiplier 0): restart it from the spell's own draw.
+            schedule_clock(mi, t);
+            return;
+        }
+        ++mb.gen;
+        mb.t_fire = mb.entry + rescale_fire_age(cs.duration, t - mb.entry, mb.t_fire - mb.entry, before, after);
+        if (std::isfinite(mb.t_fire)) cal_.push(std::max(mb.t_fire, t), mi, make_tag(ev_transition, mb.gen));
+    }
+
+    // ---- costs ------------------------------------------------------------------------------
+    void book_state(std::uint32_t mi, double t) {
+        const member& mb = members_[mi];
+        const auto& cs = m_.tracks[mb.track].states[mb.state];
+        out_.occupancy.accrue(cs.occupancy_row, 1.0, mb.entry, t);
+        for (const auto& bc : cs.costs[static_cast<int>(treat(mb))]) {
+            if (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit)) {
+                out_.costs.accrue(bc.line, bc.monthly, mb.entry, t);
+            }
+        }
+    }
+
+    void book_entry_lumps(std::uint32_t mi, const detail::compiled_state& cs) {
+        const member& mb = members_[mi];
+        for (const auto& bc : cs.costs[static_cast<int>(treat(mb))]) {
+            if (bc.one_off != 0.0 && (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit))) {
+                out_.costs.lump(bc.line, bc.one_off, mb.entry);
+            }
+        }
+    }
+
+    void book_instance(const instance& in, double t) {
+        const member& mb = members_[in.member];
+        for (const auto& bc : m_.interventions[in.iv].costs[static_cast<int>(treat(mb))]) {
+            if (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit)) {
+                out_.costs.accrue(bc.line, bc.monthly, in.start, t);
+            }
+        }
+    }
+
+    // ---- interventions ----------------------------------------------------------------------
+    bool has_active(std::uint32_t mi, std::uint32_t iv) const {
+        for (std::uint32_t id = members_[mi].first_inst; id != nil; id = pool_[id].next)
+            if (pool_[id].iv == iv) return true;
+        return false;
+    }
+
+    void request_for_state(std::uint32_t mi, double t) {
+        const member& mb = members_[mi];
+        std::uint64_t req = m_.tracks[mb.track].states[mb.state].requests;
+        while (req != 0) {
+            const auto iv = static_cast<std::uint32_t>(std::countr_zero(req));
+            req &= req - 1;
+            request(mi, iv, t, false);
+        }
+    }
+
+    void request(std::uint32_t mi, std::uint32_t iv, double t, bool delayed) {
+        const member& mb = members_[mi];
+        const auto& ci = m_.interventions[iv];
+        const auto g = static_cast<int>(treat(mb));
+        if (!ci.available[g] || has_active(mi, iv)) return;
+        if (!delayed && ci.delay[g]) {
+            stream s = member_stream(mi, ci.purpose_delay, mb.spell);
+            const double when = t + ci.delay[g]->sample(s);
+            cal_.push(when, mi, make_tag(ev_request, (iv << 16) | (mb.spell & 0xffffu)));
+            return;
+        }
+        ++out_.requests[month_of(t) * m_.interventions.size() + iv];
+        if (ci.capacity == 0 || busy_[iv] < ci.capacity) {
+            start(mi, iv, t, t);
+            return;
+        }
+        note_queue_change(iv, t);
+        queues_[iv].push({t, mi, mb.spell});
+        ++out_.events;  // a queue join
+    }
+
+    void note_queue_change(std::uint32_t iv, double t) {
+        out_.queue.accrue(iv, static_cast<double>(queues_[iv].size()), queue_since_[iv], t);
+        queue_since_[iv] = t;
+    }
+
+    std::uint32_t allocate_instance() {
+        if (free_inst_ != nil) {
+            const std::uint32_t id = free_inst_;
+            free_inst_ = pool_[id].next;
+            return id;
+        }
+        pool_.push_back({});
+        return static_cast<std::uint32_t>(pool_.size() - 1);
+    }
+
+    // Members whose hazards an intervention of `mi` can change: itself and its family.
+    template <class F>
+    void with_family_rates(std::uint32_t mi, F&& change, double t) {
+        const std::uint32_t first = family_first(mi);
+        const std::uint32_t end = std::min(family_end(mi), first + 16);
+        double before[16];
+        for (std::uint32_t o = first; o < end; ++o) before[o - first] = multiplier(o);
+        change();
+        for (std::uint32_t o = first; o < end; ++o) rescale(o, before[o - first], t);
+    }
+
+    void start(std::uint32_t mi, std::uint32_t iv, double t, double t_request) {
+        const auto& ci = m_.interventions[iv];
+        member& mb = members_[mi];
+        stream s = member_stream(mi, ci.purpose_duration, mb.spell);
+        const double duration = ci.duration.sample(s);
+        const std::size_t month = month_of(t);
+        ++out_.starts[month * m_.interventions.size() + iv];
+        out_.wait_months[month * m_.interventions.size() + iv] += t - t_request;
+        ++out_.events;
+        ++busy_[iv];
+        for (const auto& bc : ci.costs[static_cast<int>(treat(mb))]) {
+            if (bc.one_off != 0.0 && (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit))) {
+                out_.costs.lump(bc.line, bc.one_off, t);
+            }
+        }
+        auto link = [&] {
+            const std::uint32_t id = allocate_instance();
+            instance& in = pool_[id];
+            in.start = t;
+            in.end = t + duration;
+            in.member = mi;
+            in.iv = static_cast<std::uint16_t>(iv);
+            in.gen = static_cast<std::uint16_t>(in.gen + 1);
+            in.next = members_[mi].first_inst;
+            members_[mi].first_inst = id;
+            cal_.push(in.end, id, make_tag(ev_end, in.gen));
+        };
+        if (ci.effects.empty()) {
+            link();
+        } else {
+            with_family_rates(mi, link, t);
+        }
+    }
+
+    void end(std::uint32_t id, double t) {
+        const instance in = pool_[id];
+        const auto& ci = m_.interventions[in.iv];
+        book_instance(in, t);
+        ++out_.events;
+        auto unlink = [&] {
+            std::uint32_t* link = &members_[in.member].first_inst;
+            while (*link != id) link = &pool_[*link].next;
+            *link = pool_[id].next;
+            pool_[id].next = free_inst_;
+            ++pool_[id].gen;  // a pending end event of this instance is now stale
+            free_inst_ = id;
+        };
+        if (ci.effects.empty()) {
+            unlink();
+        } else {
+            with_family_rates(in.member, unlink, t);
+        }
+        --busy_[in.iv];
+        serve_queue(in.iv, t);
+    }
+
+    void serve_queue(std::uint32_t iv, double t) {
+        auto& q = queues_[iv];
+        const std::uint32_t cap = m_.interventions[iv].capacity;
+        if (q.empty()) return;
+        note_queue_change(iv, t);
+        while (!q.empty() && busy_[iv] < cap) {
+            const queued r = q.pop();
+            if ((members_[r.member].spell & 0xffffffu) != r.spell) {
+                ++out_.dropped[month_of(t) * m_.interventions.size() + iv];  // it left the state
+                continue;
+            }
+            start(r.member, iv, t, r.t_request);
+        }
+    }
+
+    // ---- events -----------------------------------------------------------------------------
+    void handle(const event& ev) {
+        try {
+            switch (kind_of(ev.tag)) {
+                case ev_transition:
+                    if (members_[ev.target].gen == data_of(ev.tag)) transition(ev.target, ev.time);
+                    break;
+                case ev_end:
+                    if (pool_[ev.target].gen == data_of(ev.tag)) end(ev.target, ev.time);
+                    break;
+                case ev_request: {
+                    const std::uint32_t iv = data_of(ev.tag) >> 16;
+                    if ((members_[ev.target].spell & 0xffffu) == (data_of(ev.tag) & 0xffffu)) {
+                        request(ev.target, iv, ev.time, true);
+                    }
+                    break;
+                }
+                case ev_stay_end: leave_solution(ev.target, ev.time); break;
+            }
+        } catch (const error&) {
+            throw;
+        } catch (const std::exception& e) {
+            throw simulation_error(fmt::format("at t = {} months, event kind {} on {}: {}", ev.time,
+                                               static_cast<unsigned>(kind_of(ev.tag)), ev.target, e.what()));
+        }
+    }
+
+    void transition(std::uint32_t mi, double t) {
+        member& mb = members_[mi];
+        const auto& tr = m_.tracks[mb.track];
+        const auto& cs = tr.states[mb.state];
+        double w[64];
+        const double total = weights(mi, w);
+        stream s = member_stream(mi, purpose_destination, mb.spell);
+        double u = s.uniform() * total;
+        std::size_t k = 0;
+        while (k + 1 < cs.dest.size() && u >= w[k]) u -= w[k++];
+        book_state(mi, t);
+        ++out_.transitions[month_of(t) * m_.transition_rows.size() + cs.transition_row + k];
+        ++out_.events;
+        mb.state = cs.dest[k];
+        mb.entry = t;
+        mb.spell = (mb.spell + 1) & 0xffffffu;
+        transitioning_ = mi;
+        const auto& ns = tr.states[mb.state];
+        for (std::uint32_t id = mb.first_inst; id != nil;) {
+            const std::uint32_t next = pool_[id].next;
+            if (m_.interventions[pool_[id].iv].ends_mask & (1ull << mb.state)) end(id, t);
+            id = next;
+        }
+        book_entry_lumps(mi, ns);
+        request_for_state(mi, t);
+        transitioning_ = nil;
+        schedule_clock(mi, t);
+    }
+
+    void settle() {
+        for (std::uint32_t mi = 0; mi < members_.size(); ++mi) {
+            book_state(mi, horizon_);
+            for (std::uint32_t id = members_[mi].first_inst; id != nil; id = pool_[id].next) {
+                book_instance(pool_[id], horizon_);
+            }
+        }
+        for (std::uint32_t iv = 0; iv < queues_.size(); ++iv) note_queue_change(iv, horizon_);
+        if (arm_ == arm::solution && m_.has_staff) {
+            const auto& org = m_.spec.org;
+            out_.costs.accrue(m_.staff_line, org.staff_fte * org.salary_per_fte_year / 12.0, 0.0, horizon_);
+        }
+        out_.costs.finish();
+        out_.occupancy.finish();
+        out_.queue.finish();
+    }
+
+    const model& m_;
+    std::uint64_t seed_;
+    std::uint32_t rep_;
+    arm arm_;
+    double horizon_;
+    calendar cal_;
+    std::vector<member> members_;
+    std::vector<instance> pool_;
+    std::uint32_t free_inst_ = nil;
+    std::vector<std::uint32_t> busy_;
+    std::vector<fifo> queues_;
+    std::vector<double> queue_since_;
+    std::vector<std::uint32_t> waiting_;
+    std::size_t next_waiting_ = 0;
+    std::uint32_t in_solution_ = 0;
+    std::uint32_t transitioning_ = nil;
+    arm_result out_;
+};
+
+}  // namespace
+
+arm_result simulate_arm(const model& m, std::uint64_t seed, std::uint32_t replication, arm a) {
+    return simulator(m, seed, replication, a).run();
+}
+
+replication_result simulate_replication(const model& m, std::uint64_t seed, std::uint32_t replication) {
+    replication_result r;
+    r.replication = replication;
+    r.arms[0] = simulate_arm(m, seed, replication, arm::bau);
+    r.arms[1] = simulate_arm(m, seed, replication, arm::solution);
+    return r;
+}
+
+}  // namespace tvaer
