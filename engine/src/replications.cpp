@@ -1,6 +1,7 @@
 #include "tvaer/replications.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <exception>
 #include <fmt/format.h>
@@ -108,7 +109,8 @@ results run_replications(const model& m, const run_options& options) {
         std::unique_lock lock(mu);
         std::uint32_t reported = 0;
         while (finished < n && !stop) {
-            cv.wait(lock, [&] { return finished > reported || stop; });
+            // Wake at least every 100 ms so that a caller can cancel promptly (Ctrl-C).
+            cv.wait_for(lock, std::chrono::milliseconds(100), [&] { return finished > reported || stop; });
             reported = finished;
             if (options.progress) {
                 lock.unlock();

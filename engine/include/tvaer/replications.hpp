@@ -20,8 +20,9 @@ struct run_options {
     std::uint32_t first_replication = 0;
     std::uint32_t replications = 1;
     unsigned threads = 1;  ///< 0: one per hardware thread
-    /// Called from the calling thread as replications complete (argument: how many are done);
-    /// returning false stops the run early: replications not yet started are skipped.
+    /// Called from the calling thread as replications complete and at least every 100 ms
+    /// (argument: how many are done); returning false stops the run early: replications not yet
+    /// started are skipped, those running finish.
     std::function<bool(std::uint32_t)> progress;
 };
 

@@ -1,0 +1,33 @@
+// The one place where engine exceptions become Python exceptions (classes in tvaer/errors.py).
+#include "register.hpp"
+#include "tvaer/error.hpp"
+
+namespace py = pybind11;
+
+namespace tvaer::bindings {
+
+namespace {
+void raise(const char* cls, const char* message) {
+    PyErr_SetString(py::module_::import("tvaer.errors").attr(cls).ptr(), message);
+}
+}  // namespace
+
+void register_errors(py::module_&) {
+    py::register_exception_translator([](std::exception_ptr p) {
+        if (!p) return;
+        try {
+            std::rethrow_exception(p);
+        } catch (const tvaer::scenario_error& e) {
+            auto cls = py::module_::import("tvaer.errors").attr("ScenarioError");
+            PyErr_SetObject(cls.ptr(), cls(e.what(), e.key_path()).ptr());
+        } catch (const tvaer::file_error& e) {
+            raise("ResultsFileError", e.what());
+        } catch (const tvaer::simulation_error& e) {
+            raise("SimulationError", e.what());
+        } catch (const tvaer::error& e) {
+            raise("TvaerError", e.what());
+        }
+    });
+}
+
+}  // namespace tvaer::bindings

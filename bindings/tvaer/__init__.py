@@ -1,0 +1,42 @@
+"""tvaer: simulate the cross-sector economics of help to vulnerable families.
+
+Every family is simulated twice with common random numbers, business as usual and inside a
+cross-sector solution, and costs are booked per sector, month and year. Start with::
+
+    import tvaer
+    res = tvaer.simulate(tvaer.default_scenario(), replications=200, seed=1)
+    res.summary()
+"""
+
+from __future__ import annotations
+
+try:
+    from . import _core
+except ImportError as e:  # pragma: no cover - only without a build
+    raise ImportError(
+        "tvaer's compiled core (tvaer._core) is missing. Build and install it from the repository "
+        "with `make test` (or `pip install .`); see README.md."
+    ) from e
+
+from .errors import ResultsFileError, ScenarioError, SimulationError, TvaerError
+from .results import Results
+from .scenario import Scenario, default_scenario, load_scenario, shipped_scenarios
+from .simulate import Comparison, compare, simulate
+
+__version__ = _core.__version__
+
+__all__ = [
+    "Comparison",
+    "Results",
+    "ResultsFileError",
+    "Scenario",
+    "ScenarioError",
+    "SimulationError",
+    "TvaerError",
+    "compare",
+    "default_scenario",
+    "load_scenario",
+    "shipped_scenarios",
+    "simulate",
+    "__version__",
+]

@@ -1,0 +1,119 @@
+"""The `tvaer` command line: run, validate, compare and report scenarios in batch."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import TvaerError
+from .scenario import Scenario, default_scenario, load_scenario, shipped_scenarios
+
+__all__ = ["main"]
+
+
+def _scenario(arg: str | None) -> Scenario:
+    if arg is None:
+        return default_scenario()
+    if arg in shipped_scenarios() and not Path(arg).exists():
+        return default_scenario(arg)
+    return load_scenario(arg)
+
+
+def format_summary(summary: pd.DataFrame) -> str:
+    """The summary as a plain text table in thousands of DKK."""
+    t = summary[["bau", "solution", "difference", "ci_low", "ci_high", "p_net_loss"]].copy()
+    for col in ["bau", "solution", "difference", "ci_low", "ci_high"]:
+        t[col] = (t[col] / 1000).round(0).astype("int64")
+    t["p_net_loss"] = t["p_net_loss"].round(2)
+    t.columns = ["bau (kDKK)", "solution (kDKK)", "difference", "95% low", "95% high", "P(net loss)"]
+    return t.to_string()
+
+
+def _cmd_run(a: argparse.Namespace) -> int:
+    from .plots import difference_chart
+    from .simulate import simulate
+
+    sc = _scenario(a.scenario)
+    res = simulate(sc, replications=a.replications, seed=a.seed, threads=a.threads, progress=not a.quiet)
+    out = Path(a.out)
+    if out.suffix == ".h5":
+        folder, stem = out.parent, out.stem
+    else:
+        folder, stem = out, sc.name
+    folder.mkdir(parents=True, exist_ok=True)
+    summary = res.summary()
+    print(f"tvaer {res!r}")
+    print("Cost per sector and year, mean over replications (solution - business as usual = difference):")
+    print(format_summary(summary))
+    be = summary.attrs["break_even"]
+    print(f"Break-even (total): median year {be['median_year']}, share of replications within the horizon "
+          f"{be['share_within_horizon']:.2f}")
+    csv = folder / f"{stem}-summary.csv"
+    summary.to_csv(csv)
+    png = folder / f"{stem}.png"
+    difference_chart(res).savefig(png, dpi=120)
+    written = [str(csv), str(png)]
+    if hasattr(res, "to_hdf5"):
+        try:
+            written.insert(0, res.to_hdf5(str(folder / f"{stem}.h5")))
+        except ImportError:
+            pass
+    print("Wrote: " + ", ".join(written))
+    return 0
+
+
+def _cmd_validate(a: argparse.Namespace) -> int:
+    sc = _scenario(a.scenario)
+    print(f"{a.scenario}: valid ({sc!r})")
+    return 0
+
+
+def _cmd_compare(a: argparse.Namespace) -> int:
+    from .simulate import compare
+
+    scenarios = {Path(s).stem: _scenario(s) for s in a.scenarios}
+    comp = compare(scenarios, replications=a.replications, seed=a.seed, threads=a.threads, progress=not a.quiet)
+    d = comp.differences()
+    print(f"Paired differences against {comp.baseline!r} (solution arms, DKK):")
+    print((d / 1000).round(0).to_string())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="tvaer", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(q: argparse.ArgumentParser) -> None:
+        q.add_argument("--replications", "-n", type=int, default=200)
+        q.add_argument("--seed", type=int, default=1)
+        q.add_argument("--threads", type=int, default=None, help="default: all cores")
+        q.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    r = sub.add_parser("run", help="simulate a scenario and write results")
+    r.add_argument("scenario", nargs="?", help="a TOML file or a shipped scenario name (default: 'default')")
+    r.add_argument("--out", default="results", help="a folder, or a .h5 file name")
+    common(r)
+    r.set_defaults(func=_cmd_run)
+    v = sub.add_parser("validate", help="check a scenario file")
+    v.add_argument("scenario")
+    v.set_defaults(func=_cmd_validate)
+    c = sub.add_parser("compare", help="run scenarios with common random numbers, first is the baseline")
+    c.add_argument("scenarios", nargs="+")
+    common(c)
+    c.set_defaults(func=_cmd_compare)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except TvaerError as e:
+        print(f"tvaer: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("tvaer: interrupted", file=sys.stderr)
+        return 130

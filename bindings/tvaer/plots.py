@@ -1,0 +1,111 @@
+"""Charts for planners (matplotlib). Each function returns the Figure; nothing is shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["difference_chart", "fan_chart", "occupancy_chart", "break_even_chart", "waterfall_chart"]
+
+
+def _figure(**kw: Any) -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(**kw)
+
+
+def difference_chart(results: Any, level: float = 0.95) -> Any:
+    """Per sector: the yearly cost difference (solution - business as usual) with its interval."""
+    s = results.summary(level=level).reset_index()
+    sectors = [x for x in s["sector"].unique() if x != "total"]
+    fig, ax = _figure(figsize=(8, 4.5))
+    width = 0.8 / max(len(sectors), 1)
+    years = sorted(s["year"].unique())
+    for i, sector in enumerate(sectors):
+        d = s[s["sector"] == sector].set_index("year").loc[years]
+        x = np.arange(len(years)) + (i - (len(sectors) - 1) / 2) * width
+        err = np.vstack([d["difference"] - d["ci_low"], d["ci_high"] - d["difference"]]) / 1e6
+        ax.bar(x, d["difference"] / 1e6, width, yerr=err, capsize=3, label=sector)
+    total = s[s["sector"] == "total"].set_index("year").loc[years]
+    ax.plot(np.arange(len(years)), total["difference"] / 1e6, "k.-", label="total")
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.set_xticks(np.arange(len(years)), [f"year {y}" for y in years])
+    ax.set_ylabel("solution - business as usual (mio. DKK)")
+    ax.set_title(f"Cost shift by sector ({results.replications} replications, {int(level * 100)} % intervals)")
+    ax.legend(frameon=False, ncol=len(sectors) + 1, fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def fan_chart(results: Any, sector: str = "total") -> Any:
+    """Monthly cumulative difference for one sector (or the total): median and 50/90 % bands."""
+    c = results.costs.sum("kind")
+    d = (c.sel(arm="solution") - c.sel(arm="bau"))
+    d = d.sum("sector") if sector == "total" else d.sel(sector=sector)
+    cum = d.cumsum("month").transpose("replication", "month").values / 1e6
+    q = np.percentile(cum, [5, 25, 50, 75, 95], axis=0)
+    months = np.arange(cum.shape[1]) + 1
+    fig, ax = _figure(figsize=(8, 4.5))
+    ax.fill_between(months, q[0], q[4], alpha=0.2, label="90 %")
+    ax.fill_between(months, q[1], q[3], alpha=0.4, label="50 %")
+    ax.plot(months, q[2], lw=1.5, label="median")
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.set_xlabel("month")
+    ax.set_ylabel("cumulative difference (mio. DKK)")
+    ax.set_title(f"Cumulative cost difference, {sector}")
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def break_even_chart(results: Any) -> Any:
+    """Share of replications whose cumulative total difference is <= 0 by month."""
+    c = results.costs.sum(["kind", "sector"])
+    cum = (c.sel(arm="solution") - c.sel(arm="bau")).cumsum("month").transpose("replication", "month").values
+    fig, ax = _figure(figsize=(8, 4))
+    ax.plot(np.arange(cum.shape[1]) + 1, (cum <= 0).mean(axis=0))
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("month")
+    ax.set_ylabel("P(paid for itself)")
+    ax.set_title("Break-even curve")
+    fig.tight_layout()
+    return fig
+
+
+def occupancy_chart(results: Any, arm: str = "bau", track: str | None = None) -> Any:
+    """Mean number of members in each state over time (one arm)."""
+    occ = results.flows["occupancy"].sel(arm=arm).mean("replication")
+    rows = [r for r in occ["row"].values if track is None or str(r).startswith(track + "/")]
+    fig, ax = _figure(figsize=(8, 4.5))
+    months = occ["month"].values + 1
+    ax.stackplot(months, *[occ.sel(row=r).values for r in rows], labels=rows)
+    ax.set_xlabel("month")
+    ax.set_ylabel("members (mean)")
+    ax.set_title(f"State occupancy, {arm}")
+    ax.legend(frameon=False, fontsize="x-small", loc="upper left", bbox_to_anchor=(1, 1))
+    fig.tight_layout()
+    return fig
+
+
+def waterfall_chart(results: Any, year: int | None = None) -> Any:
+    """How the total difference in a year (default: the last) is made of each sector's shift."""
+    s = results.summary().reset_index()
+    year = int(s["year"].max()) if year is None else year
+    d = s[(s["year"] == year) & (s["sector"] != "total")]
+    fig, ax = _figure(figsize=(7, 4))
+    start = 0.0
+    for i, (_, row) in enumerate(d.iterrows()):
+        v = row["difference"] / 1e6
+        ax.bar(i, v, bottom=start, color="tab:red" if v > 0 else "tab:green")
+        start += v
+    ax.bar(len(d), start, color="tab:blue")
+    ax.set_xticks(range(len(d) + 1), list(d["sector"]) + ["total"])
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.set_ylabel("mio. DKK")
+    ax.set_title(f"Cost shifts between sectors, year {year}")
+    fig.tight_layout()
+    return fig

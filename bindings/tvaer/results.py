@@ -1,0 +1,245 @@
+"""Results of a simulation: labelled arrays (xarray), summaries (pandas), HDF5 round trip.
+
+Costs are booked on ledger lines (a source, the budget that pays it, a cost kind, the families it
+concerns); ``Results.costs`` sums them by paying budget and cost kind. The budgets are the
+scenario's sectors plus ``"solution"``, the cross-sector solution's own budget (staff, and items
+the scenario lets the solution pay). Differences are always solution arm minus business as usual,
+paired by replication: that is what common random numbers buy.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+__all__ = ["Results", "paired_interval"]
+
+ARMS = ["bau", "solution"]
+KINDS = ["service", "transfer"]
+
+
+def paired_interval(diff: np.ndarray, axis: int = 0, level: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean and two-sided t interval of paired differences along `axis` (replications)."""
+    from scipy import stats
+
+    n = diff.shape[axis]
+    mean = diff.mean(axis=axis)
+    if n < 2:
+        nan = np.full_like(mean, np.nan, dtype=float)
+        return mean, nan, nan
+    se = diff.std(axis=axis, ddof=1) / math.sqrt(n)
+    q = stats.t.ppf(0.5 + level / 2, df=n - 1)
+    return mean, mean - q * se, mean + q * se
+
+
+@dataclass
+class _Meta:
+    budgets: list[str]
+    sectors: list[str]
+    lines: pd.DataFrame
+    families: int
+    discount_rate: float
+    scenario_json: str
+    scenario_name: str
+
+
+class Results:
+    """What :func:`tvaer.simulate` returns. Arrays are copies; the object is cheap to keep."""
+
+    def __init__(self, raw: Any, meta: _Meta, interrupted: bool = False):
+        self._raw = raw
+        self._meta = meta
+        self.interrupted = interrupted
+        self._costs: xr.DataArray | None = None
+
+    # ---- basic facts -------------------------------------------------------------------------
+    @property
+    def seed(self) -> int:
+        return int(self._raw.seed)
+
+    @property
+    def replications(self) -> int:
+        return int(self._raw.replications)
+
+    @property
+    def first_replication(self) -> int:
+        return int(self._raw.first_replication)
+
+    @property
+    def months(self) -> int:
+        return int(self._raw.months)
+
+    @property
+    def budgets(self) -> list[str]:
+        return list(self._meta.budgets)
+
+    @property
+    def lines(self) -> pd.DataFrame:
+        """One row per ledger line: source, payer budget, law sector, kind, cpr, group, ..."""
+        return self._meta.lines.copy()
+
+    @property
+    def scenario_json(self) -> str:
+        return self._meta.scenario_json
+
+    @property
+    def discount_rate(self) -> float:
+        return self._meta.discount_rate
+
+    def __repr__(self) -> str:
+        flag = ", interrupted" if self.interrupted else ""
+        return (f"<tvaer.Results {self._meta.scenario_name!r}: {self.replications} replications x 2 arms, "
+                f"{self.months} months, seed {self.seed}{flag}>")
+
+    # ---- labelled arrays ---------------------------------------------------------------------
+    @property
+    def line_costs(self) -> xr.DataArray:
+        """DKK by (replication, arm, line, month), with line metadata as coordinates."""
+        lines = self._meta.lines
+        coords: dict[str, Any] = {
+            "replication": np.arange(self.first_replication, self.first_replication + self.replications),
+            "arm": ARMS,
+            "line": np.arange(len(lines)),
+            "month": np.arange(self.months),
+        }
+        for col in ["source", "payer", "kind", "group", "cpr_registered"]:
+            coords[col] = ("line", lines[col].to_numpy())
+        return xr.DataArray(np.asarray(self._raw.costs), dims=("replication", "arm", "line", "month"),
+                            coords=coords, name="cost", attrs={"units": "DKK"})
+
+    @property
+    def costs(self) -> xr.DataArray:
+        """DKK by (replication, month, sector, arm, kind); `sector` is the paying budget."""
+        if self._costs is None:
+            raw = np.asarray(self._raw.costs)  # (rep, arm, line, month)
+            lines = self._meta.lines
+            ind = np.zeros((len(lines), len(self.budgets), len(KINDS)))
+            for i, (payer, kind) in enumerate(zip(lines["payer"], lines["kind"])):
+                ind[i, self.budgets.index(payer), KINDS.index(kind)] = 1.0
+            data = np.einsum("ralm,lsk->rmsak", raw, ind, optimize=True)
+            self._costs = xr.DataArray(
+                data,
+                dims=("replication", "month", "sector", "arm", "kind"),
+                coords={
+                    "replication": np.arange(self.first_replication, self.first_replication + self.replications),
+                    "month": np.arange(self.months),
+                    "sector": self.budgets,
+                    "arm": ARMS,
+                    "kind": KINDS,
+                },
+                name="cost",
+                attrs={"units": "DKK"},
+            )
+        return self._costs
+
+    @property
+    def yearly_costs(self) -> xr.DataArray:
+        """DKK by (replication, year, sector, arm, kind); year 1 is months 0-11."""
+        c = self.costs
+        year = xr.DataArray(c["month"].values // 12 + 1, dims="month", name="year")
+        return c.groupby(year).sum("month")
+
+    @property
+    def flows(self) -> xr.Dataset:
+        """Occupancy (member-months per month), transitions, intervention requests, starts, drops,
+        mean waits and time-averaged queue lengths, by replication, arm and month."""
+        raw = self._raw
+        rep = np.arange(self.first_replication, self.first_replication + self.replications)
+        month = np.arange(self.months)
+        ivs = list(raw.interventions)
+        starts = np.asarray(raw.starts)
+        waits = np.asarray(raw.wait_months)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean_wait = np.where(starts > 0, waits / np.maximum(starts, 1), np.nan)
+        return xr.Dataset(
+            {
+                "occupancy": (("replication", "arm", "row", "month"), np.asarray(raw.occupancy), {"units": "member-months"}),
+                "transitions": (("replication", "arm", "month", "transition"), np.asarray(raw.transitions), {"units": "count"}),
+                "requests": (("replication", "arm", "month", "intervention"), np.asarray(raw.requests), {"units": "count"}),
+                "starts": (("replication", "arm", "month", "intervention"), starts, {"units": "count"}),
+                "dropped": (("replication", "arm", "month", "intervention"), np.asarray(raw.dropped), {"units": "count"}),
+                "mean_wait": (("replication", "arm", "month", "intervention"), mean_wait, {"units": "months"}),
+                "queue_length": (("replication", "arm", "intervention", "month"), np.asarray(raw.queue), {"units": "requests (time average)"}),
+            },
+            coords={"replication": rep, "arm": ARMS, "month": month, "row": list(raw.occupancy_rows),
+                    "transition": list(raw.transition_rows), "intervention": ivs},
+        )
+
+    @property
+    def events(self) -> np.ndarray:
+        """Events per (replication, arm)."""
+        return np.asarray(self._raw.events)
+
+    @property
+    def admitted(self) -> np.ndarray:
+        """Families admitted into the solution per (replication, arm)."""
+        return np.asarray(self._raw.admitted)
+
+    # ---- summaries ---------------------------------------------------------------------------
+    def yearly_difference(self) -> xr.DataArray:
+        """Solution minus business as usual, DKK by (replication, year, sector), both kinds."""
+        y = self.yearly_costs.sum("kind")
+        return y.sel(arm="solution") - y.sel(arm="bau")
+
+    def summary(self, level: float = 0.95) -> pd.DataFrame:
+        """Per sector and year: mean cost per arm, the mean paired difference (solution - bau) with
+        its interval, the probability that the sector's cost rises (a net loss), and the total's
+        break-even statistics. A row `sector == "total"` sums the budgets."""
+        y = self.yearly_costs.sum("kind")  # (rep, year, sector, arm)
+        total = y.sum("sector").expand_dims(sector=["total"])
+        y = xr.concat([y, total], dim="sector")
+        diff = (y.sel(arm="solution") - y.sel(arm="bau")).transpose("replication", "year", "sector").values
+        mean, lo, hi = paired_interval(diff, axis=0, level=level)
+        bau = y.sel(arm="bau").mean("replication").transpose("year", "sector").values
+        sol = y.sel(arm="solution").mean("replication").transpose("year", "sector").values
+        p_loss = (diff > 0).mean(axis=0)
+        years = y["year"].values
+        sectors = list(y["sector"].values)
+        rows = []
+        for i, year in enumerate(years):
+            for j, sector in enumerate(sectors):
+                rows.append({"sector": sector, "year": int(year), "bau": bau[i, j], "solution": sol[i, j],
+                             "difference": mean[i, j], "ci_low": lo[i, j], "ci_high": hi[i, j],
+                             "p_net_loss": p_loss[i, j]})
+        df = pd.DataFrame(rows).set_index(["sector", "year"]).sort_index()
+        df.attrs["level"] = level
+        df.attrs["replications"] = self.replications
+        df.attrs["break_even"] = self.break_even()
+        return df
+
+    def break_even(self) -> dict[str, float]:
+        """When the solution has paid for itself: the first year from which the cumulative total
+        difference (solution - bau, all budgets) stays <= 0. Median over replications and the
+        share of replications that break even within the horizon."""
+        d = self.yearly_difference().sum("sector").transpose("replication", "year").values
+        cum = np.cumsum(d, axis=1)
+        years = self.yearly_difference()["year"].values
+        found = []
+        for row in cum:
+            ok = row <= 0
+            # the first year after which every later year is also <= 0
+            idx = next((i for i in range(len(ok)) if ok[i:].all()), None)
+            found.append(np.nan if idx is None else float(years[idx]))
+        arr = np.array(found, dtype=float)
+        share = float(np.mean(~np.isnan(arr))) if len(arr) else float("nan")
+        median = float(np.nanmedian(arr)) if share > 0 else float("nan")
+        return {"median_year": median, "share_within_horizon": share}
+
+    def present_value(self) -> xr.DataArray:
+        """Present value (DKK) of the yearly difference per (replication, sector), discounted at
+        the scenario's yearly rate with year 1 undiscounted."""
+        d = self.yearly_difference()
+        factor = (1.0 + self.discount_rate) ** -(d["year"] - 1)
+        return (d * factor).sum("year")
+
+    # ---- files -------------------------------------------------------------------------------
+    def to_hdf5(self, path: str) -> str:
+        """Writes an HDF5 results file (see docs/results-format.md); returns the path."""
+        from .results_file import write
+
+        return write(self, path)

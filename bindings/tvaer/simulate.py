@@ -1,0 +1,140 @@
+"""Running scenarios: Monte Carlo replications of both arms in C++ threads."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Mapping
+
+import pandas as pd
+
+from . import _core
+from .results import Results, _Meta, paired_interval
+from .scenario import Scenario, compile_model, default_scenario
+
+__all__ = ["simulate", "compare", "Comparison"]
+
+
+def _line_table(model: Any) -> pd.DataFrame:
+    budgets = list(model.budgets)
+    sectors = list(model.sectors)
+    rows = []
+    for line in model.lines:
+        rows.append({
+            "source": line.source,
+            "source_kind": line.source_kind,
+            "law_sector": sectors[line.law_sector],
+            "payer": budgets[line.payer],
+            "kind": line.kind.name,
+            "cpr_registered": bool(line.cpr_registered),
+            "group": line.group,
+            "inside_unit_budget": bool(line.inside_unit_budget),
+            "benefit": line.benefit,
+            "granted_by": line.granted_by,
+        })
+    return pd.DataFrame(rows, columns=["source", "source_kind", "law_sector", "payer", "kind", "cpr_registered",
+                                       "group", "inside_unit_budget", "benefit", "granted_by"])
+
+
+def _meta(scenario: Scenario, model: Any) -> _Meta:
+    return _Meta(budgets=list(model.budgets), sectors=list(model.sectors), lines=_line_table(model),
+                 families=int(model.families), discount_rate=float(model.discount_rate),
+                 scenario_json=scenario.to_json(), scenario_name=scenario.name)
+
+
+def simulate(
+    scenario: Scenario | None = None,
+    replications: int = 100,
+    seed: int = 1,
+    threads: int | None = None,
+    progress: bool = True,
+    first_replication: int = 0,
+) -> Results:
+    """Simulates both arms of `replications` replications; the same seed gives the same numbers
+    whatever `threads` is.
+
+    Ctrl-C stops within about a second, at the next replication boundary, and returns the
+    replications that are complete, marked ``results.interrupted = True`` (no exception).
+    """
+    scenario = scenario if scenario is not None else default_scenario()
+    if not isinstance(replications, int) or replications < 1:
+        raise ValueError(f"replications: must be an integer >= 1, got {replications!r}")
+    if not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed: must be an integer >= 0, got {seed!r}")
+    threads = (os.cpu_count() or 1) if threads is None else threads
+    if not isinstance(threads, int) or threads < 1:
+        raise ValueError(f"threads: must be an integer >= 1, got {threads!r}")
+    model = compile_model(scenario)
+    bar = _progress_bar(replications, scenario.name) if progress else None
+    interrupted = False
+
+    def report(done: int) -> bool:
+        if bar is not None:
+            bar.update(done - bar.n)
+        return True
+
+    try:
+        raw = _core.run(model, seed, first_replication, replications, threads, report)
+    except KeyboardInterrupt as e:
+        raw = getattr(e, "tvaer_partial", None)
+        if raw is None:
+            raise
+        interrupted = True
+    finally:
+        if bar is not None:
+            bar.close()
+    return Results(raw, _meta(scenario, model), interrupted=interrupted)
+
+
+def _progress_bar(total: int, name: str) -> Any:
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=f"tvaer {name}", unit="rep", leave=False)
+
+
+class Comparison:
+    """Several scenarios run with the same seed: common random numbers across scenarios."""
+
+    def __init__(self, results: Mapping[str, Results], baseline: str):
+        self.results = dict(results)
+        self.baseline = baseline
+
+    def differences(self, level: float = 0.95) -> pd.DataFrame:
+        """Per scenario, sector and year: the paired difference of the solution arm's cost
+        against the baseline scenario's solution arm (mean and interval over replications)."""
+        base = self.results[self.baseline].yearly_costs.sum("kind").sel(arm="solution")
+        rows = []
+        for name, res in self.results.items():
+            if name == self.baseline:
+                continue
+            other = res.yearly_costs.sum("kind").sel(arm="solution")
+            d = (other - base).transpose("replication", "year", "sector")
+            mean, lo, hi = paired_interval(d.values, axis=0, level=level)
+            for i, year in enumerate(d["year"].values):
+                for j, sector in enumerate(d["sector"].values):
+                    rows.append({"scenario": name, "sector": sector, "year": int(year),
+                                 "difference": mean[i, j], "ci_low": lo[i, j], "ci_high": hi[i, j]})
+        return pd.DataFrame(rows).set_index(["scenario", "sector", "year"]).sort_index()
+
+    def summaries(self) -> dict[str, pd.DataFrame]:
+        return {name: res.summary() for name, res in self.results.items()}
+
+
+def compare(
+    scenarios: Mapping[str, Scenario],
+    baseline: str | None = None,
+    replications: int = 100,
+    seed: int = 1,
+    threads: int | None = None,
+    progress: bool = True,
+) -> Comparison:
+    """Runs each scenario with the same seed and returns paired differences against `baseline`
+    (default: the first). The scenarios must have the same sectors for differences to align."""
+    if not scenarios:
+        raise ValueError("compare: needs at least one scenario")
+    names = list(scenarios)
+    baseline = baseline or names[0]
+    if baseline not in scenarios:
+        raise ValueError(f"compare: baseline {baseline!r} is not one of {names}")
+    out = {name: simulate(sc, replications=replications, seed=seed, threads=threads, progress=progress)
+           for name, sc in scenarios.items()}
+    return Comparison(out, baseline)

@@ -1,0 +1,56 @@
+"""Shared fixtures: small scenarios that run in well under a second."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+import tvaer
+
+TINY = {
+    "schema_version": 1,
+    "name": "tiny",
+    "horizon_months": 24,
+    "sectors": ["employment", "children"],
+    "families": 40,
+    "selection": {"capacity": 10, "min_sectors": 2},
+    "tracks": [
+        {
+            "name": "adult",
+            "members": [0.0, 1.0],
+            "initial": {"out": 1.0},
+            "states": [
+                {"name": "out", "transitions": [{"to": "job", "rate": 0.05}],
+                 "costs": [{"sector": "employment", "kind": "transfer", "monthly": 10000}]},
+                {"name": "job", "transitions": [{"to": "out", "rate": 0.02}]},
+            ],
+        },
+        {
+            "name": "child",
+            "members": [0.0, 1.0],
+            "initial": {"measure": 1.0},
+            "states": [
+                {"name": "measure", "transitions": [{"to": "none", "rate": 0.05}],
+                 "costs": [{"sector": "children", "monthly": 8000}]},
+                {"name": "none"},
+            ],
+        },
+    ],
+    "interventions": [
+        {"name": "coach", "track": "adult", "request_on_entry": ["out"], "available": "solution",
+         "duration": {"distribution": "fixed", "months": 6}, "capacity": 5,
+         "costs": [{"sector": "employment", "monthly": 3000}],
+         "effects": [{"from": "out", "to": "job", "multiplier": 2.0}]},
+    ],
+}
+
+
+@pytest.fixture
+def tiny_data() -> dict:
+    return copy.deepcopy(TINY)
+
+
+@pytest.fixture
+def tiny(tiny_data) -> tvaer.Scenario:
+    return tvaer.Scenario(tiny_data, "tiny.toml")

@@ -1,0 +1,77 @@
+"""Loading, editing and validating scenarios: every error names file, key path and expectation."""
+
+from __future__ import annotations
+
+import pytest
+
+import tvaer
+
+
+def test_default_scenario_loads_and_is_valid():
+    sc = tvaer.default_scenario()
+    assert sc.name == "default"
+    assert "default" in tvaer.shipped_scenarios()
+    sc.validate()
+
+
+def test_load_scenario_names_the_file_for_a_missing_file(tmp_path):
+    with pytest.raises(tvaer.ScenarioError, match=r"nope\.toml: cannot read the scenario file"):
+        tvaer.load_scenario(tmp_path / "nope.toml")
+
+
+def test_bad_toml_names_the_file(tmp_path):
+    p = tmp_path / "bad.toml"
+    p.write_text("families = = 3\n")
+    with pytest.raises(tvaer.ScenarioError, match=r"bad\.toml: not valid TOML"):
+        tvaer.load_scenario(p)
+
+
+def test_engine_value_error_names_file_and_key_path(tiny):
+    bad = tiny.with_({"tracks.adult.states.out.transitions.0.rate": -1.0})
+    with pytest.raises(tvaer.ScenarioError, match=r"^tiny\.toml: tracks\[0\]\.states\[0\]\.transitions\[0\]\.rate: must be >= 0 and finite, got -1") as e:
+        bad.validate()
+    assert e.value.key_path == "tracks[0].states[0].transitions[0].rate"
+    assert e.value.file == "tiny.toml"
+
+
+def test_wrong_type_names_key_path_and_expected_type(tiny):
+    with pytest.raises(tvaer.ScenarioError, match=r"tiny\.toml: interventions\[0\]\.capacity: must be a integer >= 0, got int -1"):
+        tiny.with_({"interventions.coach.capacity": -1}).validate()
+
+
+def test_unknown_key_is_rejected_with_the_expected_keys(tiny_data):
+    tiny_data["selection"]["capacty"] = 3
+    with pytest.raises(tvaer.ScenarioError, match=r"selection\.capacty: unknown key \(expected one of: .*capacity"):
+        tvaer.Scenario(tiny_data).validate()
+
+
+def test_unknown_state_name_in_initial_shares(tiny_data):
+    tiny_data["tracks"][0]["initial"] = {"outt": 1.0}
+    with pytest.raises(tvaer.ScenarioError, match=r"tracks\[0\]\.initial\.outt: unknown name \(expected one of: out, job\)"):
+        tvaer.Scenario(tiny_data).validate()
+
+
+def test_unknown_sector_is_named(tiny):
+    with pytest.raises(tvaer.ScenarioError, match=r"tracks\[1\]\.states\[0\]\.costs\[0\]\.sector: unknown sector 'schools' \(known: employment, children\)"):
+        tiny.with_({"tracks.child.states.measure.costs.0.sector": "schools"}).validate()
+
+
+def test_with_returns_a_copy_and_leaves_the_original(tiny):
+    changed = tiny.with_(families=99)
+    assert changed.data["families"] == 99
+    assert tiny.data["families"] == 40
+
+
+def test_with_rejects_a_missing_list_item(tiny):
+    with pytest.raises(tvaer.ScenarioError, match=r"interventions\.nobody: no item 'nobody' in this list"):
+        tiny.with_({"interventions.nobody.capacity": 1})
+
+
+def test_schema_version_is_checked(tiny):
+    with pytest.raises(tvaer.ScenarioError, match=r"schema_version: this tvaer reads schema version 1, got 7"):
+        tiny.with_(schema_version=7).validate()
+
+
+def test_distribution_kind_is_checked(tiny):
+    with pytest.raises(tvaer.ScenarioError, match=r"interventions\[0\]\.duration\.distribution: must be one of exponential, weibull"):
+        tiny.with_({"interventions.coach.duration": {"distribution": "gamma"}}).validate()

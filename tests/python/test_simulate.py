@@ -1,0 +1,99 @@
+"""simulate(): both arms, determinism, thread independence, common random numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tvaer
+
+
+def test_same_seed_same_numbers_for_1_2_and_8_threads(tiny):
+    runs = [tvaer.simulate(tiny, replications=12, seed=7, threads=t, progress=False) for t in (1, 2, 8)]
+    for r in runs[1:]:
+        assert np.array_equal(r.costs.values, runs[0].costs.values)
+        assert np.array_equal(r.flows["transitions"].values, runs[0].flows["transitions"].values)
+
+
+def test_different_seeds_differ(tiny):
+    a = tvaer.simulate(tiny, replications=3, seed=1, progress=False)
+    b = tvaer.simulate(tiny, replications=3, seed=2, progress=False)
+    assert not np.array_equal(a.costs.values, b.costs.values)
+
+
+def test_costs_have_the_documented_dimensions(tiny):
+    r = tvaer.simulate(tiny, replications=2, seed=1, progress=False)
+    assert r.costs.dims == ("replication", "month", "sector", "arm", "kind")
+    assert list(r.costs["sector"].values) == ["employment", "children", "solution"]
+    assert r.costs.sizes["month"] == 24
+
+
+def test_without_the_solution_both_arms_are_identical(tiny):
+    # No family can be selected (min_sectors above the number of sectors): the arms share every draw.
+    r = tvaer.simulate(tiny.with_({"selection.min_sectors": 3}), replications=4, seed=3, progress=False)
+    c = r.costs
+    assert np.array_equal(c.sel(arm="bau").values, c.sel(arm="solution").values)
+    assert (r.admitted == 0).all()
+
+
+def test_families_outside_the_solution_keep_their_costs(tiny):
+    # Selection only: the coach is solution-only, capacity 10 of 40 families. Children never get
+    # anything, so the children's sector costs are the same in both arms (CRN). They are booked on
+    # different ledger lines (usual / solution families), so sums agree to rounding, not bit for bit.
+    r = tvaer.simulate(tiny, replications=4, seed=5, progress=False)
+    ch = r.costs.sel(sector="children")
+    assert np.allclose(ch.sel(arm="bau").values, ch.sel(arm="solution").values, rtol=1e-12, atol=1e-6)
+    emp = r.costs.sel(sector="employment").sum(["month", "kind"])
+    assert not np.allclose(emp.sel(arm="bau").values, emp.sel(arm="solution").values)
+    assert (r.admitted[:, 1] == 10).all()
+
+
+def test_closed_form_expected_cost_of_one_absorbing_exit():
+    # One member per family leaves a cost state at rate 0.1/month and never returns. Expected cost
+    # over [0, H] per family is rate * (1 - exp(-0.1 H)) / 0.1 (independent analytic expectation).
+    data = {
+        "schema_version": 1, "horizon_months": 12, "sectors": ["s"], "families": 4000,
+        "tracks": [{"name": "a", "initial": {"in": 1.0}, "states": [
+            {"name": "in", "transitions": [{"to": "out", "rate": 0.1}], "costs": [{"sector": "s", "monthly": 1000}]},
+            {"name": "out"}]}],
+        "selection": {"min_sectors": 9},
+    }
+    r = tvaer.simulate(tvaer.Scenario(data), replications=20, seed=11, progress=False)
+    per_family = r.costs.sel(arm="bau").sum(["month", "sector", "kind"]).values / 4000
+    expected = 1000 * (1 - np.exp(-1.2)) / 0.1
+    se = per_family.std(ddof=1) / np.sqrt(len(per_family))
+    assert abs(per_family.mean() - expected) < 3.29 * se + 1e-9
+
+
+def test_summary_has_paired_intervals(tiny):
+    r = tvaer.simulate(tiny, replications=20, seed=2, progress=False)
+    s = r.summary()
+    assert {"bau", "solution", "difference", "ci_low", "ci_high", "p_net_loss"} <= set(s.columns)
+    total = s.loc["total"]
+    assert (total["ci_low"] <= total["difference"]).all() and (total["difference"] <= total["ci_high"]).all()
+    # the difference is the mean of paired differences: equals the difference of means
+    assert np.allclose(total["difference"], total["solution"] - total["bau"])
+
+
+def test_bad_arguments_are_named(tiny):
+    with pytest.raises(ValueError, match=r"replications: must be an integer >= 1, got 0"):
+        tvaer.simulate(tiny, replications=0)
+    with pytest.raises(ValueError, match=r"threads: must be an integer >= 1, got 0"):
+        tvaer.simulate(tiny, threads=0)
+
+
+def test_progress_callback_cancel_returns_complete_prefix(tiny):
+    from tvaer import _core
+    from tvaer.scenario import compile_model
+
+    model = compile_model(tiny.with_(families=20000))  # ~10 ms a replication
+    calls = []
+
+    def stop_after_first(done):
+        calls.append(done)
+        return done < 1
+
+    raw = _core.run(model, 1, 0, 50, 1, stop_after_first)
+    assert 1 <= raw.replications < 50
+    full = _core.run(model, 1, 0, raw.replications, 1, None)
+    assert np.array_equal(raw.costs, full.costs)
