@@ -1,0 +1,61 @@
+#pragma once
+/// The HDF5 results file: one self-describing file per study, readable by h5py and xarray
+/// (engine="h5netcdf") without tvaer. docs/results-format.md describes the layout.
+///
+/// Every array of `results` is one dataset with netCDF-4 dimension scales, chunked along an
+/// unlimited replication dimension and compressed (shuffle + deflate 4), so later replications
+/// can be appended. Writes are atomic: the file is built as `path + ".tmp"` and renamed over
+/// `path` only when complete; on failure the temporary file is removed and `path` is untouched.
+///
+/// The serial HDF5 library is not thread-safe: do not call these functions while another thread
+/// of the process uses HDF5. They silence HDF5's automatic error printing while they run.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "tvaer/model.hpp"
+#include "tvaer/replications.hpp"
+
+namespace tvaer {
+
+/// The layout version this engine writes. Readers load every version up to this one; raise it
+/// whenever the layout changes and keep a file of the old version under tests/data/.
+inline constexpr int results_schema_version = 1;
+
+/// Where results came from; stored as root attributes (and line variables) of the file.
+struct provenance {
+    std::string scenario_text;            ///< the scenario as TOML, verbatim
+    std::string scenario_name;
+    std::string engine_version = TVAER_VERSION;
+    std::string git_revision = "unknown";
+    std::string created;                  ///< ISO 8601 UTC; the writer fills it in when empty
+    int schema_version = results_schema_version;  ///< set by the reader; the writer writes its own
+    /// The model's ledger lines, one per results line (same sources, same order), written as
+    /// auxiliary variables along the line dimension. Empty: no line metadata in the file.
+    std::vector<ledger_line> lines;
+};
+
+/// Provenance for results of `m`: its name and ledger lines, the given TOML text and revision.
+provenance make_provenance(const model& m, std::string scenario_text, std::string git_revision = "unknown");
+
+/// Writes `r` and `p` to `path` atomically (via `path + ".tmp"`), replacing any file there.
+/// Throws std::invalid_argument when an array of `r` does not match its shape or `p.lines` does
+/// not match `r.line_sources`, and file_error naming the path (and dataset) on any I/O failure.
+void write_results(const std::string& path, const results& r, const provenance& p);
+
+/// Reads the arrays of a results file back, bit for bit as written. Throws file_error naming the
+/// path when the file cannot be opened, its schema version is newer than
+/// `results_schema_version`, or a dataset or attribute is missing or of the wrong shape.
+results read_results(const std::string& path);
+
+/// Reads the provenance of a results file (with `lines` when the file has line metadata).
+/// Throws file_error like read_results.
+provenance read_provenance(const std::string& path);
+
+/// Extends the file at `path` by the replications of `more`, which must follow on (same seed,
+/// months and line sources; first replication = the file's first + its count) and have the same
+/// row names. Atomic: works on a copy and renames it over `path`, so a failure (file_error, or
+/// std::invalid_argument for a malformed `more`) leaves the file as it was.
+void append_results(const std::string& path, const results& more);
+
+}  // namespace tvaer

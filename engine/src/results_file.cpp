@@ -1,0 +1,701 @@
+#include "tvaer/results_file.hpp"
+
+#include <hdf5.h>
+#include <hdf5_hl.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <optional>
+#include <stdexcept>
+#include <string_view>
+
+#include "tvaer/error.hpp"
+
+namespace tvaer {
+
+namespace {
+
+// ---- HDF5 plumbing: handles, quiet errors, failures that name the file and the object ----
+
+class handle {
+public:
+    handle(hid_t id, herr_t (*closer)(hid_t)) noexcept : id_(id), close_(closer) {}
+    handle(const handle&) = delete;
+    handle& operator=(const handle&) = delete;
+    handle(handle&& o) noexcept : id_(o.id_), close_(o.close_) { o.id_ = -1; }
+    ~handle() { close(); }
+    operator hid_t() const noexcept { return id_; }  // NOLINT: handles stand in for ids
+    herr_t close() noexcept {
+        const herr_t rc = id_ >= 0 ? close_(id_) : 0;
+        id_ = -1;
+        return rc;
+    }
+
+private:
+    hid_t id_;
+    herr_t (*close_)(hid_t);
+};
+
+/// Silences HDF5's automatic error printing for the lifetime of the guard.
+class quiet_errors {
+public:
+    quiet_errors() noexcept {
+        H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
+        H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    }
+    quiet_errors(const quiet_errors&) = delete;
+    quiet_errors& operator=(const quiet_errors&) = delete;
+    ~quiet_errors() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
+
+private:
+    H5E_auto2_t func_ = nullptr;
+    void* data_ = nullptr;
+};
+
+/// The innermost message on HDF5's error stack (then cleared), or "" when the stack is empty.
+std::string hdf5_detail() {
+    std::string deepest;
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD,
+             [](unsigned, const H5E_error2_t* e, void* out) -> herr_t {
+                 if (e->desc != nullptr && *e->desc != '\0') *static_cast<std::string*>(out) = e->desc;
+                 return 0;
+             },
+             &deepest);
+    H5Eclear2(H5E_DEFAULT);
+    return deepest.empty() ? "" : " (HDF5: " + deepest + ")";
+}
+
+[[noreturn]] void fail(const std::string& path, std::string_view what) {
+    throw file_error(fmt::format("results file {}: {}{}", path, what, hdf5_detail()));
+}
+
+/// Returns `rc` (an id or a status) unless it signals an HDF5 failure, which becomes a file_error.
+template <class I>
+I ok(I rc, const std::string& path, std::string_view what) {
+    if (rc < 0) fail(path, what);
+    return rc;
+}
+
+std::string object(std::string_view kind, std::string_view name, std::string_view action) {
+    return fmt::format("{} '{}': {}", kind, name, action);
+}
+
+// ---- element types ----
+
+template <class T> hid_t memory_type();
+template <> hid_t memory_type<double>() { return H5T_NATIVE_DOUBLE; }
+template <> hid_t memory_type<std::uint8_t>() { return H5T_NATIVE_UINT8; }
+template <> hid_t memory_type<std::int32_t>() { return H5T_NATIVE_INT32; }
+template <> hid_t memory_type<std::uint32_t>() { return H5T_NATIVE_UINT32; }
+template <> hid_t memory_type<std::uint64_t>() { return H5T_NATIVE_UINT64; }
+
+template <class T> hid_t file_type();
+template <> hid_t file_type<double>() { return H5T_IEEE_F64LE; }
+template <> hid_t file_type<std::uint8_t>() { return H5T_STD_U8LE; }
+template <> hid_t file_type<std::int32_t>() { return H5T_STD_I32LE; }
+template <> hid_t file_type<std::uint32_t>() { return H5T_STD_U32LE; }
+template <> hid_t file_type<std::uint64_t>() { return H5T_STD_U64LE; }
+
+handle utf8_type() {
+    const hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, H5T_VARIABLE);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    return handle(t, H5Tclose);
+}
+
+// ---- attributes ----
+
+void write_attr(hid_t obj, const std::string& path, const char* name, hid_t ftype, hid_t mtype, const void* v) {
+    if (H5Aexists(obj, name) > 0) ok(H5Adelete(obj, name), path, object("attribute", name, "cannot replace"));
+    handle space(H5Screate(H5S_SCALAR), H5Sclose);
+    handle a(ok(H5Acreate2(obj, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT), path, object("attribute", name, "cannot create")),
+             H5Aclose);
+    ok(H5Awrite(a, mtype, v), path, object("attribute", name, "cannot write"));
+}
+
+void write_text_attr(hid_t obj, const std::string& path, const char* name, const std::string& value) {
+    const auto t = utf8_type();
+    const char* s = value.c_str();
+    write_attr(obj, path, name, t, t, &s);
+}
+
+template <class T>
+void write_number_attr(hid_t obj, const std::string& path, const char* name, T value) {
+    write_attr(obj, path, name, file_type<T>(), memory_type<T>(), &value);
+}
+
+handle open_attr(hid_t obj, const std::string& path, const char* name) {
+    if (H5Aexists(obj, name) <= 0) fail(path, fmt::format("attribute '{}' is missing", name));
+    return handle(ok(H5Aopen(obj, name, H5P_DEFAULT), path, object("attribute", name, "cannot open")), H5Aclose);
+}
+
+/// Reads a string attribute, variable- or fixed-length.
+std::string read_text_attr(hid_t obj, const std::string& path, const char* name) {
+    const auto a = open_attr(obj, path, name);
+    handle ftype(H5Aget_type(a), H5Tclose);
+    if (H5Tget_class(ftype) != H5T_STRING) fail(path, object("attribute", name, "is not a string"));
+    if (H5Tis_variable_str(ftype) > 0) {
+        const auto t = utf8_type();
+        char* s = nullptr;
+        ok(H5Aread(a, t, &s), path, object("attribute", name, "cannot read"));
+        std::string out = s != nullptr ? s : "";
+        H5free_memory(s);
+        return out;
+    }
+    std::string out(H5Tget_size(ftype), '\0');
+    ok(H5Aread(a, ftype, out.data()), path, object("attribute", name, "cannot read"));
+    return out.substr(0, out.find('\0'));
+}
+
+template <class T>
+T read_number_attr(hid_t obj, const std::string& path, const char* name) {
+    const auto a = open_attr(obj, path, name);
+    T value{};
+    ok(H5Aread(a, memory_type<T>(), &value), path, object("attribute", name, "cannot read"));
+    return value;
+}
+
+// ---- datasets ----
+
+handle open_dataset(hid_t file, const std::string& path, const std::string& name) {
+    if (H5Lexists(file, name.c_str(), H5P_DEFAULT) <= 0) fail(path, fmt::format("dataset '{}' is missing", name));
+    return handle(ok(H5Dopen2(file, name.c_str(), H5P_DEFAULT), path, object("dataset", name, "cannot open")), H5Dclose);
+}
+
+std::vector<hsize_t> extent(hid_t ds) {
+    handle space(H5Dget_space(ds), H5Sclose);
+    std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(0, H5Sget_simple_extent_ndims(space))));
+    H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+    return dims;
+}
+
+hsize_t elements(const std::vector<hsize_t>& shape) {
+    hsize_t n = 1;
+    for (const auto d : shape) n *= d;
+    return n;
+}
+
+std::string shape_text(const std::vector<hsize_t>& shape) { return fmt::format("[{}]", fmt::join(shape, ", ")); }
+
+/// Creates a numeric dataset. Along replications: chunked (about 256 KiB a chunk), shuffled,
+/// deflated, with an unlimited first dimension; otherwise contiguous and fixed.
+template <class T>
+handle create_numeric(hid_t file, const std::string& path, const std::string& name, const std::vector<hsize_t>& shape,
+                      bool along_replications) {
+    std::vector<hsize_t> maxdims(shape);
+    handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+    if (along_replications) {
+        std::vector<hsize_t> chunk(shape);
+        for (auto& c : chunk) c = std::max<hsize_t>(c, 1);
+        const hsize_t per_rep = elements(chunk) / chunk[0] * sizeof(T);
+        chunk[0] = std::clamp<hsize_t>((256u << 10) / per_rep, 1, 4096);
+        // A fixed dimension of length 0 cannot hold a chunk of length 1; let it be unlimited.
+        for (std::size_t i = 0; i < shape.size(); ++i) maxdims[i] = i == 0 || shape[i] == 0 ? H5S_UNLIMITED : shape[i];
+        H5Pset_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data());
+        H5Pset_shuffle(dcpl);
+        H5Pset_deflate(dcpl, 4);
+    }
+    handle space(H5Screate_simple(static_cast<int>(shape.size()), shape.data(), maxdims.data()), H5Sclose);
+    return handle(ok(H5Dcreate2(file, name.c_str(), file_type<T>(), space, H5P_DEFAULT, dcpl, H5P_DEFAULT), path,
+                     object("dataset", name, "cannot create")),
+                  H5Dclose);
+}
+
+/// Writes `data` (row-major, shape [n, extent[1:]...]) at replication offset `first` of `ds`,
+/// growing the dataset to first + n replications.
+template <class T>
+void write_block(hid_t ds, const std::string& path, const std::string& name, hsize_t first, hsize_t n,
+                 const std::vector<T>& data) {
+    auto dims = extent(ds);
+    dims[0] = n;
+    if (data.size() != elements(dims)) {
+        throw std::invalid_argument(fmt::format("results file {}: dataset '{}': expected {} values for shape {}, got {}",
+                                                path, name, elements(dims), shape_text(dims), data.size()));
+    }
+    auto total = dims;
+    total[0] = first + n;
+    ok(H5Dset_extent(ds, total.data()), path, object("dataset", name, "cannot extend"));
+    if (data.empty()) return;
+    handle fspace(H5Dget_space(ds), H5Sclose);
+    std::vector<hsize_t> start(dims.size(), 0);
+    start[0] = first;
+    H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start.data(), nullptr, dims.data(), nullptr);
+    handle mspace(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose);
+    ok(H5Dwrite(ds, memory_type<T>(), mspace, fspace, H5P_DEFAULT, data.data()), path,
+       object("dataset", name, "cannot write"));
+}
+
+template <class T>
+std::vector<T> read_numeric(hid_t file, const std::string& path, const std::string& name,
+                            const std::vector<hsize_t>& expected) {
+    const auto ds = open_dataset(file, path, name);
+    const auto dims = extent(ds);
+    if (dims != expected) {
+        fail(path, object("dataset", name, fmt::format("has shape {}, expected {}", shape_text(dims), shape_text(expected))));
+    }
+    std::vector<T> out(elements(dims));
+    if (!out.empty()) {
+        ok(H5Dread(ds, memory_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), path,
+           object("dataset", name, "cannot read"));
+    }
+    return out;
+}
+
+handle write_strings(hid_t file, const std::string& path, const std::string& name, const std::vector<std::string>& values) {
+    const hsize_t n = values.size();
+    handle space(H5Screate_simple(1, &n, nullptr), H5Sclose);
+    const auto t = utf8_type();
+    handle ds(ok(H5Dcreate2(file, name.c_str(), t, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), path,
+                 object("dataset", name, "cannot create")),
+              H5Dclose);
+    std::vector<const char*> ptrs;
+    for (const auto& v : values) ptrs.push_back(v.c_str());
+    if (n > 0) ok(H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), path, object("dataset", name, "cannot write"));
+    return ds;
+}
+
+std::vector<std::string> read_strings(hid_t file, const std::string& path, const std::string& name) {
+    const auto ds = open_dataset(file, path, name);
+    handle ftype(H5Dget_type(ds), H5Tclose);
+    if (H5Tget_class(ftype) != H5T_STRING || H5Tis_variable_str(ftype) <= 0) {
+        fail(path, object("dataset", name, "is not a variable-length string dataset"));
+    }
+    const auto dims = extent(ds);
+    if (dims.size() != 1) fail(path, object("dataset", name, "is not one-dimensional"));
+    std::vector<char*> raw(dims[0], nullptr);
+    const auto t = utf8_type();
+    if (!raw.empty()) ok(H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()), path, object("dataset", name, "cannot read"));
+    std::vector<std::string> out;
+    for (char* s : raw) {
+        out.emplace_back(s != nullptr ? s : "");
+        H5free_memory(s);
+    }
+    return out;
+}
+
+void describe(hid_t ds, const std::string& path, const char* long_name, const char* units) {
+    write_text_attr(ds, path, "long_name", long_name);
+    if (units != nullptr) write_text_attr(ds, path, "units", units);
+}
+
+void attach(hid_t file, hid_t ds, const std::string& path, const std::string& name, const std::vector<std::string>& dims) {
+    for (std::size_t i = 0; i < dims.size(); ++i) {
+        const auto scale = open_dataset(file, path, dims[i]);
+        ok(H5DSattach_scale(ds, scale, static_cast<unsigned>(i)), path,
+           object("dataset", name, "cannot attach dimension " + dims[i]));
+        ok(H5DSset_label(ds, static_cast<unsigned>(i), dims[i].c_str()), path,
+           object("dataset", name, "cannot label dimension " + dims[i]));
+    }
+}
+
+template <class T>
+handle write_fixed(hid_t file, const std::string& path, const std::string& name, const std::vector<T>& values) {
+    auto ds = create_numeric<T>(file, path, name, {values.size()}, false);
+    if (!values.empty()) {
+        ok(H5Dwrite(ds, memory_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), path,
+           object("dataset", name, "cannot write"));
+    }
+    return ds;
+}
+
+// ---- the layout (docs/results-format.md) ----
+
+/// A results array: its dataset name, its dimensions after "replication", units and long name.
+struct array_spec {
+    const char* name;
+    std::vector<std::string> dims;
+    const char* units;
+    const char* long_name;
+};
+
+/// Calls f(spec, array) for each array of `r` (const or not), in file order.
+template <class R, class F>
+void for_each_array(R& r, F&& f) {
+    static const array_spec s[] = {
+        {"costs", {"arm", "line", "month"}, "DKK", "cost booked on each ledger line in each month"},
+        {"occupancy", {"arm", "occupancy_row", "month"}, "member-months",
+         "time members spent in each state in each month (families for solution/families)"},
+        {"queue", {"arm", "intervention", "month"}, "request-months", "time-integral of each intervention's queue in each month"},
+        {"transitions", {"arm", "month", "transition_row"}, "count", "state transitions in each month"},
+        {"requests", {"arm", "month", "intervention"}, "count", "intervention requests in each month"},
+        {"starts", {"arm", "month", "intervention"}, "count", "intervention starts in each month"},
+        {"dropped", {"arm", "month", "intervention"}, "count", "requests dropped from a queue in each month"},
+        {"wait_months", {"arm", "month", "intervention"}, "months", "summed wait of the intervention starts of each month"},
+        {"events", {"arm"}, "count", "events simulated (transitions, starts, ends, queue joins)"},
+        {"admitted", {"arm"}, "count", "families ever admitted into the solution"},
+    };
+    f(s[0], r.costs);
+    f(s[1], r.occupancy);
+    f(s[2], r.queue);
+    f(s[3], r.transitions);
+    f(s[4], r.requests);
+    f(s[5], r.starts);
+    f(s[6], r.dropped);
+    f(s[7], r.wait_months);
+    f(s[8], r.events);
+    f(s[9], r.admitted);
+}
+
+/// The string coordinate variables taken from the names held in `results`.
+struct name_coordinate {
+    const char* name;
+    std::vector<std::string> results::*names;
+    const char* long_name;
+};
+const name_coordinate name_coordinates[] = {
+    {"line", &results::line_sources, "ledger line, named by its cost source"},
+    {"occupancy_row", &results::occupancy_rows, "occupancy row (track/state)"},
+    {"transition_row", &results::transition_rows, "transition row (track/from->to)"},
+    {"intervention", &results::interventions, "intervention"},
+    {"budget", &results::budgets, "paying budget (the scenario's sectors, then solution)"},
+};
+
+hsize_t dim_size(const results& r, const std::string& dim) {
+    if (dim == "arm") return 2;
+    if (dim == "month") return r.months;
+    for (const auto& c : name_coordinates) {
+        if (dim == c.name) return (r.*c.names).size();
+    }
+    throw std::logic_error("results_file: unknown dimension " + dim);
+}
+
+std::vector<hsize_t> shape(const results& r, const array_spec& s, hsize_t replications) {
+    std::vector<hsize_t> out{replications};
+    for (const auto& d : s.dims) out.push_back(dim_size(r, d));
+    return out;
+}
+
+void make_scale(hid_t ds, const std::string& path, const char* name, const char* long_name) {
+    ok(H5DSset_scale(ds, name), path, object("dataset", name, "cannot make it a dimension scale"));
+    describe(ds, path, long_name, nullptr);
+}
+
+void write_coordinates(hid_t file, const std::string& path, const results& r) {
+    std::vector<std::uint32_t> ids(r.replications);
+    for (std::uint32_t i = 0; i < r.replications; ++i) ids[i] = r.first_replication + i;
+    auto rep = create_numeric<std::uint32_t>(file, path, "replication", {ids.size()}, true);
+    write_block(rep, path, "replication", 0, ids.size(), ids);
+    make_scale(rep, path, "replication", "replication (index of its keyed random streams)");
+    make_scale(write_strings(file, path, "arm", {"bau", "solution"}), path, "arm",
+               "arm: business as usual or inside the cross-sector solution");
+    std::vector<std::int32_t> months(r.months);
+    for (std::size_t m = 0; m < r.months; ++m) months[m] = static_cast<std::int32_t>(m);
+    make_scale(write_fixed(file, path, "month", months), path, "month", "month of the horizon (0 = the first)");
+    for (const auto& c : name_coordinates) make_scale(write_strings(file, path, c.name, r.*c.names), path, c.name, c.long_name);
+}
+
+void write_arrays(hid_t file, const std::string& path, const results& r) {
+    for_each_array(r, [&](const array_spec& s, const auto& data) {
+        using T = typename std::decay_t<decltype(data)>::value_type;
+        auto ds = create_numeric<T>(file, path, s.name, shape(r, s, r.replications), true);
+        write_block(ds, path, s.name, 0, r.replications, data);
+        describe(ds, path, s.long_name, s.units);
+        std::vector<std::string> dims{"replication"};
+        dims.insert(dims.end(), s.dims.begin(), s.dims.end());
+        attach(file, ds, path, s.name, dims);
+    });
+}
+
+std::optional<std::uint32_t> index_of(const std::vector<std::string>& names, const std::string& name) {
+    const auto it = std::find(names.begin(), names.end(), name);
+    if (it == names.end()) return std::nullopt;
+    return static_cast<std::uint32_t>(it - names.begin());
+}
+
+// ---- line metadata: auxiliary coordinates along "line" ----
+
+using names = std::vector<std::string>;
+
+/// A text column of ledger_line; `set` returns false for a value it does not know.
+struct line_text {
+    const char* name;
+    const char* long_name;
+    std::string (*get)(const ledger_line&, const names& budgets);
+    bool (*set)(ledger_line&, const std::string&, const names& budgets);
+};
+
+bool set_index(std::uint32_t& into, const std::string& value, const names& budgets) {
+    const auto i = index_of(budgets, value);
+    if (i) into = *i;
+    return i.has_value();
+}
+
+const line_text line_texts[] = {
+    {"line_source_kind", "kind of cost source (state, intervention or staff)",
+     [](const ledger_line& l, const names&) { return l.source_kind; },
+     [](ledger_line& l, const std::string& v, const names&) { return l.source_kind = v, true; }},
+    {"line_law_sector", "sector whose law grants the cost",
+     [](const ledger_line& l, const names& b) { return b[l.law_sector]; },
+     [](ledger_line& l, const std::string& v, const names& b) { return set_index(l.law_sector, v, b); }},
+    {"line_payer", "budget that pays the cost after governance",
+     [](const ledger_line& l, const names& b) { return b[l.payer]; },
+     [](ledger_line& l, const std::string& v, const names& b) { return set_index(l.payer, v, b); }},
+    {"line_cost_kind", "cost kind (service or transfer)",
+     [](const ledger_line& l, const names&) { return std::string(l.kind == cost_kind::service ? "service" : "transfer"); },
+     [](ledger_line& l, const std::string& v, const names&) {
+         l.kind = v == "service" ? cost_kind::service : cost_kind::transfer;
+         return v == "service" || v == "transfer";
+     }},
+    {"line_group", "families the line concerns (usual or solution)",
+     [](const ledger_line& l, const names&) { return std::string(l.group == treatment::usual ? "usual" : "solution"); },
+     [](ledger_line& l, const std::string& v, const names&) {
+         l.group = v == "usual" ? treatment::usual : treatment::solution;
+         return v == "usual" || v == "solution";
+     }},
+    {"line_benefit", "benefit type the cost applies to (empty: any member)",
+     [](const ledger_line& l, const names&) { return l.benefit; },
+     [](ledger_line& l, const std::string& v, const names&) { return l.benefit = v, true; }},
+    {"line_granted_by", "who grants the help (sector, shared or solution)",
+     [](const ledger_line& l, const names&) { return l.granted_by; },
+     [](ledger_line& l, const std::string& v, const names&) { return l.granted_by = v, true; }},
+};
+
+/// A yes/no column of ledger_line, stored as uint8 0/1.
+struct line_flag {
+    const char* name;
+    const char* long_name;
+    bool ledger_line::*member;
+};
+const line_flag line_flags[] = {
+    {"line_cpr_registered", "booked on a CPR number (1) or not (0)", &ledger_line::cpr_registered},
+    {"line_inside_unit_budget", "inside the solution unit's own budget (1) or not (0)", &ledger_line::inside_unit_budget},
+};
+
+void check_lines(const results& r, const std::vector<ledger_line>& lines) {
+    if (lines.size() != r.line_sources.size()) {
+        throw std::invalid_argument(fmt::format("provenance.lines: {} lines for {} results lines", lines.size(),
+                                                r.line_sources.size()));
+    }
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        const auto& l = lines[i];
+        if (l.source != r.line_sources[i] || l.law_sector >= r.budgets.size() || l.payer >= r.budgets.size()) {
+            throw std::invalid_argument(fmt::format(
+                "provenance.lines[{}]: source '{}', law sector {}, payer {} do not fit results line '{}' with {} budgets", i,
+                l.source, l.law_sector, l.payer, r.line_sources[i], r.budgets.size()));
+        }
+    }
+}
+
+void write_lines(hid_t file, const std::string& path, const results& r, const std::vector<ledger_line>& lines) {
+    check_lines(r, lines);
+    std::vector<std::string> aux;
+    for (const auto& c : line_texts) {
+        names values;
+        for (const auto& l : lines) values.push_back(c.get(l, r.budgets));
+        const auto ds = write_strings(file, path, c.name, values);
+        describe(ds, path, c.long_name, nullptr);
+        attach(file, ds, path, c.name, {"line"});
+        aux.emplace_back(c.name);
+    }
+    for (const auto& f : line_flags) {
+        std::vector<std::uint8_t> values;
+        for (const auto& l : lines) values.push_back(l.*f.member ? 1 : 0);
+        const auto ds = write_fixed(file, path, f.name, values);
+        describe(ds, path, f.long_name, nullptr);
+        attach(file, ds, path, f.name, {"line"});
+        aux.emplace_back(f.name);
+    }
+    // CF: auxiliary coordinates of the one variable along "line".
+    write_text_attr(open_dataset(file, path, "costs"), path, "coordinates", fmt::format("{}", fmt::join(aux, " ")));
+}
+
+std::vector<ledger_line> read_lines(hid_t file, const std::string& path, const results& head) {
+    const auto n = head.line_sources.size();
+    std::vector<ledger_line> lines(n);
+    for (std::size_t i = 0; i < n; ++i) lines[i].source = head.line_sources[i];
+    for (const auto& c : line_texts) {
+        const auto values = read_strings(file, path, c.name);
+        if (values.size() != n) fail(path, object("dataset", c.name, fmt::format("has {} values for {} lines", values.size(), n)));
+        for (std::size_t i = 0; i < n; ++i) {
+            if (!c.set(lines[i], values[i], head.budgets)) {
+                fail(path, object("dataset", c.name, fmt::format("unknown value '{}' at line {}", values[i], i)));
+            }
+        }
+    }
+    for (const auto& f : line_flags) {
+        const auto values = read_numeric<std::uint8_t>(file, path, f.name, {n});
+        for (std::size_t i = 0; i < n; ++i) lines[i].*f.member = values[i] != 0;
+    }
+    return lines;
+}
+
+// ---- root attributes, header, files ----
+
+std::string utc_now() {
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+void write_root(hid_t file, const std::string& path, const results& r, const provenance& p) {
+    write_number_attr<std::int32_t>(file, path, "schema_version", results_schema_version);
+    write_text_attr(file, path, "writer", "tvaer " + p.engine_version);
+    write_text_attr(file, path, "git_revision", p.git_revision);
+    write_text_attr(file, path, "created", p.created.empty() ? utc_now() : p.created);
+    write_number_attr(file, path, "seed", r.seed);
+    write_number_attr(file, path, "first_replication", r.first_replication);
+    write_number_attr(file, path, "replications", r.replications);
+    write_text_attr(file, path, "scenario", p.scenario_text);
+    write_text_attr(file, path, "scenario_name", p.scenario_name);
+}
+
+/// The file's schema version; throws file_error when this reader is too old for it.
+int check_schema(hid_t file, const std::string& path) {
+    const auto v = read_number_attr<std::int32_t>(file, path, "schema_version");
+    if (v > results_schema_version) {
+        throw file_error(fmt::format("results file {}: schema version {} is newer than this tvaer reads ({}); upgrade tvaer",
+                                     path, v, results_schema_version));
+    }
+    if (v < 1) throw file_error(fmt::format("results file {}: invalid schema version {}", path, v));
+    return v;
+}
+
+/// Everything but the arrays: seed, replication range, months and names.
+results read_header(hid_t file, const std::string& path) {
+    results r;
+    r.seed = read_number_attr<std::uint64_t>(file, path, "seed");
+    r.first_replication = read_number_attr<std::uint32_t>(file, path, "first_replication");
+    r.replications = read_number_attr<std::uint32_t>(file, path, "replications");
+    const auto months = extent(open_dataset(file, path, "month"));
+    if (months.size() != 1) fail(path, object("dataset", "month", "is not one-dimensional"));
+    r.months = months[0];
+    for (const auto& c : name_coordinates) r.*c.names = read_strings(file, path, c.name);
+    return r;
+}
+
+handle open_file(const std::string& name, const std::string& path, unsigned flags) {
+    return handle(ok(H5Fopen(name.c_str(), flags, H5P_DEFAULT), path, "cannot open " + name), H5Fclose);
+}
+
+/// Runs build(tmp) to make `path + ".tmp"`, then renames it over `path`; removes it on failure.
+template <class F>
+void atomically(const std::string& path, F&& build) {
+    const std::string tmp = path + ".tmp";
+    try {
+        build(tmp);
+        if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+            throw file_error(fmt::format("results file {}: cannot rename {} to it: {}", path, tmp, std::strerror(errno)));
+        }
+    } catch (...) {
+        std::error_code ignored;
+        std::filesystem::remove(tmp, ignored);
+        throw;
+    }
+}
+
+/// Checks that `more` follows on the file's replications, by results::append's rules.
+void check_follows(results head, const results& more, const std::string& path) {
+    results next;
+    next.seed = more.seed;
+    next.first_replication = more.first_replication;
+    next.replications = more.replications;
+    next.months = more.months;
+    next.line_sources = more.line_sources;
+    try {
+        head.append(next);
+    } catch (const error& e) {
+        throw file_error(fmt::format("results file {}: cannot append: {}", path, e.what()));
+    }
+    for (const auto& c : name_coordinates) {
+        if (head.*c.names != more.*c.names) {
+            throw file_error(fmt::format("results file {}: cannot append: the {} names differ from the file's", path, c.name));
+        }
+    }
+}
+
+void extend(hid_t file, const std::string& path, const results& head, const results& more) {
+    const hsize_t first = head.replications;
+    std::vector<std::uint32_t> ids(more.replications);
+    for (std::uint32_t i = 0; i < more.replications; ++i) ids[i] = more.first_replication + i;
+    write_block(open_dataset(file, path, "replication"), path, "replication", first, ids.size(), ids);
+    for_each_array(more, [&](const array_spec& s, const auto& data) {
+        const auto ds = open_dataset(file, path, s.name);
+        if (extent(ds) != shape(head, s, first)) {
+            fail(path, object("dataset", s.name, fmt::format("has shape {}, expected {}", shape_text(extent(ds)),
+                                                             shape_text(shape(head, s, first)))));
+        }
+        write_block(ds, path, s.name, first, more.replications, data);
+    });
+    write_number_attr(file, path, "replications", head.replications + more.replications);
+}
+
+}  // namespace
+
+provenance make_provenance(const model& m, std::string scenario_text, std::string git_revision) {
+    provenance p;
+    p.scenario_text = std::move(scenario_text);
+    p.scenario_name = m.spec.name;
+    p.git_revision = std::move(git_revision);
+    p.lines = m.lines;
+    return p;
+}
+
+void write_results(const std::string& path, const results& r, const provenance& p) {
+    const quiet_errors quiet;
+    atomically(path, [&](const std::string& tmp) {
+        handle fcpl(H5Pcreate(H5P_FILE_CREATE), H5Pclose);
+        H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+        handle file(ok(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, fcpl, H5P_DEFAULT), path, "cannot create " + tmp), H5Fclose);
+        write_root(file, path, r, p);
+        write_coordinates(file, path, r);
+        write_arrays(file, path, r);
+        if (!p.lines.empty()) write_lines(file, path, r, p.lines);
+        ok(file.close(), path, "cannot close " + tmp);
+    });
+}
+
+results read_results(const std::string& path) {
+    const quiet_errors quiet;
+    const auto file = open_file(path, path, H5F_ACC_RDONLY);
+    check_schema(file, path);
+    results r = read_header(file, path);
+    for_each_array(r, [&](const array_spec& s, auto& data) {
+        using T = typename std::decay_t<decltype(data)>::value_type;
+        data = read_numeric<T>(file, path, s.name, shape(r, s, r.replications));
+    });
+    return r;
+}
+
+provenance read_provenance(const std::string& path) {
+    const quiet_errors quiet;
+    const auto file = open_file(path, path, H5F_ACC_RDONLY);
+    provenance p;
+    p.schema_version = check_schema(file, path);
+    const std::string writer = read_text_attr(file, path, "writer");
+    p.engine_version = writer.starts_with("tvaer ") ? writer.substr(6) : writer;
+    p.git_revision = read_text_attr(file, path, "git_revision");
+    p.created = read_text_attr(file, path, "created");
+    p.scenario_text = read_text_attr(file, path, "scenario");
+    p.scenario_name = read_text_attr(file, path, "scenario_name");
+    if (H5Lexists(file, line_texts[0].name, H5P_DEFAULT) > 0) p.lines = read_lines(file, path, read_header(file, path));
+    return p;
+}
+
+void append_results(const std::string& path, const results& more) {
+    const quiet_errors quiet;
+    atomically(path, [&](const std::string& tmp) {
+        std::error_code ec;
+        std::filesystem::copy_file(path, tmp, std::filesystem::copy_options::overwrite_existing, ec);
+        if (ec) throw file_error(fmt::format("results file {}: cannot copy it to {}: {}", path, tmp, ec.message()));
+        auto file = open_file(tmp, path, H5F_ACC_RDWR);
+        if (const int v = check_schema(file, path); v != results_schema_version) {
+            throw file_error(fmt::format("results file {}: cannot append to schema version {}; this tvaer writes {}", path, v,
+                                         results_schema_version));
+        }
+        const results head = read_header(file, path);
+        check_follows(head, more, path);
+        extend(file, path, head, more);
+        ok(file.close(), path, "cannot close " + tmp);
+    });
+}
+
+}  // namespace tvaer

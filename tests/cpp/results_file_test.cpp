@@ -1,0 +1,257 @@
+#include <catch2/catch.hpp>
+
+#include <cstring>
+#include <fmt/format.h>
+#include <filesystem>
+#include <random>
+#include <regex>
+
+#include "tvaer/error.hpp"
+#include "tvaer/reference.hpp"
+#include "tvaer/results_file.hpp"
+
+namespace fs = std::filesystem;
+using Catch::Contains;
+
+namespace {
+
+/// A fresh directory under the system's temporary directory, removed with its contents.
+struct scratch_dir {
+    fs::path dir;
+    scratch_dir() : dir(fs::temp_directory_path() / ("tvaer-results-" + std::to_string(std::random_device{}()))) {
+        fs::create_directories(dir);
+    }
+    ~scratch_dir() {
+        std::error_code ignored;
+        fs::remove_all(dir, ignored);
+    }
+    [[nodiscard]] std::string file(const char* name) const { return (dir / name).string(); }
+};
+
+const tvaer::model& ladder() {
+    static const tvaer::model m = tvaer::compile(tvaer::ladder_scenario(50));
+    return m;
+}
+
+tvaer::results run(std::uint32_t first, std::uint32_t count, std::uint64_t seed = 11) {
+    tvaer::run_options o;
+    o.seed = seed;
+    o.first_replication = first;
+    o.replications = count;
+    return tvaer::run_replications(ladder(), o);
+}
+
+template <class T>
+bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
+    return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0);
+}
+
+/// Every field of two results objects, arrays compared bit for bit.
+void require_identical(const tvaer::results& a, const tvaer::results& b) {
+    REQUIRE(a.seed == b.seed);
+    REQUIRE(a.first_replication == b.first_replication);
+    REQUIRE(a.replications == b.replications);
+    REQUIRE(a.months == b.months);
+    REQUIRE(a.budgets == b.budgets);
+    REQUIRE(a.line_sources == b.line_sources);
+    REQUIRE(a.occupancy_rows == b.occupancy_rows);
+    REQUIRE(a.transition_rows == b.transition_rows);
+    REQUIRE(a.interventions == b.interventions);
+    CHECK(same_bits(a.costs, b.costs));
+    CHECK(same_bits(a.occupancy, b.occupancy));
+    CHECK(same_bits(a.queue, b.queue));
+    CHECK(same_bits(a.transitions, b.transitions));
+    CHECK(same_bits(a.requests, b.requests));
+    CHECK(same_bits(a.starts, b.starts));
+    CHECK(same_bits(a.dropped, b.dropped));
+    CHECK(same_bits(a.wait_months, b.wait_months));
+    CHECK(same_bits(a.events, b.events));
+    CHECK(same_bits(a.admitted, b.admitted));
+}
+
+void require_same_lines(const std::vector<tvaer::ledger_line>& a, const std::vector<tvaer::ledger_line>& b) {
+    REQUIRE(a.size() == b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        CHECK(a[i].source == b[i].source);
+        CHECK(a[i].source_kind == b[i].source_kind);
+        CHECK(a[i].law_sector == b[i].law_sector);
+        CHECK(a[i].payer == b[i].payer);
+        CHECK(a[i].kind == b[i].kind);
+        CHECK(a[i].cpr_registered == b[i].cpr_registered);
+        CHECK(a[i].group == b[i].group);
+        CHECK(a[i].inside_unit_budget == b[i].inside_unit_budget);
+        CHECK(a[i].benefit == b[i].benefit);
+        CHECK(a[i].granted_by == b[i].granted_by);
+    }
+}
+
+tvaer::provenance sample_provenance() {
+    auto p = tvaer::make_provenance(ladder(), "name = \"ladder\"\nfamilies = 50\n", "abc1234");
+    p.created = "2024-05-01T12:00:00Z";
+    return p;
+}
+
+const std::string data_dir = TVAER_TEST_DATA;
+
+}  // namespace
+
+TEST_CASE("a results file reads back bit for bit, with its provenance", "[results_file]") {
+    const scratch_dir tmp;
+    const auto path = tmp.file("run.h5");
+    const auto r = run(0, 3);
+    REQUIRE(r.replications == 3);
+    tvaer::write_results(path, r, sample_provenance());
+
+    require_identical(tvaer::read_results(path), r);
+    const auto p = tvaer::read_provenance(path);
+    CHECK(p.schema_version == 1);
+    CHECK(p.engine_version == TVAER_VERSION);
+    CHECK(p.git_revision == "abc1234");
+    CHECK(p.created == "2024-05-01T12:00:00Z");
+    CHECK(p.scenario_name == "ladder");
+    CHECK(p.scenario_text == "name = \"ladder\"\nfamilies = 50\n");
+    require_same_lines(p.lines, ladder().lines);
+    CHECK_FALSE(fs::exists(path + ".tmp"));
+}
+
+TEST_CASE("the writer stamps an ISO 8601 UTC creation time and omits absent line metadata", "[results_file]") {
+    const scratch_dir tmp;
+    const auto path = tmp.file("stamped.h5");
+    tvaer::provenance p;
+    p.scenario_name = "ladder";
+    tvaer::write_results(path, run(4, 1), p);
+    const auto back = tvaer::read_provenance(path);
+    CHECK(std::regex_match(back.created, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")));
+    CHECK(back.git_revision == "unknown");
+    CHECK(back.lines.empty());
+    CHECK(tvaer::read_results(path).first_replication == 4);
+}
+
+TEST_CASE("appending to a file equals one longer run bit for bit", "[results_file]") {
+    const scratch_dir tmp;
+    const auto path = tmp.file("grow.h5");
+    tvaer::write_results(path, run(0, 2), sample_provenance());
+    tvaer::append_results(path, run(2, 1));
+    tvaer::append_results(path, run(3, 3));
+    require_identical(tvaer::read_results(path), run(0, 6));
+    CHECK(tvaer::read_provenance(path).git_revision == "abc1234");
+    CHECK_FALSE(fs::exists(path + ".tmp"));
+}
+
+TEST_CASE("a file started with no replications can be resumed", "[results_file]") {
+    const scratch_dir tmp;
+    const auto path = tmp.file("empty.h5");
+    tvaer::write_results(path, tvaer::make_results(ladder(), 11, 0), sample_provenance());
+    CHECK(tvaer::read_results(path).replications == 0);
+    tvaer::append_results(path, run(0, 2));
+    require_identical(tvaer::read_results(path), run(0, 2));
+}
+
+TEST_CASE("appending results that do not follow on is refused and leaves the file as it was", "[results_file]") {
+    const scratch_dir tmp;
+    const auto path = tmp.file("gap.h5");
+    const auto first = run(0, 2);
+    tvaer::write_results(path, first, sample_provenance());
+
+    SECTION("a gap in the replications") {
+        REQUIRE_THROWS_AS(tvaer::append_results(path, run(3, 1)), tvaer::file_error);
+        REQUIRE_THROWS_WITH(tvaer::append_results(path, run(3, 1)),
+                            Contains("results file " + path) &&
+                                Contains("cannot append: results.append: replications must follow on: "
+                                         "expected first replication 2, got 3"));
+    }
+    SECTION("another seed") {
+        REQUIRE_THROWS_WITH(tvaer::append_results(path, run(2, 1, 12)),
+                            Contains("results file " + path) && Contains("different scenario or seed"));
+    }
+    SECTION("a malformed array fails midway") {
+        auto more = run(2, 1);
+        more.admitted.pop_back();
+        REQUIRE_THROWS_AS(tvaer::append_results(path, more), std::invalid_argument);
+        REQUIRE_THROWS_WITH(tvaer::append_results(path, more),
+                            Contains("dataset 'admitted': expected 2 values for shape [1, 2], got 1"));
+    }
+    require_identical(tvaer::read_results(path), first);
+    CHECK_FALSE(fs::exists(path + ".tmp"));
+}
+
+TEST_CASE("a failed write removes its temporary file and keeps the old file", "[results_file]") {
+    const scratch_dir tmp;
+    const auto path = tmp.file("old.h5");
+    const auto old = run(0, 1);
+    tvaer::write_results(path, old, sample_provenance());
+    auto bad = run(0, 2);
+    bad.events.resize(3);  // 2 replications x 2 arms need 4
+    REQUIRE_THROWS_WITH(tvaer::write_results(path, bad, sample_provenance()),
+                        Contains("results file " + path + ": dataset 'events': expected 4 values for shape [2, 2], got 3"));
+    CHECK_FALSE(fs::exists(path + ".tmp"));
+    require_identical(tvaer::read_results(path), old);
+}
+
+TEST_CASE("results file errors name the file and what is wrong", "[results_file]") {
+    SECTION("a directory that does not exist") {
+        const std::string path = "/nonexistent-tvaer-dir/run.h5";
+        REQUIRE_THROWS_AS(tvaer::write_results(path, run(0, 1), {}), tvaer::file_error);
+        REQUIRE_THROWS_WITH(tvaer::write_results(path, run(0, 1), {}),
+                            Contains("results file /nonexistent-tvaer-dir/run.h5: cannot create "
+                                     "/nonexistent-tvaer-dir/run.h5.tmp"));
+        CHECK_FALSE(fs::exists(path + ".tmp"));
+    }
+    SECTION("a file that does not exist") {
+        REQUIRE_THROWS_WITH(tvaer::read_results("/nonexistent-tvaer-dir/run.h5"),
+                            Contains("results file /nonexistent-tvaer-dir/run.h5: cannot open"));
+        REQUIRE_THROWS_WITH(tvaer::append_results("/nonexistent-tvaer-dir/run.h5", run(0, 1)),
+                            Contains("results file /nonexistent-tvaer-dir/run.h5: cannot copy it to"));
+    }
+    SECTION("a schema version newer than the reader's") {
+        const auto path = data_dir + "/results-v999.h5";
+        REQUIRE_THROWS_AS(tvaer::read_results(path), tvaer::file_error);
+        REQUIRE_THROWS_WITH(tvaer::read_results(path),
+                            Contains("results file " + path + ": schema version 999 is newer than this tvaer reads (1)"));
+        REQUIRE_THROWS_WITH(tvaer::read_provenance(path), Contains("schema version 999 is newer"));
+    }
+    SECTION("a missing dataset") {
+        const auto path = data_dir + "/results-v1-no-costs.h5";
+        REQUIRE_THROWS_WITH(tvaer::read_results(path), Contains("results file " + path + ": dataset 'costs' is missing"));
+    }
+    SECTION("line metadata that does not fit the results") {
+        const scratch_dir tmp;
+        auto p = sample_provenance();
+        p.lines.pop_back();
+        const auto r = run(0, 1);
+        REQUIRE_THROWS_WITH(tvaer::write_results(tmp.file("unused.h5"), r, p),
+                            Contains(fmt::format("provenance.lines: {} lines for {} results lines", r.line_sources.size() - 1,
+                                                 r.line_sources.size())));
+    }
+}
+
+TEST_CASE("the schema version 1 sample file still loads", "[results_file]") {
+    // tests/data/results-v1.h5: the ladder model, 20 families, seed 2024, replications 0 and 1.
+    const auto path = data_dir + "/results-v1.h5";
+    const auto r = tvaer::read_results(path);
+    const auto p = tvaer::read_provenance(path);
+    CHECK(p.schema_version == 1);
+    CHECK(p.scenario_name == "ladder");
+    CHECK(r.seed == 2024);
+    CHECK(r.first_replication == 0);
+    CHECK(r.replications == 2);
+    CHECK(r.months == 120);
+    REQUIRE_FALSE(r.line_sources.empty());
+    CHECK(r.costs.size() == 2 * 2 * r.line_sources.size() * 120);
+    CHECK(r.events.size() == 4);
+    CHECK(p.lines.size() == r.line_sources.size());
+    for (const auto e : r.events) CHECK(e > 0);
+}
+
+// Writes tests/data/results-v<schema>.h5; hidden, run by hand when the schema version changes:
+//   build/<dir>/tests/cpp/tvaer_tests "[.write_sample_results]"
+TEST_CASE("write the sample results file of this schema version", "[.write_sample_results]") {
+    tvaer::run_options o;
+    o.seed = 2024;
+    o.replications = 2;
+    const auto m = tvaer::compile(tvaer::ladder_scenario(20));
+    auto p = tvaer::make_provenance(m, "# tvaer::ladder_scenario(20), built in code (reference.hpp)\n");
+    const auto path = fmt::format("{}/results-v{}.h5", data_dir, tvaer::results_schema_version);
+    tvaer::write_results(path, tvaer::run_replications(m, o), p);
+    CHECK(fs::file_size(path) < 200 * 1024);
+}
