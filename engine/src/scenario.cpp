@@ -158,6 +158,33 @@ void validate_intervention(const scenario& sc, const intervention& iv, const std
     if (iv.pays == authority::shared) validate_key(sc, iv.payment_key, w + ".payment_key");
 }
 
+void validate_population(const scenario& sc, const population& p) {
+    require(p.arrivals_per_month >= 0.0 && std::isfinite(p.arrivals_per_month), "population.arrivals_per_month",
+            fmt::format("must be >= 0 and finite, got {}", p.arrivals_per_month));
+    require(p.leave_rate >= 0.0 && std::isfinite(p.leave_rate), "population.leave_rate",
+            fmt::format("must be >= 0 and finite, got {}", p.leave_rate));
+    for (std::size_t i = 0; i < p.arrival_months.size(); ++i) {
+        const double t = p.arrival_months[i];
+        require(t >= 0.0 && t <= sc.horizon_months, at("population.arrival_months", i),
+                fmt::format("must be a time in [0, horizon_months = {}], got {}", sc.horizon_months, t));
+    }
+    std::set<std::uint32_t> seen;
+    for (std::size_t i = 0; i < p.table.size(); ++i) {
+        const auto& row = p.table[i];
+        const auto w = at("population.table", i);
+        if (i > 0 && row.family != p.table[i - 1].family) {
+            require(seen.count(row.family) == 0, w + ".family",
+                    fmt::format("rows of family {} must be consecutive", row.family));
+        }
+        seen.insert(row.family);
+        const track* t = find_track(sc, row.track);
+        if (t == nullptr) require_known(track_names(sc), row.track, w + ".track", "track");
+        require_known(state_names(*t), row.state, w + ".state", "state");
+        if (!t->benefits.empty()) require_known(t->benefits, row.benefit, w + ".benefit", "benefit type");
+        else require(row.benefit.empty(), w + ".benefit", fmt::format("track '{}' has no benefit types", row.track));
+    }
+}
+
 }  // namespace
 
 void scenario::validate() const {
@@ -175,6 +202,7 @@ void scenario::validate() const {
     std::vector<std::string> tnames = track_names(*this);
     validate_unique(tnames, "tracks");
     for (std::size_t i = 0; i < tracks.size(); ++i) validate_track(*this, tracks[i], at("tracks", i));
+    validate_population(*this, people);
     require(interventions.size() <= 64, "interventions", fmt::format("at most 64, got {}", interventions.size()));
     std::vector<std::string> inames;
     for (const auto& iv : interventions) inames.push_back(iv.name);
@@ -191,6 +219,10 @@ void scenario::validate() const {
     require_nonnegative(org.salary_per_fte_year, "organisation.salary_per_fte_year");
     if (org.staff_fte > 0.0) validate_key(*this, org.salary_key, "organisation.salary_key");
     validate_effects(*this, org.effects, "organisation.effects");
+    require_nonnegative(org.meeting_every, "organisation.meeting_every");
+    require_nonnegative(org.ceiling, "organisation.ceiling");
+    require(org.forum_every > 0.0 && std::isfinite(org.forum_every), "organisation.forum_every",
+            fmt::format("must be > 0 and finite, got {}", org.forum_every));
 }
 
 }  // namespace tvaer

@@ -68,6 +68,9 @@ struct effect {
     double multiplier = 1.0;
 };
 
+/// How a capacity-limited intervention orders its queue (report sec. 4.10).
+enum class queue_discipline : std::uint8_t { fifo, solution_first };
+
 /// Where the authority to grant sits (report Tabel 4.1): in the solution, shared, or in the sectors.
 enum class authority : std::uint8_t { solution, shared, sector };
 
@@ -87,6 +90,7 @@ struct intervention {
     authority pays = authority::sector;              ///< payment obligation inside the solution
     std::map<std::string, double> payment_key;       ///< sector -> share when pays == shared
     bool inside_unit_budget = false;                 ///< Helsingør's "inside" items (sec. 4.6 c)
+    queue_discipline queue = queue_discipline::fifo; ///< solution_first: solution families go ahead
 };
 
 /// Selection of families into the solution (report sec. 4.2), evaluated when a family enters
@@ -110,9 +114,32 @@ struct organisation {
     double staff_fte = 0.0;
     double salary_per_fte_year = 580000.0;      ///< DKK; parameters.md sec. 4 [D]
     std::map<std::string, double> salary_key;   ///< sector -> share of the salaries
+    /// Network organisation: decisions wait for the family's next network meeting, held every
+    /// `meeting_every` months (0: no wait; Høje-Taastrup about every 3 months, L6315-6318).
+    double meeting_every = 0.0;
+    /// Amount ceiling on the solution's authority to grant (DKK, expected cost of a grant; 0:
+    /// none; Assens 25,000 kr., L3036-3055). A grant above it waits for the sector heads' forum.
+    double ceiling = 0.0;
+    double forum_every = 1.0;  ///< months between forum meetings (Furesø: monthly, L4214)
     /// Hazard multipliers for every member of a family while it is inside the solution
     /// (e.g. better-matched help in a unit, report sec. 4.9). Default: none ("no effect").
     std::vector<effect> effects;
+};
+
+/// One family member given by the planner (population from a table instead of the generator).
+struct member_row {
+    std::uint32_t family = 0;  ///< rows of one family are consecutive
+    std::string track;
+    std::string state;
+    std::string benefit;       ///< empty: none / the track has no benefit types
+};
+
+/// Who is simulated: the generated or tabled initial families, and an open population's flows.
+struct population {
+    std::vector<member_row> table;        ///< non-empty: these families instead of the generator
+    double arrivals_per_month = 0.0;      ///< new families, a Poisson process (report sec. 4.2: continuous intake)
+    std::vector<double> arrival_months;   ///< and/or one family arriving at each of these times
+    double leave_rate = 0.0;              ///< per family and month: moving away, death (all members leave)
 };
 
 struct scenario {
@@ -121,7 +148,8 @@ struct scenario {
     double horizon_months = 60.0;               ///< a whole number of months
     double discount_rate = 0.0;                 ///< per year, for present values
     std::vector<std::string> sectors;
-    std::uint32_t families = 100;
+    std::uint32_t families = 100;         ///< generated initial families (ignored with a table)
+    population people;
     std::vector<track> tracks;
     std::vector<intervention> interventions;
     selection select;
