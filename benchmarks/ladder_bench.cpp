@@ -1,6 +1,7 @@
 // The reference benchmark model (shared/bench/ladder.md) on the tvaer engine, single thread.
 // Usage: tvaer_bench_ladder N [replications=1] [seed=1]
-// Prints one line of key=value pairs per replication and the mean cost table per family.
+// Prints one line of key=value pairs per replication (with its year-1 cost per family and sector)
+// and the mean cost table per family.
 #include <sys/resource.h>
 
 #include <chrono>
@@ -31,17 +32,20 @@ int main(int argc, char** argv) {
         getrusage(RUSAGE_SELF, &ru);
         std::uint64_t dropped = 0;
         for (auto d : res.dropped) dropped += d;
-        std::printf("N=%u rep=%d events=%llu wall_s=%.4f events_per_s=%.0f peak_rss_mb=%.1f engine_bytes_per_family=%.1f dropped=%llu\n",
-                    n, r, static_cast<unsigned long long>(res.events), wall, static_cast<double>(res.events) / wall,
-                    static_cast<double>(ru.ru_maxrss) / 1024.0,
-                    static_cast<double>(res.engine_bytes) / n, static_cast<unsigned long long>(dropped));
+        std::vector<double> rep_cost(10 * 3, 0.0);
         for (std::size_t line = 0; line < m.lines.size(); ++line) {
             if (m.lines[line].group != tvaer::treatment::usual) continue;
             const std::uint32_t sector = m.lines[line].payer;
             for (std::size_t month = 0; month < res.costs.months(); ++month) {
-                year_sector[(month / 12) * 3 + sector] += res.costs.at(line, month) / n / reps;
+                rep_cost[(month / 12) * 3 + sector] += res.costs.at(line, month) / n;
             }
         }
+        for (std::size_t i = 0; i < rep_cost.size(); ++i) year_sector[i] += rep_cost[i] / reps;
+        std::printf("N=%u rep=%d events=%llu wall_s=%.4f events_per_s=%.0f peak_rss_mb=%.1f engine_bytes_per_family=%.1f dropped=%llu"
+                    " y1_employment=%.1f y1_adults=%.1f y1_children=%.1f\n",
+                    n, r, static_cast<unsigned long long>(res.events), wall, static_cast<double>(res.events) / wall,
+                    static_cast<double>(ru.ru_maxrss) / 1024.0, static_cast<double>(res.engine_bytes) / n,
+                    static_cast<unsigned long long>(dropped), rep_cost[0], rep_cost[1], rep_cost[2]);
     }
     std::printf("year,employment,adults,children  (mean DKK per family)\n");
     for (int y = 0; y < 10; ++y) {

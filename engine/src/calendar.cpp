@@ -2,16 +2,16 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <stdexcept>
 #include <string>
 
 namespace tvaer {
 
 namespace {
-// Later-first order, so the next event is at the back of the drain vector.
-bool later(double ta, std::uint32_t sa, double tb, std::uint32_t sb) {
-    return ta > tb || (ta == tb && sa > sb);
+// Heap order for late events: the root is the smallest (time, seq).
+template <class L>
+bool later(const L& a, const L& b) {
+    return a.ev.time > b.ev.time || (a.ev.time == b.ev.time && a.seq > b.seq);
 }
 }  // namespace
 
@@ -20,17 +20,31 @@ calendar::calendar(double horizon, std::size_t expected_pending) : horizon_(hori
         throw std::invalid_argument("calendar: horizon must be positive and finite, got " +
                                     std::to_string(horizon));
     }
-    // About one pending event per bucket keeps both the bucket scan and the sort short.
-    const std::size_t buckets = std::clamp<std::size_t>(expected_pending, 64, std::size_t{1} << 24);
-    inverse_width_ = static_cast<double>(buckets) / horizon;
-    heads_.assign(buckets + 1, nil);  // the last bucket holds t == horizon
-    pool_.reserve(expected_pending + 64);
-    drain_.reserve(64);
+    // About 64 pending events per coarse bucket, at most 4096 buckets: the appending tails fit
+    // in the cache and a partly filled chunk per bucket wastes little memory.
+    const std::size_t n = std::clamp<std::size_t>(expected_pending / 64, 16, 4096);
+    width_ = horizon / static_cast<double>(n);
+    inverse_width_ = static_cast<double>(n) / horizon;
+    buckets_.assign(n + 1, bucket{});  // the last bucket holds t == horizon
+    chunks_.reserve(expected_pending / chunk_events + n);
+    chunk_next_.reserve(chunks_.capacity());
 }
 
 std::size_t calendar::bucket_of(double time) const noexcept {
     const auto b = static_cast<std::size_t>(time * inverse_width_);
-    return std::min(b, heads_.size() - 1);
+    return std::min(b, buckets_.size() - 1);
+}
+
+std::uint32_t calendar::new_chunk() {
+    if (free_ != nil) {
+        const std::uint32_t id = free_;
+        free_ = chunk_next_[id];
+        chunk_next_[id] = nil;
+        return id;
+    }
+    chunks_.emplace_back();
+    chunk_next_.push_back(nil);
+    return static_cast<std::uint32_t>(chunks_.size() - 1);
 }
 
 bool calendar::push(double time, std::uint32_t target, std::uint32_t tag) {
@@ -39,70 +53,90 @@ bool calendar::push(double time, std::uint32_t target, std::uint32_t tag) {
                                     " is earlier than the current time " + std::to_string(now_));
     }
     if (time > horizon_) return false;
-    if (next_seq_ == std::numeric_limits<std::uint32_t>::max()) {
-        throw std::invalid_argument("calendar: more than 2^32 events in one run");
-    }
-    const std::uint32_t seq = next_seq_++;
     ++size_;
-    const std::size_t b = bucket_of(time);
-    if (b <= current_) {
-        // The bucket being drained (its list is always empty once opened): insert in order
-        // into the short sorted drain vector.
-        node n{time, seq, target, tag, nil};
-        auto pos = std::upper_bound(drain_.begin(), drain_.end(), n, [](const node& a, const node& x) {
-            return later(a.time, a.seq, x.time, x.seq);
-        });
-        drain_.insert(pos, n);
+    const std::size_t bi = bucket_of(time);
+    if (bi < opened_) {
+        push_late(event{time, target, tag});
         return true;
     }
-    std::uint32_t id;
-    if (free_ != nil) {
-        id = free_;
-        free_ = pool_[id].next;
-    } else {
-        id = static_cast<std::uint32_t>(pool_.size());
-        pool_.push_back({});
+    bucket& b = buckets_[bi];
+    const std::uint32_t slot = b.count % chunk_events;
+    if (slot == 0) {
+        const std::uint32_t id = new_chunk();
+        (b.head == nil ? b.head : chunk_next_[b.tail]) = id;
+        b.tail = id;
     }
-    pool_[id] = node{time, seq, target, tag, heads_[b]};
-    heads_[b] = id;
+    chunks_[b.tail].ev[slot] = event{time, target, tag};
+    ++b.count;
     return true;
 }
 
-bool calendar::open_next_bucket() {
-    while (drain_.empty()) {
-        if (heads_[current_] == nil) {
-            if (current_ + 1 >= heads_.size()) return false;
-            ++current_;
-            continue;
-        }
-        for (std::uint32_t id = heads_[current_]; id != nil;) {
-            const std::uint32_t next = pool_[id].next;
-            drain_.push_back(pool_[id]);
-            pool_[id].next = free_;
-            free_ = id;
-            id = next;
-        }
-        heads_[current_] = nil;
-        std::sort(drain_.begin(), drain_.end(), [](const node& a, const node& b) {
-            return later(a.time, a.seq, b.time, b.seq);
-        });
+void calendar::push_late(const event& e) {
+    late_.push_back(late_event{e, late_seq_++});
+    std::push_heap(late_.begin(), late_.end(), later<late_event>);
+}
+
+// Copies the bucket's events out in push order, recycles its chunks and sorts the copy.
+void calendar::open(bucket& b, std::size_t index) {
+    drain_.clear();
+    next_ = 0;
+    for (std::uint32_t id = b.head; id != nil;) {
+        const std::uint32_t next = chunk_next_[id];
+        if (next != nil) __builtin_prefetch(&chunks_[next]);
+        const auto n = std::min<std::size_t>(b.count - drain_.size(), chunk_events);
+        drain_.insert(drain_.end(), chunks_[id].ev, chunks_[id].ev + n);
+        chunk_next_[id] = free_;
+        free_ = id;
+        id = next;
     }
-    return true;
+    b = bucket{};
+    spread(static_cast<double>(index) * width_, width_);
+}
+
+// Stable counting sort into one fine slot per event, then an insertion sort, which has little
+// left to do unless many events share a slot.
+void calendar::spread(double lo, double width) {
+    const std::size_t n = drain_.size();
+    if (n < 2) return;
+    const double scale = static_cast<double>(n) / width;
+    auto slot_of = [&](double t) { return std::min(static_cast<std::size_t>(std::max(t - lo, 0.0) * scale), n - 1); };
+    slots_.assign(n + 1, 0);
+    for (const event& e : drain_) ++slots_[slot_of(e.time) + 1];
+    for (std::size_t i = 1; i <= n; ++i) slots_[i] += slots_[i - 1];
+    scratch_.resize(n);
+    for (const event& e : drain_) scratch_[slots_[slot_of(e.time)]++] = e;
+    drain_.swap(scratch_);
+    for (std::size_t i = 1; i < n; ++i) {
+        const event e = drain_[i];
+        std::size_t j = i;
+        for (; j > 0 && e.time < drain_[j - 1].time; --j) drain_[j] = drain_[j - 1];
+        drain_[j] = e;
+    }
 }
 
 bool calendar::pop(event& out) {
-    if (size_ == 0 || !open_next_bucket()) return false;
-    const node& n = drain_.back();
-    out = event{n.time, n.target, n.tag};
-    now_ = n.time;
-    drain_.pop_back();
+    if (size_ == 0) return false;
+    while (next_ == drain_.size() && late_.empty()) {
+        if (opened_ == buckets_.size()) return false;
+        open(buckets_[opened_], opened_);
+        ++opened_;
+    }
+    if (!late_.empty() && (next_ == drain_.size() || late_.front().ev.time < drain_[next_].time)) {
+        out = late_.front().ev;
+        std::pop_heap(late_.begin(), late_.end(), later<late_event>);
+        late_.pop_back();
+    } else {
+        out = drain_[next_++];
+    }
+    now_ = out.time;
     --size_;
     return true;
 }
 
 std::size_t calendar::memory_bytes() const noexcept {
-    return pool_.capacity() * sizeof(node) + heads_.capacity() * sizeof(std::uint32_t) +
-           drain_.capacity() * sizeof(node);
+    return chunks_.capacity() * sizeof(chunk) + chunk_next_.capacity() * sizeof(std::uint32_t) +
+           buckets_.capacity() * sizeof(bucket) + (drain_.capacity() + scratch_.capacity()) * sizeof(event) +
+           slots_.capacity() * sizeof(std::uint32_t) + late_.capacity() * sizeof(late_event);
 }
 
 }  // namespace tvaer

@@ -23,6 +23,12 @@ const std::uint64_t purpose_destination = purpose_id("member/destination");
 const std::uint64_t purpose_population = purpose_id("population");
 const std::uint64_t purpose_selection = purpose_id("selection");
 const std::uint64_t purpose_stay = purpose_id("selection/stay");
+// The same purposes, pre-mixed for key_hash::then_mixed (rng.hpp).
+const std::uint64_t mixed_sojourn = detail::mix64(purpose_sojourn);
+const std::uint64_t mixed_destination = detail::mix64(purpose_destination);
+const std::uint64_t mixed_population = detail::mix64(purpose_population);
+const std::uint64_t mixed_selection = detail::mix64(purpose_selection);
+const std::uint64_t mixed_stay = detail::mix64(purpose_stay);
 
 enum event_kind : std::uint32_t { ev_transition = 0, ev_end = 1, ev_request = 2, ev_stay_end = 3 };
 constexpr std::uint32_t make_tag(event_kind k, std::uint32_t data) { return (static_cast<std::uint32_t>(k) << 28) | data; }
@@ -98,10 +104,9 @@ class simulator {
 public:
     simulator(const model& m, std::uint64_t seed, std::uint32_t replication, arm a)
         : m_(m),
-          seed_(seed),
-          rep_(replication),
           arm_(a),
           horizon_(static_cast<double>(m.months)),
+          prefix_(key_hash::start(seed).then(replication)),
           cal_(horizon_, static_cast<std::size_t>(m.spec.families) * 2) {
         const std::size_t months = m.months;
         const std::size_t nivs = m.interventions.size();
@@ -116,6 +121,10 @@ public:
         busy_.assign(nivs, 0);
         queues_.resize(nivs);
         queue_since_.assign(nivs, 0.0);
+        for (const auto& ci : m.interventions) {
+            mixed_duration_.push_back(detail::mix64(ci.purpose_duration));
+            mixed_delay_.push_back(detail::mix64(ci.purpose_delay));
+        }
     }
 
     arm_result run() {
@@ -124,7 +133,10 @@ public:
         if (arm_ == arm::solution) select_families();
         initial_requests();
         event ev{};
-        while (cal_.pop(ev)) handle(ev);
+        while (cal_.pop(ev)) {
+            prefetch_ahead();
+            handle(ev);
+        }
         settle();
         out_.families = m_.spec.families;
         out_.members = static_cast<std::uint32_t>(members_.size());
@@ -135,12 +147,27 @@ public:
 
 private:
     // ---- random draws -------------------------------------------------------------------
-    [[nodiscard]] stream_key key(std::uint64_t family, std::uint64_t local, std::uint64_t purpose) const {
-        return stream_key{seed_, rep_, family, local, purpose};
+    // The stream of key (seed, replication, family, local member, purpose, occurrence); seed and
+    // replication are hashed once per run and purposes are pre-mixed (rng.hpp, key_hash).
+    [[nodiscard]] stream keyed(std::uint64_t family, std::uint64_t local, std::uint64_t mixed_purpose,
+                               std::uint64_t occurrence) const {
+        return stream(prefix_.then(family).then(local).then_mixed(mixed_purpose).then(occurrence).value);
     }
-    [[nodiscard]] stream member_stream(std::uint32_t mi, std::uint64_t purpose, std::uint64_t occurrence) const {
-        const member& mb = members_[mi];
-        return stream(key(mb.family, mi - family_first(mi), purpose), occurrence);
+    [[nodiscard]] stream member_stream(std::uint32_t mi, std::uint64_t mixed_purpose, std::uint64_t occurrence) const {
+        return keyed(members_[mi].family, mi - family_first(mi), mixed_purpose, occurrence);
+    }
+    // Member records of upcoming events are fetched while the current one is handled: at large
+    // populations they are cache misses otherwise (docs/performance.md).
+    void prefetch_ahead() const {
+        const event* e = cal_.lookahead(6);
+        if (e == nullptr) return;
+        const event_kind k = kind_of(e->tag);
+        if (k == ev_end) {
+            __builtin_prefetch(&pool_[e->target]);
+        } else if (k != ev_stay_end) {
+            __builtin_prefetch(&members_[e->target]);
+            __builtin_prefetch(&members_[e->target] - (e->target > 0 ? 1 : 0));
+        }
     }
     // Members of a family are contiguous, so the first one is found by walking back.
     [[nodiscard]] std::uint32_t family_first(std::uint32_t mi) const {
@@ -167,10 +194,10 @@ private:
             std::uint64_t local = 0;
             for (std::size_t t = 0; t < m_.tracks.size(); ++t) {
                 const auto& tr = m_.tracks[t];
-                stream count_draw(key(f, 0xffff, purpose_population), t);
+                stream count_draw = keyed(f, 0xffff, mixed_population, t);
                 const std::size_t n = pick(tr.members_cdf, count_draw.uniform());
                 for (std::size_t j = 0; j < n; ++j, ++local) {
-                    stream s(key(f, local, purpose_population), 0);
+                    stream s = keyed(f, local, mixed_population, 0);
                     member mb{};
                     mb.family = f;
                     mb.first_inst = nil;
@@ -213,7 +240,7 @@ private:
             const std::uint32_t end = family_end(first);
             double score = 0.0;
             if (eligible(first, end, score)) {
-                stream s(key(members_[first].family, 0xffff, purpose_selection), 0);
+                stream s = keyed(members_[first].family, 0xffff, mixed_selection, 0);
                 const double motivated = s.uniform();
                 if (motivated < sel.motivated_share) cands.push_back({score, s.uniform(), first});
             }
@@ -261,7 +288,7 @@ private:
         out_.occupancy.accrue(m_.solution_families_row, 1.0, t, horizon_);
         set_treatment(first, end, true, t);
         if (m_.spec.select.stay) {
-            stream s(key(members_[first].family, 0xffff, purpose_stay), 0);
+            stream s = keyed(members_[first].family, 0xffff, mixed_stay, 0);
             cal_.push(t + m_.spec.select.stay->sample(s), first, make_tag(ev_stay_end, 0));
         }
         if (t > 0.0) {
@@ -320,7 +347,8 @@ private:
         const auto& cs = m_.tracks[mb.track].states[mb.state];
         const std::size_t n = cs.dest.size();
         std::copy(cs.base.begin(), cs.base.end(), w);
-        if (cs.has_effects) apply_effects(mi, cs, w);
+        if (!cs.has_effects) return cs.base_total;  // the same sum, taken once in compile()
+        apply_effects(mi, cs, w);
         double total = 0.0;
         for (std::size_t k = 0; k < n; ++k) total += w[k];
         return total;
@@ -351,6 +379,9 @@ private:
     }
 
     double multiplier(std::uint32_t mi) const {
+        const member& mb = members_[mi];
+        const auto& cs = m_.tracks[mb.track].states[mb.state];
+        if (!cs.has_effects) return cs.base_total;
         double w[64];
         return weights(mi, w);
     }
@@ -363,9 +394,12 @@ private:
         if (cs.dest.empty()) return;
         const double total = multiplier(mi);
         if (!(total > 0.0)) return;
-        stream s = member_stream(mi, purpose_sojourn, mb.spell);
+        stream s = member_stream(mi, mixed_sojourn, mb.spell);
         const double e = unit_exponential(s);
-        const double age = cs.duration.has_hazard() ? cs.duration.inverse_cum_hazard(e / total) : cs.duration.a;
+        // Exponential clocks inline sojourn::inverse_cum_hazard (h / rate); others call it.
+        const double h = e / total;
+        const double age = cs.exponential ? h / cs.duration.a
+                                          : (cs.duration.has_hazard() ? cs.duration.inverse_cum_hazard(h) : cs.duration.a);
         mb.t_fire = t + age;
         cal_.push(mb.t_fire, mi, make_tag(ev_transition, mb.gen));
     }
@@ -441,7 +475,7 @@ private:
         const auto g = static_cast<int>(treat(mb));
         if (!ci.available[g] || has_active(mi, iv)) return;
         if (!delayed && ci.delay[g]) {
-            stream s = member_stream(mi, ci.purpose_delay, mb.spell);
+            stream s = member_stream(mi, mixed_delay_[iv], mb.spell);
             const double when = t + ci.delay[g]->sample(s);
             cal_.push(when, mi, make_tag(ev_request, (iv << 16) | (mb.spell & 0xffffu)));
             return;
@@ -485,7 +519,7 @@ private:
     void start(std::uint32_t mi, std::uint32_t iv, double t, double t_request) {
         const auto& ci = m_.interventions[iv];
         member& mb = members_[mi];
-        stream s = member_stream(mi, ci.purpose_duration, mb.spell);
+        stream s = member_stream(mi, mixed_duration_[iv], mb.spell);
         const double duration = ci.duration.sample(s);
         const std::size_t month = month_of(t);
         ++out_.starts[month * m_.interventions.size() + iv];
@@ -586,7 +620,7 @@ private:
         const auto& cs = tr.states[mb.state];
         double w[64];
         const double total = weights(mi, w);
-        stream s = member_stream(mi, purpose_destination, mb.spell);
+        stream s = member_stream(mi, mixed_destination, mb.spell);
         double u = s.uniform() * total;
         std::size_t k = 0;
         while (k + 1 < cs.dest.size() && u >= w[k]) u -= w[k++];
@@ -627,10 +661,11 @@ private:
     }
 
     const model& m_;
-    std::uint64_t seed_;
-    std::uint32_t rep_;
     arm arm_;
     double horizon_;
+    key_hash prefix_;  // seed and replication, hashed once
+    std::vector<std::uint64_t> mixed_duration_;  // per intervention, pre-mixed purposes
+    std::vector<std::uint64_t> mixed_delay_;
     calendar cal_;
     std::vector<member> members_;
     std::vector<instance> pool_;

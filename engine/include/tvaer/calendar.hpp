@@ -2,13 +2,18 @@
 /// The future-event set: a calendar queue of fixed-width time buckets over [0, horizon].
 ///
 /// Ordering contract: events pop in increasing time; events at the same time pop in the order
-/// they were pushed (a per-run sequence number breaks ties), so a run is reproducible.
-/// Cancellation is lazy: the model stamps each event with a generation tag and ignores events
-/// whose tag is stale when they pop (see docs/design.md, "calendar").
+/// they were pushed, so a run is reproducible. Cancellation is lazy: the model stamps each event
+/// with a generation tag and ignores events whose tag is stale when they pop (see
+/// docs/design.md, "calendar").
 ///
-/// Layout: events live in one pool of 24-byte nodes linked per bucket; a bucket is sorted only
-/// when the clock reaches it, so a push is O(1) and a pop is O(log b) for b events in the bucket.
-/// No heap allocation happens after the pool has grown to the run's peak size.
+/// Layout (docs/performance.md): two levels. A few thousand coarse buckets cover the horizon;
+/// a push appends the event to its coarse bucket's chain of 256-byte chunks, whose tails stay
+/// in cache because there are few of them. When the clock reaches a coarse bucket, its events are
+/// copied out in push order, counting-sorted into one fine slot per event and finished by an
+/// insertion sort (stable: push order breaks ties, so no sequence number is stored). Events
+/// pushed into the bucket being drained go to a small binary heap ordered by (time, sequence);
+/// they were pushed after every drained event, so on equal times the drained event goes first.
+/// Chunks are recycled last-in first-out; no heap allocation happens after the run's peak.
 #include <cstdint>
 #include <vector>
 
@@ -33,36 +38,59 @@ public:
     /// Removes the earliest event into `out`; returns false when the calendar is empty.
     bool pop(event& out);
 
+    /// The event `ahead` places after the next one to pop, if it is already known (in the
+    /// bucket being drained); nullptr otherwise. A hint for prefetching, never an order promise
+    /// beyond the current bucket.
+    [[nodiscard]] const event* lookahead(std::size_t ahead) const noexcept {
+        const std::size_t i = next_ + ahead;
+        return i < drain_.size() ? &drain_[i] : nullptr;
+    }
+
     [[nodiscard]] std::size_t size() const noexcept { return size_; }
     [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
     [[nodiscard]] double now() const noexcept { return now_; }
     [[nodiscard]] double horizon() const noexcept { return horizon_; }
-    /// Bytes held by the pool and bucket table (for memory reports).
+    /// Bytes held by the chunk pool, the bucket table and the drain buffer (for memory reports).
     [[nodiscard]] std::size_t memory_bytes() const noexcept;
 
 private:
-    struct node {
-        double time;
-        std::uint32_t seq;
-        std::uint32_t target;
-        std::uint32_t tag;
-        std::uint32_t next;
+    static constexpr std::uint32_t chunk_events = 16;
+    struct alignas(64) chunk {
+        event ev[chunk_events];
+    };
+    struct bucket {
+        std::uint32_t head = nil;  // first chunk (nil: empty)
+        std::uint32_t tail = nil;  // last chunk, where pushes append
+        std::uint32_t count = 0;   // events in the bucket
+    };
+    struct late_event {
+        event ev;
+        std::uint64_t seq;
     };
     static constexpr std::uint32_t nil = 0xffffffffu;
 
-    bool open_next_bucket();
+    void open(bucket& b, std::size_t index);
+    void spread(double lo, double width);
+    void push_late(const event& e);
+    std::uint32_t new_chunk();
     [[nodiscard]] std::size_t bucket_of(double time) const noexcept;
 
     double horizon_;
+    double width_;
     double inverse_width_;
     double now_ = 0.0;
     std::size_t size_ = 0;
-    std::uint32_t next_seq_ = 0;
-    std::vector<node> pool_;
-    std::uint32_t free_ = nil;
-    std::vector<std::uint32_t> heads_;  // one linked list per bucket
-    std::size_t current_ = 0;           // bucket being drained
-    std::vector<node> drain_;           // the current bucket, sorted by (time, seq) descending
+    std::vector<chunk> chunks_;
+    std::vector<std::uint32_t> chunk_next_;  // chain links, parallel to chunks_
+    std::uint32_t free_ = nil;               // recycled chunks, last freed first
+    std::vector<bucket> buckets_;
+    std::size_t opened_ = 0;       // buckets [0, opened_) have been opened
+    std::vector<event> drain_;     // the open bucket, sorted by time (stable); [next_, end) pending
+    std::size_t next_ = 0;
+    std::vector<event> scratch_;   // counting-sort buffer
+    std::vector<std::uint32_t> slots_;
+    std::vector<late_event> late_;  // min-heap on (time, seq) of pushes into the open bucket
+    std::uint64_t late_seq_ = 0;
 };
 
 }  // namespace tvaer

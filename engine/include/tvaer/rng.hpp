@@ -50,15 +50,31 @@ struct stream_key {
     std::uint64_t member = 0;
     std::uint64_t purpose = 0;
 
-    [[nodiscard]] constexpr std::uint64_t hash(std::uint64_t occurrence) const noexcept {
-        std::uint64_t h = detail::mix64(seed ^ 0x7476616572ULL);  // "tvaer"
-        h = detail::combine(h, replication);
-        h = detail::combine(h, family);
-        h = detail::combine(h, member);
-        h = detail::combine(h, purpose);
-        return detail::combine(h, occurrence);
+    [[nodiscard]] constexpr std::uint64_t hash(std::uint64_t occurrence) const noexcept;
+};
+
+/// The hash of a key's leading words, extended one word at a time, for hot loops that share a
+/// prefix (seed and replication) or repeat a word (a purpose): for every key,
+/// `key_hash::start(seed).then(replication).then(family).then(member).then(purpose)
+/// .then(occurrence).value == stream_key{...}.hash(occurrence)`. `then_mixed(detail::mix64(w))`
+/// equals `then(w)` and lets a caller mix a repeated word once.
+struct key_hash {
+    std::uint64_t value = 0;
+
+    static constexpr key_hash start(std::uint64_t seed) noexcept {
+        return {detail::mix64(seed ^ 0x7476616572ULL)};  // "tvaer"
+    }
+    [[nodiscard]] constexpr key_hash then(std::uint64_t word) const noexcept {
+        return {detail::combine(value, word)};
+    }
+    [[nodiscard]] constexpr key_hash then_mixed(std::uint64_t mixed_word) const noexcept {
+        return {detail::mix64(value + detail::golden_gamma + mixed_word)};
     }
 };
+
+constexpr std::uint64_t stream_key::hash(std::uint64_t occurrence) const noexcept {
+    return key_hash::start(seed).then(replication).then(family).then(member).then(purpose).then(occurrence).value;
+}
 
 /// One stream: the draws of one key at one occurrence. Satisfies Boost.Random's
 /// UniformRandomNumberGenerator (result_type, min, max, operator()).
