@@ -22,6 +22,8 @@ from .errors import ResultsFileError, ScenarioError, SimulationError, TvaerError
 from .results import Results
 from .scenario import Scenario, default_scenario, load_scenario, shipped_scenarios
 from .simulate import Comparison, compare, simulate
+from .studies import follow_up, follow_up_estimates, pilot_power, sobol, tornado, uncertain_parameters
+from .report import write_report
 
 __version__ = _core.__version__
 
@@ -34,6 +36,13 @@ __all__ = [
     "SimulationError",
     "TvaerError",
     "compare",
+    "follow_up",
+    "follow_up_estimates",
+    "pilot_power",
+    "sobol",
+    "tornado",
+    "uncertain_parameters",
+    "write_report",
     "default_scenario",
     "load_scenario",
     "shipped_scenarios",

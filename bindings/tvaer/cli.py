@@ -82,6 +82,24 @@ def _cmd_compare(a: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(a: argparse.Namespace) -> int:
+    from .report import write_report
+
+    if a.source.endswith(".h5"):
+        try:
+            from .results_file import read
+        except ImportError:
+            raise TvaerError(f"{a.source}: this tvaer cannot read results files (tvaer.results_file.read is missing)") from None
+        res = read(a.source)
+    else:
+        from .simulate import simulate
+
+        res = simulate(_scenario(a.source), replications=a.replications, seed=a.seed, threads=a.threads,
+                       progress=not a.quiet)
+    print("Wrote: " + write_report(res, a.out))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="tvaer", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -104,6 +122,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("scenarios", nargs="+")
     common(c)
     c.set_defaults(func=_cmd_compare)
+    rp = sub.add_parser("report", help="an HTML page for a budget meeting, from a results file or a scenario")
+    rp.add_argument("source", help="a results file (.h5), a scenario TOML file or a shipped scenario name")
+    rp.add_argument("--out", default="report.html", help="the HTML file to write")
+    common(rp)
+    rp.set_defaults(func=_cmd_report)
     return p
 
 

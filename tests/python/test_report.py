@@ -1,0 +1,64 @@
+"""The HTML report: self-contained, numbers that match the costs, and the `tvaer report` command."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import re
+from pathlib import Path
+
+import pytest
+
+import tvaer
+from tvaer.cli import main
+
+
+def _staff_only(tiny_data: dict) -> tvaer.Scenario:
+    # The solution changes nothing but adds 12 FTE at 1,000,000 DKK a year: over 24 months it
+    # costs exactly 24 mio. DKK more than business as usual, 12 mio. in each year.
+    data = copy.deepcopy(tiny_data)
+    data["interventions"] = []
+    data["organisation"] = {"staff_fte": 12, "salary_per_fte_year": 1_000_000.0, "salary_key": {"children": 1.0}}
+    return tvaer.Scenario(data)
+
+
+def test_report_is_self_contained_with_four_png_charts(tiny, tmp_path):
+    res = tvaer.simulate(tiny, replications=10, seed=1, progress=False)
+    path = tvaer.write_report(res, tmp_path / "page.html")
+    text = Path(path).read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and text.rstrip().endswith("</html>")
+    assert not re.search(r"(src|href)=['\"](https?:|//|file:)", text)
+    images = re.findall(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'", text)
+    assert len(images) == 4
+    for data in images:
+        assert base64.b64decode(data)[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_report_states_the_hand_computed_total(tiny_data, tmp_path):
+    res = tvaer.simulate(_staff_only(tiny_data), replications=5, seed=1, progress=False)
+    text = Path(tvaer.write_report(res, tmp_path / "r.html")).read_text(encoding="utf-8")
+    assert "the solution costs 24.0 mio. DKK in total" in text
+    # the yearly total row: 12,000 thousand DKK difference in each year
+    assert len(re.findall(r"<td>12000</td>", text)) >= 2
+    assert "not within the horizon" in text  # it never pays for itself
+
+
+def test_cli_report_from_a_shipped_scenario(tmp_path, capsys):
+    out = tmp_path / "default.html"
+    assert main(["report", "default", "--out", str(out), "-n", "4", "--threads", "2", "--quiet"]) == 0
+    assert "Wrote: " + str(out) in capsys.readouterr().out
+    assert "Scenario <b>default</b>: 4 replications, 60 months" in out.read_text(encoding="utf-8")
+
+
+def test_cli_report_names_a_missing_file(tmp_path, capsys):
+    missing = tmp_path / "nope.toml"
+    assert main(["report", str(missing), "--out", str(tmp_path / "x.html"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert f"tvaer: error: {missing}: cannot read the scenario file" in err
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_write_report_names_an_unwritable_path(tiny, tmp_path):
+    res = tvaer.simulate(tiny, replications=2, seed=1, progress=False)
+    with pytest.raises(OSError, match=r"No such file or directory: '.*no_such_folder/r\.html'"):
+        tvaer.write_report(res, tmp_path / "no_such_folder" / "r.html")

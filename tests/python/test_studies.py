@@ -1,0 +1,157 @@
+"""Studies: follow-up estimators, pilot power and sensitivity against independent expectations."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+import tvaer
+from tvaer import studies
+
+
+def _identical_families(tiny_data: dict, families: int = 200, capacity: int = 50) -> tvaer.Scenario:
+    # Every family starts alike (adult "out", child "measure"), so the solution's places go to a
+    # random subset: participants and non-participants are exchangeable. The coach is offered only
+    # inside the solution, so families outside it are unaffected.
+    data = copy.deepcopy(tiny_data)
+    data.update(families=families, selection={"capacity": capacity, "min_sectors": 2})
+    return tvaer.Scenario(data)
+
+
+def _split_costs(data: dict, hidden: float) -> dict:
+    """Every cost split into a CPR-registered share (1 - hidden) and a hidden share."""
+    data = copy.deepcopy(data)
+    holders = [s for t in data["tracks"] for s in t["states"]] + data.get("interventions", [])
+    for h in holders:
+        split = []
+        for c in h.get("costs", []):
+            split.append({**c, "monthly": c["monthly"] * (1 - hidden), "cpr_registered": True})
+            split.append({**c, "monthly": c["monthly"] * hidden, "cpr_registered": False})
+        if split:
+            h["costs"] = split
+    return data
+
+
+# ---- follow-up -------------------------------------------------------------------------------
+
+
+def test_comparison_group_is_unbiased_when_families_are_exchangeable(tiny_data):
+    sc = _identical_families(tiny_data)
+    f = studies.follow_up(sc, replications=400, seed=3, threads=2)
+    row = f.loc["comparison_group"]
+    assert abs(row["bias"]) < 4 * row["bias_se"]
+
+
+def test_hidden_costs_scale_every_estimate_by_the_registered_share(tiny_data):
+    full = studies.follow_up_estimates(tvaer.simulate(tvaer.Scenario(_split_costs(tiny_data, 0.0)),
+                                                      replications=30, seed=4, progress=False))
+    part = studies.follow_up_estimates(tvaer.simulate(tvaer.Scenario(_split_costs(tiny_data, 0.15)),
+                                                      replications=30, seed=4, progress=False))
+    np.testing.assert_allclose(part["truth"], full["truth"], rtol=1e-9)
+    for name in studies.ESTIMATORS:
+        np.testing.assert_allclose(part[name], 0.85 * full[name], rtol=1e-9, atol=1e-6)
+
+
+def test_all_estimators_find_a_pure_staff_cost_exactly(tiny_data):
+    # Nobody moves and the solution only adds staff: 1.5 FTE at 96,000 a year = 12,000 a month.
+    # Every estimator must find 12,000 x months, which is also the truth.
+    data = copy.deepcopy(tiny_data)
+    for t in data["tracks"]:
+        for s in t["states"]:
+            s.pop("transitions", None)
+    data["interventions"] = []
+    data["organisation"] = {"staff_fte": 1.5, "salary_per_fte_year": 96000.0, "salary_key": {"children": 1.0}}
+    res = tvaer.simulate(tvaer.Scenario(data), replications=3, seed=1, progress=False)
+    est = studies.follow_up_estimates(res, months=10)
+    for name in ["truth", *studies.ESTIMATORS]:
+        np.testing.assert_allclose(est[name], 120000.0, rtol=1e-9)
+
+
+def test_follow_up_errors_name_the_value(tiny):
+    res = tvaer.simulate(tiny, replications=2, seed=1, progress=False)
+    with pytest.raises(ValueError, match=r"months: must be an integer in 1\.\.24 \(the horizon\), got 25"):
+        studies.follow_up_estimates(res, months=25)
+    none = tvaer.simulate(tiny.with_({"selection.min_sectors": 3}), replications=2, seed=1, progress=False)
+    with pytest.raises(ValueError, match=r"no family is inside the solution in month 0"):
+        studies.follow_up(none)
+
+
+# ---- pilot power -----------------------------------------------------------------------------
+
+
+def test_power_is_alpha_without_an_effect_and_one_with_a_huge_effect(tiny_data):
+    sc = _identical_families(tiny_data)
+    null = sc.with_({"interventions.coach.effects.0.multiplier": 1.0, "interventions.coach.costs.0.monthly": 0.0})
+    p0 = tvaer.pilot_power(null, families=[50], months=[24], replications=1000, alpha=0.05, seed=5, threads=2)
+    # 1000 pilots: binomial sd of a 5 % rate is 0.0069; allow 3.5 sd.
+    assert abs(p0.loc[(50, 24), "power"] - 0.05) < 0.024
+    assert p0.loc[(50, 24), "true_effect"] == pytest.approx(0.0, abs=1e-6)
+    huge = sc.with_({"interventions.coach.effects.0.multiplier": 50.0, "interventions.coach.capacity": 0})
+    p1 = tvaer.pilot_power(huge, families=[50], months=[24], replications=200, seed=5, threads=2)
+    assert p1.loc[(50, 24), "power"] >= 0.99
+    assert p1.loc[(50, 24), "true_effect"] < -50000  # most of 24 x 10,000 DKK in transfers saved
+
+
+def test_pilot_power_grid_and_minimum_detectable_effect(tiny_data):
+    sc = _identical_families(tiny_data)
+    p = tvaer.pilot_power(sc, families=[10, 40], months=[6, 12], replications=100, seed=2, threads=2)
+    assert list(p.index) == [(10, 6), (10, 12), (40, 6), (40, 12)]
+    z = 1.959963984540054 + 0.8416212335729143  # z_0.975 + z_0.8
+    np.testing.assert_allclose(p["mde"], z * p["estimate_sd"], rtol=1e-12)
+    assert (p["participants"] == [10, 10, 40, 40]).all()
+
+
+def test_pilot_power_errors_name_the_value(tiny):
+    with pytest.raises(ValueError, match=r"families: must be a non-empty list of integers >= 1, got \[0\]"):
+        tvaer.pilot_power(tiny, families=[0], months=[12])
+    with pytest.raises(ValueError, match=r"alpha: must be in \(0, 1\), got 1.5"):
+        tvaer.pilot_power(tiny, families=[5], months=[12], alpha=1.5)
+    with pytest.raises(ValueError, match=r"estimator: must be one of .*; got 'guess'"):
+        tvaer.pilot_power(tiny, families=[5], months=[12], estimator="guess")
+
+
+# ---- sensitivity -----------------------------------------------------------------------------
+
+INERT = "selection.score_max"  # every family scores 2: a band above 1e6 changes nothing
+COST = "interventions.coach.costs.0.monthly"
+
+
+def test_tornado_inert_parameter_has_zero_swing_and_costs_are_linear(tiny):
+    sc = tiny.with_({INERT: 1e9, "uncertain": {INERT: {"low": 1e6, "high": 1e7}, COST: {"low": 1000, "high": 5000}}})
+    t = tvaer.tornado(sc, replications=20, seed=3)
+    assert list(t.index) == [COST, INERT]
+    assert t.loc[INERT, "swing"] == 0.0
+    # The coach's cost does not change who gets it, so the output is linear in it: the swing over
+    # 1000..5000 is 4 times the change from 1000 to 2000.
+    step = (studies.total_difference(tvaer.simulate(tiny.with_({COST: 2000.0}), replications=20, seed=3, progress=False))
+            - studies.total_difference(tvaer.simulate(tiny.with_({COST: 1000.0}), replications=20, seed=3, progress=False)))
+    assert t.loc[COST, "swing"] == pytest.approx(4 * step, rel=1e-9)
+
+
+def test_sobol_gives_the_only_active_parameter_all_the_variance(tiny):
+    sc = tiny.with_({INERT: 1e9})
+    s = tvaer.sobol(sc, n=64, replications=10, seed=2,
+                    parameters={COST: (1000.0, 5000.0), INERT: (1e6, 1e7)})
+    # Output = a + b * cost exactly; with 64 base points Saltelli's estimators are within a few %.
+    assert s.loc[COST, "S1"] == pytest.approx(1.0, abs=0.1)
+    assert s.loc[COST, "ST"] == pytest.approx(1.0, abs=0.1)
+    assert abs(s.loc[INERT, "S1"]) < 1e-12 and abs(s.loc[INERT, "ST"]) < 1e-12
+    assert s.attrs["runs"] == 64 * 4
+
+
+def test_uncertain_table_errors_name_the_key(tiny):
+    bad = tiny.with_({"uncertain": {COST: {"low": 5, "high": 1}}})
+    with pytest.raises(tvaer.ScenarioError, match=r"uncertain\.interventions\.coach\.costs\.0\.monthly: low and high "
+                                                  r"must be numbers with low < high, got low = 5, high = 1"):
+        tvaer.tornado(bad)
+    missing = tiny.with_({"uncertain": {"interventions.coach.nothing": {"low": 1, "high": 2}}})
+    with pytest.raises(tvaer.ScenarioError, match=r"uncertain\.interventions\.coach\.nothing: the scenario has no value"):
+        studies.uncertain_parameters(missing)
+    with pytest.raises(ValueError, match=r"declares no \[uncertain\] parameters"):
+        tvaer.tornado(tiny)
+    with pytest.raises(ValueError, match=r"n: must be a power of two >= 4 \(Sobol sequence\), got 10"):
+        tvaer.sobol(tiny, n=10, parameters={COST: (1.0, 2.0)})
+    with pytest.raises(ValueError, match=r"output: must be 'total_difference' or a function of Results, got 'x'"):
+        tvaer.tornado(tiny, output="x", parameters={COST: (1.0, 2.0)})
