@@ -7,4 +7,7 @@ PYBIND11_MODULE(_core, m) {
     tvaer::bindings::register_errors(m);
     tvaer::bindings::register_scenario(m);
     tvaer::bindings::register_simulation(m);
+    tvaer::bindings::register_results_file(m);
+    tvaer::bindings::register_allocation(m);
+    tvaer::bindings::register_analytic(m);
 }
