@@ -17,6 +17,9 @@ void register_scenario(py::module_& m) {
         .value("both", availability::both)
         .value("bau", availability::bau)
         .value("solution", availability::solution);
+    py::enum_<queue_discipline>(m, "QueueDiscipline")
+        .value("fifo", queue_discipline::fifo)
+        .value("solution_first", queue_discipline::solution_first);
     py::enum_<authority>(m, "Authority")
         .value("solution", authority::solution)
         .value("shared", authority::shared)
@@ -79,7 +82,8 @@ void register_scenario(py::module_& m) {
         .def_readwrite("grants", &intervention::grants)
         .def_readwrite("pays", &intervention::pays)
         .def_readwrite("payment_key", &intervention::payment_key)
-        .def_readwrite("inside_unit_budget", &intervention::inside_unit_budget);
+        .def_readwrite("inside_unit_budget", &intervention::inside_unit_budget)
+        .def_readwrite("queue", &intervention::queue);
     py::class_<selection>(m, "Selection")
         .def(py::init<>())
         .def_readwrite("capacity", &selection::capacity)
@@ -98,7 +102,23 @@ void register_scenario(py::module_& m) {
         .def_readwrite("staff_fte", &organisation::staff_fte)
         .def_readwrite("salary_per_fte_year", &organisation::salary_per_fte_year)
         .def_readwrite("salary_key", &organisation::salary_key)
-        .def_readwrite("effects", &organisation::effects);
+        .def_readwrite("effects", &organisation::effects)
+        .def_readwrite("meeting_every", &organisation::meeting_every)
+        .def_readwrite("ceiling", &organisation::ceiling)
+        .def_readwrite("forum_every", &organisation::forum_every);
+    py::class_<member_row>(m, "MemberRow")
+        .def(py::init<std::uint32_t, std::string, std::string, std::string>(), py::arg("family"), py::arg("track"),
+             py::arg("state"), py::arg("benefit") = "")
+        .def_readwrite("family", &member_row::family)
+        .def_readwrite("track", &member_row::track)
+        .def_readwrite("state", &member_row::state)
+        .def_readwrite("benefit", &member_row::benefit);
+    py::class_<population>(m, "Population")
+        .def(py::init<>())
+        .def_readwrite("table", &population::table)
+        .def_readwrite("arrivals_per_month", &population::arrivals_per_month)
+        .def_readwrite("arrival_months", &population::arrival_months)
+        .def_readwrite("leave_rate", &population::leave_rate);
     py::class_<scenario>(m, "Scenario")
         .def(py::init<>())
         .def_readwrite("schema_version", &scenario::schema_version)
@@ -107,6 +127,7 @@ void register_scenario(py::module_& m) {
         .def_readwrite("discount_rate", &scenario::discount_rate)
         .def_readwrite("sectors", &scenario::sectors)
         .def_readwrite("families", &scenario::families)
+        .def_readwrite("population", &scenario::people)
         .def_readwrite("tracks", &scenario::tracks)
         .def_readwrite("interventions", &scenario::interventions)
         .def_readwrite("selection", &scenario::select)
@@ -136,7 +157,7 @@ void register_scenario(py::module_& m) {
         .def_readonly("transition_rows", &model::transition_rows)
         .def_readonly("interventions", &model::intervention_names)
         .def_property_readonly("sectors", [](const model& mo) { return mo.spec.sectors; })
-        .def_property_readonly("families", [](const model& mo) { return mo.spec.families; })
+        .def_property_readonly("families", [](const model& mo) { return mo.initial_families; })
         .def_property_readonly("discount_rate", [](const model& mo) { return mo.spec.discount_rate; });
 }
 

@@ -325,6 +325,7 @@ def _intervention(r: _Reader) -> Any:
     iv.pays = _enum(r, "pays", _core.Authority, "sector")
     iv.payment_key = {k: float(v) for k, v in r.get("payment_key", "table of numbers", {}).items()}
     iv.inside_unit_budget = r.get("inside_unit_budget", "boolean", False)
+    iv.queue = _enum(r, "queue", _core.QueueDiscipline, "fifo")
     r.done()
     return iv
 
@@ -353,8 +354,59 @@ def _organisation(r: _Reader) -> Any:
     o.salary_per_fte_year = float(r.get("salary_per_fte_year", "number", 580000.0))
     o.salary_key = {k: float(v) for k, v in r.get("salary_key", "table of numbers", {}).items()}
     o.effects = _effects(r, None)
+    o.meeting_every = float(r.get("meeting_every", "number", 0.0))
+    o.ceiling = float(r.get("ceiling", "number", 0.0))
+    o.forum_every = float(r.get("forum_every", "number", 1.0))
     r.done()
     return o
+
+
+TABLE_COLUMNS = ("family", "track", "state", "benefit")
+
+
+def read_population_table(path: Path, key_path: str, scenario_file: str | None) -> list:
+    """Rows of a population table (CSV, or Parquet when pyarrow is installed), one per family
+    member, with columns family, track, state and optionally benefit; rows of a family together."""
+    import pandas as pd
+
+    where = f"{key_path} ({path})"
+    if not path.is_file():
+        raise ScenarioError(f"{where}: no such file", key_path, scenario_file)
+    try:
+        if path.suffix.lower() == ".parquet":
+            df = pd.read_parquet(path)
+        else:
+            df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except ImportError as e:
+        raise ScenarioError(f"{where}: reading Parquet needs pyarrow ({e}); save the table as CSV", key_path, scenario_file) from None
+    except (ValueError, OSError) as e:
+        raise ScenarioError(f"{where}: cannot read the table: {e}", key_path, scenario_file) from None
+    missing = [c for c in TABLE_COLUMNS[:3] if c not in df.columns]
+    if missing:
+        raise ScenarioError(f"{where}: missing column(s) {', '.join(missing)} (expected {', '.join(TABLE_COLUMNS)})", key_path, scenario_file)
+    extra = [c for c in df.columns if c not in TABLE_COLUMNS]
+    if extra:
+        raise ScenarioError(f"{where}: unknown column(s) {', '.join(map(str, extra))} (expected {', '.join(TABLE_COLUMNS)}; the table must be anonymised)", key_path, scenario_file)
+    rows = []
+    for i, rec in enumerate(df.to_dict("records")):
+        family = str(rec["family"]).strip()
+        if not family.isdigit():
+            raise ScenarioError(f"{where}: row {i + 2}, column family: must be a whole number >= 0, got {family!r}", key_path, scenario_file)
+        rows.append(_core.MemberRow(int(family), str(rec["track"]), str(rec["state"]), str(rec.get("benefit", "") or "")))
+    return rows
+
+
+def _population(r: _Reader, scenario: Scenario) -> Any:
+    p = _core.Population()
+    p.arrivals_per_month = float(r.get("arrivals_per_month", "number", 0.0))
+    p.arrival_months = [float(x) for x in r.get("arrival_months", "list of numbers", [])]
+    p.leave_rate = float(r.get("leave_rate", "number", 0.0))
+    table = r.get("table", "string", "")
+    if table:
+        base = Path(scenario.source).parent if scenario.source else Path.cwd()
+        p.table = read_population_table(base / table, r.key("table"), scenario.source)
+    r.done()
+    return p
 
 
 def to_engine(scenario: Scenario) -> Any:
@@ -369,7 +421,11 @@ def to_engine(scenario: Scenario) -> Any:
     sc.horizon_months = float(r.get("horizon_months", "number", required=True))
     sc.discount_rate = float(r.get("discount_rate", "number", 0.0))
     sc.sectors = r.get("sectors", "list of strings", required=True)
-    sc.families = r.get("families", "integer >= 0", required=True)
+    pop = scenario.data.get("population")
+    tabled = isinstance(pop, Mapping) and bool(pop.get("table"))
+    sc.families = r.get("families", "integer >= 0", 1, required=not tabled)  # a table replaces it
+    if r.has("population"):
+        sc.population = _population(r.sub("population"), scenario)
     sc.tracks = [_track(t) for t in r.items("tracks", required=True)]
     sc.interventions = [_intervention(i) for i in r.items("interventions")]
     sc.selection = _selection(r.sub("selection"))

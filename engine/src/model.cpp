@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "tvaer/error.hpp"
+#include "tvaer/governance.hpp"
 #include "tvaer/rng.hpp"
 
 namespace tvaer {
@@ -164,6 +165,14 @@ void compile_interventions(model& m, line_builder& lines) {
         ci.available[1] = iv.available != availability::bau;
         ci.delay[0] = iv.decision_delay_bau;
         ci.delay[1] = iv.decision_delay_solution;
+        ci.solution_first = iv.queue == queue_discipline::solution_first;
+        double one_off = 0.0, monthly = 0.0;
+        for (const auto& c : iv.costs) {
+            one_off += c.one_off;
+            monthly += c.monthly;
+        }
+        ci.above_ceiling = sc.org.ceiling > 0.0 && iv.grants != authority::sector &&
+                           expected_grant_cost(one_off, monthly, iv.duration.mean()) > sc.org.ceiling;
         ci.purpose_duration = purpose_id("intervention/duration/" + iv.name);
         ci.purpose_delay = purpose_id("intervention/delay/" + iv.name);
         m.intervention_names.push_back(iv.name);
@@ -190,6 +199,23 @@ void compile_selection(model& m) {
     }
 }
 
+void compile_population(model& m) {
+    const scenario& sc = m.spec;
+    m.initial_families = sc.families;
+    if (sc.people.table.empty()) return;
+    std::uint32_t family = 0;
+    for (std::size_t i = 0; i < sc.people.table.size(); ++i) {
+        const member_row& row = sc.people.table[i];
+        if (i > 0 && row.family != sc.people.table[i - 1].family) ++family;
+        const auto t = track_index(sc, row.track);
+        const track& tr = sc.tracks[t];
+        const int b = benefit_index(&tr, row.benefit);
+        m.table.push_back({family, static_cast<std::uint8_t>(t), state_index(tr, row.state),
+                           static_cast<std::uint8_t>(b < 0 ? 0 : b)});
+    }
+    m.initial_families = family + 1;
+}
+
 }  // namespace
 
 model compile(scenario sc) {
@@ -203,6 +229,7 @@ model compile(scenario sc) {
     compile_tracks(m, lines);
     compile_interventions(m, lines);
     compile_selection(m);
+    compile_population(m);
     m.solution_families_row = static_cast<std::uint32_t>(m.occupancy_rows.size());
     m.occupancy_rows.push_back("solution/families");
     if (m.spec.org.staff_fte > 0.0) {

@@ -8,6 +8,7 @@
 
 #include "tvaer/calendar.hpp"
 #include "tvaer/error.hpp"
+#include "tvaer/governance.hpp"
 #include "tvaer/rng.hpp"
 
 namespace tvaer {
@@ -23,14 +24,31 @@ const std::uint64_t purpose_destination = purpose_id("member/destination");
 const std::uint64_t purpose_population = purpose_id("population");
 const std::uint64_t purpose_selection = purpose_id("selection");
 const std::uint64_t purpose_stay = purpose_id("selection/stay");
+const std::uint64_t purpose_arrival = purpose_id("population/arrival");
+const std::uint64_t purpose_leave = purpose_id("population/leave");
+const std::uint64_t purpose_meeting = purpose_id("organisation/meeting-phase");
 // The same purposes, pre-mixed for key_hash::then_mixed (rng.hpp).
 const std::uint64_t mixed_sojourn = detail::mix64(purpose_sojourn);
 const std::uint64_t mixed_destination = detail::mix64(purpose_destination);
 const std::uint64_t mixed_population = detail::mix64(purpose_population);
 const std::uint64_t mixed_selection = detail::mix64(purpose_selection);
 const std::uint64_t mixed_stay = detail::mix64(purpose_stay);
+const std::uint64_t mixed_arrival = detail::mix64(purpose_arrival);
+const std::uint64_t mixed_leave = detail::mix64(purpose_leave);
+const std::uint64_t mixed_meeting = detail::mix64(purpose_meeting);
+// Draws about a whole family (not one member) use this member slot.
+constexpr std::uint64_t family_slot = 0xffff;
+// Draws about the population's arrival process use this family slot.
+constexpr std::uint64_t population_slot = 0xffffffffULL;
 
-enum event_kind : std::uint32_t { ev_transition = 0, ev_end = 1, ev_request = 2, ev_stay_end = 3 };
+enum event_kind : std::uint32_t {
+    ev_transition = 0,  // target: member
+    ev_end = 1,         // target: instance
+    ev_request = 2,     // target: member; data: intervention and spell
+    ev_stay_end = 3,    // target: the family's first member
+    ev_arrival = 4,     // target: arrival index (Poisson) or nil (scheduled)
+    ev_leave = 5,       // target: the family's first member
+};
 constexpr std::uint32_t make_tag(event_kind k, std::uint32_t data) { return (static_cast<std::uint32_t>(k) << 28) | data; }
 constexpr event_kind kind_of(std::uint32_t tag) { return static_cast<event_kind>(tag >> 28); }
 constexpr std::uint32_t data_of(std::uint32_t tag) { return tag & 0x0fffffffu; }
@@ -45,7 +63,8 @@ struct member {
     std::uint32_t benefit : 8;
     std::uint16_t gen;         // bumped whenever the pending transition is replaced
     std::uint8_t state;
-    std::uint8_t track : 7;
+    std::uint8_t track : 6;
+    std::uint8_t gone : 1;         // left the population (open populations)
     std::uint8_t in_solution : 1;
 };
 static_assert(sizeof(member) == 32);
@@ -95,6 +114,21 @@ private:
     std::size_t size_ = 0;
 };
 
+// Hazard multipliers of a family's members before a change: inline for ordinary families,
+// on the heap only for families of more than 16 members.
+class rate_snapshot {
+public:
+    explicit rate_snapshot(std::uint32_t n) : n_(n) {
+        if (n > 16) heap_.resize(n);
+    }
+    double& operator[](std::uint32_t i) { return n_ > 16 ? heap_[i] : local_[i]; }
+
+private:
+    std::uint32_t n_;
+    double local_[16];
+    std::vector<double> heap_;
+};
+
 std::size_t pick(const std::vector<double>& cdf, double u) {
     const auto it = std::upper_bound(cdf.begin(), cdf.end(), u);
     return std::min(static_cast<std::size_t>(it - cdf.begin()), cdf.size() - 1);
@@ -107,7 +141,7 @@ public:
           arm_(a),
           horizon_(static_cast<double>(m.months)),
           prefix_(key_hash::start(seed).then(replication)),
-          cal_(horizon_, static_cast<std::size_t>(m.spec.families) * 2) {
+          cal_(horizon_, static_cast<std::size_t>(m.initial_families) * 2) {
         const std::size_t months = m.months;
         const std::size_t nivs = m.interventions.size();
         out_.costs = ledger(m.lines.size(), months);
@@ -119,7 +153,7 @@ public:
         out_.dropped.assign(months * nivs, 0);
         out_.wait_months.assign(months * nivs, 0.0);
         busy_.assign(nivs, 0);
-        queues_.resize(nivs);
+        queues_.resize(2 * nivs);  // per intervention: usual families, then solution families
         queue_since_.assign(nivs, 0.0);
         for (const auto& ci : m.interventions) {
             mixed_duration_.push_back(detail::mix64(ci.purpose_duration));
@@ -129,16 +163,17 @@ public:
 
     arm_result run() {
         populate();
-        start_clocks();
         if (arm_ == arm::solution) select_families();
+        start_clocks();  // after selection: one-offs at t = 0 go on the lines of the family's treatment
         initial_requests();
+        schedule_arrivals();
         event ev{};
         while (cal_.pop(ev)) {
             prefetch_ahead();
             handle(ev);
         }
         settle();
-        out_.families = m_.spec.families;
+        out_.families = next_family_;
         out_.members = static_cast<std::uint32_t>(members_.size());
         out_.engine_bytes = members_.capacity() * sizeof(member) + pool_.capacity() * sizeof(instance) +
                             cal_.memory_bytes();
@@ -164,7 +199,7 @@ private:
         const event_kind k = kind_of(e->tag);
         if (k == ev_end) {
             __builtin_prefetch(&pool_[e->target]);
-        } else if (k != ev_stay_end) {
+        } else if (k == ev_transition || k == ev_request) {
             __builtin_prefetch(&members_[e->target]);
             __builtin_prefetch(&members_[e->target] - (e->target > 0 ? 1 : 0));
         }
@@ -188,33 +223,102 @@ private:
 
     // ---- population ---------------------------------------------------------------------
     void populate() {
-        const auto& sc = m_.spec;
-        members_.reserve(static_cast<std::size_t>(sc.families) * 2);
-        for (std::uint32_t f = 0; f < sc.families; ++f) {
-            std::uint64_t local = 0;
-            for (std::size_t t = 0; t < m_.tracks.size(); ++t) {
-                const auto& tr = m_.tracks[t];
-                stream count_draw = keyed(f, 0xffff, mixed_population, t);
-                const std::size_t n = pick(tr.members_cdf, count_draw.uniform());
-                for (std::size_t j = 0; j < n; ++j, ++local) {
-                    stream s = keyed(f, local, mixed_population, 0);
-                    member mb{};
-                    mb.family = f;
-                    mb.first_inst = nil;
-                    mb.track = static_cast<std::uint8_t>(t);
-                    mb.state = static_cast<std::uint8_t>(pick(tr.initial_cdf, s.uniform()));
-                    const double ub = s.uniform();
-                    mb.benefit = tr.benefit_cdf.empty() ? 0 : static_cast<std::uint8_t>(pick(tr.benefit_cdf, ub));
-                    mb.t_fire = inf;
-                    members_.push_back(mb);
-                }
+        members_.reserve(static_cast<std::size_t>(m_.initial_families) * 2);
+        if (!m_.table.empty()) {
+            for (const auto& row : m_.table) add_member(row.family, row.track, row.state, row.benefit, 0.0);
+            next_family_ = m_.initial_families;
+        } else {
+            while (next_family_ < m_.initial_families) generate_family(0.0);
+        }
+        for (std::uint32_t first = 0; first < members_.size(); first = family_end(first)) schedule_leave(first, 0.0);
+    }
+
+    void add_member(std::uint32_t f, std::uint8_t track, std::uint8_t state, std::uint8_t benefit, double t) {
+        if (members_.size() >= 0x0fffffffu) throw simulation_error("population: more than 2^28 members");
+        member mb{};
+        mb.family = f;
+        mb.first_inst = nil;
+        mb.track = track;
+        mb.state = state;
+        mb.benefit = benefit;
+        mb.entry = t;
+        mb.t_fire = inf;
+        members_.push_back(mb);
+    }
+
+    // A family from the scenario's generator; its draws are keyed by its family number.
+    std::uint32_t generate_family(double t) {
+        const std::uint32_t f = next_family_++;
+        std::uint64_t local = 0;
+        for (std::size_t tr_i = 0; tr_i < m_.tracks.size(); ++tr_i) {
+            const auto& tr = m_.tracks[tr_i];
+            stream count_draw = keyed(f, family_slot, mixed_population, tr_i);
+            const std::size_t n = pick(tr.members_cdf, count_draw.uniform());
+            for (std::size_t j = 0; j < n; ++j, ++local) {
+                stream s = keyed(f, local, mixed_population, 0);
+                const auto state = static_cast<std::uint8_t>(pick(tr.initial_cdf, s.uniform()));
+                const double ub = s.uniform();
+                const auto benefit = tr.benefit_cdf.empty() ? std::uint8_t{0} : static_cast<std::uint8_t>(pick(tr.benefit_cdf, ub));
+                add_member(f, static_cast<std::uint8_t>(tr_i), state, benefit, t);
             }
         }
-        if (members_.size() >= 0x0fffffffu) throw simulation_error("population: more than 2^28 members");
+        return f;
+    }
+
+    // ---- open populations ---------------------------------------------------------------------
+    void schedule_arrivals() {
+        const auto& p = m_.spec.people;
+        for (double t : p.arrival_months) cal_.push(t, nil, make_tag(ev_arrival, 0));
+        if (p.arrivals_per_month > 0.0) next_poisson_arrival(0.0, 0);
+    }
+
+    void next_poisson_arrival(double t, std::uint32_t k) {
+        stream s = keyed(population_slot, family_slot, mixed_arrival, k);
+        cal_.push(t + unit_exponential(s) / m_.spec.people.arrivals_per_month, k, make_tag(ev_arrival, 0));
+    }
+
+    void schedule_leave(std::uint32_t first, double t) {
+        const double rate = m_.spec.people.leave_rate;
+        if (!(rate > 0.0)) return;
+        stream s = keyed(members_[first].family, family_slot, mixed_leave, 0);
+        cal_.push(t + unit_exponential(s) / rate, first, make_tag(ev_leave, 0));
+    }
+
+    void arrive(std::uint32_t k, double t) {
+        if (k != nil) next_poisson_arrival(t, k + 1);
+        const auto first = static_cast<std::uint32_t>(members_.size());
+        generate_family(t);
+        const auto end = static_cast<std::uint32_t>(members_.size());
+        if (first == end) return;  // a family with no members on any track
+        schedule_leave(first, t);
+        if (arm_ == arm::solution) consider(first, end, t);
+        for (std::uint32_t mi = first; mi < end; ++mi) {
+            book_entry_lumps(mi, m_.tracks[members_[mi].track].states[members_[mi].state]);
+            schedule_clock(mi, t);
+        }
+        for (std::uint32_t mi = first; mi < end; ++mi) request_for_state(mi, t);
+    }
+
+    // The family leaves the population: its spells are booked, its interventions end, and every
+    // pending event of its members becomes stale.
+    void leave(std::uint32_t first, double t) {
+        const std::uint32_t end = family_end(first);
+        if (members_[first].gone) return;
+        if (members_[first].in_solution) leave_solution(first, t);
+        for (std::uint32_t mi = first; mi < end; ++mi) {
+            book_state(mi, t);
+            while (members_[mi].first_inst != nil) end_instance(members_[mi].first_inst, t);
+            member& mb = members_[mi];
+            mb.gone = 1;
+            ++mb.gen;
+            mb.spell = (mb.spell + 1) & 0xffffffu;
+            mb.t_fire = inf;
+        }
     }
 
     void start_clocks() {
         for (std::uint32_t mi = 0; mi < members_.size(); ++mi) {
+            if (members_[mi].gone) continue;
             const member& mb = members_[mi];
             const auto& cs = m_.tracks[mb.track].states[mb.state];
             book_entry_lumps(mi, cs);
@@ -223,7 +327,9 @@ private:
     }
 
     void initial_requests() {
-        for (std::uint32_t mi = 0; mi < members_.size(); ++mi) request_for_state(mi, 0.0);
+        for (std::uint32_t mi = 0; mi < members_.size(); ++mi) {
+            if (!members_[mi].gone) request_for_state(mi, 0.0);
+        }
     }
 
     // ---- selection into the solution (report sec. 4.2) ----------------------------------
@@ -234,16 +340,11 @@ private:
     };
 
     void select_families() {
-        const auto& sel = m_.spec.select;
         std::vector<candidate> cands;
         for (std::uint32_t first = 0; first < members_.size();) {
             const std::uint32_t end = family_end(first);
-            double score = 0.0;
-            if (eligible(first, end, score)) {
-                stream s = keyed(members_[first].family, 0xffff, mixed_selection, 0);
-                const double motivated = s.uniform();
-                if (motivated < sel.motivated_share) cands.push_back({score, s.uniform(), first});
-            }
+            candidate c{};
+            if (is_candidate(first, end, c)) cands.push_back(c);
             first = end;
         }
         std::sort(cands.begin(), cands.end(), [](const candidate& a, const candidate& b) {
@@ -252,6 +353,25 @@ private:
         waiting_.reserve(cands.size());
         for (const auto& c : cands) waiting_.push_back(c.first);
         admit_while_room(0.0);
+    }
+
+    // Eligible and motivated (report sec. 4.2); the draw is keyed by family, so it is the same
+    // in every arm and scenario.
+    bool is_candidate(std::uint32_t first, std::uint32_t end, candidate& c) const {
+        double score = 0.0;
+        if (!eligible(first, end, score)) return false;
+        stream s = keyed(members_[first].family, family_slot, mixed_selection, 0);
+        const double motivated = s.uniform();
+        c = {score, s.uniform(), first};
+        return motivated < m_.spec.select.motivated_share;
+    }
+
+    // A family arriving later joins the end of the waiting list (continuous intake).
+    void consider(std::uint32_t first, std::uint32_t end, double t) {
+        candidate c{};
+        if (!is_candidate(first, end, c)) return;
+        waiting_.push_back(first);
+        admit_while_room(t);
     }
 
     bool eligible(std::uint32_t first, std::uint32_t end, double& score) const {
@@ -263,7 +383,9 @@ private:
             const member& mb = members_[mi];
             const auto& cs = m_.tracks[mb.track].states[mb.state];
             sectors |= cs.sectors;
-            services += cs.services;
+            for (const auto& bc : cs.costs[0]) {  // the services that apply to this member
+                if (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit)) ++services;
+            }
             const auto& inc = m_.include_benefits[mb.track];
             const auto& exc = m_.exclude_benefits[mb.track];
             if (std::find(inc.begin(), inc.end(), static_cast<int>(mb.benefit)) != inc.end()) included = true;
@@ -277,7 +399,8 @@ private:
     void admit_while_room(double t) {
         const std::uint32_t cap = m_.spec.select.capacity;
         while (next_waiting_ < waiting_.size() && (cap == 0 || in_solution_ < cap)) {
-            admit(waiting_[next_waiting_++], t);
+            const std::uint32_t first = waiting_[next_waiting_++];
+            if (!members_[first].gone) admit(first, t);
         }
     }
 
@@ -297,6 +420,7 @@ private:
     }
 
     void leave_solution(std::uint32_t first, double t) {
+        if (!members_[first].in_solution) return;  // it left the population first
         const std::uint32_t end = family_end(first);
         --in_solution_;
         out_.occupancy.accrue(m_.solution_families_row, -1.0, t, horizon_);
@@ -310,8 +434,8 @@ private:
     // part before t stays on the old treatment's lines, it is credited there now (factor +1)
     // and debited from the new treatment's lines (factor -1) after the switch.
     void set_treatment(std::uint32_t first, std::uint32_t end, bool in, double t) {
-        double before[16];
-        const std::uint32_t n = std::min<std::uint32_t>(end - first, 16);
+        const std::uint32_t n = end - first;
+        rate_snapshot before(n);
         const bool rates_change = !m_.solution_effects.empty();
         for (std::uint32_t i = 0; rates_change && i < n; ++i) before[i] = multiplier(first + i);
         for (std::uint32_t mi = first; mi < end; ++mi) {
@@ -474,11 +598,12 @@ private:
         const auto& ci = m_.interventions[iv];
         const auto g = static_cast<int>(treat(mb));
         if (!ci.available[g] || has_active(mi, iv)) return;
-        if (!delayed && ci.delay[g]) {
-            stream s = member_stream(mi, mixed_delay_[iv], mb.spell);
-            const double when = t + ci.delay[g]->sample(s);
-            cal_.push(when, mi, make_tag(ev_request, (iv << 16) | (mb.spell & 0xffffu)));
-            return;
+        if (!delayed) {
+            const double when = decision_time(mi, iv, t);
+            if (when > t) {
+                cal_.push(when, mi, make_tag(ev_request, (iv << 16) | (mb.spell & 0xffffu)));
+                return;
+            }
         }
         ++out_.requests[month_of(t) * m_.interventions.size() + iv];
         if (ci.capacity == 0 || busy_[iv] < ci.capacity) {
@@ -486,12 +611,36 @@ private:
             return;
         }
         note_queue_change(iv, t);
-        queues_[iv].push({t, mi, mb.spell});
+        queues_[2 * iv + (ci.solution_first ? g : 0)].push({t, mi, mb.spell});
         ++out_.events;  // a queue join
     }
 
+    // When a request made at t is decided: after the arm's decision delay and, inside the
+    // solution, the wait for the family's next network meeting and, above the amount ceiling,
+    // for the sector heads' forum (governance.hpp).
+    double decision_time(std::uint32_t mi, std::uint32_t iv, double t) const {
+        const member& mb = members_[mi];
+        const auto& ci = m_.interventions[iv];
+        const auto g = static_cast<int>(treat(mb));
+        double when = t;
+        if (ci.delay[g]) {
+            stream s = member_stream(mi, mixed_delay_[iv], mb.spell);
+            when += ci.delay[g]->sample(s);
+        }
+        if (g == static_cast<int>(treatment::solution)) {
+            const auto& org = m_.spec.org;
+            if (org.meeting_every > 0.0) {
+                stream s = keyed(mb.family, family_slot, mixed_meeting, 0);
+                when = next_meeting(when, org.meeting_every, s.uniform() * org.meeting_every);
+            }
+            if (ci.above_ceiling) when = next_meeting(when, org.forum_every, 0.0);
+        }
+        return when;
+    }
+
     void note_queue_change(std::uint32_t iv, double t) {
-        out_.queue.accrue(iv, static_cast<double>(queues_[iv].size()), queue_since_[iv], t);
+        const auto waiting = queues_[2 * iv].size() + queues_[2 * iv + 1].size();
+        out_.queue.accrue(iv, static_cast<double>(waiting), queue_since_[iv], t);
         queue_since_[iv] = t;
     }
 
@@ -509,8 +658,8 @@ private:
     template <class F>
     void with_family_rates(std::uint32_t mi, F&& change, double t) {
         const std::uint32_t first = family_first(mi);
-        const std::uint32_t end = std::min(family_end(mi), first + 16);
-        double before[16];
+        const std::uint32_t end = family_end(mi);
+        rate_snapshot before(end - first);
         for (std::uint32_t o = first; o < end; ++o) before[o - first] = multiplier(o);
         change();
         for (std::uint32_t o = first; o < end; ++o) rescale(o, before[o - first], t);
@@ -550,7 +699,7 @@ private:
         }
     }
 
-    void end(std::uint32_t id, double t) {
+    void end_instance(std::uint32_t id, double t) {
         const instance in = pool_[id];
         const auto& ci = m_.interventions[in.iv];
         book_instance(in, t);
@@ -572,15 +721,22 @@ private:
         serve_queue(in.iv, t);
     }
 
+    // Starts queued requests while slots are free: solution families first when the
+    // intervention's discipline says so (their own queue), then in order of request.
     void serve_queue(std::uint32_t iv, double t) {
-        auto& q = queues_[iv];
-        const std::uint32_t cap = m_.interventions[iv].capacity;
-        if (q.empty()) return;
+        fifo& usual = queues_[2 * iv];
+        fifo& solution = queues_[2 * iv + 1];
+        const auto& ci = m_.interventions[iv];
+        if (usual.empty() && solution.empty()) return;
         note_queue_change(iv, t);
-        while (!q.empty() && busy_[iv] < cap) {
-            const queued r = q.pop();
-            if ((members_[r.member].spell & 0xffffffu) != r.spell) {
-                ++out_.dropped[month_of(t) * m_.interventions.size() + iv];  // it left the state
+        while (busy_[iv] < ci.capacity && !(usual.empty() && solution.empty())) {
+            const queued r = solution.empty() ? usual.pop() : solution.pop();
+            const member& mb = members_[r.member];
+            // Dropped: it left the state (or the population), it already has the intervention, or
+            // it is no longer entitled to it (it left the solution).
+            if ((mb.spell & 0xffffffu) != r.spell || has_active(r.member, iv) ||
+                !ci.available[static_cast<int>(treat(mb))]) {
+                ++out_.dropped[month_of(t) * m_.interventions.size() + iv];
                 continue;
             }
             start(r.member, iv, t, r.t_request);
@@ -595,7 +751,7 @@ private:
                     if (members_[ev.target].gen == data_of(ev.tag)) transition(ev.target, ev.time);
                     break;
                 case ev_end:
-                    if (pool_[ev.target].gen == data_of(ev.tag)) end(ev.target, ev.time);
+                    if (pool_[ev.target].gen == data_of(ev.tag)) end_instance(ev.target, ev.time);
                     break;
                 case ev_request: {
                     const std::uint32_t iv = data_of(ev.tag) >> 16;
@@ -605,6 +761,8 @@ private:
                     break;
                 }
                 case ev_stay_end: leave_solution(ev.target, ev.time); break;
+                case ev_arrival: arrive(ev.target, ev.time); break;
+                case ev_leave: leave(ev.target, ev.time); break;
             }
         } catch (const error&) {
             throw;
@@ -634,7 +792,7 @@ private:
         const auto& ns = tr.states[mb.state];
         for (std::uint32_t id = mb.first_inst; id != nil;) {
             const std::uint32_t next = pool_[id].next;
-            if (m_.interventions[pool_[id].iv].ends_mask & (1ull << mb.state)) end(id, t);
+            if (m_.interventions[pool_[id].iv].ends_mask & (1ull << mb.state)) end_instance(id, t);
             id = next;
         }
         book_entry_lumps(mi, ns);
@@ -645,12 +803,13 @@ private:
 
     void settle() {
         for (std::uint32_t mi = 0; mi < members_.size(); ++mi) {
+            if (members_[mi].gone) continue;  // booked when it left
             book_state(mi, horizon_);
             for (std::uint32_t id = members_[mi].first_inst; id != nil; id = pool_[id].next) {
                 book_instance(pool_[id], horizon_);
             }
         }
-        for (std::uint32_t iv = 0; iv < queues_.size(); ++iv) note_queue_change(iv, horizon_);
+        for (std::uint32_t iv = 0; iv < m_.interventions.size(); ++iv) note_queue_change(iv, horizon_);
         if (arm_ == arm::solution && m_.has_staff) {
             const auto& org = m_.spec.org;
             out_.costs.accrue(m_.staff_line, org.staff_fte * org.salary_per_fte_year / 12.0, 0.0, horizon_);
@@ -676,6 +835,7 @@ private:
     std::vector<std::uint32_t> waiting_;
     std::size_t next_waiting_ = 0;
     std::uint32_t in_solution_ = 0;
+    std::uint32_t next_family_ = 0;
     std::uint32_t transitioning_ = nil;
     arm_result out_;
 };

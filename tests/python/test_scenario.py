@@ -75,3 +75,43 @@ def test_schema_version_is_checked(tiny):
 def test_distribution_kind_is_checked(tiny):
     with pytest.raises(tvaer.ScenarioError, match=r"interventions\[0\]\.duration\.distribution: must be one of exponential, weibull"):
         tiny.with_({"interventions.coach.duration": {"distribution": "gamma"}}).validate()
+
+
+def test_population_table_from_csv(tiny_data, tmp_path):
+    (tmp_path / "people.csv").write_text("family,track,state\n10,adult,out\n10,child,measure\n11,adult,job\n")
+    tiny_data.pop("families")
+    tiny_data["population"] = {"table": "people.csv"}
+    sc = tvaer.Scenario(tiny_data, str(tmp_path / "s.toml"))
+    res = tvaer.simulate(sc, replications=1, seed=1, progress=False)
+    # Month 0 occupancy: one adult out of work, one in a job, one child with a measure.
+    occ = res.flows["occupancy"].sel(arm="bau", month=0).isel(replication=0)
+    assert float(occ.sel(row="adult/out")) == 1.0
+    assert float(occ.sel(row="adult/job")) == 1.0
+    assert float(occ.sel(row="child/measure")) == 1.0
+
+
+def test_population_table_errors_name_file_row_and_column(tiny_data, tmp_path):
+    tiny_data["population"] = {"table": "people.csv"}
+    src = str(tmp_path / "s.toml")
+    (tmp_path / "people.csv").write_text("family,track,state,cpr\n1,adult,out,0101\n")
+    with pytest.raises(tvaer.ScenarioError, match=r"s\.toml: population\.table \(.*people\.csv\): unknown column\(s\) cpr"):
+        tvaer.Scenario(tiny_data, src).validate()
+    (tmp_path / "people.csv").write_text("family,track,state\nx,adult,out\n")
+    with pytest.raises(tvaer.ScenarioError, match=r"row 2, column family: must be a whole number >= 0, got 'x'"):
+        tvaer.Scenario(tiny_data, src).validate()
+    (tmp_path / "people.csv").write_text("family,track,state\n1,adult,nowhere\n")
+    with pytest.raises(tvaer.ScenarioError, match=r"s\.toml: population\.table\[0\]\.state: unknown state 'nowhere'"):
+        tvaer.Scenario(tiny_data, src).validate()
+    tiny_data["population"] = {"table": "missing.csv"}
+    with pytest.raises(tvaer.ScenarioError, match=r"population\.table \(.*missing\.csv\): no such file"):
+        tvaer.Scenario(tiny_data, src).validate()
+
+
+def test_open_population_and_governance_keys_are_read(tiny):
+    sc = tiny.with_({"population": {"arrivals_per_month": 2.0, "leave_rate": 0.01},
+                     "organisation": {"form": "network", "meeting_every": 3, "ceiling": 25000, "forum_every": 1},
+                     "interventions.coach.queue": "solution_first"})
+    res = tvaer.simulate(sc, replications=2, seed=1, progress=False)
+    assert res.costs.sizes["month"] == 24
+    with pytest.raises(tvaer.ScenarioError, match=r"interventions\[0\]\.queue: must be one of fifo, solution_first; got 'lifo'"):
+        tiny.with_({"interventions.coach.queue": "lifo"}).validate()

@@ -81,6 +81,16 @@ struct compiled_intervention {
     std::optional<sojourn> delay[2];   ///< by treatment
     std::uint64_t purpose_duration = 0;
     std::uint64_t purpose_delay = 0;
+    bool above_ceiling = false;        ///< granted by the solution above organisation.ceiling
+    bool solution_first = false;       ///< queue discipline
+};
+
+/// A member of the planner's population table, resolved to indices.
+struct table_member {
+    std::uint32_t family;  ///< 0, 1, ... in order of appearance
+    std::uint8_t track;
+    std::uint8_t state;
+    std::uint8_t benefit;
 };
 
 }  // namespace detail
@@ -101,6 +111,8 @@ struct model {
     std::vector<detail::compiled_effect> solution_effects;
     std::vector<std::vector<int>> include_benefits;  ///< [track] -> benefit indices included
     std::vector<std::vector<int>> exclude_benefits;  ///< [track] -> benefit indices excluded
+    std::vector<detail::table_member> table;   ///< population from a table (empty: generator)
+    std::uint32_t initial_families = 0;        ///< families at t = 0 (table or generator)
 
     [[nodiscard]] std::size_t sector_count() const noexcept { return spec.sectors.size(); }
     [[nodiscard]] std::uint32_t solution_budget() const noexcept {
