@@ -18,12 +18,16 @@ except ImportError as e:  # pragma: no cover - only without a build
         "with `make test` (or `pip install .`); see README.md."
     ) from e
 
+from . import studies
 from .errors import ResultsFileError, ScenarioError, SimulationError, TvaerError
 from .results import Results
+from .results_file import open_results, simulate_to_file
 from .scenario import Scenario, default_scenario, load_scenario, shipped_scenarios
 from .simulate import Comparison, compare, simulate
 from .studies import follow_up, follow_up_estimates, pilot_power, sobol, tornado, uncertain_parameters
 from .report import write_report
+from . import budgets
+from .expected import expected
 
 __version__ = _core.__version__
 
@@ -47,5 +51,9 @@ __all__ = [
     "load_scenario",
     "shipped_scenarios",
     "simulate",
+    "simulate_to_file",
+    "open_results",
+    "budgets",
+    "expected",
     "__version__",
 ]

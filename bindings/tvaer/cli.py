@@ -34,16 +34,23 @@ def format_summary(summary: pd.DataFrame) -> str:
 
 def _cmd_run(a: argparse.Namespace) -> int:
     from .plots import difference_chart
+    from .results_file import simulate_to_file
     from .simulate import simulate
 
     sc = _scenario(a.scenario)
-    res = simulate(sc, replications=a.replications, seed=a.seed, threads=a.threads, progress=not a.quiet)
     out = Path(a.out)
     if out.suffix == ".h5":
         folder, stem = out.parent, out.stem
     else:
         folder, stem = out, sc.name
     folder.mkdir(parents=True, exist_ok=True)
+    h5 = folder / f"{stem}.h5"
+    if a.resume:
+        res = simulate_to_file(sc, h5, replications=a.replications, seed=a.seed, threads=a.threads, chunk=a.chunk,
+                               progress=not a.quiet)
+    else:
+        res = simulate(sc, replications=a.replications, seed=a.seed, threads=a.threads, progress=not a.quiet)
+        res.to_hdf5(h5)
     summary = res.summary()
     print(f"tvaer {res!r}")
     print("Cost per sector and year, mean over replications (solution - business as usual = difference):")
@@ -55,13 +62,7 @@ def _cmd_run(a: argparse.Namespace) -> int:
     summary.to_csv(csv)
     png = folder / f"{stem}.png"
     difference_chart(res).savefig(png, dpi=120)
-    written = [str(csv), str(png)]
-    if hasattr(res, "to_hdf5"):
-        try:
-            written.insert(0, res.to_hdf5(str(folder / f"{stem}.h5")))
-        except ImportError:
-            pass
-    print("Wrote: " + ", ".join(written))
+    print("Wrote: " + ", ".join(str(p) for p in [h5, csv, png]))
     return 0
 
 
@@ -86,11 +87,9 @@ def _cmd_report(a: argparse.Namespace) -> int:
     from .report import write_report
 
     if a.source.endswith(".h5"):
-        try:
-            from .results_file import read
-        except ImportError:
-            raise TvaerError(f"{a.source}: this tvaer cannot read results files (tvaer.results_file.read is missing)") from None
-        res = read(a.source)
+        from .results_file import open_results
+
+        res = open_results(a.source)
     else:
         from .simulate import simulate
 
@@ -112,7 +111,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("run", help="simulate a scenario and write results")
     r.add_argument("scenario", nargs="?", help="a TOML file or a shipped scenario name (default: 'default')")
-    r.add_argument("--out", default="results", help="a folder, or a .h5 file name")
+    r.add_argument("--out", default="results", help="a folder (writes <folder>/<scenario name>.h5), or a .h5 file name")
+    r.add_argument("--resume", action="store_true",
+                   help="simulate into the .h5 file in chunks, going on from the replications already in it")
+    r.add_argument("--chunk", type=int, default=50, help="replications per chunk with --resume")
     common(r)
     r.set_defaults(func=_cmd_run)
     v = sub.add_parser("validate", help="check a scenario file")
@@ -134,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except TvaerError as e:
+    except (TvaerError, ValueError) as e:  # bad input: a message, never a traceback
         print(f"tvaer: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -10,7 +10,8 @@ paired by replication: that is what common random numbers buy.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -37,15 +38,42 @@ def paired_interval(diff: np.ndarray, axis: int = 0, level: float = 0.95) -> tup
     return mean, mean - q * se, mean + q * se
 
 
+LINE_COLUMNS = ["source", "source_kind", "law_sector", "payer", "kind", "cpr_registered", "group",
+                "inside_unit_budget", "benefit", "granted_by"]
+
+
+def _line_table(lines: list[Any], budgets: list[str], sectors: list[str]) -> pd.DataFrame:
+    """The ledger lines (`_core.LedgerLine`) as a table, indices replaced by names."""
+    rows = [{
+        "source": line.source,
+        "source_kind": line.source_kind,
+        "law_sector": sectors[line.law_sector],
+        "payer": budgets[line.payer],
+        "kind": line.kind.name,
+        "cpr_registered": bool(line.cpr_registered),
+        "group": line.group,
+        "inside_unit_budget": bool(line.inside_unit_budget),
+        "benefit": line.benefit,
+        "granted_by": line.granted_by,
+    } for line in lines]
+    return pd.DataFrame(rows, columns=LINE_COLUMNS)
+
+
 @dataclass
 class _Meta:
+    """What Results needs beyond the raw arrays; the same whether simulated or read from a file."""
+
     budgets: list[str]
     sectors: list[str]
-    lines: pd.DataFrame
-    families: int
+    ledger_lines: list[Any]  # _core.LedgerLine, one per costs line: written to results files
+    families: int | None  # None: a file whose scenario text does not say
     discount_rate: float
     scenario_json: str
     scenario_name: str
+    lines: pd.DataFrame = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.lines = _line_table(self.ledger_lines, self.budgets, self.sectors)
 
 
 class Results:
@@ -82,6 +110,11 @@ class Results:
     def lines(self) -> pd.DataFrame:
         """One row per ledger line: source, payer budget, law sector, kind, cpr, group, ..."""
         return self._meta.lines.copy()
+
+    @property
+    def families(self) -> int | None:
+        """Families in the scenario (None for a file whose scenario text does not say)."""
+        return self._meta.families
 
     @property
     def scenario_json(self) -> str:
@@ -238,8 +271,10 @@ class Results:
         return (d * factor).sum("year")
 
     # ---- files -------------------------------------------------------------------------------
-    def to_hdf5(self, path: str) -> str:
-        """Writes an HDF5 results file (see docs/results-format.md); returns the path."""
+    def to_hdf5(self, path: str | os.PathLike[str]) -> str:
+        """Writes an HDF5 results file atomically (see docs/results-format.md) and returns its
+        path; :func:`tvaer.open_results` reads it back bit for bit. Raises ResultsFileError
+        naming the path when it cannot be written (a file already there is then left as it was)."""
         from .results_file import write
 
         return write(self, path)

@@ -14,31 +14,22 @@ from .scenario import Scenario, compile_model, default_scenario
 __all__ = ["simulate", "compare", "Comparison"]
 
 
-def _line_table(model: Any) -> pd.DataFrame:
-    budgets = list(model.budgets)
-    sectors = list(model.sectors)
-    rows = []
-    for line in model.lines:
-        rows.append({
-            "source": line.source,
-            "source_kind": line.source_kind,
-            "law_sector": sectors[line.law_sector],
-            "payer": budgets[line.payer],
-            "kind": line.kind.name,
-            "cpr_registered": bool(line.cpr_registered),
-            "group": line.group,
-            "inside_unit_budget": bool(line.inside_unit_budget),
-            "benefit": line.benefit,
-            "granted_by": line.granted_by,
-        })
-    return pd.DataFrame(rows, columns=["source", "source_kind", "law_sector", "payer", "kind", "cpr_registered",
-                                       "group", "inside_unit_budget", "benefit", "granted_by"])
-
-
 def _meta(scenario: Scenario, model: Any) -> _Meta:
-    return _Meta(budgets=list(model.budgets), sectors=list(model.sectors), lines=_line_table(model),
+    return _Meta(budgets=list(model.budgets), sectors=list(model.sectors), ledger_lines=list(model.lines),
                  families=int(model.families), discount_rate=float(model.discount_rate),
                  scenario_json=scenario.to_json(), scenario_name=scenario.name)
+
+
+def _check_run(replications: Any, seed: Any, threads: Any) -> int:
+    """Checks the arguments shared by simulate and simulate_to_file; returns the thread count."""
+    if not isinstance(replications, int) or replications < 1:
+        raise ValueError(f"replications: must be an integer >= 1, got {replications!r}")
+    if not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed: must be an integer >= 0, got {seed!r}")
+    threads = (os.cpu_count() or 1) if threads is None else threads
+    if not isinstance(threads, int) or threads < 1:
+        raise ValueError(f"threads: must be an integer >= 1, got {threads!r}")
+    return threads
 
 
 def simulate(
@@ -56,16 +47,9 @@ def simulate(
     replications that are complete, marked ``results.interrupted = True`` (no exception).
     """
     scenario = scenario if scenario is not None else default_scenario()
-    if not isinstance(replications, int) or replications < 1:
-        raise ValueError(f"replications: must be an integer >= 1, got {replications!r}")
-    if not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed: must be an integer >= 0, got {seed!r}")
-    threads = (os.cpu_count() or 1) if threads is None else threads
-    if not isinstance(threads, int) or threads < 1:
-        raise ValueError(f"threads: must be an integer >= 1, got {threads!r}")
+    threads = _check_run(replications, seed, threads)
     model = compile_model(scenario)
     bar = _progress_bar(replications, scenario.name) if progress else None
-    interrupted = False
 
     def report(done: int) -> bool:
         if bar is not None:
@@ -73,16 +57,22 @@ def simulate(
         return True
 
     try:
-        raw = _core.run(model, seed, first_replication, replications, threads, report)
-    except KeyboardInterrupt as e:
-        raw = getattr(e, "tvaer_partial", None)
-        if raw is None:
-            raise
-        interrupted = True
+        raw, interrupted = _run(model, seed, first_replication, replications, threads, report)
     finally:
         if bar is not None:
             bar.close()
     return Results(raw, _meta(scenario, model), interrupted=interrupted)
+
+
+def _run(model: Any, seed: int, first: int, count: int, threads: int, report: Any) -> tuple[Any, bool]:
+    """Runs replications [first, first + count); on Ctrl-C returns the complete ones and True."""
+    try:
+        return _core.run(model, seed, first, count, threads, report), False
+    except KeyboardInterrupt as e:
+        raw = getattr(e, "tvaer_partial", None)
+        if raw is None:
+            raise
+        return raw, True
 
 
 def _progress_bar(total: int, name: str) -> Any:

@@ -1,0 +1,164 @@
+"""HDF5 results files from Python: write, open, and simulate into a file in resumable chunks.
+
+The layout is docs/results-format.md; the engine (tvaer::write_results and friends) does the I/O.
+A file written here stores the scenario as canonical JSON (:meth:`Scenario.to_json`), the ledger
+lines and the git revision of this build, so :func:`open_results` rebuilds the same
+:class:`Results`, every array bit for bit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from typing import Any
+
+from . import _core
+from .errors import ResultsFileError
+from .results import Results, _Meta
+from .scenario import Scenario, compile_model, default_scenario
+from .simulate import _check_run, _progress_bar, _run
+
+__all__ = ["write", "read", "open_results", "simulate_to_file"]
+
+
+def write(results: Results, path: str | os.PathLike[str]) -> str:
+    """Writes `results` to `path` atomically; returns the path as a string (see Results.to_hdf5)."""
+    path = os.fspath(path)
+    meta = results._meta
+    prov = _core.Provenance(meta.scenario_json, meta.scenario_name, lines=meta.ledger_lines)
+    _core.write_results(path, results._raw, prov)
+    return path
+
+
+def read(path: str | os.PathLike[str]) -> Results:
+    """Opens a results file as :class:`Results`. Raises ResultsFileError naming the path when the
+    file cannot be read or has no line metadata (which labels the costs by budget)."""
+    path = os.fspath(path)
+    raw = _core.read_results(path)
+    prov = _core.read_provenance(path)
+    if not prov.lines:
+        raise ResultsFileError(f"results file {path}: has no line metadata (line_* variables); "
+                               "tvaer needs them to label costs by budget")
+    data = _scenario_data(path, prov.scenario_text)
+    budgets = list(raw.budgets)
+    meta = _Meta(budgets=budgets, sectors=list(data.get("sectors", budgets[:-1])), ledger_lines=list(prov.lines),
+                 families=data.get("families"), discount_rate=float(data.get("discount_rate", 0.0)),
+                 scenario_json=json.dumps(data, sort_keys=True, ensure_ascii=False),
+                 scenario_name=prov.scenario_name)
+    return Results(raw, meta)
+
+
+open_results = read
+
+
+def _scenario_data(path: str, text: str) -> dict[str, Any]:
+    """The stored scenario: JSON (written by tvaer's Python package) or TOML (other writers)."""
+    try:
+        return dict(json.loads(text))
+    except (ValueError, TypeError):
+        pass
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        raise ResultsFileError(f"results file {path}: attribute 'scenario' is neither JSON nor TOML") from None
+
+
+def simulate_to_file(
+    scenario: Scenario | None,
+    path: str | os.PathLike[str],
+    replications: int = 100,
+    seed: int = 1,
+    threads: int | None = None,
+    chunk: int = 50,
+    progress: bool = True,
+) -> Results:
+    """Simulates replications 0 .. `replications` - 1 into the results file `path`, `chunk` at a
+    time (each chunk appended atomically), and returns the file's results.
+
+    When `path` already holds results of the same scenario (same JSON) and seed, the run goes on
+    from the replications there, so an interrupted run resumes; the finished file equals, bit for
+    bit, one uninterrupted run. A file of another scenario, seed, engine version or git revision,
+    or holding more than `replications`, is refused with ResultsFileError naming the file and what
+    differs. Ctrl-C keeps every complete replication on disk and returns them, marked
+    ``interrupted`` (no exception), like :func:`tvaer.simulate`.
+    """
+    scenario = scenario if scenario is not None else default_scenario()
+    threads = _check_run(replications, seed, threads)
+    if not isinstance(chunk, int) or chunk < 1:
+        raise ValueError(f"chunk: must be an integer >= 1, got {chunk!r}")
+    path = os.fspath(path)
+    model = compile_model(scenario)
+    done = _resumable(path, scenario, seed, replications) if os.path.exists(path) else 0
+    bar = _progress_bar(replications, scenario.name) if progress else None
+    if bar is not None:
+        bar.update(done)
+    interrupted = False
+    try:
+        while done < replications and not interrupted:
+            base = done
+
+            def report(n: int) -> bool:
+                if bar is not None:
+                    bar.update(base + n - bar.n)
+                return True
+
+            raw, interrupted = _run(model, seed, done, min(chunk, replications - done), threads, report)
+            done += _store(path, raw, model, scenario, first=done == 0)
+    finally:
+        if bar is not None:
+            bar.close()
+    if done == 0:
+        raise KeyboardInterrupt  # interrupted before the first replication was complete: no file
+    res = read(path)
+    res.interrupted = interrupted
+    return res
+
+
+def _store(path: str, raw: Any, model: Any, scenario: Scenario, first: bool) -> int:
+    """Writes (first chunk) or appends `raw`; returns how many replications it held."""
+    if raw.replications == 0:
+        return 0
+    if first:
+        _core.write_results(path, raw, _core.make_provenance(model, scenario.to_json()))
+    else:
+        _core.append_results(path, raw)
+    return int(raw.replications)
+
+
+def _resumable(path: str, scenario: Scenario, seed: int, replications: int) -> int:
+    """How many replications the existing file holds; raises ResultsFileError when it does not
+    hold the start of this very run."""
+    prov = _core.read_provenance(path)
+    raw = _core.read_results(path)
+    ours = scenario.to_json()
+
+    def refuse(what: str) -> ResultsFileError:
+        return ResultsFileError(f"results file {path}: cannot resume: {what}; write to another file or remove it")
+
+    if prov.scenario_text != ours:
+        where = _first_difference(_scenario_data(path, prov.scenario_text), json.loads(ours))
+        raise refuse(f"it holds another scenario ({where})")
+    if raw.seed != seed:
+        raise refuse(f"it holds seed {raw.seed}, not {seed}")
+    if (prov.engine_version, prov.git_revision) != (_core.__version__, _core.GIT_REVISION):
+        raise refuse(f"it was written by tvaer {prov.engine_version} at revision {prov.git_revision}, this is "
+                     f"tvaer {_core.__version__} at revision {_core.GIT_REVISION}")
+    if raw.first_replication != 0:
+        raise refuse(f"it starts at replication {raw.first_replication}, not 0")
+    if raw.replications > replications:
+        raise refuse(f"it holds {raw.replications} replications, more than the {replications} asked for")
+    return int(raw.replications)
+
+
+def _first_difference(theirs: Any, ours: Any, where: str = "") -> str:
+    """'first difference at <key path>: <file value> in the file, <given value> given'."""
+    if isinstance(theirs, dict) and isinstance(ours, dict):
+        for k in sorted(set(theirs) | set(ours)):
+            if theirs.get(k) != ours.get(k):
+                return _first_difference(theirs.get(k), ours.get(k), f"{where}.{k}" if where else str(k))
+    elif isinstance(theirs, list) and isinstance(ours, list) and len(theirs) == len(ours):
+        for i, (a, b) in enumerate(zip(theirs, ours)):
+            if a != b:
+                return _first_difference(a, b, f"{where}[{i}]")
+    return f"first difference at {where or 'the top'}: {theirs!r} in the file, {ours!r} given"

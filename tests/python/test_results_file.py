@@ -1,0 +1,242 @@
+"""HDF5 results files from Python: exact round trip, other readers, resumable runs, the CLI.
+
+Expectations come from a second path, never from the code's own output: a file read back must
+equal the in-memory results it was written from, and a run resumed from a file must equal one
+uninterrupted in-memory run of tvaer.simulate.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import tvaer
+from tvaer.cli import main
+
+RAW_ARRAYS = ["costs", "occupancy", "queue", "transitions", "requests", "starts", "dropped", "wait_months",
+              "events", "admitted"]
+
+
+def same_bits(a, b) -> bool:
+    a, b = np.asarray(a), np.asarray(b)
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+def assert_same_results(got: tvaer.Results, want: tvaer.Results) -> None:
+    for name in RAW_ARRAYS:
+        assert same_bits(getattr(got._raw, name), getattr(want._raw, name)), name
+    assert (got.seed, got.first_replication, got.replications, got.months) == \
+        (want.seed, want.first_replication, want.replications, want.months)
+    assert got.budgets == want.budgets
+    pd.testing.assert_frame_equal(got.lines, want.lines)
+    pd.testing.assert_frame_equal(got.summary(), want.summary(), check_exact=True)
+
+
+@pytest.fixture
+def run(tiny):
+    return tvaer.simulate(tiny, replications=5, seed=3, threads=2, progress=False)
+
+
+def test_to_hdf5_then_open_results_is_exact(run, tiny, tmp_path):
+    path = run.to_hdf5(tmp_path / "tiny.h5")
+    assert path == str(tmp_path / "tiny.h5")
+    back = tvaer.open_results(path)
+    assert_same_results(back, run)
+    assert same_bits(back.line_costs.values, run.line_costs.values)
+    for name, var in run.flows.data_vars.items():
+        assert same_bits(back.flows[name].values, var.values), name
+    assert back.families == 40 == run.families
+    assert back.discount_rate == 0.0
+    assert back.scenario_json == tiny.to_json()
+    assert "'tiny': 5 replications" in repr(back)
+
+
+def test_the_file_opens_in_h5py_in_the_same_process(run, tiny, tmp_path):
+    h5py = pytest.importorskip("h5py")
+    path = run.to_hdf5(tmp_path / "tiny.h5")
+    with h5py.File(path, "r") as f:
+        assert same_bits(f["costs"][...], run._raw.costs)
+        assert same_bits(f["transitions"][...], run._raw.transitions)
+        assert [d.label for d in f["costs"].dims] == ["replication", "arm", "line", "month"]
+        assert list(f["line_payer"].asstr()[...]) == list(run.lines["payer"])
+        assert int(f.attrs["seed"]) == 3 and f.attrs["scenario_name"] == "tiny"
+        assert json.loads(f.attrs["scenario"]) == tiny.data
+        revision = f.attrs["git_revision"]
+    assert revision == tvaer._core.GIT_REVISION
+    assert revision == "unknown" or re.fullmatch(r"[0-9a-f]{40}", revision)
+    # the engine reads the file again after h5py closed it
+    assert same_bits(tvaer.open_results(path)._raw.costs, run._raw.costs)
+
+
+def test_the_file_opens_in_xarray_with_labelled_dimensions(run, tmp_path):
+    xr = pytest.importorskip("xarray")
+    pytest.importorskip("h5netcdf")
+    path = run.to_hdf5(tmp_path / "tiny.h5")
+    with xr.open_dataset(path, engine="h5netcdf") as ds:
+        assert ds.costs.dims == ("replication", "arm", "line", "month")
+        assert list(ds.arm.values) == ["bau", "solution"]
+        assert list(ds.replication.values) == [0, 1, 2, 3, 4]
+        assert list(ds.budget.values) == run.budgets
+        by_payer = ds.costs.sel(arm="bau").groupby("line_payer").sum()
+        paying = list(by_payer.line_payer.values)
+        for payer in run.budgets:  # a budget that pays no line has no group but a zero cost
+            mine = run.costs.sel(arm="bau", sector=payer).sum("kind").transpose("replication", "month").values
+            theirs = by_payer.sel(line_payer=payer).values if payer in paying else np.zeros_like(mine)
+            assert np.allclose(theirs, mine, rtol=1e-12, atol=0), payer
+
+
+def test_a_resumed_run_equals_one_uninterrupted_run(tiny, tmp_path, monkeypatch):
+    whole = tvaer.simulate(tiny, replications=7, seed=5, threads=1, progress=False)
+    path = tmp_path / "resumed.h5"
+    first = tvaer.simulate_to_file(tiny, path, replications=4, seed=5, threads=2, chunk=3, progress=False)
+    assert first.replications == 4 and not first.interrupted
+    chunks = []  # (first replication, count) of every chunk simulated by the resumed run
+    real_run = tvaer.results_file._run
+
+    def spy(model, seed, first, count, threads, report):
+        chunks.append((first, count))
+        return real_run(model, seed, first, count, threads, report)
+
+    monkeypatch.setattr("tvaer.results_file._run", spy)
+    done = tvaer.simulate_to_file(tiny, path, replications=7, seed=5, threads=2, chunk=2, progress=False)
+    assert chunks == [(4, 2), (6, 1)]
+    monkeypatch.undo()
+    assert_same_results(done, whole)
+    single = tvaer.simulate_to_file(tiny, tmp_path / "single.h5", replications=7, seed=5, chunk=7, progress=False)
+    assert_same_results(single, whole)
+    again = tvaer.simulate_to_file(tiny, path, replications=7, seed=5, progress=False)
+    assert_same_results(again, whole)
+
+
+def test_ctrl_c_keeps_the_complete_replications_on_disk(tiny, tmp_path, monkeypatch):
+    class StopAtFive:  # a progress bar whose update raises KeyboardInterrupt, as Ctrl-C would
+        n = 0
+
+        def update(self, k):
+            self.n += k
+            if self.n >= 5:
+                raise KeyboardInterrupt
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr("tvaer.results_file._progress_bar", lambda total, name: StopAtFive())
+    path = tmp_path / "stopped.h5"
+    part = tvaer.simulate_to_file(tiny, path, replications=10, seed=2, threads=1, chunk=2)
+    assert part.interrupted
+    assert 4 <= part.replications < 10
+    whole = tvaer.simulate(tiny, replications=10, seed=2, threads=1, progress=False)
+    k = part.replications
+    assert same_bits(tvaer.open_results(path)._raw.costs, whole._raw.costs[:k])
+    monkeypatch.undo()
+    assert_same_results(tvaer.simulate_to_file(tiny, path, replications=10, seed=2, progress=False), whole)
+
+
+def test_resuming_with_another_seed_is_refused_and_leaves_the_file(tiny, tmp_path):
+    path = tmp_path / "run.h5"
+    tvaer.simulate_to_file(tiny, path, replications=2, seed=5, progress=False)
+    before = path.read_bytes()
+    with pytest.raises(tvaer.ResultsFileError,
+                       match=re.escape(f"results file {path}: cannot resume: it holds seed 5, not 6; "
+                                       "write to another file or remove it")):
+        tvaer.simulate_to_file(tiny, path, replications=4, seed=6, progress=False)
+    assert path.read_bytes() == before
+
+
+def test_resuming_with_another_scenario_names_the_difference(tiny, tmp_path):
+    path = tmp_path / "run.h5"
+    tvaer.simulate_to_file(tiny, path, replications=2, seed=5, progress=False)
+    other = tiny.with_({"interventions.coach.capacity": 6})
+    with pytest.raises(tvaer.ResultsFileError,
+                       match=re.escape(f"results file {path}: cannot resume: it holds another scenario "
+                                       "(first difference at interventions[0].capacity: 5 in the file, 6 given)")):
+        tvaer.simulate_to_file(other, path, replications=4, seed=5, progress=False)
+
+
+def test_resuming_a_longer_file_is_refused(tiny, tmp_path):
+    path = tmp_path / "run.h5"
+    tvaer.simulate_to_file(tiny, path, replications=3, seed=5, progress=False)
+    with pytest.raises(tvaer.ResultsFileError, match="it holds 3 replications, more than the 2 asked for"):
+        tvaer.simulate_to_file(tiny, path, replications=2, seed=5, progress=False)
+
+
+def test_simulate_to_file_checks_chunk(tiny, tmp_path):
+    with pytest.raises(ValueError, match=r"chunk: must be an integer >= 1, got 0"):
+        tvaer.simulate_to_file(tiny, tmp_path / "x.h5", replications=2, chunk=0, progress=False)
+
+
+def test_writing_into_a_missing_folder_names_the_path(run, tmp_path):
+    path = tmp_path / "no" / "such" / "tiny.h5"
+    with pytest.raises(tvaer.ResultsFileError, match=re.escape(f"results file {path}: cannot create {path}.tmp")):
+        run.to_hdf5(path)
+    assert not path.parent.exists()
+
+
+def test_a_failed_write_keeps_the_file_already_there(run, tiny, tmp_path):
+    path = run.to_hdf5(tmp_path / "tiny.h5")
+    before = (tmp_path / "tiny.h5").read_bytes()
+    (tmp_path / "tiny.h5.tmp").mkdir()  # the writer's temporary file cannot be created
+    other = tvaer.simulate(tiny, replications=2, seed=9, threads=1, progress=False)
+    with pytest.raises(tvaer.ResultsFileError, match=re.escape(f"results file {path}: cannot create {path}.tmp")):
+        other.to_hdf5(path)
+    assert (tmp_path / "tiny.h5").read_bytes() == before
+    assert_same_results(tvaer.open_results(path), run)
+
+
+def test_opening_a_missing_file_names_it(tmp_path):
+    path = tmp_path / "nope.h5"
+    with pytest.raises(tvaer.ResultsFileError, match=re.escape(f"results file {path}: cannot open {path}")):
+        tvaer.open_results(path)
+
+
+def test_cli_run_writes_h5_csv_png_and_report_reads_the_h5(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["run", "default", "--out", str(out), "-n", "3", "--seed", "4", "--threads", "2", "--quiet"]) == 0
+    for name in ["default.h5", "default-summary.csv", "default.png"]:
+        assert (out / name).stat().st_size > 0, name
+    res = tvaer.open_results(out / "default.h5")
+    assert (res.replications, res.seed) == (3, 4)
+    want = tvaer.simulate(tvaer.default_scenario(), replications=3, seed=4, threads=1, progress=False)
+    assert_same_results(res, want)
+    html = tmp_path / "page.html"
+    assert main(["report", str(out / "default.h5"), "--out", str(html)]) == 0
+    assert "seed 4" in html.read_text(encoding="utf-8")
+
+
+def test_cli_run_resume_goes_on_from_the_file(tmp_path, capsys):
+    h5 = tmp_path / "d.h5"
+    args = ["run", "default", "--out", str(h5), "--seed", "4", "--threads", "2", "--quiet", "--resume", "--chunk", "2"]
+    assert main(args + ["-n", "2"]) == 0
+    assert main(args + ["-n", "3"]) == 0
+    want = tvaer.simulate(tvaer.default_scenario(), replications=3, seed=4, threads=1, progress=False)
+    assert_same_results(tvaer.open_results(h5), want)
+    assert main(args + ["-n", "4", "--seed", "5"]) == 2
+    assert "cannot resume: it holds seed 4, not 5" in capsys.readouterr().err
+
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def test_a_file_of_schema_version_1_written_by_the_engine_opens(tmp_path):
+    h5py = pytest.importorskip("h5py")
+    path = DATA / "results-v1.h5"
+    res = tvaer.open_results(path)
+    assert (res.seed, res.first_replication, res.replications) == (2024, 0, 2)
+    assert res.families is None  # its scenario text is a TOML comment: no families given
+    assert res.budgets == ["employment", "adults", "children", "solution"]
+    with h5py.File(path, "r") as f:
+        assert same_bits(res.line_costs.values, f["costs"][...])
+        assert list(res.lines["payer"]) == list(f["line_payer"].asstr()[...])
+
+
+def test_a_file_from_a_newer_tvaer_is_refused():
+    path = DATA / "results-v999.h5"
+    with pytest.raises(tvaer.ResultsFileError,
+                       match=re.escape(f"results file {path}: schema version 999 is newer than this tvaer reads (1); "
+                                       "upgrade tvaer")):
+        tvaer.open_results(path)
