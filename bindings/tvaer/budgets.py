@@ -1,0 +1,474 @@
+"""Budgets: who pays, who gains, and what allocation rules settle, replication by replication.
+
+The rules are the engine's (docs/allocation.md): each constructor here makes a
+:class:`Rule`; :func:`settle` applies a list of them, in order, to every replication of a
+:class:`tvaer.Results` and summarises per budget and year over replications. A scenario's
+``[allocation]`` table lists rules in TOML (:func:`rules_from_scenario`). Shapley values of the
+sectors by simulation with common random numbers: :func:`shapley_values`.
+
+Money inside a settlement is whole øre; tables are returned in DKK (øre / 100). Years are
+labelled 1, 2, ... as in :attr:`tvaer.Results.yearly_costs` (year 1 is months 0-11).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from . import _core
+from .errors import ScenarioError
+from .results import Results, paired_interval
+from .scenario import Scenario, _check, _Reader, compile_model
+
+__all__ = [
+    "Rule", "Settlement", "settle", "rules_from_scenario", "pay_where_granted", "fixed_key", "salary_key",
+    "own_budget", "requirement_part", "equal_split", "efficiency_requirement", "retrospective", "shapley",
+    "investor_returns", "shapley_values", "ShapleyValues", "coalition_scenario",
+]
+
+Rule = _core.Rule
+TABLES = ["granted_bau", "granted_solution", "gross_bau", "gross_solution", "difference", "settled", "net", "required"]
+
+
+def _member(enum: Any, value: str, where: str) -> Any:
+    if value not in enum.__members__:
+        raise ValueError(f"{where}: must be one of {', '.join(enum.__members__)}; got {value!r}")
+    return enum.__members__[value]
+
+
+def _kind(kind: str | None, where: str) -> Any:
+    return None if kind is None else _member(_core.CostKind, kind, where)
+
+
+# ---- rule constructors (docs/allocation.md, rules 1-8) ------------------------------------------
+
+
+def pay_where_granted(name: str = "pay where granted") -> Rule:
+    """Rule 1: every line's payer pays (moves nothing)."""
+    return _core.pay_where_granted(name)
+
+
+def fixed_key(intervention: str, shares: Mapping[str, float], name: str | None = None,
+              solution_group_only: bool = True) -> Rule:
+    """Rule 2: the cost of ``intervention/<intervention>`` lines is re-split by `shares`."""
+    return _core.fixed_key(name or f"{intervention} key", intervention, dict(shares), solution_group_only)
+
+
+def salary_key(shares: Mapping[str, float], name: str = "salary key") -> Rule:
+    """Rule 3: the staff lines are carried by budgets in proportion to `shares`."""
+    return _core.salary_key(name, dict(shares))
+
+
+def own_budget(items: str = "inside", shares: Mapping[str, float] | None = None,
+               total: Sequence[float] | None = None, amounts: Mapping[str, Sequence[float]] | None = None,
+               name: str = "own budget") -> Rule:
+    """Rule 4: the solution's budget carries `items` ("inside" or "salaries"), funded by the
+    sectors: by `shares` of its cost, by `shares` of a fixed `total` per year, or by `amounts`
+    (budget -> DKK per year)."""
+    return _core.own_budget(name, _member(_core.UnitItems, items, "own_budget.items"), dict(shares or {}),
+                            [float(x) for x in total or []],
+                            {k: [float(x) for x in v] for k, v in (amounts or {}).items()})
+
+
+def requirement_part(per_year: Sequence[float], shares: Mapping[str, float], kind: str | None = None) -> Any:
+    """One part of an efficiency requirement: DKK per year from year 1, carried by `shares`;
+    `kind` ("service", "transfer" or None: any) is the saving that counts against it."""
+    return _core.RequirementPart([float(x) for x in per_year], dict(shares), _kind(kind, "requirement_part.kind"))
+
+
+def equal_split(per_year: Sequence[float], budgets: Sequence[str], kind: str | None = None) -> Any:
+    """A requirement part split equally over `budgets`."""
+    return _core.equal_split([float(x) for x in per_year], list(budgets), _kind(kind, "equal_split.kind"))
+
+
+def efficiency_requirement(parts: Sequence[Any], settlement: str = "own", name: str = "efficiency requirement") -> Rule:
+    """Rule 5: requirements per budget; ``settlement="pooled"`` shares the achieved saving by key."""
+    return _core.efficiency_requirement(name, list(parts), _member(_core.Shortfall, settlement, "settlement"))
+
+
+def retrospective(sectors: Sequence[str], basis: str = "equal", name: str = "retrospective") -> Rule:
+    """Rule 6: the year's saving is shared among `sectors` by `basis`; others end at 0."""
+    return _core.retrospective(name, list(sectors), _member(_core.ShareBasis, basis, "basis"))
+
+
+def shapley(players: Sequence[str], tables: Sequence[Sequence[float]], name: str = "shapley") -> Rule:
+    """Rule 7: the year's saving is shared in proportion to Shapley values of coalition tables
+    (one for all years or one per year; table[mask], bit i = players[i])."""
+    return _core.shapley(name, list(players), [[float(x) for x in t] for t in tables])
+
+
+def investor_returns(sectors: Sequence[str], rest: str = "equal", name: str = "investor returns") -> Rule:
+    """Rule 8: investing sectors are repaid from later gains before the rest is shared by `rest`."""
+    return _core.investor_returns(name, list(sectors), _member(_core.ShareBasis, rest, "rest"))
+
+
+# ---- the [allocation] table of a scenario --------------------------------------------------------
+
+def rules_from_scenario(scenario: Scenario) -> list[Rule]:
+    """The rules of the scenario's ``[allocation]`` table (layout in docs/allocation.md), in order.
+    Raises ScenarioError naming the file, the key path and what was expected."""
+    top = _Reader(scenario.data.get("allocation", {}), "allocation", scenario.source)
+    entries = top.items("rules")
+    top.done()
+    budgets = [str(s) for s in scenario.data.get("sectors", [])] + ["solution"]
+    return [_rule_from_table(r, i, budgets) for i, r in enumerate(entries)]
+
+
+def _rule_from_table(r: _Reader, index: int, budgets: list[str]) -> Rule:
+    kind = r.get("type", "string", required=True)
+    if kind not in _RULE_READERS:
+        r.fail(r.key("type"), f"must be one of {', '.join(_RULE_READERS)}; got {kind!r}")
+    name = r.get("name", "string", f"{kind.replace('_', ' ')} {index + 1}")
+    try:
+        rule = _RULE_READERS[kind](r, name, _Budgets(r, budgets))
+    except ValueError as e:  # the engine's value checks (shares summing to 1, ...)
+        if isinstance(e, ScenarioError):
+            raise
+        r.fail(r.path, str(e))
+    r.done()
+    return rule
+
+
+class _Budgets:
+    """Checks budget names in one rule table against the scenario's sectors and "solution"."""
+
+    def __init__(self, r: _Reader, budgets: list[str]):
+        self.r, self.budgets = r, budgets
+
+    def names(self, names: Sequence[str], where: str) -> list[str]:
+        for i, n in enumerate(names):
+            if n not in self.budgets:
+                self.r.fail(f"{where}[{i}]", f"unknown budget {n!r} (expected one of: {', '.join(self.budgets)})")
+        return list(names)
+
+    def key(self, r: _Reader, k: str, required: bool = True) -> dict[str, float]:
+        table = r.get(k, "table of numbers", {}, required)
+        for n in table:
+            if n not in self.budgets:
+                r.fail(f"{r.key(k)}.{n}", f"unknown budget (expected one of: {', '.join(self.budgets)})")
+        return {n: float(v) for n, v in table.items()}
+
+    def sectors(self, r: _Reader, k: str) -> list[str]:
+        return self.names(r.get(k, "list of strings", required=True), r.key(k))
+
+
+def _choice(r: _Reader, k: str, choices: Sequence[str], default: str) -> str:
+    value = r.get(k, "string", default)
+    if value not in choices:
+        r.fail(r.key(k), f"must be one of {', '.join(choices)}; got {value!r}")
+    return value
+
+
+def _read_own_budget(r: _Reader, name: str, b: _Budgets) -> Rule:
+    items = _choice(r, "items", ["inside", "salaries"], "inside")
+    f = r.sub("funding")
+    shares = b.key(f, "shares", required=False)
+    total = f.get("total", "list of numbers", [])
+    amounts = f.get("amounts", "table", {})
+    for budget, per_year in amounts.items():
+        if budget not in b.budgets:
+            f.fail(f"{f.key('amounts')}.{budget}", f"unknown budget (expected one of: {', '.join(b.budgets)})")
+        _check(per_year, "list of numbers", f"{f.key('amounts')}.{budget}", f)
+    f.done()
+    return own_budget(items, shares, total, amounts, name)
+
+
+def _read_requirement(r: _Reader, name: str, b: _Budgets) -> Rule:
+    parts = []
+    for p in r.items("parts", required=True):
+        per_year = p.get("per_year", "list of numbers", required=True)
+        kind = _choice(p, "kind", ["any", "service", "transfer"], "any")
+        kind_or_none = None if kind == "any" else kind
+        if p.has("equal"):
+            parts.append(equal_split(per_year, b.sectors(p, "equal"), kind_or_none))
+        else:
+            parts.append(requirement_part(per_year, b.key(p, "shares"), kind_or_none))
+        p.done()
+    return efficiency_requirement(parts, _choice(r, "settlement", ["own", "pooled"], "own"), name)
+
+
+def _read_tables(r: _Reader) -> list[list[float]]:
+    r.used.add("tables")
+    tables = r.table.get("tables")
+    ok = isinstance(tables, list) and len(tables) > 0 and all(
+        isinstance(t, list) and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in t) for t in tables)
+    if not ok:
+        r.fail(r.key("tables"), "must be a non-empty list of lists of numbers (one coalition table, or one per year)")
+    return tables
+
+
+_RULE_READERS = {
+    "pay_where_granted": lambda r, name, b: pay_where_granted(name),
+    "fixed_key": lambda r, name, b: fixed_key(r.get("intervention", "string", required=True), b.key(r, "shares"),
+                                              name, r.get("solution_group_only", "boolean", True)),
+    "salary_key": lambda r, name, b: salary_key(b.key(r, "shares"), name),
+    "own_budget": _read_own_budget,
+    "efficiency_requirement": _read_requirement,
+    "retrospective": lambda r, name, b: retrospective(
+        b.sectors(r, "sectors"), _choice(r, "basis", list(_core.ShareBasis.__members__), "equal"), name),
+    "shapley": lambda r, name, b: shapley(b.sectors(r, "players"), _read_tables(r), name),
+    "investor_returns": lambda r, name, b: investor_returns(
+        b.sectors(r, "sectors"), _choice(r, "rest", list(_core.ShareBasis.__members__), "equal"), name),
+}
+
+
+# ---- settling every replication ----------------------------------------------------------------
+
+
+def _scenario_of(results: Results, scenario: Scenario | None) -> Scenario:
+    return scenario if scenario is not None else Scenario(json.loads(results.scenario_json))
+
+
+def settle(results: Results, rules: Sequence[Rule] | None = None, discount_rate: float | None = None,
+           scenario: Scenario | None = None) -> "Settlement":
+    """Applies `rules` in order to every replication of `results`.
+
+    `rules` default to the scenario's ``[allocation]`` table (pay where granted if it has none);
+    `discount_rate` to the scenario's. The scenario is read from the results' provenance unless
+    given. Raises TvaerError for a rule that does not fit the ledger (an unknown budget, no
+    matching line) and ValueError for a bad discount rate.
+    """
+    sc = _scenario_of(results, scenario)
+    if rules is None:
+        rules = rules_from_scenario(sc) or [pay_where_granted()]
+    rate = results.discount_rate if discount_rate is None else float(discount_rate)
+    model = compile_model(sc)
+    raw = results._raw
+    settled = [_core.settle(_core.yearly_lines(model, raw, i), list(rules), rate) for i in range(results.replications)]
+    return Settlement(settled, list(rules), results.first_replication, rate)
+
+
+class Settlement:
+    """Settlements of every replication: tables, summaries and the incentive table."""
+
+    def __init__(self, settled: list[Any], rules: list[Rule], first_replication: int, discount_rate: float):
+        first = settled[0]
+        self.budgets = list(first.budgets)
+        self.rules = [r.name for r in rules]
+        self.discount_rate = discount_rate
+        self._settled = settled
+        reps = np.arange(first_replication, first_replication + len(settled))
+        years = np.arange(1, int(first.years) + 1)
+        self.ore = xr.Dataset(
+            {t: (("replication", "budget", "year"), np.stack([getattr(s, t) for s in settled])) for t in TABLES},
+            coords={"replication": reps, "budget": self.budgets, "year": years},
+            attrs={"units": "øre"},
+        )
+
+    @property
+    def replications(self) -> int:
+        return len(self._settled)
+
+    @property
+    def tables(self) -> xr.Dataset:
+        """Every table in DKK by (replication, budget, year): granted (pay where granted) and gross
+        (after cost shifts) cost per arm, difference (solution - bau), settled (money received),
+        net (bau - solution + settled; > 0 is better off) and required (efficiency requirement)."""
+        out = self.ore.astype(float) / 100.0
+        out.attrs["units"] = "DKK"
+        return out
+
+    def summary(self, level: float = 0.95) -> pd.DataFrame:
+        """Per budget (and "total") and year: mean gross cost per arm, and the mean with interval
+        over replications of the difference, the money settled and the net position, plus the
+        probability that the budget is a net loser (net < 0) that year."""
+        t = self.tables
+        t = xr.concat([t, t.sum("budget").expand_dims(budget=["total"])], dim="budget")
+        cols: dict[str, np.ndarray] = {"bau": t["gross_bau"].mean("replication").values,
+                                       "solution": t["gross_solution"].mean("replication").values}
+        for name in ["difference", "settled", "net"]:
+            mean, lo, hi = paired_interval(t[name].values, axis=0, level=level)
+            cols.update({name: mean, f"{name}_low": lo, f"{name}_high": hi})
+        cols["p_net_loser"] = (t["net"].values < 0).mean(axis=0)
+        cols["required"] = t["required"].mean("replication").values
+        index = pd.MultiIndex.from_product([list(t["budget"].values), list(t["year"].values)], names=["budget", "year"])
+        df = pd.DataFrame({k: v.reshape(-1) for k, v in cols.items()}, index=index)
+        df.attrs.update(level=level, replications=self.replications, rules=self.rules)
+        return df
+
+    def present_value(self, level: float = 0.95) -> pd.DataFrame:
+        """Present value (DKK) of each budget's yearly net before (pay where granted) and after the
+        rules, year 1 undiscounted: mean and interval over replications; a row "total"."""
+        rows = []
+        for b, budget in enumerate(self.budgets + ["total"]):
+            before = np.array([s.incentives[b].present_value_before if b < len(self.budgets) else np.nan
+                               for s in self._settled])
+            after = np.array([s.incentives[b].present_value_after if b < len(self.budgets) else s.present_value_total
+                              for s in self._settled])
+            if budget == "total":
+                before = after  # the rules never change the total
+            row: dict[str, Any] = {"budget": budget}
+            for name, x in [("before", before), ("after", after)]:
+                mean, lo, hi = paired_interval(x, axis=0, level=level)
+                row.update({name: float(mean), f"{name}_low": float(lo), f"{name}_high": float(hi)})
+            rows.append(row)
+        return pd.DataFrame(rows).set_index("budget")
+
+    def break_even(self) -> pd.DataFrame:
+        """Distribution over replications of the break-even year after the rules (the first year
+        from which the cumulative net stays >= 0), per budget and for the total: the share of
+        replications per year label, and "never"."""
+        found = {budget: [s.incentives[b].break_even_after for s in self._settled]
+                 for b, budget in enumerate(self.budgets)}
+        found["total"] = [s.break_even_total for s in self._settled]
+        labels = [int(y) for y in self.ore["year"].values] + ["never"]
+        rows = {}
+        for budget, years in found.items():
+            named = ["never" if y is None else int(y) + 1 for y in years]
+            rows[budget] = [named.count(label) / len(named) for label in labels]
+        return pd.DataFrame.from_dict(rows, orient="index", columns=labels).rename_axis("budget")
+
+    def incentives(self) -> pd.DataFrame:
+        """Who invests, who gains and by when, per budget, under pay where granted ("before") and
+        after the rules: the share of replications in which the budget is an investor (its first
+        non-zero yearly net before the rules is < 0) or a gainer, mean DKK invested and gained
+        before the rules, median break-even year before and after (NaN when most never break
+        even), and the mean present values."""
+        rows = []
+        for b, budget in enumerate(self.budgets):
+            inc = [s.incentives[b] for s in self._settled]
+            roles = [i.role for i in inc]
+            rows.append({
+                "budget": budget,
+                "p_investor": roles.count("investor") / len(roles),
+                "p_gainer": roles.count("gainer") / len(roles),
+                "invested": np.mean([i.invested for i in inc]) / 100.0,
+                "gained": np.mean([i.gained for i in inc]) / 100.0,
+                "break_even_before": _median_year([i.break_even_before for i in inc]),
+                "break_even_after": _median_year([i.break_even_after for i in inc]),
+                "present_value_before": np.mean([i.present_value_before for i in inc]),
+                "present_value_after": np.mean([i.present_value_after for i in inc]),
+            })
+        return pd.DataFrame(rows).set_index("budget")
+
+    def transfers(self) -> pd.DataFrame:
+        """Mean DKK per replication moved by each rule, per year, arm booked, movement type and
+        pair of budgets (`from` pays or takes over cost, `to` is paid or relieved)."""
+        rows = [(t.rule, int(t.year) + 1, t.books, "cost shift" if t.cost_shift else "money",
+                 self.budgets[t.from_], self.budgets[t.to], t.amount)
+                for s in self._settled for t in s.transfers]
+        cols = ["rule", "year", "books", "type", "from", "to"]
+        df = pd.DataFrame(rows, columns=cols + ["amount"])
+        out = df.groupby(cols, sort=True)["amount"].sum() / (100.0 * self.replications)
+        return out.to_frame("mean_dkk")
+
+
+def _median_year(years: list[int | None]) -> float:
+    """Median of 1-based break-even years with "never" as +inf; NaN if that median is "never"."""
+    x = np.array([np.inf if y is None else y + 1 for y in years], dtype=float)
+    m = float(np.median(x))
+    return m if np.isfinite(m) else float("nan")
+
+
+# ---- Shapley values by simulation ----------------------------------------------------------------
+
+
+def coalition_scenario(scenario: Scenario, members: Sequence[str], players: Sequence[str] | None = None) -> Scenario:
+    """The scenario in which only the players in `members` take part in the solution (sectors
+    that are not players always take part). A sector that does not take part:
+
+    * its solution-only interventions are unavailable: an intervention belongs to the sectors
+      named in its costs, and stays only if all of them take part;
+    * its interventions available in both arms work as usual inside the solution too (the
+      solution arm's decision delay becomes the usual one, the sector grants and pays);
+    * the organisation's effects on its cases are dropped: an effect belongs to the sectors with a
+      cost in its ``from`` state (or, for a state without costs, anywhere on its track) and stays
+      only if all of them take part.
+
+    Staff, selection and everything else are unchanged. Returns a new Scenario.
+    """
+    data = json.loads(json.dumps(scenario.data))
+    everyone = [str(s) for s in data.get("sectors", [])]
+    absent = set(players if players is not None else everyone) - set(members)
+    data["interventions"] = [_as_coalition(iv, absent) for iv in data.get("interventions", [])]
+    data["interventions"] = [iv for iv in data["interventions"] if iv is not None]
+    org = data.get("organisation", {})
+    if "effects" in org:
+        org["effects"] = [e for e in org["effects"] if not (_effect_sectors(data, e) & absent)]
+    return Scenario(data, scenario.source)
+
+
+def _as_coalition(iv: dict, absent: set[str]) -> dict | None:
+    if not ({c.get("sector") for c in iv.get("costs", [])} & absent):
+        return iv
+    if iv.get("available", "both") == "solution":
+        return None
+    if iv.get("available", "both") == "bau":
+        return iv
+    delay = iv.get("decision_delay", {})
+    if "bau" in delay:
+        delay["solution"] = delay["bau"]
+    else:
+        delay.pop("solution", None)
+    iv.update(grants="sector", pays="sector")
+    iv.pop("payment_key", None)
+    iv.pop("inside_unit_budget", None)
+    return iv
+
+
+def _effect_sectors(data: dict, effect: dict) -> set[str]:
+    track = next((t for t in data.get("tracks", []) if t.get("name") == effect.get("track")), {})
+    states = track.get("states", [])
+    own = {c.get("sector") for s in states if s.get("name") == effect.get("from") for c in s.get("costs", [])}
+    return own or {c.get("sector") for s in states for c in s.get("costs", [])}
+
+
+class ShapleyValues:
+    """Coalition values and Shapley values of the players, per replication and summarised."""
+
+    def __init__(self, players: list[str], savings: np.ndarray, level: float):
+        self.players = players
+        self.savings = savings  # (replication, coalition mask): DKK, v(empty) = 0
+        self.per_replication = np.stack([_core.shapley_values(len(players), list(row)) for row in savings])
+        self.level = level
+
+    @property
+    def table(self) -> list[float]:
+        """Mean coalition values v[mask] (DKK), bit i = players[i]; v[0] = 0."""
+        return [float(x) for x in self.savings.mean(axis=0)]
+
+    def coalitions(self) -> pd.DataFrame:
+        """v(S) per coalition: mean saving (bau - solution, all budgets, whole horizon) and interval."""
+        mean, lo, hi = paired_interval(self.savings, axis=0, level=self.level)
+        members = [" + ".join(p for i, p in enumerate(self.players) if mask >> i & 1) or "(none)"
+                   for mask in range(self.savings.shape[1])]
+        return pd.DataFrame({"members": members, "value": mean, "low": lo, "high": hi}).rename_axis("mask")
+
+    def values(self) -> pd.DataFrame:
+        """Shapley value per player: mean and interval over replications, and share of v(N)."""
+        mean, lo, hi = paired_interval(self.per_replication, axis=0, level=self.level)
+        grand = self.savings[:, -1].mean()
+        share = mean / grand if grand != 0 else np.full_like(mean, np.nan)
+        return pd.DataFrame({"player": self.players, "shapley": mean, "low": lo, "high": hi,
+                             "share": share}).set_index("player")
+
+    def rule(self, name: str = "shapley") -> Rule:
+        """Rule 7 with the mean coalition table (one table for all years)."""
+        return shapley(self.players, [self.table], name)
+
+
+def shapley_values(scenario: Scenario, replications: int = 100, seed: int = 1, players: Sequence[str] | None = None,
+                   threads: int | None = None, level: float = 0.95) -> ShapleyValues:
+    """Shapley values of `players` (default: the scenario's sectors) for the total saving.
+
+    v(S) is the simulated saving (bau - solution, all budgets, whole horizon) of
+    :func:`coalition_scenario` for S, every coalition run with the same `seed` (common random
+    numbers); v(empty) is 0 by definition (no solution, nothing simulated). Shapley values are
+    computed exactly per replication and then averaged, so they sum to v(N) in every replication.
+    Costs 2^k - 1 simulations for k players.
+    """
+    from .simulate import simulate
+
+    names = [str(s) for s in (players if players is not None else scenario.data.get("sectors", []))]
+    savings = np.zeros((replications, 1 << len(names)))
+    for mask in range(1, 1 << len(names)):
+        members = [p for i, p in enumerate(names) if mask >> i & 1]
+        res = simulate(coalition_scenario(scenario, members, names), replications=replications, seed=seed,
+                       threads=threads, progress=False)
+        raw = np.asarray(res._raw.costs)  # (rep, arm, line, month)
+        savings[:, mask] = raw[:, 0].sum(axis=(1, 2)) - raw[:, 1].sum(axis=(1, 2))
+    return ShapleyValues(names, savings, level)

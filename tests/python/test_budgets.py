@@ -1,0 +1,241 @@
+"""tvaer.budgets: allocation rules on every replication, checked against a pandas recomputation,
+conservation to the øre, the [allocation] table's errors, and Shapley values by simulation."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import tvaer
+from tvaer import budgets as B
+
+SECTORS = ["employment", "adults", "children"]
+THREE = {
+    "schema_version": 1,
+    "name": "three",
+    "horizon_months": 30,  # a last partial year
+    "sectors": SECTORS,
+    "families": 30,
+    "selection": {"min_sectors": 1},
+    "organisation": {"staff_fte": 1.2, "salary_per_fte_year": 580000, "salary_key": {"employment": 1.0},
+                     "effects": [{"track": "child", "from": "measure", "to": "none", "multiplier": 1.4}]},
+    "tracks": [
+        {"name": "adult", "members": [0.0, 1.0], "initial": {"out": 1.0},
+         "states": [
+             {"name": "out", "transitions": [{"to": "job", "rate": 0.05}],
+              "costs": [{"sector": "employment", "kind": "transfer", "monthly": 10000},
+                        {"sector": "adults", "monthly": 2500}]},
+             {"name": "job", "transitions": [{"to": "out", "rate": 0.02}]}]},
+        {"name": "child", "members": [0.0, 1.0], "initial": {"measure": 1.0},
+         "states": [
+             {"name": "measure", "transitions": [{"to": "none", "rate": 0.04}],
+              "costs": [{"sector": "children", "monthly": 8000}]},
+             {"name": "none"}]},
+    ],
+    "interventions": [
+        {"name": "mentor", "track": "adult", "request_on_entry": ["out"],
+         "duration": {"distribution": "exponential", "mean": 6},
+         "costs": [{"sector": "employment", "monthly": 3000, "one_off": 1234.565}],
+         "effects": [{"from": "out", "to": "job", "multiplier": 1.8}]},
+        {"name": "coach", "track": "adult", "request_on_entry": ["out"], "available": "solution",
+         "duration": {"distribution": "exponential", "mean": 4},
+         "costs": [{"sector": "adults", "monthly": 2000}],
+         "effects": [{"from": "out", "to": "job", "multiplier": 1.5}]},
+    ],
+}
+KEY_60 = {"employment": 0.6, "adults": 0.2, "children": 0.2}
+KEY_HT = {"children": 1 / 2, "employment": 1 / 3, "adults": 1 / 6}
+
+
+@pytest.fixture
+def three() -> tvaer.Scenario:
+    return tvaer.Scenario(copy.deepcopy(THREE), "three.toml")
+
+
+@pytest.fixture
+def results(three) -> tvaer.Results:
+    return tvaer.simulate(three, replications=25, seed=5, progress=False)
+
+
+def _ore(dkk: np.ndarray) -> np.ndarray:
+    """DKK to whole øre, halves away from zero (our own rounding, not the engine's)."""
+    x = np.asarray(dkk, dtype=float) * 100.0
+    return (np.sign(x) * np.floor(np.abs(x) + 0.5)).astype(np.int64)
+
+
+def _yearly_lines(res: tvaer.Results) -> np.ndarray:
+    """DKK by (replication, arm, line, year) from the labelled line costs."""
+    c = res.line_costs
+    return c.groupby(c["month"] // 12).sum("month").transpose("replication", "arm", "line", "month").values
+
+
+def _recompute(res: tvaer.Results, keys: list[tuple[pd.Series, dict[str, float]]]) -> np.ndarray:
+    """Gross cost (DKK) by (replication, arm, budget, year) when the lines selected by each mask
+    are carried by its key and every other line by its payer: a second implementation. Each
+    line-year is rounded to the øre first, as the book does."""
+    lines = res.lines
+    carriers = np.zeros((len(lines), len(res.budgets)))
+    for i, payer in enumerate(lines["payer"]):
+        carriers[i, res.budgets.index(payer)] = 1.0
+    for mask, key in keys:
+        for i in np.flatnonzero(mask.to_numpy()):
+            carriers[i] = [key.get(b, 0.0) for b in res.budgets]
+    return np.einsum("ralY,lb->rabY", _ore(_yearly_lines(res)) / 100.0, carriers)
+
+
+def test_fixed_60_20_20_key_matches_a_pandas_recomputation(results):
+    st = B.settle(results, [B.fixed_key("mentor", KEY_60, "mentor key")])
+    lines = results.lines
+    mentor = (lines["source"] == "intervention/mentor") & (lines["group"] == "solution")
+    assert mentor.sum() >= 1
+    expected = _recompute(results, [(mentor, KEY_60)])
+    got = np.stack([st.tables["gross_bau"].values, st.tables["gross_solution"].values], axis=1)
+    # each shifted line rounds once to the øre, so at most one øre per shifted line
+    assert np.abs(got - expected).max() <= 0.01 * mentor.sum() + 1e-6
+    moved = st.transfers().xs("mentor key", level="rule")
+    # a cost shift's `from` takes over cost, its `to` is relieved: adults and children take over 20 % each
+    assert set(moved.index.get_level_values("from")) == {"adults", "children"}
+    assert set(moved.index.get_level_values("to")) == {"employment"}
+
+
+def test_salary_key_halves_thirds_sixths(results):
+    st = B.settle(results, [B.salary_key(KEY_HT, "HT salaries")])
+    staff = results.lines["source"] == "staff"
+    expected = _recompute(results, [(staff, KEY_HT)])
+    got = np.stack([st.tables["gross_bau"].values, st.tables["gross_solution"].values], axis=1)
+    assert np.abs(got - expected).max() <= 0.01 * staff.sum() + 1e-6
+    # by hand: 1.2 FTE x 580,000 = 696,000 DKK a year -> 348,000 / 232,000 / 116,000
+    year1 = st.tables["gross_solution"].sel(year=1, replication=results.first_replication)
+    base = st.tables["granted_solution"].sel(year=1, replication=results.first_replication)
+    added = (year1 - base).to_series()
+    assert added.to_dict() == pytest.approx({"employment": 232000.0, "adults": 116000.0, "children": 348000.0,
+                                             "solution": -696000.0}, abs=1e-9)
+
+
+def _composition() -> list:
+    return [
+        B.fixed_key("mentor", KEY_60),
+        B.salary_key(KEY_HT),
+        B.own_budget("inside", shares={"children": 0.9, "employment": 0.1}),
+        B.efficiency_requirement([B.equal_split([300000.0, 300000.0], SECTORS)], "pooled"),
+        B.retrospective(SECTORS, "invested"),
+        B.investor_returns(["adults", "children"], "gained"),
+    ]
+
+
+def test_conservation_to_the_ore_for_every_replication(results):
+    st = B.settle(results, _composition())
+    t = st.ore  # int64 øre, (replication, budget, year)
+    amounts = _yearly_lines(results)  # our own yearly sums per line
+    saving = (_ore(amounts[:, 0]) - _ore(amounts[:, 1])).sum(axis=1)  # (replication, year)
+    assert t["net"].dtype == np.int64
+    np.testing.assert_array_equal(t["net"].sum("budget").values, saving)
+    np.testing.assert_array_equal(t["settled"].sum("budget").values, 0)
+    for a, arm in enumerate(["bau", "solution"]):
+        np.testing.assert_array_equal(t[f"gross_{arm}"].sum("budget").values, _ore(amounts[:, a]).sum(axis=1))
+    assert (t["net"] != t["granted_bau"] - t["granted_solution"]).any()  # the rules did move money
+    pv = st.present_value()
+    assert pv.loc["total", "after"] == pytest.approx(float(saving.sum(axis=1).mean()) / 100.0)
+
+
+def test_summary_probabilities_and_break_even(results):
+    st = B.settle(results, [B.retrospective(SECTORS, "equal")])
+    s = st.summary()
+    net = st.tables["net"]
+    p = (net.sel(budget="adults", year=2) < 0).mean().item()
+    assert s.loc[("adults", 2), "p_net_loser"] == pytest.approx(p)
+    assert s.loc[("solution", 1), "net"] == 0.0  # retrospective leaves the solution's budget at 0
+    # equal shares: each sector's net is a third of the total, to within an øre
+    third = net.sum("budget") / 3.0
+    assert float(np.abs(net.sel(budget="employment") - third).max()) <= 0.01
+    be = st.break_even()
+    assert list(be.columns) == [1, 2, 3, "never"]
+    np.testing.assert_allclose(be.sum(axis=1).values, 1.0)
+    inc = st.incentives()
+    assert set(inc.index) == set(results.budgets)
+    assert inc.loc["solution", "p_investor"] == 1.0  # the unit pays its staff from year 1 before any rule
+
+
+def test_rules_from_the_allocation_table_equal_the_constructors(three, results):
+    data = copy.deepcopy(THREE)
+    data["allocation"] = {"rules": [
+        {"type": "fixed_key", "name": "mentor key", "intervention": "mentor", "shares": KEY_60},
+        {"type": "salary_key", "shares": KEY_HT},
+        {"type": "retrospective", "sectors": SECTORS, "basis": "baseline"},
+    ]}
+    sc = tvaer.Scenario(data, "three.toml")
+    from_toml = B.settle(results, scenario=sc)
+    by_hand = B.settle(results, [B.fixed_key("mentor", KEY_60, "mentor key"), B.salary_key(KEY_HT),
+                                 B.retrospective(SECTORS, "baseline")])
+    assert from_toml.rules == ["mentor key", "salary key 2", "retrospective 3"]
+    np.testing.assert_array_equal(from_toml.ore["net"].values, by_hand.ore["net"].values)
+    sc.validate()  # the scenario loader accepts the table
+
+
+@pytest.mark.parametrize("allocation, message", [
+    ({"rules": {"type": "salary_key"}}, "allocation.rules: must be a list of tables, got dict"),
+    ({"rule": []}, r"allocation.rule: unknown key \(expected one of: rules\)"),
+    ({"rules": [{"name": "x"}]}, r"allocation.rules\[0\].type: is required \(string\)"),
+    ({"rules": [{"type": "bogus"}]}, r"allocation.rules\[0\].type: must be one of pay_where_granted, fixed_key, "
+                                     r"salary_key, own_budget, efficiency_requirement, retrospective, shapley, "
+                                     r"investor_returns; got 'bogus'"),
+    ({"rules": [{"type": "salary_key", "shares": {"sport": 1.0}}]},
+     r"allocation.rules\[0\].shares.sport: unknown budget \(expected one of: employment, adults, children, solution\)"),
+    ({"rules": [{"type": "fixed_key", "intervention": "mentor", "shares": {"employment": 0.5, "adults": 0.4}}]},
+     r"allocation.rules\[0\]: fixed key 'fixed key 1': shares sum to 0.9, must sum to 1"),
+    ({"rules": [{"type": "retrospective", "sectors": ["employment", "sport"]}]},
+     r"allocation.rules\[0\].sectors\[1\]: unknown budget 'sport'"),
+    ({"rules": [{"type": "retrospective", "sectors": SECTORS, "basis": "fair"}]},
+     r"allocation.rules\[0\].basis: must be one of equal, baseline, invested, gained; got 'fair'"),
+    ({"rules": [{"type": "salary_key", "shares": KEY_HT, "colour": "red"}]},
+     r"allocation.rules\[0\].colour: unknown key \(expected one of: name, shares, type\)"),
+    ({"rules": [{"type": "efficiency_requirement", "parts": [{"per_year": [1.0], "kind": "both", "equal": SECTORS}]}]},
+     r"allocation.rules\[0\].parts\[0\].kind: must be one of any, service, transfer; got 'both'"),
+    ({"rules": [{"type": "shapley", "players": SECTORS, "tables": [1, 2]}]},
+     r"allocation.rules\[0\].tables: must be a non-empty list of lists of numbers"),
+    ({"rules": [{"type": "own_budget", "funding": {"amounts": {"children": "lots"}}}]},
+     r"allocation.rules\[0\].funding.amounts.children: must be a list of numbers, got str 'lots'"),
+])
+def test_allocation_table_errors_name_file_key_path_and_expectation(allocation, message):
+    sc = tvaer.Scenario({**copy.deepcopy(THREE), "allocation": allocation}, "three.toml")
+    with pytest.raises(tvaer.ScenarioError, match="^three.toml: " + message) as info:
+        B.rules_from_scenario(sc)
+    assert info.value.file == "three.toml"
+    assert info.value.key_path.startswith("allocation")
+
+
+def test_a_rule_that_does_not_fit_the_ledger_raises_the_engines_error(results):
+    with pytest.raises(tvaer.TvaerError, match=r"^salary key 'k': unknown budget 'sport' \(budgets: employment, "
+                                               r"adults, children, solution\)$"):
+        B.settle(results, [B.salary_key({"sport": 1.0}, "k")])
+    with pytest.raises(ValueError, match=r"salary key 'k': shares sum to 0.5, must sum to 1"):
+        B.salary_key({"adults": 0.5}, "k")
+    with pytest.raises(ValueError, match="basis: must be one of equal, baseline, invested, gained; got 'fair'"):
+        B.retrospective(SECTORS, "fair")
+
+
+def test_coalition_scenario_takes_sectors_out_as_documented(three):
+    only_employment = B.coalition_scenario(three, ["employment"]).data
+    assert [iv["name"] for iv in only_employment["interventions"]] == ["mentor"]  # coach is adults' and solution-only
+    assert only_employment["organisation"]["effects"] == []  # the effect acts on children's cases
+    grand = B.coalition_scenario(three, SECTORS).data
+    assert grand == three.data
+
+
+def test_shapley_values_by_simulation_are_efficient(three):
+    sv = B.shapley_values(three, replications=12, seed=3)
+    assert sv.savings.shape == (12, 8)
+    np.testing.assert_allclose(sv.per_replication.sum(axis=1), sv.savings[:, -1], rtol=1e-9, atol=1e-6)
+    values = sv.values()
+    assert values["shapley"].sum() == pytest.approx(sv.table[-1])
+    # the grand coalition is the scenario itself, simulated with the same seed
+    own = tvaer.simulate(three, replications=12, seed=3, progress=False).yearly_difference().sum(("sector", "year"))
+    np.testing.assert_allclose(sv.savings[:, -1], -own.values, rtol=1e-9)
+    # a hand check of the exact formula on the mean table
+    v = sv.table
+    phi_emp = (v[1] - v[0]) / 3 + (v[3] - v[2]) / 6 + (v[5] - v[4]) / 6 + (v[7] - v[6]) / 3
+    assert values.loc["employment", "shapley"] == pytest.approx(phi_emp)
+    assert sv.rule().type == "shapley"
