@@ -18,7 +18,7 @@ except ImportError as e:  # pragma: no cover - only without a build
         "with `make test` (or `pip install .`); see README.md."
     ) from e
 
-from . import studies
+from . import governance, studies
 from .errors import ResultsFileError, ScenarioError, SimulationError, TvaerError
 from .results import Results
 from .results_file import open_results, simulate_to_file
@@ -54,6 +54,7 @@ __all__ = [
     "simulate_to_file",
     "open_results",
     "budgets",
+    "governance",
     "expected",
     "__version__",
 ]
