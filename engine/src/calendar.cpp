@@ -5,7 +5,17 @@
 #include <stdexcept>
 #include <string>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 namespace tvaer {
+
+void detail::advise_huge_pages([[maybe_unused]] void* p, [[maybe_unused]] std::size_t bytes) noexcept {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    madvise(p, bytes, MADV_HUGEPAGE);  // a hint: failure only costs speed
+#endif
+}
 
 namespace {
 // Heap order for late events: the root is the smallest (time, seq).
@@ -30,11 +40,6 @@ calendar::calendar(double horizon, std::size_t expected_pending) : horizon_(hori
     chunk_next_.reserve(chunks_.capacity());
 }
 
-std::size_t calendar::bucket_of(double time) const noexcept {
-    const auto b = static_cast<std::size_t>(time * inverse_width_);
-    return std::min(b, buckets_.size() - 1);
-}
-
 std::uint32_t calendar::new_chunk() {
     if (free_ != nil) {
         const std::uint32_t id = free_;
@@ -47,28 +52,15 @@ std::uint32_t calendar::new_chunk() {
     return static_cast<std::uint32_t>(chunks_.size() - 1);
 }
 
-bool calendar::push(double time, std::uint32_t target, std::uint32_t tag) {
-    if (!(time >= now_)) {
-        throw std::invalid_argument("calendar: event time " + std::to_string(time) +
-                                    " is earlier than the current time " + std::to_string(now_));
-    }
-    if (time > horizon_) return false;
-    ++size_;
-    const std::size_t bi = bucket_of(time);
-    if (bi < opened_) {
-        push_late(event{time, target, tag});
-        return true;
-    }
-    bucket& b = buckets_[bi];
-    const std::uint32_t slot = b.count % chunk_events;
-    if (slot == 0) {
-        const std::uint32_t id = new_chunk();
-        (b.head == nil ? b.head : chunk_next_[b.tail]) = id;
-        b.tail = id;
-    }
-    chunks_[b.tail].ev[slot] = event{time, target, tag};
-    ++b.count;
-    return true;
+void calendar::throw_earlier(double time) const {
+    throw std::invalid_argument("calendar: event time " + std::to_string(time) +
+                                " is earlier than the current time " + std::to_string(now_));
+}
+
+void calendar::append_chunk(bucket& b) {
+    const std::uint32_t id = new_chunk();
+    (b.head == nil ? b.head : chunk_next_[b.tail]) = id;
+    b.tail = id;
 }
 
 void calendar::push_late(const event& e) {
@@ -114,7 +106,7 @@ void calendar::spread(double lo, double width) {
     }
 }
 
-bool calendar::pop(event& out) {
+bool calendar::pop_slow(event& out) {
     if (size_ == 0) return false;
     while (next_ == drain_.size() && late_.empty()) {
         if (opened_ == buckets_.size()) return false;

@@ -188,13 +188,21 @@ private:
                                std::uint64_t occurrence) const {
         return stream(prefix_.then(family).then(local).then_mixed(mixed_purpose).then(occurrence).value);
     }
+    // The key prefix (seed, replication, family, local member) of a member's draws: a transition
+    // hashes it once for its destination draw and the next spell's sojourn draw.
+    [[nodiscard]] key_hash member_key(std::uint32_t mi) const {
+        return prefix_.then(members_[mi].family).then(mi - family_first(mi));
+    }
+    [[nodiscard]] static stream member_draw(key_hash mk, std::uint64_t mixed_purpose, std::uint64_t occurrence) {
+        return stream(mk.then_mixed(mixed_purpose).then(occurrence).value);
+    }
     [[nodiscard]] stream member_stream(std::uint32_t mi, std::uint64_t mixed_purpose, std::uint64_t occurrence) const {
-        return keyed(members_[mi].family, mi - family_first(mi), mixed_purpose, occurrence);
+        return member_draw(member_key(mi), mixed_purpose, occurrence);
     }
     // Member records of upcoming events are fetched while the current one is handled: at large
     // populations they are cache misses otherwise (docs/performance.md).
     void prefetch_ahead() const {
-        const event* e = cal_.lookahead(6);
+        const event* e = cal_.lookahead(16);
         if (e == nullptr) return;
         const event_kind k = kind_of(e->tag);
         if (k == ev_end) {
@@ -470,7 +478,7 @@ private:
         const member& mb = members_[mi];
         const auto& cs = m_.tracks[mb.track].states[mb.state];
         const std::size_t n = cs.dest.size();
-        std::copy(cs.base.begin(), cs.base.end(), w);
+        for (std::size_t k = 0; k < n; ++k) w[k] = cs.base[k];  // short: no memmove call
         if (!cs.has_effects) return cs.base_total;  // the same sum, taken once in compile()
         apply_effects(mi, cs, w);
         double total = 0.0;
@@ -510,7 +518,8 @@ private:
         return weights(mi, w);
     }
 
-    void schedule_clock(std::uint32_t mi, double t) {
+    void schedule_clock(std::uint32_t mi, double t) { schedule_clock(mi, t, member_key(mi)); }
+    void schedule_clock(std::uint32_t mi, double t, key_hash mk) {
         member& mb = members_[mi];
         const auto& cs = m_.tracks[mb.track].states[mb.state];
         ++mb.gen;
@@ -518,7 +527,7 @@ private:
         if (cs.dest.empty()) return;
         const double total = multiplier(mi);
         if (!(total > 0.0)) return;
-        stream s = member_stream(mi, mixed_sojourn, mb.spell);
+        stream s = member_draw(mk, mixed_sojourn, mb.spell);
         const double e = unit_exponential(s);
         // Exponential clocks inline sojourn::inverse_cum_hazard (h / rate); others call it.
         const double h = e / total;
@@ -778,7 +787,8 @@ private:
         const auto& cs = tr.states[mb.state];
         double w[64];
         const double total = weights(mi, w);
-        stream s = member_stream(mi, mixed_destination, mb.spell);
+        const key_hash mk = member_key(mi);
+        stream s = member_draw(mk, mixed_destination, mb.spell);
         double u = s.uniform() * total;
         std::size_t k = 0;
         while (k + 1 < cs.dest.size() && u >= w[k]) u -= w[k++];
@@ -798,7 +808,7 @@ private:
         book_entry_lumps(mi, ns);
         request_for_state(mi, t);
         transitioning_ = nil;
-        schedule_clock(mi, t);
+        schedule_clock(mi, t, mk);
     }
 
     void settle() {
@@ -826,7 +836,7 @@ private:
     std::vector<std::uint64_t> mixed_duration_;  // per intervention, pre-mixed purposes
     std::vector<std::uint64_t> mixed_delay_;
     calendar cal_;
-    std::vector<member> members_;
+    std::vector<member, detail::big_allocator<member>> members_;
     std::vector<instance> pool_;
     std::uint32_t free_inst_ = nil;
     std::vector<std::uint32_t> busy_;
