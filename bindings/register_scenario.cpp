@@ -119,6 +119,13 @@ void register_scenario(py::module_& m) {
         .def_readwrite("arrivals_per_month", &population::arrivals_per_month)
         .def_readwrite("arrival_months", &population::arrival_months)
         .def_readwrite("leave_rate", &population::leave_rate);
+    py::class_<refusion_ladder>(m, "RefusionLadder", "State reimbursement of benefits by weeks on benefits.")
+        .def(py::init<>())
+        .def_static("statutory", &refusion_ladder::statutory, "The 80/40/30/20 % ladder in force since 2016.")
+        .def_readwrite("upper_weeks", &refusion_ladder::upper_weeks)
+        .def_readwrite("shares", &refusion_ladder::shares)
+        .def_readwrite("reset_after_weeks", &refusion_ladder::reset_after_weeks)
+        .def_readwrite("initial_weeks", &refusion_ladder::initial_weeks);
     py::class_<scenario>(m, "Scenario")
         .def(py::init<>())
         .def_readwrite("schema_version", &scenario::schema_version)
@@ -132,6 +139,7 @@ void register_scenario(py::module_& m) {
         .def_readwrite("interventions", &scenario::interventions)
         .def_readwrite("selection", &scenario::select)
         .def_readwrite("organisation", &scenario::org)
+        .def_readwrite("refusion", &scenario::refusion)
         .def("validate", &scenario::validate, "Raises ScenarioError naming the key path of the first problem.");
     m.attr("SCENARIO_SCHEMA_VERSION") = scenario_schema_version;
     m.def("ladder_scenario", &ladder_scenario, py::arg("families"),

@@ -409,6 +409,21 @@ def _population(r: _Reader, scenario: Scenario) -> Any:
     return p
 
 
+def _refusion(r: _Reader) -> Any:
+    """`ladder = "statutory"` (80/40/30/20 % at weeks 4/26/52), or explicit weeks and shares."""
+    ladder = r.get("ladder", "string", "")
+    if ladder and ladder != "statutory":
+        r.fail(r.key("ladder"), f"must be 'statutory' (or give weeks and shares), got {ladder!r}")
+    out = _core.RefusionLadder.statutory() if ladder else _core.RefusionLadder()
+    if r.has("weeks") or r.has("shares"):
+        out.upper_weeks = [float(x) for x in r.get("weeks", "list of numbers", required=True)]
+        out.shares = [float(x) for x in r.get("shares", "list of numbers", required=True)]
+    out.reset_after_weeks = float(r.get("reset_after_weeks", "number", out.reset_after_weeks))
+    out.initial_weeks = float(r.get("initial_weeks", "number", out.initial_weeks))
+    r.done()
+    return out
+
+
 def to_engine(scenario: Scenario) -> Any:
     """The engine's validated scenario (`_core.Scenario`); raises ScenarioError."""
     r = _Reader(scenario.data, "", scenario.source)
@@ -430,6 +445,8 @@ def to_engine(scenario: Scenario) -> Any:
     sc.interventions = [_intervention(i) for i in r.items("interventions")]
     sc.selection = _selection(r.sub("selection"))
     sc.organisation = _organisation(r.sub("organisation"))
+    if r.has("refusion"):
+        sc.refusion = _refusion(r.sub("refusion"))
     r.get("allocation", "table", {})  # read by tvaer.budgets; shape checked there
     r.get("uncertain", "table", {})  # read by tvaer.studies.sensitivity
     r.done()

@@ -219,6 +219,7 @@ void check_population_and_organisation(const scenario& sc, treatment group) {
         unsupported("population has arrivals; only a closed population is supported");
     }
     if (sc.people.leave_rate > 0.0) unsupported("population.leave_rate is set; families cannot leave");
+    if (sc.refusion.enabled()) unsupported("refusion depends on benefit durations, which the generator does not track");
     if (group != treatment::solution) return;
     if (sc.org.meeting_every > 0.0) unsupported("organisation.meeting_every is set (decisions wait for meetings)");
     if (sc.org.ceiling > 0.0) unsupported("organisation.ceiling is set (grants above it wait for the forum)");

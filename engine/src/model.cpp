@@ -92,6 +92,14 @@ public:
         }
     }
 
+    /// A line for the state's refund of the benefit booked on `benefit` (same payer, kind, cpr).
+    std::uint32_t add_refusion(ledger_line benefit) {
+        benefit.source += "/refusion";
+        benefit.source_kind = "refusion";
+        m_.lines.push_back(benefit);
+        return static_cast<std::uint32_t>(m_.lines.size() - 1);
+    }
+
 private:
     void push(const ledger_line& line, double monthly, double one_off, int benefit,
               std::vector<detail::booked_cost>& out) {
@@ -131,6 +139,10 @@ void compile_tracks(model& m, line_builder& lines) {
             for (int g = 0; g < 2; ++g) {
                 for (const auto& c : s.costs) {
                     lines.add(c, t.name + "/" + s.name, "state", static_cast<treatment>(g), &t, nullptr, cs.costs[g]);
+                    if (c.kind == cost_kind::transfer && sc.refusion.enabled()) {
+                        cs.costs[g].back().refusion_line = lines.add_refusion(m.lines[cs.costs[g].back().line]);
+                        cs.on_benefit = true;
+                    }
                 }
             }
             for (const auto& c : s.costs) cs.sectors |= 1u << index_of(sc.sectors, c.sector);

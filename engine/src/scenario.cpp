@@ -219,6 +219,7 @@ void scenario::validate() const {
     require_nonnegative(org.salary_per_fte_year, "organisation.salary_per_fte_year");
     if (org.staff_fte > 0.0) validate_key(*this, org.salary_key, "organisation.salary_key");
     validate_effects(*this, org.effects, "organisation.effects");
+    refusion.validate("refusion");
     require_nonnegative(org.meeting_every, "organisation.meeting_every");
     require_nonnegative(org.ceiling, "organisation.ceiling");
     require(org.forum_every > 0.0 && std::isfinite(org.forum_every), "organisation.forum_every",

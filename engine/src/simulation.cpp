@@ -9,6 +9,7 @@
 #include "tvaer/calendar.hpp"
 #include "tvaer/error.hpp"
 #include "tvaer/governance.hpp"
+#include "tvaer/refusion.hpp"
 #include "tvaer/rng.hpp"
 
 namespace tvaer {
@@ -252,6 +253,10 @@ private:
         mb.entry = t;
         mb.t_fire = inf;
         members_.push_back(mb);
+        if (refusion_) {
+            benefit_age_.push_back(m_.spec.refusion.initial_weeks / weeks_per_month);
+            off_since_.push_back(-inf);
+        }
     }
 
     // A family from the scenario's generator; its draws are keyed by its family number.
@@ -460,6 +465,7 @@ private:
         for (const auto& bc : m_.tracks[mb.track].states[mb.state].costs[g]) {
             if (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit)) {
                 out_.costs.accrue(bc.line, factor * bc.monthly, mb.entry, t);
+                book_refund(mi, bc, factor, t);
             }
         }
         for (std::uint32_t id = mb.first_inst; id != nil; id = pool_[id].next) {
@@ -563,7 +569,27 @@ private:
         for (const auto& bc : cs.costs[static_cast<int>(treat(mb))]) {
             if (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit)) {
                 out_.costs.accrue(bc.line, bc.monthly, mb.entry, t);
+                book_refund(mi, bc, 1.0, t);
             }
+        }
+    }
+
+    // The state's refund of a benefit paid over [entry, t) (refusion.hpp).
+    void book_refund(std::uint32_t mi, const detail::booked_cost& bc, double factor, double t) {
+        if (bc.refusion_line == nil) return;
+        book_refusion(out_.costs, bc.refusion_line, factor * bc.monthly, members_[mi].entry, t, benefit_age_[mi],
+                      m_.spec.refusion);
+    }
+
+    // Weeks on benefits are counted across benefit states; 52 weeks off restart the count.
+    void count_benefit_weeks(std::uint32_t mi, bool was_on, bool is_on, double t) {
+        if (!refusion_) return;
+        if (was_on) {
+            benefit_age_[mi] += t - members_[mi].entry;
+            off_since_[mi] = t;
+        }
+        if (is_on && !was_on && t - off_since_[mi] >= m_.spec.refusion.reset_after_weeks / weeks_per_month) {
+            benefit_age_[mi] = 0.0;
         }
     }
 
@@ -795,6 +821,7 @@ private:
         book_state(mi, t);
         ++out_.transitions[month_of(t) * m_.transition_rows.size() + cs.transition_row + k];
         ++out_.events;
+        count_benefit_weeks(mi, cs.on_benefit, tr.states[cs.dest[k]].on_benefit, t);
         mb.state = cs.dest[k];
         mb.entry = t;
         mb.spell = (mb.spell + 1) & 0xffffffu;
@@ -846,6 +873,9 @@ private:
     std::size_t next_waiting_ = 0;
     std::uint32_t in_solution_ = 0;
     std::uint32_t next_family_ = 0;
+    bool refusion_ = m_.spec.refusion.enabled();
+    std::vector<double> benefit_age_;  // refusion only: months on benefits at the spell's start
+    std::vector<double> off_since_;    // refusion only: when the member last left benefits
     std::uint32_t transitioning_ = nil;
     arm_result out_;
 };

@@ -238,3 +238,32 @@ TEST_CASE("bad population and governance values are named", "[simulation][scenar
     sc.org.forum_every = 0.0;
     REQUIRE_THROWS_WITH(compile(sc), Catch::Contains("organisation.forum_every: must be > 0 and finite, got 0"));
 }
+
+TEST_CASE("refusion follows the weeks on benefits across spells", "[simulation][refusion]") {
+    // A member on a benefit of 10,000 a month for 3 months (fixed), in a job for 2 months, back on
+    // the benefit for 3, in a job for 2: benefit spells [0,3) and [5,8). Two months off do not
+    // restart the count, so the refund runs over 6 months of benefit duration.
+    scenario sc = single_state(1, 10.0);
+    cost_rate benefit = cost("s", 10000.0);
+    benefit.kind = cost_kind::transfer;
+    sc.tracks[0].states = {state{"on", {{"job", 0.0, 1.0}}, sojourn::fixed(3.0), {benefit}},
+                           state{"job", {{"on", 0.0, 1.0}}, sojourn::fixed(2.0), {}}};
+    sc.tracks[0].initial = {1.0, 0.0};
+    sc.refusion = refusion_ladder::statutory();
+    sc.refusion.initial_weeks = 0.0;
+    const model m = compile(sc);
+    std::size_t refund_line = 0;
+    for (std::size_t l = 0; l < m.lines.size(); ++l)
+        if (m.lines[l].source_kind == "refusion" && m.lines[l].group == treatment::usual) refund_line = l;
+    const arm_result a = simulate_arm(m, 1, 0, arm::bau);
+    double refund = 0.0, paid = 0.0;
+    for (std::size_t month = 0; month < 10; ++month) {
+        refund += a.costs.at(refund_line, month);
+        paid += a.costs.at(refund_line - 1, month);  // the benefit line precedes its refund line
+    }
+    const double w4 = 4.0 / weeks_per_month, w26 = 26.0 / weeks_per_month;
+    CHECK(paid == Approx(60000.0));
+    CHECK(refund == Approx(-10000.0 * (0.8 * w4 + 0.4 * (w26 - w4) + 0.3 * (6.0 - w26))));
+    // Month 6 is benefit months 4-5 of the duration: wholly in weeks 5-26, refunded at 40 %.
+    CHECK(a.costs.at(refund_line, 6) == Approx(-4000.0));
+}

@@ -97,3 +97,18 @@ def test_progress_callback_cancel_returns_complete_prefix(tiny):
     assert 1 <= raw.replications < 50
     full = _core.run(model, 1, 0, raw.replications, 1, None)
     assert np.array_equal(raw.costs, full.costs)
+
+
+def test_refusion_lines_refund_a_share_of_benefits(tiny):
+    # tiny's adults draw 10,000 a month in "out"; with 156 weeks already on benefits every month
+    # is refunded at the last step, 20 % (a job is made final here: someone back on benefits after
+    # 52 weeks off would restart at 80 %).
+    sc = tiny.with_({"refusion": {"ladder": "statutory"}, "tracks.adult.states.job.transitions.0.rate": 0.0})
+    res = tvaer.simulate(sc, replications=2, seed=1, progress=False)
+    lines = res.lines
+    refund = lines.index[lines["source_kind"] == "refusion"]
+    benefit = lines.index[(lines["source_kind"] == "state") & (lines["kind"] == "transfer")]
+    lc = res.line_costs.sum(["month", "arm", "replication"]).values
+    assert lc[refund].sum() == pytest.approx(-0.2 * lc[benefit].sum())
+    with pytest.raises(tvaer.ScenarioError, match=r"refusion\.ladder: must be 'statutory' \(or give weeks and shares\), got 'new'"):
+        tiny.with_({"refusion": {"ladder": "new"}}).validate()

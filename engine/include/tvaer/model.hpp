@@ -21,7 +21,7 @@ enum class treatment : std::uint8_t { usual = 0, solution = 1 };
 
 struct ledger_line {
     std::string source;       ///< "adults/trin1", "intervention/mentor", "staff"
-    std::string source_kind;  ///< "state", "intervention" or "staff"
+    std::string source_kind;  ///< "state", "intervention", "staff" or "refusion"
     std::uint32_t law_sector = 0;  ///< index into the scenario's sectors
     std::uint32_t payer = 0;       ///< index into budgets(): a sector or the solution's budget
     cost_kind kind = cost_kind::service;
@@ -39,6 +39,7 @@ struct booked_cost {
     double monthly;
     double one_off;
     int benefit;  ///< -1: any member
+    std::uint32_t refusion_line = 0xffffffffu;  ///< the state's refund of this benefit, if any
 };
 
 struct compiled_state {
@@ -52,6 +53,7 @@ struct compiled_state {
     std::uint32_t sectors = 0;        ///< sectors with a cost in this state (bit per sector)
     std::uint32_t services = 0;       ///< number of cost lines (for the complexity score)
     bool has_effects = false;         ///< some intervention or the organisation changes its hazards
+    bool on_benefit = false;          ///< has a refundable benefit (transfer) cost: counts benefit weeks
     std::uint32_t occupancy_row = 0;
     std::uint32_t transition_row = 0;  ///< first row of this state's transitions
 };

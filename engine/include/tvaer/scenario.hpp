@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "tvaer/distributions.hpp"
+#include "tvaer/refusion.hpp"
 
 namespace tvaer {
 
@@ -154,6 +155,7 @@ struct scenario {
     std::vector<intervention> interventions;
     selection select;
     organisation org;
+    refusion_ladder refusion;             ///< state reimbursement of benefits (empty: none)
 
     /// Throws scenario_error with the key path of the first problem found.
     void validate() const;

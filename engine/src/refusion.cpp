@@ -1,0 +1,57 @@
+#include "tvaer/refusion.hpp"
+
+#include <cmath>
+#include <fmt/format.h>
+
+#include "tvaer/error.hpp"
+#include "tvaer/ledger.hpp"
+
+namespace tvaer {
+
+refusion_ladder refusion_ladder::statutory() { return {{4.0, 26.0, 52.0}, {0.80, 0.40, 0.30, 0.20}, 52.0, 156.0}; }
+
+void refusion_ladder::validate(const std::string& where) const {
+    if (!enabled()) return;
+    if (shares.size() != upper_weeks.size() + 1) {
+        throw scenario_error(where + ".shares", fmt::format("needs one share more than weeks ({}), got {}",
+                                                            upper_weeks.size() + 1, shares.size()));
+    }
+    for (std::size_t i = 0; i < shares.size(); ++i) {
+        if (!(shares[i] >= 0.0 && shares[i] <= 1.0)) {
+            throw scenario_error(fmt::format("{}.shares[{}]", where, i), fmt::format("must be a share in [0, 1], got {}", shares[i]));
+        }
+    }
+    for (std::size_t i = 0; i < upper_weeks.size(); ++i) {
+        const double prev = i == 0 ? 0.0 : upper_weeks[i - 1];
+        if (!(upper_weeks[i] > prev) || !std::isfinite(upper_weeks[i])) {
+            throw scenario_error(fmt::format("{}.weeks[{}]", where, i),
+                                 fmt::format("must be finite and greater than {}, got {}", prev, upper_weeks[i]));
+        }
+    }
+    if (!(initial_weeks >= 0.0) || !std::isfinite(initial_weeks)) {
+        throw scenario_error(where + ".initial_weeks", fmt::format("must be >= 0 and finite, got {}", initial_weeks));
+    }
+    if (!(reset_after_weeks > 0.0)) {
+        throw scenario_error(where + ".reset_after_weeks", fmt::format("must be > 0, got {}", reset_after_weeks));
+    }
+}
+
+void book_refusion(ledger& l, std::size_t line, double rate, double t0, double t1, double age0,
+                   const refusion_ladder& ladder) {
+    double t = t0;
+    std::size_t step = 0;
+    const double age_weeks = age0 * weeks_per_month;
+    while (step < ladder.upper_weeks.size() && age_weeks >= ladder.upper_weeks[step]) ++step;
+    while (t < t1) {
+        // The time at which the member's duration reaches the end of this step (or t1).
+        double until = t1;
+        if (step < ladder.upper_weeks.size()) {
+            until = std::min(t1, t0 + (ladder.upper_weeks[step] / weeks_per_month - age0));
+        }
+        l.accrue(line, -rate * ladder.shares[step], t, until);
+        t = until;
+        ++step;
+    }
+}
+
+}  // namespace tvaer
