@@ -83,7 +83,8 @@ void register_scenario(py::module_& m) {
         .def_readwrite("pays", &intervention::pays)
         .def_readwrite("payment_key", &intervention::payment_key)
         .def_readwrite("inside_unit_budget", &intervention::inside_unit_budget)
-        .def_readwrite("queue", &intervention::queue);
+        .def_readwrite("queue", &intervention::queue)
+        .def_readwrite("delivered_by", &intervention::delivered_by);
     py::class_<selection>(m, "Selection")
         .def(py::init<>())
         .def_readwrite("capacity", &selection::capacity)
@@ -101,6 +102,7 @@ void register_scenario(py::module_& m) {
         .def_readwrite("form", &organisation::form)
         .def_readwrite("staff_fte", &organisation::staff_fte)
         .def_readwrite("salary_per_fte_year", &organisation::salary_per_fte_year)
+        .def_readwrite("caseload", &organisation::caseload)
         .def_readwrite("salary_key", &organisation::salary_key)
         .def_readwrite("effects", &organisation::effects)
         .def_readwrite("meeting_every", &organisation::meeting_every)
@@ -164,6 +166,7 @@ void register_scenario(py::module_& m) {
         .def_readonly("occupancy_rows", &model::occupancy_rows)
         .def_readonly("transition_rows", &model::transition_rows)
         .def_readonly("interventions", &model::intervention_names)
+        .def_readonly("solution_capacity", &model::solution_capacity)
         .def_property_readonly("sectors", [](const model& mo) { return mo.spec.sectors; })
         .def_property_readonly("families", [](const model& mo) { return mo.initial_families; })
         .def_property_readonly("discount_rate", [](const model& mo) { return mo.spec.discount_rate; });

@@ -41,6 +41,7 @@ def governance_table(scenario: Scenario) -> pd.DataFrame:
             "intervention": iv.name,
             "grants": iv.grants.name,
             "pays": iv.pays.name,
+            "delivered_by": iv.delivered_by,
             "classification": classify(iv.grants.name, iv.pays.name),
             "inside_unit_budget": bool(iv.inside_unit_budget),
             "expected_cost": expected_cost,

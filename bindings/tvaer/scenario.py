@@ -326,6 +326,7 @@ def _intervention(r: _Reader) -> Any:
     iv.payment_key = {k: float(v) for k, v in r.get("payment_key", "table of numbers", {}).items()}
     iv.inside_unit_budget = r.get("inside_unit_budget", "boolean", False)
     iv.queue = _enum(r, "queue", _core.QueueDiscipline, "fifo")
+    iv.delivered_by = r.get("delivered_by", "string", "sector")
     r.done()
     return iv
 
@@ -352,6 +353,7 @@ def _organisation(r: _Reader) -> Any:
     o.form = r.get("form", "string", "unit")
     o.staff_fte = float(r.get("staff_fte", "number", 0.0))
     o.salary_per_fte_year = float(r.get("salary_per_fte_year", "number", 580000.0))
+    o.caseload = float(r.get("caseload", "number", 0.0))
     o.salary_key = {k: float(v) for k, v in r.get("salary_key", "table of numbers", {}).items()}
     o.effects = _effects(r, None)
     o.meeting_every = float(r.get("meeting_every", "number", 0.0))

@@ -156,6 +156,8 @@ void validate_intervention(const scenario& sc, const intervention& iv, const std
     validate_costs(sc, iv.costs, w + ".costs", t);
     validate_effects(sc, iv.effects, w + ".effects");
     if (iv.pays == authority::shared) validate_key(sc, iv.payment_key, w + ".payment_key");
+    require(iv.delivered_by == "sector" || iv.delivered_by == "solution", w + ".delivered_by",
+            fmt::format("must be 'sector' or 'solution', got '{}'", iv.delivered_by));
 }
 
 void validate_population(const scenario& sc, const population& p) {
@@ -221,6 +223,7 @@ void scenario::validate() const {
     validate_effects(*this, org.effects, "organisation.effects");
     refusion.validate("refusion");
     require_nonnegative(org.meeting_every, "organisation.meeting_every");
+    require_nonnegative(org.caseload, "organisation.caseload");
     require_nonnegative(org.ceiling, "organisation.ceiling");
     require(org.forum_every > 0.0 && std::isfinite(org.forum_every), "organisation.forum_every",
             fmt::format("must be > 0 and finite, got {}", org.forum_every));

@@ -410,7 +410,7 @@ private:
     }
 
     void admit_while_room(double t) {
-        const std::uint32_t cap = m_.spec.select.capacity;
+        const std::uint32_t cap = m_.solution_capacity;
         while (next_waiting_ < waiting_.size() && (cap == 0 || in_solution_ < cap)) {
             const std::uint32_t first = waiting_[next_waiting_++];
             if (!members_[first].gone) admit(first, t);

@@ -267,3 +267,17 @@ TEST_CASE("refusion follows the weeks on benefits across spells", "[simulation][
     // Month 6 is benefit months 4-5 of the duration: wholly in weeks 5-26, refunded at 40 %.
     CHECK(a.costs.at(refund_line, 6) == Approx(-4000.0));
 }
+
+TEST_CASE("the staff's caseload caps the places in the solution", "[simulation]") {
+    scenario sc = single_state(100, 6.0);
+    sc.select.min_sectors = 0;
+    sc.select.capacity = 60;
+    sc.org.staff_fte = 4.5;
+    sc.org.salary_key = {{"s", 1.0}};
+    sc.org.caseload = 7.0;  // floor(4.5 * 7) = 31 places, fewer than the 60 of the selection
+    const model m = compile(sc);
+    CHECK(m.solution_capacity == 31);
+    CHECK(simulate_arm(m, 1, 0, arm::solution).admitted == 31);
+    sc.org.caseload = 0.1;
+    REQUIRE_THROWS_WITH(compile(sc), Catch::Contains("organisation.caseload: staff_fte (4.5) x caseload (0.1) leaves no place in the solution"));
+}

@@ -115,6 +115,7 @@ struct model {
     std::vector<std::vector<int>> exclude_benefits;  ///< [track] -> benefit indices excluded
     std::vector<detail::table_member> table;   ///< population from a table (empty: generator)
     std::uint32_t initial_families = 0;        ///< families at t = 0 (table or generator)
+    std::uint32_t solution_capacity = 0;       ///< places: selection.capacity, capped by staff caseload (0: unlimited)
 
     [[nodiscard]] std::size_t sector_count() const noexcept { return spec.sectors.size(); }
     [[nodiscard]] std::uint32_t solution_budget() const noexcept {

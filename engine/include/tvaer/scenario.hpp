@@ -92,6 +92,10 @@ struct intervention {
     std::map<std::string, double> payment_key;       ///< sector -> share when pays == shared
     bool inside_unit_budget = false;                 ///< Helsingør's "inside" items (sec. 4.6 c)
     queue_discipline queue = queue_discipline::fifo; ///< solution_first: solution families go ahead
+    /// Who performs it inside the solution: "sector" (the sector's own services or providers) or
+    /// "solution" (the unit's own performers, e.g. family therapists in Assens and Helsingør,
+    /// report L1807-1812). Informational: it shows in tvaer.governance.governance_table.
+    std::string delivered_by = "sector";
 };
 
 /// Selection of families into the solution (report sec. 4.2), evaluated when a family enters
@@ -114,6 +118,9 @@ struct organisation {
     std::string form = "unit";                  ///< "unit" or "network"
     double staff_fte = 0.0;
     double salary_per_fte_year = 580000.0;      ///< DKK; parameters.md sec. 4 [D]
+    /// Families per FTE at most (0: no cap); limits the solution's places to floor(staff_fte *
+    /// caseload). DS guidance: 20-30 child cases, 25-40 aktivitetsparate per caseworker [P §4].
+    double caseload = 0.0;
     std::map<std::string, double> salary_key;   ///< sector -> share of the salaries
     /// Network organisation: decisions wait for the family's next network meeting, held every
     /// `meeting_every` months (0: no wait; Høje-Taastrup about every 3 months, L6315-6318).
