@@ -11,10 +11,6 @@ namespace py = pybind11;
 namespace tvaer::bindings {
 
 void register_analytic(py::module_& m) {
-    // The treatment enum may be registered by another area first; register it once.
-    if (py::detail::get_type_info(typeid(treatment)) == nullptr) {
-        py::enum_<treatment>(m, "Treatment").value("usual", treatment::usual).value("solution", treatment::solution);
-    }
     py::class_<expected_values>(m, "ExpectedValues", "Expected values of one treatment (rows or lines x months).")
         .def_readonly("group", &expected_values::group)
         .def_readonly("months", &expected_values::months)

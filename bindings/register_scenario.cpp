@@ -147,6 +147,7 @@ void register_scenario(py::module_& m) {
     m.def("ladder_scenario", &ladder_scenario, py::arg("families"),
           "The reference benchmark model of shared/bench/ladder.md.");
 
+    py::enum_<treatment>(m, "Treatment").value("usual", treatment::usual).value("solution", treatment::solution);
     py::class_<ledger_line>(m, "LedgerLine")
         .def_readonly("source", &ledger_line::source)
         .def_readonly("source_kind", &ledger_line::source_kind)

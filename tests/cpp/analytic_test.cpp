@@ -1,6 +1,8 @@
 // The analytic mode against hand-computed expectations and against the simulation's means.
 #include <catch2/catch.hpp>
 
+#include "builders.hpp"
+
 #include <cmath>
 #include <fmt/format.h>
 #include <functional>
@@ -14,15 +16,8 @@ using namespace tvaer;
 
 namespace {
 
-transition to(const char* name, double rate) { return transition{name, rate, 0.0}; }
-
-cost_rate cost(const char* sector, double monthly, double one_off = 0.0) {
-    cost_rate c;
-    c.sector = sector;
-    c.monthly = monthly;
-    c.one_off = one_off;
-    return c;
-}
+using tvaer::test::cost;
+using tvaer::test::to;
 
 // Two sectors, every family selected into the solution at t = 0 (min_sectors 0, no cap, no stay),
 // so the simulation's solution arm treats every family the way the analytic mode assumes.

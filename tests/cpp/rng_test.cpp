@@ -2,6 +2,8 @@
 // compatibility, and common random numbers at the level of the simulation.
 #include <catch2/catch.hpp>
 
+#include "builders.hpp"
+
 #include <array>
 #include <boost/math/distributions/chi_squared.hpp>
 #include <boost/random/uniform_int_distribution.hpp>
@@ -136,16 +138,11 @@ TEST_CASE("rng: a stream is a Boost uniform random number generator", "[rng]") {
 
 namespace {
 
-transition to(const char* name, double rate) { return transition{name, rate, 0.0}; }
-
-cost_rate monthly(const char* sector, double amount) {
-    cost_rate c;
-    c.sector = sector;
-    c.monthly = amount;
-    return c;
-}
 
 // Adults on a 3-step ladder and children (in half of the families) who may need help.
+using tvaer::test::cost;
+using tvaer::test::to;
+
 scenario crn_scenario() {
     scenario sc;
     sc.horizon_months = 36;
@@ -155,15 +152,15 @@ scenario crn_scenario() {
     adult.name = "adult";
     adult.members = {0.0, 0.6, 0.4};
     adult.initial = {0.6, 0.4, 0.0};
-    adult.states = {state{"S1", {to("S2", 0.1)}, std::nullopt, {monthly("adults", 5000)}},
-                    state{"S2", {to("S1", 0.03), to("JOB", 0.08)}, std::nullopt, {monthly("adults", 2000)}},
+    adult.states = {state{"S1", {to("S2", 0.1)}, std::nullopt, {cost("adults", 5000)}},
+                    state{"S2", {to("S1", 0.03), to("JOB", 0.08)}, std::nullopt, {cost("adults", 2000)}},
                     state{"JOB", {to("S2", 0.01)}, std::nullopt, {}}};
     track child;
     child.name = "child";
     child.members = {0.5, 0.3, 0.2};
     child.initial = {0.8, 0.2};
     child.states = {state{"NONE", {to("HELP", 0.02)}, std::nullopt, {}},
-                    state{"HELP", {to("NONE", 0.05)}, std::nullopt, {monthly("children", 9000)}}};
+                    state{"HELP", {to("NONE", 0.05)}, std::nullopt, {cost("children", 9000)}}};
     sc.tracks = {adult, child};
     sc.select.min_sectors = 1;
     return sc;
@@ -196,7 +193,7 @@ TEST_CASE("rng: a change to what some members do leaves the other members' draws
         iv.track = "child";
         iv.request_on_entry = {"HELP"};
         iv.duration = sojourn::exponential(0.2);
-        iv.costs = {monthly("children", 4000)};
+        iv.costs = {cost("children", 4000)};
         iv.effects = {effect{"child", "HELP", "NONE", 3.0}};
         sc.interventions = {iv};
         const auto changed = compile(sc);
@@ -210,7 +207,7 @@ TEST_CASE("rng: a change to what some members do leaves the other members' draws
     }
     SECTION("a state no one enters, with an intervention requested there") {
         auto sc = crn_scenario();
-        sc.tracks[0].states.push_back(state{"CRISIS", {to("S1", 0.5)}, std::nullopt, {monthly("adults", 1e6)}});
+        sc.tracks[0].states.push_back(state{"CRISIS", {to("S1", 0.5)}, std::nullopt, {cost("adults", 1e6)}});
         sc.tracks[0].initial.push_back(0.0);
         intervention iv;
         iv.name = "crisis_team";

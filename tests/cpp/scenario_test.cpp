@@ -5,6 +5,7 @@
 
 #include "tvaer/error.hpp"
 #include "tvaer/model.hpp"
+#include "builders.hpp"
 #include "tvaer/scenario.hpp"
 
 using namespace tvaer;
@@ -12,12 +13,7 @@ using Catch::Contains;
 
 namespace {
 
-cost_rate monthly(const char* sector, double amount) {
-    cost_rate c;
-    c.sector = sector;
-    c.monthly = amount;
-    return c;
-}
+using tvaer::test::cost;
 
 // A small valid scenario: one adult track with two states and a mentor intervention.
 scenario good() {
@@ -27,14 +23,14 @@ scenario good() {
     t.name = "adult";
     t.members = {0.2, 0.8};
     t.initial = {0.5, 0.5};
-    t.states = {state{"S1", {transition{"S2", 0.1, 0.0}}, std::nullopt, {monthly("employment", 1000)}},
+    t.states = {state{"S1", {transition{"S2", 0.1, 0.0}}, std::nullopt, {cost("employment", 1000)}},
                 state{"S2", {transition{"S1", 0.05, 0.0}}, std::nullopt, {}}};
     sc.tracks = {t};
     intervention iv;
     iv.name = "mentor";
     iv.track = "adult";
     iv.request_on_entry = {"S2"};
-    iv.costs = {monthly("children", 500)};
+    iv.costs = {cost("children", 500)};
     iv.effects = {effect{"adult", "S2", "S1", 1.5}};
     sc.interventions = {iv};
     return sc;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "builders.hpp"
 #include "tvaer/model.hpp"
 #include "tvaer/reference.hpp"
 #include "tvaer/replications.hpp"
@@ -14,12 +15,9 @@ using namespace tvaer;
 
 namespace {
 
-cost_rate cost(const char* sector, double monthly) {
-    cost_rate c;
-    c.sector = sector;
-    c.monthly = monthly;
-    return c;
-}
+using tvaer::test::cost;
+using tvaer::test::mean;
+const auto se = tvaer::test::standard_error;
 
 // One track "person" with a single absorbing state "here" costing 1000 a month.
 scenario single_state(std::uint32_t families, double horizon) {
@@ -46,14 +44,6 @@ intervention service(const char* name, std::uint32_t capacity, sojourn duration)
     iv.capacity = capacity;
     iv.costs = {cost("s", 100.0)};
     return iv;
-}
-
-double mean(const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size()); }
-double se(const std::vector<double>& v) {
-    const double m = mean(v);
-    double ss = 0.0;
-    for (double x : v) ss += (x - m) * (x - m);
-    return std::sqrt(ss / static_cast<double>(v.size() - 1) / static_cast<double>(v.size()));
 }
 
 // Erlang C: probability of waiting in M/M/c with offered load a = lambda / mu.

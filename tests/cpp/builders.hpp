@@ -1,0 +1,35 @@
+#pragma once
+// Small builders and statistics shared by the C++ tests (test code only).
+#include <cmath>
+#include <numeric>
+#include <vector>
+
+#include "tvaer/scenario.hpp"
+
+namespace tvaer::test {
+
+/// An exponential destination at `rate` per month.
+inline transition to(const char* name, double rate) { return transition{name, rate, 0.0}; }
+
+/// A cost of `monthly` DKK a month (and `one_off` at entry or start) granted by `sector`.
+inline cost_rate cost(const char* sector, double monthly, double one_off = 0.0) {
+    cost_rate c;
+    c.sector = sector;
+    c.monthly = monthly;
+    c.one_off = one_off;
+    return c;
+}
+
+inline double mean(const std::vector<double>& v) {
+    return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+}
+
+/// Standard error of the mean of `v`.
+inline double standard_error(const std::vector<double>& v) {
+    const double m = mean(v);
+    double ss = 0.0;
+    for (double x : v) ss += (x - m) * (x - m);
+    return std::sqrt(ss / static_cast<double>(v.size() - 1) / static_cast<double>(v.size()));
+}
+
+}  // namespace tvaer::test
