@@ -33,6 +33,8 @@ def format_summary(summary: pd.DataFrame) -> str:
 
 
 def _cmd_run(a: argparse.Namespace) -> int:
+    import matplotlib.pyplot as plt
+
     from .plots import difference_chart
     from .results_file import simulate_to_file
     from .simulate import simulate
@@ -61,7 +63,9 @@ def _cmd_run(a: argparse.Namespace) -> int:
     csv = folder / f"{stem}-summary.csv"
     summary.to_csv(csv)
     png = folder / f"{stem}.png"
-    difference_chart(res).savefig(png, dpi=120)
+    fig = difference_chart(res)
+    fig.savefig(png, dpi=120)
+    plt.close(fig)
     print("Wrote: " + ", ".join(str(p) for p in [h5, csv, png]))
     return 0
 

@@ -10,9 +10,7 @@ __all__ = ["difference_chart", "fan_chart", "occupancy_chart", "break_even_chart
 
 
 def _figure(**kw: Any) -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
+    # No backend is forced: notebooks keep theirs, and headless machines fall back to Agg.
     import matplotlib.pyplot as plt
 
     return plt.subplots(**kw)

@@ -112,3 +112,24 @@ def test_refusion_lines_refund_a_share_of_benefits(tiny):
     assert lc[refund].sum() == pytest.approx(-0.2 * lc[benefit].sum())
     with pytest.raises(tvaer.ScenarioError, match=r"refusion\.ladder: must be 'statutory' \(or give weeks and shares\), got 'new'"):
         tiny.with_({"refusion": {"ladder": "new"}}).validate()
+
+
+def test_ctrl_c_returns_the_complete_replications_marked_interrupted(tiny, monkeypatch):
+    class StopAtThree:  # a progress bar whose update raises KeyboardInterrupt, as Ctrl-C would
+        n = 0
+
+        def update(self, k):
+            self.n += k
+            if self.n >= 3:
+                raise KeyboardInterrupt
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr("tvaer.simulate._progress_bar", lambda total, name: StopAtThree())
+    big = tiny.with_(families=20000)  # ~10 ms a replication, so the stop lands mid-run
+    part = tvaer.simulate(big, replications=40, seed=4, threads=1)
+    assert part.interrupted
+    assert 3 <= part.replications < 40
+    whole = tvaer.simulate(big, replications=part.replications, seed=4, threads=1, progress=False)
+    assert np.array_equal(part.costs.values, whole.costs.values)
