@@ -126,7 +126,10 @@ def test_ctrl_c_returns_the_complete_replications_marked_interrupted(tiny, monke
         def close(self):
             pass
 
-    monkeypatch.setattr("tvaer.simulate._progress_bar", lambda total, name: StopAtThree())
+    import sys
+
+    # `tvaer.simulate` is the function; its module is reached through sys.modules.
+    monkeypatch.setattr(sys.modules["tvaer.simulate"], "_progress_bar", lambda total, name: StopAtThree())
     big = tiny.with_(families=20000)  # ~10 ms a replication, so the stop lands mid-run
     part = tvaer.simulate(big, replications=40, seed=4, threads=1)
     assert part.interrupted
