@@ -25,12 +25,13 @@ py::ssize_t ssize(std::size_t n) { return static_cast<py::ssize_t>(n); }
 // `progress(done)` returns False to stop; Python exceptions raised in it (KeyboardInterrupt from
 // Ctrl-C) stop the run and are re-raised once the threads have finished.
 results run(const model& m, std::uint64_t seed, std::uint32_t first, std::uint32_t count, unsigned threads,
-            const py::object& progress) {
+            const py::object& progress, bool family_costs) {
     run_options o;
     o.seed = seed;
     o.first_replication = first;
     o.replications = count;
     o.threads = threads;
+    o.family_costs = family_costs;
     std::optional<py::error_already_set> pending;
     if (!progress.is_none()) {
         o.progress = [&](std::uint32_t done) {
@@ -97,11 +98,25 @@ void register_simulation(py::module_& m) {
             return as_array(r.wait_months, {ssize(r.replications), 2, ssize(r.months), ssize(r.interventions.size())});
         })
         .def_property_readonly("events", [](const results& r) { return as_array(r.events, {ssize(r.replications), 2}); })
-        .def_property_readonly("admitted", [](const results& r) { return as_array(r.admitted, {ssize(r.replications), 2}); });
+        .def_property_readonly("admitted", [](const results& r) { return as_array(r.admitted, {ssize(r.replications), 2}); })
+        .def_readonly("has_family_costs", &results::has_family_costs, "Whether the per-family output was recorded.")
+        .def_property_readonly("family_counts", [](const results& r) {
+            return as_array(r.family_counts, {ssize(r.family_counts.size() / 2), 2});
+        }, "families per (replication, arm) block of the per-family arrays.")
+        .def_property_readonly("family_costs", [](const results& r) {
+            return as_array(r.family_costs, {ssize(r.family_costs.size())});
+        }, "DKK, flat: the (replication, arm) blocks in order, each (family, year, budget).")
+        .def_property_readonly("family_admitted", [](const results& r) {
+            return as_array(r.family_admitted, {ssize(r.family_admitted.size())});
+        }, "flat like family_costs, one per family: month first admitted into the solution, or -1.")
+        .def_property_readonly("family_candidate", [](const results& r) {
+            return as_array(r.family_candidate, {ssize(r.family_candidate.size())});
+        }, "flat like family_costs, one per family: 1 if eligible and motivated.");
 
     m.def("run", &run, py::arg("model"), py::arg("seed"), py::arg("first_replication"), py::arg("replications"),
-          py::arg("threads") = 1, py::arg("progress") = py::none(),
-          "Runs replications [first, first + replications) of both arms in C++ threads, GIL released.");
+          py::arg("threads") = 1, py::arg("progress") = py::none(), py::arg("family_costs") = false,
+          "Runs replications [first, first + replications) of both arms in C++ threads, GIL released;\n"
+          "family_costs=True also records the per-family output.");
 }
 
 }  // namespace tvaer::bindings

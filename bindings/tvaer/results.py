@@ -84,6 +84,7 @@ class Results:
         self._meta = meta
         self.interrupted = interrupted
         self._costs: xr.DataArray | None = None
+        self._family: xr.DataArray | None = None
 
     # ---- basic facts -------------------------------------------------------------------------
     @property
@@ -212,6 +213,69 @@ class Results:
     def admitted(self) -> np.ndarray:
         """Families admitted into the solution per (replication, arm)."""
         return np.asarray(self._raw.admitted)
+
+    @property
+    def family_costs(self) -> xr.DataArray:
+        """DKK by (replication, family, year, budget, arm): what each family cost each paying
+        budget in each year (year 1 is months 0-11, a partial last year included), every ledger
+        booking that concerns the family (refunds too; the solution's staff are not a family's
+        cost). Summed over families it equals ``yearly_costs`` summed over kinds, less the staff.
+
+        Coordinates: ``admitted_month`` (replication, family, arm), the month the family was first
+        admitted into the solution or -1 (always -1 in business as usual); ``candidate``
+        (replication, family, arm), whether it was eligible and motivated when considered (at
+        t = 0 or on arrival; the same in both arms); ``present`` (replication, family): families
+        arrive during a run, so replications with fewer families than the largest are padded
+        (costs NaN, admitted -1, candidate False, present False).
+
+        Recorded only by ``simulate(..., family_costs=True)``; raises ValueError otherwise (results
+        files never hold it)."""
+        if not bool(getattr(self._raw, "has_family_costs", False)):
+            raise ValueError("family_costs: not recorded in these results; run "
+                             "tvaer.simulate(..., family_costs=True) (results files do not hold per-family costs)")
+        if self._family is None:
+            self._family = self._family_array()
+        return self._family
+
+    def _family_array(self) -> xr.DataArray:
+        raw = self._raw
+        counts = np.asarray(raw.family_counts).reshape(self.replications, 2)
+        years, budgets = (self.months + 11) // 12, len(self.budgets)
+        n = int(counts.max()) if counts.size else 0
+        flat = np.asarray(raw.family_costs)
+        admitted_flat = np.asarray(raw.family_admitted)
+        candidate_flat = np.asarray(raw.family_candidate)
+        data = np.full((self.replications, n, years, budgets, 2), np.nan)
+        admitted = np.full((self.replications, n, 2), -1, dtype=np.int32)
+        candidate = np.zeros((self.replications, n, 2), dtype=bool)
+        present = np.zeros((self.replications, n), dtype=bool)
+        start = 0
+        for r in range(self.replications):
+            for a in range(2):
+                k = int(counts[r, a])
+                block = flat[start * years * budgets:(start + k) * years * budgets]
+                data[r, :k, :, :, a] = block.reshape(k, years, budgets)
+                admitted[r, :k, a] = admitted_flat[start:start + k]
+                candidate[r, :k, a] = candidate_flat[start:start + k] != 0
+                present[r, :k] = True
+                start += k
+        rep = np.arange(self.first_replication, self.first_replication + self.replications)
+        return xr.DataArray(
+            data,
+            dims=("replication", "family", "year", "budget", "arm"),
+            coords={
+                "replication": rep,
+                "family": np.arange(n),
+                "year": np.arange(1, years + 1),
+                "budget": self.budgets,
+                "arm": ARMS,
+                "admitted_month": (("replication", "family", "arm"), admitted),
+                "candidate": (("replication", "family", "arm"), candidate),
+                "present": (("replication", "family"), present),
+            },
+            name="family_cost",
+            attrs={"units": "DKK"},
+        )
 
     # ---- summaries ---------------------------------------------------------------------------
     def yearly_difference(self) -> xr.DataArray:

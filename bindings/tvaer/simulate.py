@@ -39,13 +39,21 @@ def simulate(
     threads: int | None = None,
     progress: bool = True,
     first_replication: int = 0,
+    family_costs: bool = False,
 ) -> Results:
     """Simulates both arms of `replications` replications; the same seed gives the same numbers
     whatever `threads` is.
 
     Ctrl-C stops within about a second, at the next replication boundary, and returns the
     replications that are complete, marked ``results.interrupted = True`` (no exception).
+
+    ``family_costs=True`` also records every family's cost per year and paying budget, the month
+    it was admitted into the solution and whether it was a candidate (``Results.family_costs``);
+    it is off by default (memory grows with families x years x budgets) and is not written to
+    results files.
     """
+    if not isinstance(family_costs, bool):
+        raise ValueError(f"family_costs: must be True or False, got {family_costs!r}")
     scenario = scenario if scenario is not None else default_scenario()
     threads = _check_run(replications, seed, threads)
     model = compile_model(scenario)
@@ -57,17 +65,18 @@ def simulate(
         return True
 
     try:
-        raw, interrupted = _run(model, seed, first_replication, replications, threads, report)
+        raw, interrupted = _run(model, seed, first_replication, replications, threads, report, family_costs)
     finally:
         if bar is not None:
             bar.close()
     return Results(raw, _meta(scenario, model), interrupted=interrupted)
 
 
-def _run(model: Any, seed: int, first: int, count: int, threads: int, report: Any) -> tuple[Any, bool]:
+def _run(model: Any, seed: int, first: int, count: int, threads: int, report: Any,
+         family_costs: bool = False) -> tuple[Any, bool]:
     """Runs replications [first, first + count); on Ctrl-C returns the complete ones and True."""
     try:
-        return _core.run(model, seed, first, count, threads, report), False
+        return _core.run(model, seed, first, count, threads, report, family_costs), False
     except KeyboardInterrupt as e:
         raw = getattr(e, "tvaer_partial", None)
         if raw is None:

@@ -38,20 +38,8 @@ void refusion_ladder::validate(const std::string& where) const {
 
 void book_refusion(ledger& l, std::size_t line, double rate, double t0, double t1, double age0,
                    const refusion_ladder& ladder) {
-    double t = t0;
-    std::size_t step = 0;
-    const double age_weeks = age0 * weeks_per_month;
-    while (step < ladder.upper_weeks.size() && age_weeks >= ladder.upper_weeks[step]) ++step;
-    while (t < t1) {
-        // The time at which the member's duration reaches the end of this step (or t1).
-        double until = t1;
-        if (step < ladder.upper_weeks.size()) {
-            until = std::min(t1, t0 + (ladder.upper_weeks[step] / weeks_per_month - age0));
-        }
-        l.accrue(line, -rate * ladder.shares[step], t, until);
-        t = until;
-        ++step;
-    }
+    for_refusion_segments(rate, t0, t1, age0, ladder,
+                          [&](double refunded, double a, double b) { l.accrue(line, -refunded, a, b); });
 }
 
 }  // namespace tvaer

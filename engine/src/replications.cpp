@@ -20,6 +20,15 @@ void append_vec(std::vector<T>& into, const std::vector<T>& more) {
     into.insert(into.end(), more.begin(), more.end());
 }
 
+void append_family_block(results& r, const arm_result& a) {
+    const std::uint64_t before = r.family_offsets.empty() ? 0 : r.family_offsets.back() + r.family_counts.back();
+    r.family_offsets.push_back(before);
+    r.family_counts.push_back(static_cast<std::uint32_t>(a.family_admitted.size()));
+    append_vec(r.family_costs, a.family_costs);
+    append_vec(r.family_admitted, a.family_admitted);
+    append_vec(r.family_candidate, a.family_candidate);
+}
+
 void append_replication(results& r, const replication_result& rr) {
     for (const auto& a : rr.arms) {
         append_vec(r.costs, a.costs.totals());
@@ -32,6 +41,7 @@ void append_replication(results& r, const replication_result& rr) {
         append_vec(r.wait_months, a.wait_months);
         r.events.push_back(a.events);
         r.admitted.push_back(a.admitted);
+        if (r.has_family_costs) append_family_block(r, a);
     }
     ++r.replications;
 }
@@ -55,10 +65,15 @@ void results::append(const results& more) {
     if (more.seed != seed || more.months != months || more.line_sources != line_sources) {
         throw error("results.append: the results come from a different scenario or seed");
     }
+    if (more.has_family_costs != has_family_costs && more.replications > 0 && replications > 0) {
+        throw error(fmt::format("results.append: per-family costs are recorded in {} but not in the other",
+                                has_family_costs ? "these results" : "the appended results"));
+    }
     if (more.first_replication != first_replication + replications) {
         throw error(fmt::format("results.append: replications must follow on: expected first replication {}, got {}",
                                 first_replication + replications, more.first_replication));
     }
+    if (replications == 0) has_family_costs = more.has_family_costs;
     append_vec(costs, more.costs);
     append_vec(occupancy, more.occupancy);
     append_vec(queue, more.queue);
@@ -69,6 +84,12 @@ void results::append(const results& more) {
     append_vec(wait_months, more.wait_months);
     append_vec(events, more.events);
     append_vec(admitted, more.admitted);
+    const std::uint64_t shift = family_offsets.empty() ? 0 : family_offsets.back() + family_counts.back();
+    for (const std::uint64_t o : more.family_offsets) family_offsets.push_back(shift + o);
+    append_vec(family_counts, more.family_counts);
+    append_vec(family_costs, more.family_costs);
+    append_vec(family_admitted, more.family_admitted);
+    append_vec(family_candidate, more.family_candidate);
     replications += more.replications;
 }
 
@@ -90,7 +111,7 @@ results run_replications(const model& m, const run_options& options) {
             const std::uint32_t i = next.fetch_add(1);
             if (i >= n || stop.load()) return;
             try {
-                auto rr = simulate_replication(m, options.seed, options.first_replication + i);
+                auto rr = simulate_replication(m, options.seed, options.first_replication + i, options.family_costs);
                 std::lock_guard lock(mu);
                 done[i] = std::move(rr);
                 ++finished;
@@ -124,6 +145,7 @@ results run_replications(const model& m, const run_options& options) {
     if (failure) std::rethrow_exception(failure);
 
     results r = make_results(m, options.seed, options.first_replication);
+    r.has_family_costs = options.family_costs;
     for (std::uint32_t i = 0; i < n && done[i]; ++i) append_replication(r, *done[i]);
     return r;
 }

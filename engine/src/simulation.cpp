@@ -137,9 +137,11 @@ std::size_t pick(const std::vector<double>& cdf, double u) {
 
 class simulator {
 public:
-    simulator(const model& m, std::uint64_t seed, std::uint32_t replication, arm a)
+    simulator(const model& m, std::uint64_t seed, std::uint32_t replication, arm a, bool family_costs)
         : m_(m),
           arm_(a),
+          fam_(family_costs),
+          years_(family_years(m.months)),
           horizon_(static_cast<double>(m.months)),
           prefix_(key_hash::start(seed).then(replication)),
           cal_(horizon_, static_cast<std::size_t>(m.initial_families) * 2) {
@@ -164,7 +166,11 @@ public:
 
     arm_result run() {
         populate();
-        if (arm_ == arm::solution) select_families();
+        if (arm_ == arm::solution) {
+            select_families();
+        } else if (fam_) {
+            note_candidates(0, static_cast<std::uint32_t>(members_.size()));
+        }
         start_clocks();  // after selection: one-offs at t = 0 go on the lines of the family's treatment
         initial_requests();
         schedule_arrivals();
@@ -175,6 +181,7 @@ public:
         }
         settle();
         out_.families = next_family_;
+        if (fam_ && out_.family_admitted.size() < next_family_) grow_families(next_family_);
         out_.members = static_cast<std::uint32_t>(members_.size());
         out_.engine_bytes = members_.capacity() * sizeof(member) + pool_.capacity() * sizeof(instance) +
                             cal_.memory_bytes();
@@ -253,6 +260,7 @@ private:
         mb.entry = t;
         mb.t_fire = inf;
         members_.push_back(mb);
+        if (fam_ && f >= out_.family_admitted.size()) grow_families(f + 1);
         if (refusion_) {
             benefit_age_.push_back(m_.spec.refusion.initial_weeks / weeks_per_month);
             off_since_.push_back(-inf);
@@ -304,7 +312,11 @@ private:
         const auto end = static_cast<std::uint32_t>(members_.size());
         if (first == end) return;  // a family with no members on any track
         schedule_leave(first, t);
-        if (arm_ == arm::solution) consider(first, end, t);
+        if (arm_ == arm::solution) {
+            consider(first, end, t);
+        } else if (fam_) {
+            note_candidates(first, end);
+        }
         for (std::uint32_t mi = first; mi < end; ++mi) {
             book_entry_lumps(mi, m_.tracks[members_[mi].track].states[members_[mi].state]);
             schedule_clock(mi, t);
@@ -357,7 +369,10 @@ private:
         for (std::uint32_t first = 0; first < members_.size();) {
             const std::uint32_t end = family_end(first);
             candidate c{};
-            if (is_candidate(first, end, c)) cands.push_back(c);
+            if (is_candidate(first, end, c)) {
+                cands.push_back(c);
+                mark_candidate(first);
+            }
             first = end;
         }
         std::sort(cands.begin(), cands.end(), [](const candidate& a, const candidate& b) {
@@ -383,6 +398,7 @@ private:
     void consider(std::uint32_t first, std::uint32_t end, double t) {
         candidate c{};
         if (!is_candidate(first, end, c)) return;
+        mark_candidate(first);
         waiting_.push_back(first);
         admit_while_room(t);
     }
@@ -421,6 +437,9 @@ private:
         const std::uint32_t end = family_end(first);
         ++in_solution_;
         ++out_.admitted;
+        if (fam_ && out_.family_admitted[members_[first].family] < 0) {
+            out_.family_admitted[members_[first].family] = static_cast<std::int32_t>(month_of(t));
+        }
         out_.occupancy.accrue(m_.solution_families_row, 1.0, t, horizon_);
         set_treatment(first, end, true, t);
         if (m_.spec.select.stay) {
@@ -464,14 +483,14 @@ private:
         const auto g = static_cast<int>(treat(mb));
         for (const auto& bc : m_.tracks[mb.track].states[mb.state].costs[g]) {
             if (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit)) {
-                out_.costs.accrue(bc.line, factor * bc.monthly, mb.entry, t);
+                book(mi, bc.line, factor * bc.monthly, mb.entry, t);
                 book_refund(mi, bc, factor, t);
             }
         }
         for (std::uint32_t id = mb.first_inst; id != nil; id = pool_[id].next) {
             for (const auto& bc : m_.interventions[pool_[id].iv].costs[g]) {
                 if (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit)) {
-                    out_.costs.accrue(bc.line, factor * bc.monthly, pool_[id].start, t);
+                    book(mi, bc.line, factor * bc.monthly, pool_[id].start, t);
                 }
             }
         }
@@ -562,13 +581,60 @@ private:
     }
 
     // ---- costs ------------------------------------------------------------------------------
+    // Every cost of a member goes through these two: the ledger line and, when recorded, the
+    // member's family's row of the per-family output.
+    void book(std::uint32_t mi, std::size_t line, double rate, double t0, double t1) {
+        out_.costs.accrue(line, rate, t0, t1);
+        if (fam_) family_accrue(members_[mi].family, m_.lines[line].payer, rate, t0, t1);
+    }
+
+    void book_lump(std::uint32_t mi, std::size_t line, double amount, double t) {
+        out_.costs.lump(line, amount, t);
+        if (fam_) family_cell(members_[mi].family, month_of(t) / 12, m_.lines[line].payer) += amount;
+    }
+
+    // `rate` per month over [t0, t1) on the family's budget `payer`, split at year boundaries
+    // (years are counted from the month of t0, as the ledger counts months).
+    void family_accrue(std::uint32_t f, std::uint32_t payer, double rate, double t0, double t1) {
+        if (!(t1 > t0) || rate == 0.0) return;
+        std::size_t y = static_cast<std::size_t>(t0) / 12;
+        for (double t = t0; t < t1; ++y) {
+            const double until = std::min(t1, 12.0 * static_cast<double>(y + 1));
+            family_cell(f, y, payer) += rate * (until - t);
+            t = until;
+        }
+    }
+
+    double& family_cell(std::uint32_t f, std::size_t year, std::uint32_t payer) {
+        return out_.family_costs[(static_cast<std::size_t>(f) * years_ + year) * m_.budgets.size() + payer];
+    }
+
+    void grow_families(std::size_t n) {
+        out_.family_costs.resize(n * years_ * m_.budgets.size(), 0.0);
+        out_.family_admitted.resize(n, -1);
+        out_.family_candidate.resize(n, 0);
+    }
+
+    void mark_candidate(std::uint32_t first) {
+        if (fam_) out_.family_candidate[members_[first].family] = 1;
+    }
+
+    // The business-as-usual arm admits nobody; for the per-family output it records which of the
+    // families in [first, end) the solution arm's selection would have found to be candidates.
+    void note_candidates(std::uint32_t first, std::uint32_t end) {
+        candidate c{};
+        for (std::uint32_t f = first; f < end; f = family_end(f)) {
+            if (is_candidate(f, family_end(f), c)) mark_candidate(f);
+        }
+    }
+
     void book_state(std::uint32_t mi, double t) {
         const member& mb = members_[mi];
         const auto& cs = m_.tracks[mb.track].states[mb.state];
         out_.occupancy.accrue(cs.occupancy_row, 1.0, mb.entry, t);
         for (const auto& bc : cs.costs[static_cast<int>(treat(mb))]) {
             if (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit)) {
-                out_.costs.accrue(bc.line, bc.monthly, mb.entry, t);
+                book(mi, bc.line, bc.monthly, mb.entry, t);
                 book_refund(mi, bc, 1.0, t);
             }
         }
@@ -577,8 +643,8 @@ private:
     // The state's refund of a benefit paid over [entry, t) (refusion.hpp).
     void book_refund(std::uint32_t mi, const detail::booked_cost& bc, double factor, double t) {
         if (bc.refusion_line == nil) return;
-        book_refusion(out_.costs, bc.refusion_line, factor * bc.monthly, members_[mi].entry, t, benefit_age_[mi],
-                      m_.spec.refusion);
+        for_refusion_segments(factor * bc.monthly, members_[mi].entry, t, benefit_age_[mi], m_.spec.refusion,
+                              [&](double refunded, double a, double b) { book(mi, bc.refusion_line, -refunded, a, b); });
     }
 
     // Weeks on benefits are counted across benefit states; 52 weeks off restart the count.
@@ -597,7 +663,7 @@ private:
         const member& mb = members_[mi];
         for (const auto& bc : cs.costs[static_cast<int>(treat(mb))]) {
             if (bc.one_off != 0.0 && (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit))) {
-                out_.costs.lump(bc.line, bc.one_off, mb.entry);
+                book_lump(mi, bc.line, bc.one_off, mb.entry);
             }
         }
     }
@@ -606,7 +672,7 @@ private:
         const member& mb = members_[in.member];
         for (const auto& bc : m_.interventions[in.iv].costs[static_cast<int>(treat(mb))]) {
             if (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit)) {
-                out_.costs.accrue(bc.line, bc.monthly, in.start, t);
+                book(in.member, bc.line, bc.monthly, in.start, t);
             }
         }
     }
@@ -712,7 +778,7 @@ private:
         ++busy_[iv];
         for (const auto& bc : ci.costs[static_cast<int>(treat(mb))]) {
             if (bc.one_off != 0.0 && (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit))) {
-                out_.costs.lump(bc.line, bc.one_off, t);
+                book_lump(mi, bc.line, bc.one_off, t);
             }
         }
         auto link = [&] {
@@ -858,6 +924,8 @@ private:
 
     const model& m_;
     arm arm_;
+    bool fam_;             // record the per-family output (arm_result::family_costs)
+    std::size_t years_;    // of the per-family output
     double horizon_;
     key_hash prefix_;  // seed and replication, hashed once
     std::vector<std::uint64_t> mixed_duration_;  // per intervention, pre-mixed purposes
@@ -882,15 +950,16 @@ private:
 
 }  // namespace
 
-arm_result simulate_arm(const model& m, std::uint64_t seed, std::uint32_t replication, arm a) {
-    return simulator(m, seed, replication, a).run();
+arm_result simulate_arm(const model& m, std::uint64_t seed, std::uint32_t replication, arm a, bool family_costs) {
+    return simulator(m, seed, replication, a, family_costs).run();
 }
 
-replication_result simulate_replication(const model& m, std::uint64_t seed, std::uint32_t replication) {
+replication_result simulate_replication(const model& m, std::uint64_t seed, std::uint32_t replication,
+                                        bool family_costs) {
     replication_result r;
     r.replication = replication;
-    r.arms[0] = simulate_arm(m, seed, replication, arm::bau);
-    r.arms[1] = simulate_arm(m, seed, replication, arm::solution);
+    r.arms[0] = simulate_arm(m, seed, replication, arm::bau, family_costs);
+    r.arms[1] = simulate_arm(m, seed, replication, arm::solution, family_costs);
     return r;
 }
 

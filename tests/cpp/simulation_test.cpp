@@ -271,3 +271,164 @@ TEST_CASE("the staff's caseload caps the places in the solution", "[simulation]"
     sc.org.caseload = 0.1;
     REQUIRE_THROWS_WITH(compile(sc), Catch::Contains("organisation.caseload: staff_fte (4.5) x caseload (0.1) leaves no place in the solution"));
 }
+
+// ---- per-family output (run_options::family_costs) ------------------------------------------
+
+namespace {
+
+// The ladder with selection, a limited stay, a solution-only intervention paid by the solution,
+// one-offs, refusion, staff, arrivals and leavers: every kind of booking.
+scenario family_scenario(std::uint32_t mentor_capacity) {
+    scenario sc = ladder_scenario(300);
+    sc.horizon_months = 30.0;  // 2.5 years: a partial last year
+    sc.select.min_sectors = 2;
+    sc.select.capacity = 40;
+    sc.select.stay = sojourn::exponential(1.0 / 12.0);
+    sc.interventions[0].capacity = mentor_capacity;
+    sc.tracks[0].states[1].costs[0].one_off = 2500.0;
+    intervention coach;
+    coach.name = "coach";
+    coach.track = "adult";
+    coach.request_on_entry = {"S1", "S2"};
+    coach.duration = sojourn::exponential(1.0 / 4.0);
+    coach.available = availability::solution;
+    coach.pays = authority::solution;
+    coach.costs = {cost("adults", 3000.0, 1500.0)};
+    coach.effects = {effect{"adult", "S2", "S3", 2.0}};
+    sc.interventions.push_back(coach);
+    sc.org.staff_fte = 2.0;
+    sc.org.salary_key = {{"adults", 1.0}};
+    sc.refusion = refusion_ladder::statutory();
+    sc.people.arrivals_per_month = 4.0;
+    sc.people.leave_rate = 0.02;
+    return sc;
+}
+
+}  // namespace
+
+TEST_CASE("per-family costs add up to the ledger in both arms", "[simulation][family]") {
+    const model m = compile(family_scenario(15));
+    run_options o;
+    o.seed = 3;
+    o.replications = 3;
+    o.threads = 2;
+    o.family_costs = true;
+    const results r = run_replications(m, o);
+    REQUIRE(r.has_family_costs);
+    const std::size_t years = 3, nb = m.budgets.size(), lines = m.lines.size();
+    REQUIRE(family_years(m.months) == years);
+    REQUIRE(r.family_counts.size() == 6);
+    for (std::size_t block = 0; block < 6; ++block) {
+        const std::uint64_t first = r.family_offsets[block];
+        const std::uint32_t n = r.family_counts[block];
+        CHECK(n > 300);  // arrivals
+        // The sum over the block's families against the ledger lines by payer and year, without
+        // the staff line (not a family's cost).
+        std::vector<double> by_family(years * nb, 0.0), by_line(years * nb, 0.0);
+        for (std::uint64_t f = first; f < first + n; ++f)
+            for (std::size_t k = 0; k < years * nb; ++k) by_family[k] += r.family_costs[f * years * nb + k];
+        for (std::size_t l = 0; l < lines; ++l) {
+            if (m.has_staff && l == m.staff_line) continue;
+            for (std::size_t month = 0; month < m.months; ++month)
+                by_line[(month / 12) * nb + m.lines[l].payer] += r.costs[(block * lines + l) * m.months + month];
+        }
+        for (std::size_t k = 0; k < years * nb; ++k) CHECK(by_family[k] == Approx(by_line[k]).epsilon(1e-6).margin(1e-6));
+        double solution_paid = 0.0;
+        for (std::size_t y = 0; y < years; ++y) solution_paid += by_family[y * nb + m.solution_budget()];
+        CHECK((block % 2 == 1 ? solution_paid > 0.0 : solution_paid == 0.0));
+        std::uint32_t admitted = 0;
+        for (std::uint64_t f = first; f < first + n; ++f) {
+            admitted += r.family_admitted[f] >= 0 ? 1 : 0;
+            if (r.family_admitted[f] >= 0) CHECK(r.family_candidate[f] == 1);
+        }
+        CHECK(admitted == r.admitted[block]);
+    }
+}
+
+TEST_CASE("per-family costs of one family by hand", "[simulation][family]") {
+    // One member: "here" 1,000 a month (500 on entry) for 13.5 months, then "there" 2,000 a month.
+    // Family 0 is there at 0, family 1 arrives at 14.2. Inside the solution (a stay of 5 months)
+    // a 3-month "help" at 100 a month plus 50 at start is paid by the solution's budget.
+    scenario sc = single_state(1, 30.0);
+    sc.tracks[0].states = {state{"here", {{"there", 0.0, 1.0}}, sojourn::fixed(13.5), {cost("s", 1000.0, 500.0)}},
+                           state{"there", {}, std::nullopt, {cost("s", 2000.0)}}};
+    sc.tracks[0].initial = {1.0, 0.0};
+    sc.people.arrival_months = {14.2};
+    sc.select.min_sectors = 0;
+    sc.select.stay = sojourn::fixed(5.0);
+    intervention help = service("help", 0, sojourn::fixed(3.0));
+    help.costs = {cost("s", 100.0, 50.0)};
+    help.available = availability::solution;
+    help.pays = authority::solution;
+    sc.interventions = {help};
+    const model m = compile(sc);
+    REQUIRE(m.budgets == std::vector<std::string>{"s", "solution"});
+    for (const arm a : {arm::bau, arm::solution}) {
+        const arm_result r = simulate_arm(m, 1, 0, a, true);
+        REQUIRE(r.family_costs.size() == 2 * 3 * 2);  // families x years x budgets
+        const auto at = [&](int f, int y, int b) { return r.family_costs[(f * 3 + y) * 2 + b]; };
+        // Family 0: year 1 = 500 + 12 x 1,000; year 2 = 1.5 x 1,000 + 10.5 x 2,000; year 3 = 6 x 2,000.
+        CHECK(at(0, 0, 0) == Approx(12500.0));
+        CHECK(at(0, 1, 0) == Approx(22500.0));
+        CHECK(at(0, 2, 0) == Approx(12000.0));
+        // Family 1: here over [14.2, 27.7), there over [27.7, 30).
+        CHECK(at(1, 0, 0) == 0.0);
+        CHECK(at(1, 1, 0) == Approx(500.0 + 9800.0));
+        CHECK(at(1, 2, 0) == Approx(3700.0 + 4600.0));
+        const double help_cost = a == arm::solution ? 350.0 : 0.0;
+        CHECK(at(0, 0, 1) == Approx(help_cost));
+        CHECK(at(1, 1, 1) == Approx(help_cost));
+        CHECK(at(0, 1, 1) + at(0, 2, 1) + at(1, 0, 1) + at(1, 2, 1) == 0.0);
+        CHECK(r.family_candidate == std::vector<std::uint8_t>{1, 1});
+        CHECK(r.family_admitted == (a == arm::solution ? std::vector<std::int32_t>{0, 14} : std::vector<std::int32_t>{-1, -1}));
+    }
+    CHECK(simulate_arm(m, 1, 0, arm::solution).family_costs.empty());  // off by default
+}
+
+TEST_CASE("families never admitted cost the same in both arms when no capacity is shared", "[simulation][family]") {
+    const model m = compile(family_scenario(0));  // unlimited mentor places: nothing shared
+    const replication_result r = simulate_replication(m, 5, 1, true);
+    const arm_result& bau = r.arms[0];
+    const arm_result& sol = r.arms[1];
+    REQUIRE(bau.family_admitted.size() == sol.family_admitted.size());
+    const std::size_t cells = family_years(m.months) * m.budgets.size();
+    std::uint32_t never = 0, differ = 0;
+    for (std::size_t f = 0; f < sol.family_admitted.size(); ++f) {
+        CHECK(bau.family_candidate[f] == sol.family_candidate[f]);
+        CHECK(bau.family_admitted[f] == -1);
+        bool same = true;
+        for (std::size_t k = f * cells; k < (f + 1) * cells; ++k) same = same && bau.family_costs[k] == Approx(sol.family_costs[k]).margin(1e-9);
+        if (sol.family_admitted[f] < 0) {
+            ++never;
+            CHECK(same);
+        } else if (!same) {
+            ++differ;
+        }
+    }
+    CHECK(never > 100);
+    CHECK(differ > 10);  // the admitted families' costs do change
+}
+
+TEST_CASE("results with per-family costs append in order", "[simulation][family]") {
+    const model m = compile(family_scenario(15));
+    run_options o;
+    o.seed = 2;
+    o.replications = 3;
+    o.family_costs = true;
+    const results whole = run_replications(m, o);
+    o.replications = 1;
+    results parts = run_replications(m, o);
+    o.first_replication = 1;
+    o.replications = 2;
+    parts.append(run_replications(m, o));
+    CHECK(parts.family_counts == whole.family_counts);
+    CHECK(parts.family_offsets == whole.family_offsets);
+    CHECK(parts.family_costs == whole.family_costs);
+    CHECK(parts.family_admitted == whole.family_admitted);
+    CHECK(parts.family_candidate == whole.family_candidate);
+    o.first_replication = 3;
+    o.replications = 1;
+    o.family_costs = false;
+    REQUIRE_THROWS_WITH(parts.append(run_replications(m, o)),
+                        Catch::Contains("per-family costs are recorded in these results but not in the other"));
+}

@@ -9,6 +9,7 @@
 /// tvaer books the refund as a negative amount on a line of its own, so municipal and state
 /// shares stay separable. The reset rule is simplified to "52 consecutive weeks off benefits"
 /// (the law counts weeks within the latest 3 years).
+#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -35,6 +36,28 @@ struct refusion_ladder {
     /// Throws scenario_error naming `where` (e.g. "refusion.shares[2]").
     void validate(const std::string& where) const;
 };
+
+/// Calls `segment(refunded_rate, a, b)` for each piece [a, b) of [t0, t1) on one step of the
+/// ladder: the state refunds `refunded_rate` per month over it (a share of `rate`) to a member
+/// who had been on benefits `age0` months at t0. The pieces cover [t0, t1) in order.
+template <class Segment>
+void for_refusion_segments(double rate, double t0, double t1, double age0, const refusion_ladder& ladder,
+                           Segment&& segment) {
+    double t = t0;
+    std::size_t step = 0;
+    const double age_weeks = age0 * weeks_per_month;
+    while (step < ladder.upper_weeks.size() && age_weeks >= ladder.upper_weeks[step]) ++step;
+    while (t < t1) {
+        // The time at which the member's duration reaches the end of this step (or t1).
+        double until = t1;
+        if (step < ladder.upper_weeks.size()) {
+            until = std::min(t1, t0 + (ladder.upper_weeks[step] / weeks_per_month - age0));
+        }
+        segment(rate * ladder.shares[step], t, until);
+        t = until;
+        ++step;
+    }
+}
 
 /// Books on `line` minus the refunded share of a benefit of `rate` per month paid over [t0, t1)
 /// to a member who had been on benefits `age0` months at t0, split where the member's benefit

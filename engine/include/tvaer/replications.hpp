@@ -24,6 +24,10 @@ struct run_options {
     /// (argument: how many are done); returning false stops the run early: replications not yet
     /// started are skipped, those running finish.
     std::function<bool(std::uint32_t)> progress;
+    /// Last, so that positional initialisers {seed, first, count, threads, progress} stay valid.
+    /// Also record the per-family output (arm_result::family_costs; results::family_costs).
+    /// Off by default: it costs memory proportional to families x years x budgets.
+    bool family_costs = false;
 };
 
 /// The outputs of consecutive replications as flat row-major arrays, the replication index first,
@@ -45,8 +49,20 @@ struct results {
     std::vector<std::uint64_t> events;        ///< [rep][arm]
     std::vector<std::uint32_t> admitted;      ///< [rep][arm]
 
-    /// Appends the replications of `more`, which must directly follow these (same model and seed).
-    /// Throws tvaer::error otherwise.
+    /// Per-family output, only when run with run_options::family_costs (else all empty). The
+    /// number of families varies by replication (open populations), so these are flat vectors of
+    /// blocks: block (rep, arm) holds family_counts[rep][arm] families and starts at family
+    /// family_offsets[rep][arm] (a prefix sum; costs start at that times years x budgets).
+    /// Not written to results files (the file format has no place for it).
+    bool has_family_costs = false;
+    std::vector<std::uint32_t> family_counts;   ///< [rep][arm]
+    std::vector<std::uint64_t> family_offsets;  ///< [rep][arm]: families in the blocks before
+    std::vector<double> family_costs;           ///< [block][family][year][budget], DKK
+    std::vector<std::int32_t> family_admitted;  ///< [block][family]: month first admitted, or -1
+    std::vector<std::uint8_t> family_candidate; ///< [block][family]: eligible and motivated
+
+    /// Appends the replications of `more`, which must directly follow these (same model and seed,
+    /// both with or both without per-family output). Throws tvaer::error otherwise.
     void append(const results& more);
 };
 

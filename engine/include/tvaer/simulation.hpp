@@ -28,6 +28,15 @@ struct arm_result {
     std::uint32_t members = 0;
     std::uint32_t admitted = 0;  ///< families ever admitted into the solution
     std::size_t engine_bytes = 0;  ///< member records + instance pool + calendar at the end of the run
+    /// Per-family output, only when asked for (simulate_arm's `family_costs`), else empty.
+    /// families x years x budgets, DKK: what each family cost each paying budget in each year
+    /// (year y is months [12y, 12y + 12); years = ceil(months / 12)). Every ledger booking that
+    /// concerns a family, refunds included; the solution's staff line is not a family's cost.
+    std::vector<double> family_costs;
+    std::vector<std::int32_t> family_admitted;  ///< families: month first admitted into the solution, or -1
+    /// families: 1 if eligible and motivated when considered (t = 0 or on arrival), in both arms:
+    /// the business-as-usual arm evaluates the same keyed draws without admitting anyone.
+    std::vector<std::uint8_t> family_candidate;
 };
 
 struct replication_result {
@@ -35,10 +44,16 @@ struct replication_result {
     arm_result arms[2];  ///< indexed by arm
 };
 
-/// Simulates one arm. Throws simulation_error naming the simulated time and event on failure.
-arm_result simulate_arm(const model& m, std::uint64_t seed, std::uint32_t replication, arm a);
+/// Years of the per-family output for a horizon of `months`: ceil(months / 12).
+[[nodiscard]] constexpr std::size_t family_years(std::size_t months) noexcept { return (months + 11) / 12; }
+
+/// Simulates one arm; `family_costs` also records the per-family output of arm_result.
+/// Throws simulation_error naming the simulated time and event on failure.
+arm_result simulate_arm(const model& m, std::uint64_t seed, std::uint32_t replication, arm a,
+                        bool family_costs = false);
 
 /// Simulates both arms of one replication.
-replication_result simulate_replication(const model& m, std::uint64_t seed, std::uint32_t replication);
+replication_result simulate_replication(const model& m, std::uint64_t seed, std::uint32_t replication,
+                                        bool family_costs = false);
 
 }  // namespace tvaer

@@ -1,0 +1,92 @@
+"""Results.family_costs: per-family costs by year and paying budget, admission month, candidacy."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tvaer
+
+
+@pytest.fixture
+def busy(tiny_data) -> tvaer.Scenario:
+    """The tiny scenario with arrivals, leavers, a limited stay, refusion and staff."""
+    data = tiny_data
+    data["horizon_months"] = 30  # a partial third year
+    data["population"] = {"arrivals_per_month": 2.0, "leave_rate": 0.02}
+    data["selection"]["stay"] = {"distribution": "exponential", "rate": 0.1}
+    data["refusion"] = {"ladder": "statutory"}
+    data["organisation"] = {"staff_fte": 1.5, "salary_key": {"employment": 1.0}}
+    data["tracks"][1]["states"][0]["costs"][0]["one_off"] = 4000
+    return tvaer.Scenario(data, "busy.toml")
+
+
+def test_family_costs_add_up_to_the_costs_without_staff(busy):
+    r = tvaer.simulate(busy, replications=3, seed=4, threads=2, progress=False, family_costs=True)
+    fc = r.family_costs
+    assert fc.dims == ("replication", "family", "year", "budget", "arm")
+    assert list(fc["year"].values) == [1, 2, 3]
+    assert list(fc["budget"].values) == ["employment", "children", "solution"]
+    lc = r.line_costs
+    lc = lc.where(lc["source"] != "staff", 0.0)
+    year = (lc["month"] // 12 + 1).rename("year")
+    expected = lc.groupby(year).sum("month").groupby("payer").sum("line")  # (rep, arm, year, payer)
+    got = fc.sum("family")  # NaN padding is skipped
+    for budget in r.budgets:
+        e = expected.sel(payer=budget).transpose("replication", "year", "arm").values
+        g = got.sel(budget=budget).transpose("replication", "year", "arm").values
+        np.testing.assert_allclose(g, e, rtol=1e-6, atol=1e-6)
+    admitted = (fc["admitted_month"] >= 0).sum("family")
+    assert np.array_equal(admitted.transpose("replication", "arm").values, r.admitted)
+    assert fc["present"].sum("family").min() > 40  # families arrived during the run
+
+
+def test_one_family_by_hand():
+    # One member: "here" costs 1,000 a month for 6 months (fixed), then "there" 500 a month.
+    # Over 18 months: year 1 = 6 x 1,000 + 6 x 500 = 9,000; year 2 = 6 x 500 = 3,000. It is in
+    # contact with one sector, so min_sectors = 1 admits it at month 0.
+    data = {
+        "schema_version": 1, "horizon_months": 18, "sectors": ["s"], "families": 1,
+        "tracks": [{"name": "a", "initial": {"here": 1.0}, "states": [
+            {"name": "here", "transitions": [{"to": "there", "probability": 1.0}],
+             "duration": {"distribution": "fixed", "months": 6},
+             "costs": [{"sector": "s", "monthly": 1000}]},
+            {"name": "there", "costs": [{"sector": "s", "monthly": 500}]}]}],
+        "selection": {"min_sectors": 1},
+    }
+    r = tvaer.simulate(tvaer.Scenario(data), replications=1, seed=1, progress=False, family_costs=True)
+    fc = r.family_costs
+    for arm in ("bau", "solution"):
+        np.testing.assert_allclose(fc.sel(arm=arm, budget="s", family=0).squeeze().values, [9000.0, 3000.0])
+        assert (fc.sel(arm=arm, budget="solution").values == 0.0).all()
+    assert fc["admitted_month"].sel(family=0).squeeze().values.tolist() == [-1, 0]
+    assert fc["candidate"].sel(family=0).squeeze().values.tolist() == [True, True]
+
+
+def test_families_never_admitted_cost_the_same_in_both_arms(tiny):
+    # The coach is solution-only and its places are used only by solution families, so a family
+    # never admitted draws and books exactly what it does in business as usual (CRN).
+    r = tvaer.simulate(tiny, replications=4, seed=5, progress=False, family_costs=True)
+    fc = r.family_costs
+    never = fc["admitted_month"].sel(arm="solution") < 0
+    bau = fc.sel(arm="bau").where(never)
+    sol = fc.sel(arm="solution").where(never)
+    np.testing.assert_allclose(sol.values, bau.values, rtol=1e-12, atol=1e-9)
+    assert int(never.sum()) == 4 * (40 - 10)
+    admitted = fc.where(~never)
+    assert not np.allclose(admitted.sel(arm="bau").sum("year").values, admitted.sel(arm="solution").sum("year").values,
+                           equal_nan=True)
+    assert (fc["candidate"].sel(arm="bau") == fc["candidate"].sel(arm="solution")).all()
+
+
+def test_not_recorded_raises_a_clear_error(tiny, tmp_path):
+    r = tvaer.simulate(tiny, replications=1, seed=1, progress=False)
+    with pytest.raises(ValueError, match=r"family_costs: not recorded in these results; run "
+                                         r"tvaer.simulate\(..., family_costs=True\)"):
+        r.family_costs
+    recorded = tvaer.simulate(tiny, replications=1, seed=1, progress=False, family_costs=True)
+    back = tvaer.open_results(recorded.to_hdf5(tmp_path / "r.h5"))
+    with pytest.raises(ValueError, match="results files do not hold per-family costs"):
+        back.family_costs
+    with pytest.raises(ValueError, match="family_costs: must be True or False, got 'yes'"):
+        tvaer.simulate(tiny, replications=1, progress=False, family_costs="yes")
