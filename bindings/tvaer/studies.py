@@ -22,7 +22,7 @@ from .results import Results
 from .scenario import Scenario, _list_index
 from .simulate import simulate
 
-__all__ = ["crn_variance_reduction", "follow_up", "follow_up_estimates", "pilot_power", "uncertain_parameters", "tornado", "sobol",
+__all__ = ["crn_variance_reduction", "follow_up", "follow_up_families", "follow_up_estimates", "pilot_power", "uncertain_parameters", "tornado", "sobol",
            "total_difference"]
 
 ESTIMATORS = ["comparison_group", "before_after", "diff_in_diff"]
@@ -356,3 +356,36 @@ def crn_variance_reduction(scenario: Scenario, replications: int = 100, seed: in
             rows.append({"sector": sector, "year": int(year), "var_crn": v_crn[i, j],
                          "var_independent": v_ind[i, j], "ratio": ratio})
     return pd.DataFrame(rows).set_index(["sector", "year"])
+
+
+# ---- follow-up on the same families (needs per-family costs) -----------------------------------
+
+
+def follow_up_families(results: Results) -> pd.DataFrame:
+    """The comparison-group estimate a municipality can make when it follows the same families:
+    per year, participants' mean cost per family (all budgets, solution arm) minus that of the
+    eligible, motivated families who got no place (the waiting list), against the truth, the
+    participants' own paired difference (solution arm − business as usual, family by family).
+
+    Participants are families admitted at t = 0; the waiting list are candidates never admitted.
+    Needs ``simulate(..., family_costs=True)``. Returns mean estimate, truth, bias and the
+    standard deviation of the estimate across replications (one replication = one municipality).
+    """
+    fc = results.family_costs.sum("budget")  # (replication, family, year, arm)
+    admitted = fc["admitted_month"].sel(arm="solution")
+    candidate = fc["candidate"].sel(arm="solution")
+    participants = admitted == 0
+    waiting = candidate & (admitted < 0)
+    sol, bau = fc.sel(arm="solution"), fc.sel(arm="bau")
+    estimate = sol.where(participants).mean("family") - sol.where(waiting).mean("family")
+    truth = (sol - bau).where(participants).mean("family")
+    est = estimate.transpose("replication", "year").values
+    tru = truth.transpose("replication", "year").values
+    rows = []
+    for j, year in enumerate(estimate["year"].values):
+        e, t = est[:, j], tru[:, j]
+        ok = ~np.isnan(e)
+        rows.append({"year": int(year), "estimate": float(np.mean(e[ok])), "truth": float(np.mean(t[ok])),
+                     "bias": float(np.mean(e[ok] - t[ok])), "sd": float(np.std(e[ok], ddof=1)),
+                     "replications": int(ok.sum())})
+    return pd.DataFrame(rows).set_index("year")

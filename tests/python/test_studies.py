@@ -155,3 +155,22 @@ def test_uncertain_table_errors_name_the_key(tiny):
         tvaer.sobol(tiny, n=10, parameters={COST: (1.0, 2.0)})
     with pytest.raises(ValueError, match=r"output: must be 'total_difference' or a function of Results, got 'x'"):
         tvaer.tornado(tiny, output="x", parameters={COST: (1.0, 2.0)})
+
+
+def test_waiting_list_comparison_is_unbiased_when_places_are_drawn_at_random(tiny):
+    # Every family starts alike, so every candidate has the same complexity score and places go
+    # by the keyed random tie-break: participants and the waiting list are exchangeable, and the
+    # comparison-group estimate is unbiased for the participants' paired effect.
+    res = tvaer.simulate(tiny.with_(families=200, **{"selection.capacity": 80}), replications=60, seed=9,
+                         family_costs=True, progress=False)
+    table = tvaer.studies.follow_up_families(res)
+    for year, row in table.iterrows():
+        se = row["sd"] / np.sqrt(row["replications"])
+        assert abs(row["bias"]) < 3.29 * se + 1e-9, (year, row.to_dict())
+    assert table["truth"].iloc[1] < table["truth"].iloc[0]  # the coach costs first, benefits fall later
+
+
+def test_follow_up_families_needs_per_family_costs(tiny):
+    res = tvaer.simulate(tiny, replications=2, seed=1, progress=False)
+    with pytest.raises(ValueError, match=r"family_costs: not recorded in these results"):
+        tvaer.studies.follow_up_families(res)
