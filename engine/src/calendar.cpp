@@ -30,9 +30,11 @@ calendar::calendar(double horizon, std::size_t expected_pending) : horizon_(hori
         throw std::invalid_argument("calendar: horizon must be positive and finite, got " +
                                     std::to_string(horizon));
     }
-    // About 64 pending events per coarse bucket, at most 4096 buckets: the appending tails fit
-    // in the cache and a partly filled chunk per bucket wastes little memory.
-    const std::size_t n = std::clamp<std::size_t>(expected_pending / 64, 16, 4096);
+    // About 128 pending events per coarse bucket, at most 2048 buckets: the appending tails fit
+    // in the cache and a partly filled chunk per bucket wastes little memory. (64 to 256 per
+    // bucket and 1024 to 4096 buckets measured within noise of each other on the ladder
+    // benchmark, docs/performance.md.)
+    const std::size_t n = std::clamp<std::size_t>(expected_pending / 128, 16, 2048);
     width_ = horizon / static_cast<double>(n);
     inverse_width_ = static_cast<double>(n) / horizon;
     buckets_.assign(n + 1, bucket{});  // the last bucket holds t == horizon
@@ -74,7 +76,10 @@ void calendar::open(bucket& b, std::size_t index) {
     next_ = 0;
     for (std::uint32_t id = b.head; id != nil;) {
         const std::uint32_t next = chunk_next_[id];
-        if (next != nil) __builtin_prefetch(&chunks_[next]);
+        if (next != nil) {  // the whole next chunk: four cache lines
+            for (std::uint32_t line = 0; line < sizeof(chunk) / 64; ++line)
+                __builtin_prefetch(reinterpret_cast<const char*>(&chunks_[next]) + 64 * line);
+        }
         const auto n = std::min<std::size_t>(b.count - drain_.size(), chunk_events);
         drain_.insert(drain_.end(), chunks_[id].ev, chunks_[id].ev + n);
         chunk_next_[id] = free_;

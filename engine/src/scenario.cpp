@@ -201,6 +201,7 @@ void scenario::validate() const {
     validate_unique(sectors, "sectors");
     require(families >= 1 && families <= 50'000'000u, "families", fmt::format("must be in [1, 50000000], got {}", families));
     require(!tracks.empty(), "tracks", "needs at least one track");
+    require(tracks.size() <= 16, "tracks", fmt::format("at most 16 tracks, got {}", tracks.size()));
     std::vector<std::string> tnames = track_names(*this);
     validate_unique(tnames, "tracks");
     for (std::size_t i = 0; i < tracks.size(); ++i) validate_track(*this, tracks[i], at("tracks", i));

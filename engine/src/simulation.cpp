@@ -64,9 +64,11 @@ struct member {
     std::uint32_t benefit : 8;
     std::uint16_t gen;         // bumped whenever the pending transition is replaced
     std::uint8_t state;
-    std::uint8_t track : 6;
+    std::uint8_t track : 4;        // at most 16 tracks (scenario validation)
     std::uint8_t gone : 1;         // left the population (open populations)
     std::uint8_t in_solution : 1;
+    std::uint8_t first : 1;        // first and last member of its family: the family's bounds
+    std::uint8_t last : 1;         // are found without reading a neighbouring family's record
 };
 static_assert(sizeof(member) == 32);
 
@@ -209,25 +211,31 @@ private:
     }
     // Member records of upcoming events are fetched while the current one is handled: at large
     // populations they are cache misses otherwise (docs/performance.md).
-    void prefetch_ahead() const {
-        const event* e = cal_.lookahead(16);
-        if (e == nullptr) return;
-        const event_kind k = kind_of(e->tag);
-        if (k == ev_end) {
-            __builtin_prefetch(&pool_[e->target]);
-        } else if (k == ev_transition || k == ev_request) {
-            __builtin_prefetch(&members_[e->target]);
-            __builtin_prefetch(&members_[e->target] - (e->target > 0 ? 1 : 0));
+    // An intervention's end is fetched in two steps: its instance 16 events ahead, then, 8 ahead,
+    // the member that instance names (by then the instance is usually in the cache).
+    // always_inline: as a function of its own it has no side effect that GCC can see (prefetches
+    // do not count), so GCC 12 marks it const and deletes every call to it as dead code.
+    [[gnu::always_inline]] void prefetch_ahead() const {
+        if (const event* e = cal_.lookahead(16)) {
+            const event_kind k = kind_of(e->tag);
+            if (k == ev_end) {
+                __builtin_prefetch(&pool_[e->target]);
+            } else if (k == ev_transition || k == ev_request) {
+                __builtin_prefetch(&members_[e->target]);
+            }
+        }
+        if (const event* e = cal_.lookahead(8); e != nullptr && kind_of(e->tag) == ev_end) {
+            __builtin_prefetch(&members_[pool_[e->target].member]);
         }
     }
-    // Members of a family are contiguous, so the first one is found by walking back.
+    // Members of a family are contiguous and its first and last are flagged, so its bounds are
+    // found by walking its own records only (a neighbour's record may be a cache miss).
     [[nodiscard]] std::uint32_t family_first(std::uint32_t mi) const {
-        while (mi > 0 && members_[mi - 1].family == members_[mi].family) --mi;
+        while (!members_[mi].first) --mi;
         return mi;
     }
     [[nodiscard]] std::uint32_t family_end(std::uint32_t mi) const {
-        const auto n = static_cast<std::uint32_t>(members_.size());
-        while (mi + 1 < n && members_[mi + 1].family == members_[mi].family) ++mi;
+        while (!members_[mi].last) ++mi;
         return mi + 1;
     }
     [[nodiscard]] std::size_t month_of(double t) const {
@@ -259,6 +267,9 @@ private:
         mb.benefit = benefit;
         mb.entry = t;
         mb.t_fire = inf;
+        mb.first = (members_.empty() || members_.back().family != f) ? 1 : 0;
+        mb.last = 1;
+        if (!mb.first) members_.back().last = 0;
         members_.push_back(mb);
         if (fam_ && f >= out_.family_admitted.size()) grow_families(f + 1);
         if (refusion_) {

@@ -133,6 +133,15 @@ TEST_CASE("scenario: horizon, schema and sizes", "[scenario]") {
     require_rejected([](scenario& sc) { sc.families = 0; }, "families", "must be in [1, 50000000], got 0");
     require_rejected([](scenario& sc) { sc.tracks[0].states[0].transitions[0].to = "S1"; },
                      "tracks[0].states[0].transitions[0].to", "a state cannot move to itself");
+    require_rejected(
+        [](scenario& sc) {
+            for (int i = 1; i <= 16; ++i) {
+                track extra = sc.tracks[0];
+                extra.name = "adult" + std::to_string(i);
+                sc.tracks.push_back(extra);
+            }
+        },
+        "tracks", "at most 16 tracks, got 17");
 }
 
 TEST_CASE("scenario: payment and salary keys", "[scenario]") {
