@@ -44,8 +44,9 @@ def simulate(
     """Simulates both arms of `replications` replications; the same seed gives the same numbers
     whatever `threads` is.
 
-    Ctrl-C stops within about a second, at the next replication boundary, and returns the
-    replications that are complete, marked ``results.interrupted = True`` (no exception).
+    Ctrl-C stops within about a second (replications still running are abandoned, however large)
+    and returns the replications that are complete, marked ``results.interrupted = True`` (no
+    exception); a KeyboardInterrupt is raised only if Ctrl-C comes before the run starts.
 
     ``family_costs=True`` also records every family's cost per year and paying budget, the month
     it was admitted into the solution and whether it was a candidate (``Results.family_costs``);

@@ -111,9 +111,13 @@ results run_replications(const model& m, const run_options& options) {
             const std::uint32_t i = next.fetch_add(1);
             if (i >= n || stop.load()) return;
             try {
-                auto rr = simulate_replication(m, options.seed, options.first_replication + i, options.family_costs);
+                auto rr = simulate_replication(m, options.seed, options.first_replication + i, options.family_costs,
+                                               &stop);
                 std::lock_guard lock(mu);
                 done[i] = std::move(rr);
+                ++finished;
+            } catch (const cancelled&) {  // stopped on request: this replication is dropped
+                std::lock_guard lock(mu);
                 ++finished;
             } catch (...) {
                 std::lock_guard lock(mu);

@@ -139,10 +139,12 @@ std::size_t pick(const std::vector<double>& cdf, double u) {
 
 class simulator {
 public:
-    simulator(const model& m, std::uint64_t seed, std::uint32_t replication, arm a, bool family_costs)
+    simulator(const model& m, std::uint64_t seed, std::uint32_t replication, arm a, bool family_costs,
+              const std::atomic<bool>* cancel)
         : m_(m),
           arm_(a),
           fam_(family_costs),
+          cancel_(cancel),
           years_(family_years(m.months)),
           horizon_(static_cast<double>(m.months)),
           prefix_(key_hash::start(seed).then(replication)),
@@ -177,9 +179,14 @@ public:
         initial_requests();
         schedule_arrivals();
         event ev{};
+        std::uint32_t until_check = check_every;
         while (cal_.pop(ev)) {
             prefetch_ahead();
             handle(ev);
+            if (--until_check == 0) {
+                until_check = check_every;
+                check_cancelled();
+            }
         }
         settle();
         out_.families = next_family_;
@@ -191,6 +198,12 @@ public:
     }
 
 private:
+    // About a millisecond of events between looks at the cancel flag.
+    static constexpr std::uint32_t check_every = 4096;
+    void check_cancelled() const {
+        if (cancel_ != nullptr && cancel_->load(std::memory_order_relaxed)) throw cancelled();
+    }
+
     // ---- random draws -------------------------------------------------------------------
     // The stream of key (seed, replication, family, local member, purpose, occurrence); seed and
     // replication are hashed once per run and purposes are pre-mixed (rng.hpp, key_hash).
@@ -936,6 +949,7 @@ private:
     const model& m_;
     arm arm_;
     bool fam_;             // record the per-family output (arm_result::family_costs)
+    const std::atomic<bool>* cancel_;  // set by another thread to stop the run (may be null)
     std::size_t years_;    // of the per-family output
     double horizon_;
     key_hash prefix_;  // seed and replication, hashed once
@@ -961,16 +975,17 @@ private:
 
 }  // namespace
 
-arm_result simulate_arm(const model& m, std::uint64_t seed, std::uint32_t replication, arm a, bool family_costs) {
-    return simulator(m, seed, replication, a, family_costs).run();
+arm_result simulate_arm(const model& m, std::uint64_t seed, std::uint32_t replication, arm a, bool family_costs,
+                        const std::atomic<bool>* cancel) {
+    return simulator(m, seed, replication, a, family_costs, cancel).run();
 }
 
 replication_result simulate_replication(const model& m, std::uint64_t seed, std::uint32_t replication,
-                                        bool family_costs) {
+                                        bool family_costs, const std::atomic<bool>* cancel) {
     replication_result r;
     r.replication = replication;
-    r.arms[0] = simulate_arm(m, seed, replication, arm::bau, family_costs);
-    r.arms[1] = simulate_arm(m, seed, replication, arm::solution, family_costs);
+    r.arms[0] = simulate_arm(m, seed, replication, arm::bau, family_costs, cancel);
+    r.arms[1] = simulate_arm(m, seed, replication, arm::solution, family_costs, cancel);
     return r;
 }
 

@@ -136,3 +136,22 @@ def test_ctrl_c_returns_the_complete_replications_marked_interrupted(tiny, monke
     assert 3 <= part.replications < 40
     whole = tvaer.simulate(big, replications=part.replications, seed=4, threads=1, progress=False)
     assert np.array_equal(part.costs.values, whole.costs.values)
+
+
+def test_ctrl_c_abandons_a_long_replication_instead_of_finishing_it(tiny, monkeypatch):
+    class StopAtOnce:  # Ctrl-C at the first progress tick (after at most 100 ms)
+        n = 0
+
+        def update(self, k):
+            raise KeyboardInterrupt
+
+        def close(self):
+            pass
+
+    import sys
+
+    monkeypatch.setattr(sys.modules["tvaer.simulate"], "_progress_bar", lambda total, name: StopAtOnce())
+    huge = tiny.with_(families=1_000_000)  # one replication takes seconds
+    part = tvaer.simulate(huge, replications=2, seed=4, threads=1)
+    assert part.interrupted
+    assert part.replications == 0

@@ -29,6 +29,14 @@ public:
     using error::error;
 };
 
+/// A run stopped on request (run_options::progress returned false) before it finished; thrown by
+/// simulate_arm when its cancel flag is set, and caught by run_replications, which keeps the
+/// replications that are complete.
+class cancelled : public error {
+public:
+    cancelled() : error("the run was cancelled") {}
+};
+
 /// A results file that cannot be written or read.
 class file_error : public error {
 public:

@@ -22,7 +22,7 @@ struct run_options {
     unsigned threads = 1;  ///< 0: one per hardware thread
     /// Called from the calling thread as replications complete and at least every 100 ms
     /// (argument: how many are done); returning false stops the run early: replications not yet
-    /// started are skipped, those running finish.
+    /// started are skipped, those running are abandoned within a few thousand events.
     std::function<bool(std::uint32_t)> progress;
     /// Last, so that positional initialisers {seed, first, count, threads, progress} stay valid.
     /// Also record the per-family output (arm_result::family_costs; results::family_costs).

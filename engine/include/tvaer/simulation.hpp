@@ -5,6 +5,7 @@
 /// Families in the solution arm that are never selected into the solution draw exactly the same
 /// numbers as in the business-as-usual arm, so their paths and costs are identical unless they
 /// share a capacity-limited intervention with solution families.
+#include <atomic>
 #include <cstdint>
 #include <vector>
 
@@ -48,12 +49,14 @@ struct replication_result {
 [[nodiscard]] constexpr std::size_t family_years(std::size_t months) noexcept { return (months + 11) / 12; }
 
 /// Simulates one arm; `family_costs` also records the per-family output of arm_result.
-/// Throws simulation_error naming the simulated time and event on failure.
+/// Throws simulation_error naming the simulated time and event on failure. When `cancel` is
+/// given, the run looks at it every few thousand events and throws tvaer::cancelled once it is
+/// set (a large arm stops within milliseconds, not at its end).
 arm_result simulate_arm(const model& m, std::uint64_t seed, std::uint32_t replication, arm a,
-                        bool family_costs = false);
+                        bool family_costs = false, const std::atomic<bool>* cancel = nullptr);
 
-/// Simulates both arms of one replication.
+/// Simulates both arms of one replication (`cancel` as for simulate_arm).
 replication_result simulate_replication(const model& m, std::uint64_t seed, std::uint32_t replication,
-                                        bool family_costs = false);
+                                        bool family_costs = false, const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace tvaer

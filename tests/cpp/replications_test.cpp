@@ -1,0 +1,61 @@
+// Running replications: stopping on request keeps exactly the complete replications, and a
+// replication that is running when the stop comes is abandoned rather than finished.
+#include "tvaer/replications.hpp"
+
+#include <atomic>
+#include <catch2/catch.hpp>
+
+#include "tvaer/error.hpp"
+#include "tvaer/reference.hpp"
+
+using namespace tvaer;
+
+TEST_CASE("replications: a set cancel flag stops an arm with tvaer::cancelled", "[replications]") {
+    const model m = compile(ladder_scenario(20000));  // about 190,000 events, many checks
+    const std::atomic<bool> stop{true};
+    REQUIRE_THROWS_AS(simulate_arm(m, 1, 0, arm::bau, false, &stop), cancelled);
+    REQUIRE_THROWS_WITH(simulate_arm(m, 1, 0, arm::bau, false, &stop), "the run was cancelled");
+    const std::atomic<bool> go{false};
+    CHECK(simulate_arm(m, 1, 0, arm::bau, false, &go).events == simulate_arm(m, 1, 0, arm::bau).events);
+}
+
+TEST_CASE("replications: a stop during the first replication returns none, not a finished one",
+          "[replications]") {
+    // One replication of a million ladder families takes seconds; the first progress call comes
+    // after at most 100 ms with nothing done. Stopping there must abandon the running
+    // replication (before: it ran to its end and was returned).
+    const model m = compile(ladder_scenario(1'000'000));
+    run_options o;
+    o.seed = 3;
+    o.replications = 2;
+    o.threads = 1;
+    std::uint32_t calls = 0;
+    std::uint32_t done_at_first_call = 99;
+    o.progress = [&](std::uint32_t done) {
+        if (calls++ == 0) done_at_first_call = done;
+        return false;
+    };
+    const results r = run_replications(m, o);
+    REQUIRE(done_at_first_call == 0);
+    CHECK(r.replications == 0);
+    CHECK(r.costs.empty());
+    CHECK(r.events.empty());
+}
+
+TEST_CASE("replications: a stop after some replications keeps exactly those", "[replications]") {
+    const model m = compile(ladder_scenario(2000));
+    run_options o;
+    o.seed = 5;
+    o.replications = 50;
+    o.threads = 1;  // in order, so three done means replications 0, 1 and 2
+    o.progress = [](std::uint32_t done) { return done < 3; };
+    const results part = run_replications(m, o);
+    REQUIRE(part.replications >= 3);
+    REQUIRE(part.replications < 50);
+    run_options whole_o;
+    whole_o.seed = 5;
+    whole_o.replications = part.replications;
+    const results whole = run_replications(m, whole_o);
+    CHECK(part.costs == whole.costs);
+    CHECK(part.events == whole.events);
+}
