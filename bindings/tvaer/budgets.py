@@ -420,11 +420,16 @@ def _effect_sectors(data: dict, effect: dict) -> set[str]:
 class ShapleyValues:
     """Coalition values and Shapley values of the players, per replication and summarised."""
 
-    def __init__(self, players: list[str], savings: np.ndarray, level: float):
+    def __init__(self, players: list[str], yearly_savings: np.ndarray, level: float):
         self.players = players
-        self.savings = savings  # (replication, coalition mask): DKK, v(empty) = 0
-        self.per_replication = np.stack([_core.shapley_values(len(players), list(row)) for row in savings])
+        self.yearly_savings = yearly_savings  # (replication, year, coalition mask): DKK, v(empty) = 0
+        self.savings = yearly_savings.sum(axis=1)  # (replication, coalition mask): whole horizon
+        self.per_replication = np.stack([_core.shapley_values(len(players), list(row)) for row in self.savings])
         self.level = level
+
+    @property
+    def years(self) -> int:
+        return int(self.yearly_savings.shape[1])
 
     @property
     def table(self) -> list[float]:
@@ -446,9 +451,29 @@ class ShapleyValues:
         return pd.DataFrame({"player": self.players, "shapley": mean, "low": lo, "high": hi,
                              "share": share}).set_index("player")
 
-    def rule(self, name: str = "shapley") -> Rule:
-        """Rule 7 with the mean coalition table (one table for all years)."""
-        return shapley(self.players, [self.table], name)
+    def yearly_tables(self) -> list[list[float]]:
+        """Mean coalition values per year: one table v_y[mask] (DKK) per year of the horizon."""
+        means = self.yearly_savings.mean(axis=0)  # (year, mask)
+        return [[float(x) for x in row] for row in means]
+
+    def values_by_year(self) -> pd.DataFrame:
+        """Shapley value per player and year, from each year's own coalition saving.
+
+        Shapley values are linear in the game, so each player's values summed over the years
+        equal its whole-horizon value in :meth:`values` (up to rounding).
+        """
+        reps, years, _ = self.yearly_savings.shape
+        phi = np.array([[_core.shapley_values(len(self.players), list(self.yearly_savings[r, y]))
+                         for y in range(years)] for r in range(reps)])  # (rep, year, player)
+        mean, lo, hi = paired_interval(phi, axis=0, level=self.level)
+        index = pd.MultiIndex.from_product([self.players, range(1, years + 1)], names=["player", "year"])
+        return pd.DataFrame({"shapley": mean.T.ravel(), "low": lo.T.ravel(), "high": hi.T.ravel()}, index=index)
+
+    def rule(self, name: str = "shapley", per_year: bool = False) -> Rule:
+        """Rule 7 with the mean coalition table: one table for all years (the whole horizon's
+        proportions), or with ``per_year=True`` each year's own table, so that a sector whose
+        gains come late is credited in the years they come."""
+        return shapley(self.players, self.yearly_tables() if per_year else [self.table], name)
 
 
 def shapley_values(scenario: Scenario, replications: int = 100, seed: int = 1, players: Sequence[str] | None = None,
@@ -459,16 +484,23 @@ def shapley_values(scenario: Scenario, replications: int = 100, seed: int = 1, p
     :func:`coalition_scenario` for S, every coalition run with the same `seed` (common random
     numbers); v(empty) is 0 by definition (no solution, nothing simulated). Shapley values are
     computed exactly per replication and then averaged, so they sum to v(N) in every replication.
-    Costs 2^k - 1 simulations for k players.
+    Coalition savings are also kept per year (``yearly_savings``, ``values_by_year()``,
+    ``rule(per_year=True)``). Costs 2^k - 1 simulations for k players.
     """
     from .simulate import simulate
 
     names = [str(s) for s in (players if players is not None else scenario.data.get("sectors", []))]
-    savings = np.zeros((replications, 1 << len(names)))
+    savings: np.ndarray | None = None  # (replication, year, mask)
     for mask in range(1, 1 << len(names)):
         members = [p for i, p in enumerate(names) if mask >> i & 1]
         res = simulate(coalition_scenario(scenario, members, names), replications=replications, seed=seed,
                        threads=threads, progress=False)
         raw = np.asarray(res._raw.costs)  # (rep, arm, line, month)
-        savings[:, mask] = raw[:, 0].sum(axis=(1, 2)) - raw[:, 1].sum(axis=(1, 2))
+        monthly = raw[:, 0].sum(axis=1) - raw[:, 1].sum(axis=1)  # (rep, month)
+        months = monthly.shape[1]
+        yearly = np.add.reduceat(monthly, np.arange(0, months, 12), axis=1)  # year y: months 12y ... 12y + 11
+        if savings is None:
+            savings = np.zeros((replications, yearly.shape[1], 1 << len(names)))
+        savings[:, :, mask] = yearly
+    assert savings is not None
     return ShapleyValues(names, savings, level)

@@ -239,3 +239,25 @@ def test_shapley_values_by_simulation_are_efficient(three):
     phi_emp = (v[1] - v[0]) / 3 + (v[3] - v[2]) / 6 + (v[5] - v[4]) / 6 + (v[7] - v[6]) / 3
     assert values.loc["employment", "shapley"] == pytest.approx(phi_emp)
     assert sv.rule().type == "shapley"
+
+
+def test_shapley_values_per_year_add_up_to_the_whole_horizon(three):
+    sv = B.shapley_values(three, replications=6, seed=5)
+    months = int(three.data["horizon_months"])
+    assert sv.yearly_savings.shape == (6, -(-months // 12), 8)
+    # each year's coalition saving, summed over years, is the whole-horizon saving
+    np.testing.assert_allclose(sv.yearly_savings.sum(axis=1), sv.savings, rtol=1e-12, atol=1e-6)
+    by_year = sv.values_by_year()
+    whole = sv.values()
+    for p in SECTORS:
+        # linearity of the Shapley value: the sum of the yearly games' values is the whole game's
+        assert by_year.loc[p, "shapley"].sum() == pytest.approx(whole.loc[p, "shapley"], rel=1e-9, abs=1e-6)
+    # efficiency in every year: the players' values sum to that year's grand-coalition saving
+    grand_by_year = sv.yearly_savings[:, :, -1].mean(axis=0)
+    np.testing.assert_allclose(by_year["shapley"].groupby(level="year").sum().values, grand_by_year,
+                               rtol=1e-9, atol=1e-6)
+    assert sv.yearly_tables()[0] == pytest.approx(list(sv.yearly_savings[:, 0, :].mean(axis=0)))
+    # the engine takes one table per year of the horizon and conserves money with it
+    res = tvaer.simulate(three, replications=3, seed=5, progress=False)
+    settled = B.settle(res, [sv.rule(per_year=True)])
+    assert settled.tables.sizes["year"] == sv.years
