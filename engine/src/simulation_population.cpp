@@ -1,0 +1,146 @@
+// Who is simulated: families from the scenario's generator or the planner's table, arrivals
+// and departures of open populations, and the per-family output (simulator.hpp).
+#include "simulator.hpp"
+
+namespace tvaer::detail {
+
+void simulator::populate() {
+    members_.reserve(static_cast<std::size_t>(m_.initial_families) * 2);
+    if (!m_.table.empty()) {
+        for (const auto& row : m_.table) add_member(row.family, row.track, row.state, row.benefit, 0.0);
+        next_family_ = m_.initial_families;
+    } else {
+        while (next_family_ < m_.initial_families) generate_family(0.0);
+    }
+    for (std::uint32_t first = 0; first < members_.size(); first = family_end(first)) schedule_leave(first, 0.0);
+}
+
+void simulator::add_member(std::uint32_t f, std::uint8_t track, std::uint8_t state, std::uint8_t benefit, double t) {
+    if (members_.size() >= 0x0fffffffu) throw simulation_error("population: more than 2^28 members");
+    member mb{};
+    mb.family = f;
+    mb.first_inst = nil;
+    mb.track = track;
+    mb.state = state;
+    mb.benefit = benefit;
+    mb.entry = t;
+    mb.t_fire = inf;
+    mb.first = (members_.empty() || members_.back().family != f) ? 1 : 0;
+    mb.last = 1;
+    if (!mb.first) members_.back().last = 0;
+    members_.push_back(mb);
+    if (fam_ && f >= out_.family_admitted.size()) grow_families(f + 1);
+    if (refusion_) {
+        benefit_age_.push_back(m_.spec.refusion.initial_weeks / weeks_per_month);
+        off_since_.push_back(-inf);
+    }
+}
+
+// A family from the scenario's generator; its draws are keyed by its family number.
+std::uint32_t simulator::generate_family(double t) {
+    const std::uint32_t f = next_family_++;
+    std::uint64_t local = 0;
+    for (std::size_t tr_i = 0; tr_i < m_.tracks.size(); ++tr_i) {
+        const auto& tr = m_.tracks[tr_i];
+        stream count_draw = keyed(f, family_slot, mixed_population, tr_i);
+        const std::size_t n = pick(tr.members_cdf, count_draw.uniform());
+        for (std::size_t j = 0; j < n; ++j, ++local) {
+            stream s = keyed(f, local, mixed_population, 0);
+            const auto state = static_cast<std::uint8_t>(pick(tr.initial_cdf, s.uniform()));
+            const double ub = s.uniform();
+            const auto benefit = tr.benefit_cdf.empty() ? std::uint8_t{0} : static_cast<std::uint8_t>(pick(tr.benefit_cdf, ub));
+            add_member(f, static_cast<std::uint8_t>(tr_i), state, benefit, t);
+        }
+    }
+    return f;
+}
+
+void simulator::schedule_arrivals() {
+    const auto& p = m_.spec.people;
+    for (double t : p.arrival_months) cal_.push(t, nil, make_tag(ev_arrival, 0));
+    if (p.arrivals_per_month > 0.0) next_poisson_arrival(0.0, 0);
+}
+
+void simulator::next_poisson_arrival(double t, std::uint32_t k) {
+    stream s = keyed(population_slot, family_slot, mixed_arrival, k);
+    cal_.push(t + unit_exponential(s) / m_.spec.people.arrivals_per_month, k, make_tag(ev_arrival, 0));
+}
+
+void simulator::schedule_leave(std::uint32_t first, double t) {
+    const double rate = m_.spec.people.leave_rate;
+    if (!(rate > 0.0)) return;
+    stream s = keyed(members_[first].family, family_slot, mixed_leave, 0);
+    cal_.push(t + unit_exponential(s) / rate, first, make_tag(ev_leave, 0));
+}
+
+void simulator::arrive(std::uint32_t k, double t) {
+    if (k != nil) next_poisson_arrival(t, k + 1);
+    const auto first = static_cast<std::uint32_t>(members_.size());
+    generate_family(t);
+    const auto end = static_cast<std::uint32_t>(members_.size());
+    if (first == end) return;  // a family with no members on any track
+    schedule_leave(first, t);
+    if (arm_ == arm::solution) {
+        consider(first, end, t);
+    } else if (fam_) {
+        note_candidates(first, end);
+    }
+    for (std::uint32_t mi = first; mi < end; ++mi) {
+        book_entry_lumps(mi, m_.tracks[members_[mi].track].states[members_[mi].state]);
+        schedule_clock(mi, t);
+    }
+    for (std::uint32_t mi = first; mi < end; ++mi) request_for_state(mi, t);
+}
+
+// The family leaves the population: its spells are booked, its interventions end, and every
+// pending event of its members becomes stale.
+void simulator::leave(std::uint32_t first, double t) {
+    const std::uint32_t end = family_end(first);
+    if (members_[first].gone) return;
+    if (members_[first].in_solution) leave_solution(first, t);
+    for (std::uint32_t mi = first; mi < end; ++mi) {
+        book_state(mi, t);
+        while (members_[mi].first_inst != nil) end_instance(members_[mi].first_inst, t);
+        member& mb = members_[mi];
+        mb.gone = 1;
+        ++mb.gen;
+        mb.spell = (mb.spell + 1) & 0xffffffu;
+        mb.t_fire = inf;
+    }
+}
+
+void simulator::start_clocks() {
+    for (std::uint32_t mi = 0; mi < members_.size(); ++mi) {
+        if (members_[mi].gone) continue;
+        const member& mb = members_[mi];
+        const auto& cs = m_.tracks[mb.track].states[mb.state];
+        book_entry_lumps(mi, cs);
+        schedule_clock(mi, 0.0);
+    }
+}
+
+void simulator::initial_requests() {
+    for (std::uint32_t mi = 0; mi < members_.size(); ++mi) {
+        if (!members_[mi].gone) request_for_state(mi, 0.0);
+    }
+}
+
+// `rate` per month over [t0, t1) on the family's budget `payer`, split at year boundaries
+// (years are counted from the month of t0, as the ledger counts months).
+void simulator::family_accrue(std::uint32_t f, std::uint32_t payer, double rate, double t0, double t1) {
+    if (!(t1 > t0) || rate == 0.0) return;
+    std::size_t y = static_cast<std::size_t>(t0) / 12;
+    for (double t = t0; t < t1; ++y) {
+        const double until = std::min(t1, 12.0 * static_cast<double>(y + 1));
+        family_cell(f, y, payer) += rate * (until - t);
+        t = until;
+    }
+}
+
+void simulator::grow_families(std::size_t n) {
+    out_.family_costs.resize(n * years_ * m_.budgets.size(), 0.0);
+    out_.family_admitted.resize(n, -1);
+    out_.family_candidate.resize(n, 0);
+}
+
+}  // namespace tvaer::detail

@@ -1,0 +1,151 @@
+// Selection into the solution (report sec. 4.2): eligibility, the complexity score, motivation,
+// capacity and continuous intake, and moving a family's open spells between treatments
+// (simulator.hpp).
+#include "simulator.hpp"
+
+#include <bit>
+
+namespace tvaer::detail {
+
+void simulator::select_families() {
+    std::vector<candidate> cands;
+    for (std::uint32_t first = 0; first < members_.size();) {
+        const std::uint32_t end = family_end(first);
+        candidate c{};
+        if (is_candidate(first, end, c)) {
+            cands.push_back(c);
+            mark_candidate(first);
+        }
+        first = end;
+    }
+    std::sort(cands.begin(), cands.end(), [](const candidate& a, const candidate& b) {
+        return a.score > b.score || (a.score == b.score && a.tie < b.tie);
+    });
+    waiting_.reserve(cands.size());
+    for (const auto& c : cands) waiting_.push_back(c.first);
+    admit_while_room(0.0);
+}
+
+// Eligible and motivated (report sec. 4.2); the draw is keyed by family, so it is the same
+// in every arm and scenario.
+bool simulator::is_candidate(std::uint32_t first, std::uint32_t end, candidate& c) const {
+    double score = 0.0;
+    if (!eligible(first, end, score)) return false;
+    stream s = keyed(members_[first].family, family_slot, mixed_selection, 0);
+    const double motivated = s.uniform();
+    c = {score, s.uniform(), first};
+    return motivated < m_.spec.select.motivated_share;
+}
+
+// A family arriving later joins the end of the waiting list (continuous intake).
+void simulator::consider(std::uint32_t first, std::uint32_t end, double t) {
+    candidate c{};
+    if (!is_candidate(first, end, c)) return;
+    mark_candidate(first);
+    waiting_.push_back(first);
+    admit_while_room(t);
+}
+
+bool simulator::eligible(std::uint32_t first, std::uint32_t end, double& score) const {
+    const auto& sel = m_.spec.select;
+    std::uint32_t sectors = 0;
+    std::uint32_t services = 0;
+    bool included = sel.include_benefits.empty();
+    for (std::uint32_t mi = first; mi < end; ++mi) {
+        const member& mb = members_[mi];
+        const auto& cs = m_.tracks[mb.track].states[mb.state];
+        sectors |= cs.sectors;
+        for (const auto& bc : cs.costs[0]) {  // the services that apply to this member
+            if (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit)) ++services;
+        }
+        const auto& inc = m_.include_benefits[mb.track];
+        const auto& exc = m_.exclude_benefits[mb.track];
+        if (std::find(inc.begin(), inc.end(), static_cast<int>(mb.benefit)) != inc.end()) included = true;
+        if (std::find(exc.begin(), exc.end(), static_cast<int>(mb.benefit)) != exc.end()) return false;
+    }
+    const auto n_sectors = static_cast<std::uint32_t>(std::popcount(sectors));
+    score = sel.score_per_sector * n_sectors + sel.score_per_service * services;
+    return included && n_sectors >= sel.min_sectors && score >= sel.score_min && score <= sel.score_max;
+}
+
+void simulator::admit_while_room(double t) {
+    const std::uint32_t cap = m_.solution_capacity;
+    while (next_waiting_ < waiting_.size() && (cap == 0 || in_solution_ < cap)) {
+        const std::uint32_t first = waiting_[next_waiting_++];
+        if (!members_[first].gone) admit(first, t);
+    }
+}
+
+void simulator::admit(std::uint32_t first, double t) {
+    const std::uint32_t end = family_end(first);
+    ++in_solution_;
+    ++out_.admitted;
+    if (fam_ && out_.family_admitted[members_[first].family] < 0) {
+        out_.family_admitted[members_[first].family] = static_cast<std::int32_t>(month_of(t));
+    }
+    out_.occupancy.accrue(m_.solution_families_row, 1.0, t, horizon_);
+    set_treatment(first, end, true, t);
+    if (m_.spec.select.stay) {
+        stream s = keyed(members_[first].family, 0xffff, mixed_stay, 0);
+        cal_.push(t + m_.spec.select.stay->sample(s), first, make_tag(ev_stay_end, 0));
+    }
+    if (t > 0.0) {
+        for (std::uint32_t mi = first; mi < end; ++mi) request_for_state(mi, t);
+    }
+}
+
+void simulator::leave_solution(std::uint32_t first, double t) {
+    if (!members_[first].in_solution) return;  // it left the population first
+    const std::uint32_t end = family_end(first);
+    --in_solution_;
+    out_.occupancy.accrue(m_.solution_families_row, -1.0, t, horizon_);
+    set_treatment(first, end, false, t);
+    admit_while_room(t);
+}
+
+// Moves the family's open spells to the other treatment's ledger lines from time t on: the
+// part before t is rebooked now, so the whole spell can still be booked when it ends.
+// An open spell is booked in full, on the treatment of the moment, when it ends. So that the
+// part before t stays on the old treatment's lines, it is credited there now (factor +1)
+// and debited from the new treatment's lines (factor -1) after the switch.
+void simulator::set_treatment(std::uint32_t first, std::uint32_t end, bool in, double t) {
+    const std::uint32_t n = end - first;
+    rate_snapshot before(n);
+    const bool rates_change = !m_.solution_effects.empty();
+    for (std::uint32_t i = 0; rates_change && i < n; ++i) before[i] = multiplier(first + i);
+    for (std::uint32_t mi = first; mi < end; ++mi) {
+        book_open_spells(mi, +1.0, t);
+        members_[mi].in_solution = in ? 1 : 0;
+        book_open_spells(mi, -1.0, t);
+    }
+    for (std::uint32_t i = 0; rates_change && i < n; ++i) rescale(first + i, before[i], t);
+}
+
+void simulator::book_open_spells(std::uint32_t mi, double factor, double t) {
+    const member& mb = members_[mi];
+    const auto g = static_cast<int>(treat(mb));
+    for (const auto& bc : m_.tracks[mb.track].states[mb.state].costs[g]) {
+        if (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit)) {
+            book(mi, bc.line, factor * bc.monthly, mb.entry, t);
+            book_refund(mi, bc, factor, t);
+        }
+    }
+    for (std::uint32_t id = mb.first_inst; id != nil; id = pool_[id].next) {
+        for (const auto& bc : m_.interventions[pool_[id].iv].costs[g]) {
+            if (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit)) {
+                book(mi, bc.line, factor * bc.monthly, pool_[id].start, t);
+            }
+        }
+    }
+}
+
+// The business-as-usual arm admits nobody; for the per-family output it records which of the
+// families in [first, end) the solution arm's selection would have found to be candidates.
+void simulator::note_candidates(std::uint32_t first, std::uint32_t end) {
+    candidate c{};
+    for (std::uint32_t f = first; f < end; f = family_end(f)) {
+        if (is_candidate(f, family_end(f), c)) mark_candidate(f);
+    }
+}
+
+}  // namespace tvaer::detail
