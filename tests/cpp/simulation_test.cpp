@@ -432,3 +432,65 @@ TEST_CASE("results with per-family costs append in order", "[simulation][family]
     REQUIRE_THROWS_WITH(parts.append(run_replications(m, o)),
                         Catch::Contains("per-family costs are recorded in these results but not in the other"));
 }
+
+TEST_CASE("selection by benefit type, sectors in contact and the complexity score, family by family",
+          "[simulation][selection]") {
+    // Adults on a benefit (employment sector), children in a measure (children's sector). Furesø's
+    // rule (report L5310-5318, L5367-5369): at least one adult on an included benefit, no adult on
+    // an excluded one, cases in at least two sectors; score = 1 per sector + 1 per cost line that
+    // applies to a member, admitted when 3 <= score <= 5.
+    scenario sc;
+    sc.horizon_months = 12.0;
+    sc.sectors = {"employment", "children"};
+    track adult;
+    adult.name = "adult";
+    adult.members = {0.0, 1.0};
+    adult.initial = {1.0};
+    adult.benefits = {"kontanthjaelp", "sygedagpenge", "foertidspension"};
+    adult.benefit_shares = {1.0, 0.0, 0.0};
+    cost_rate kh = cost("employment", 12000.0);
+    kh.benefit = "kontanthjaelp";
+    cost_rate sd = cost("employment", 18000.0);
+    sd.benefit = "sygedagpenge";
+    cost_rate fp = cost("employment", 17000.0);
+    fp.benefit = "foertidspension";
+    adult.states = {state{"on_benefit", {}, std::nullopt, {kh, sd, fp}}};
+    track child;
+    child.name = "child";
+    child.members = {1.0};
+    child.initial = {1.0, 0.0};
+    child.states = {state{"none", {}, std::nullopt, {}}, state{"measure", {}, std::nullopt, {cost("children", 8000.0)}}};
+    sc.tracks = {adult, child};
+    sc.select.min_sectors = 2;
+    sc.select.include_benefits = {"kontanthjaelp"};
+    sc.select.exclude_benefits = {"sygedagpenge", "foertidspension"};
+    sc.select.score_min = 3.0;
+    sc.select.score_max = 5.0;
+    using row = member_row;
+    sc.people.table = {
+        // family 0: kontanthjælp + a child in a measure: 2 sectors + 2 lines = 4 -> admitted
+        row{0, "adult", "on_benefit", "kontanthjaelp"}, row{0, "child", "measure", ""},
+        // family 1: kontanthjælp, child without a measure: 1 sector -> not eligible
+        row{1, "adult", "on_benefit", "kontanthjaelp"}, row{1, "child", "none", ""},
+        // family 2: one adult on kontanthjælp, one on sygedagpenge (excluded), child in a measure:
+        // score 2 + 3 = 5 is in the band, so only the exclusion keeps it out
+        row{2, "adult", "on_benefit", "kontanthjaelp"}, row{2, "adult", "on_benefit", "sygedagpenge"},
+        row{2, "child", "measure", ""},
+        // family 3: førtidspension only (excluded, and nobody on an included benefit)
+        row{3, "adult", "on_benefit", "foertidspension"}, row{3, "child", "measure", ""},
+        // family 4: kontanthjælp + three children in measures: 2 sectors + 4 lines = 6 > 5 -> above the band
+        row{4, "adult", "on_benefit", "kontanthjaelp"}, row{4, "child", "measure", ""}, row{4, "child", "measure", ""},
+        row{4, "child", "measure", ""},
+        // family 5: a child in a measure only: no adult on an included benefit
+        row{5, "child", "measure", ""},
+    };
+    const model m = compile(sc);
+    const arm_result r = simulate_arm(m, 1, 0, arm::solution, true);
+    CHECK(r.family_candidate == std::vector<std::uint8_t>{1, 0, 0, 0, 0, 0});
+    CHECK(r.family_admitted == std::vector<std::int32_t>{0, -1, -1, -1, -1, -1});
+    CHECK(r.admitted == 1);
+    // the business-as-usual arm evaluates the same rule without admitting anyone
+    const arm_result bau = simulate_arm(m, 1, 0, arm::bau, true);
+    CHECK(bau.family_candidate == r.family_candidate);
+    CHECK(bau.admitted == 0);
+}
