@@ -24,7 +24,8 @@ from .results import Results
 from .results_file import open_results, simulate_to_file
 from .scenario import Scenario, default_scenario, load_scenario, shipped_scenarios
 from .simulate import Comparison, compare, simulate
-from .studies import follow_up, follow_up_estimates, pilot_power, sobol, tornado, uncertain_parameters
+from .studies import follow_up, follow_up_estimates, pilot_power, sobol, tornado, uncertain_distributions, uncertain_parameters
+from .uncertain import Uncertain
 from .report import write_report
 from . import budgets
 from .expected import expected
@@ -46,6 +47,8 @@ __all__ = [
     "sobol",
     "tornado",
     "uncertain_parameters",
+    "uncertain_distributions",
+    "Uncertain",
     "write_report",
     "default_scenario",
     "load_scenario",

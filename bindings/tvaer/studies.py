@@ -21,8 +21,10 @@ from .errors import ScenarioError
 from .results import Results
 from .scenario import Scenario, _list_index
 from .simulate import simulate
+from .uncertain import Uncertain, read_uncertain
 
-__all__ = ["crn_variance_reduction", "follow_up", "follow_up_families", "follow_up_estimates", "pilot_power", "uncertain_parameters", "tornado", "sobol",
+__all__ = ["crn_variance_reduction", "follow_up", "follow_up_families", "follow_up_estimates", "pilot_power", "uncertain_parameters",
+           "uncertain_distributions", "tornado", "sobol",
            "total_difference"]
 
 ESTIMATORS = ["comparison_group", "before_after", "diff_in_diff"]
@@ -197,33 +199,31 @@ def _get_path(data: Any, path: str) -> Any:
     return node
 
 
-def uncertain_parameters(scenario: Scenario) -> dict[str, tuple[float, float]]:
-    """The scenario's ``[uncertain]`` table: dotted key path -> (low, high) of a uniform range.
+def uncertain_distributions(scenario: Scenario) -> dict[str, Uncertain]:
+    """The scenario's ``[uncertain]`` table: dotted key path -> distribution (tvaer.uncertain).
 
-    Raises ScenarioError naming ``uncertain.<path>`` when a range is malformed or the path does
+    Raises ScenarioError naming ``uncertain.<path>`` when an entry is malformed or the path does
     not lead to a number in the scenario.
     """
     table = scenario.data.get("uncertain", {})
-    out: dict[str, tuple[float, float]] = {}
+    out: dict[str, Uncertain] = {}
     for path, spec in table.items():
         where = f"uncertain.{path}"
-
-        def fail(msg: str) -> None:
-            raise ScenarioError(f"{where}: {msg}", where, scenario.source)
-
-        if not isinstance(spec, Mapping) or set(spec) != {"low", "high"}:
-            fail(f"must be a table {{ low = ..., high = ... }} (uniform), got {spec!r}")
-        low, high = spec["low"], spec["high"]
-        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (low, high)) or not low < high:
-            fail(f"low and high must be numbers with low < high, got low = {low!r}, high = {high!r}")
+        dist = read_uncertain(spec, where, scenario.source)
         try:
             base = _get_path(scenario.data, path)
         except (KeyError, ScenarioError):
-            fail(f"the scenario has no value at {path!r}")
+            raise ScenarioError(f"{where}: the scenario has no value at {path!r}", where, scenario.source) from None
         if not isinstance(base, (int, float)) or isinstance(base, bool):
-            fail(f"the value at {path!r} is not a number (got {base!r})")
-        out[path] = (float(low), float(high))
+            raise ScenarioError(f"{where}: the value at {path!r} is not a number (got {base!r})", where, scenario.source)
+        out[path] = dist
     return out
+
+
+def uncertain_parameters(scenario: Scenario) -> dict[str, tuple[float, float]]:
+    """The scenario's uncertain parameters as (low, high) for the one-at-a-time study: the bounds
+    of a bounded distribution, the 5 % and 95 % quantiles of an unbounded one."""
+    return {p: d.tornado_range() for p, d in uncertain_distributions(scenario).items()}
 
 
 def total_difference(results: Results) -> float:
@@ -240,8 +240,16 @@ def _output(output: str | Callable[[Results], float]) -> Callable[[Results], flo
     raise ValueError(f"output: must be 'total_difference' or a function of Results, got {output!r}")
 
 
-def _parameters(scenario: Scenario, parameters: Mapping[str, tuple[float, float]] | None) -> dict:
-    params = dict(parameters) if parameters is not None else uncertain_parameters(scenario)
+Parameters = Mapping[str, "tuple[float, float] | Uncertain"]
+
+
+def _parameters(scenario: Scenario, parameters: Parameters | None) -> dict[str, Uncertain]:
+    """Distributions of the study's parameters: `parameters` (a (low, high) pair is a uniform
+    range) or else the scenario's ``[uncertain]`` table."""
+    if parameters is None:
+        params = uncertain_distributions(scenario)
+    else:
+        params = {p: d if isinstance(d, Uncertain) else Uncertain.uniform(*d) for p, d in parameters.items()}
     if not params:
         raise ValueError("sensitivity: the scenario declares no [uncertain] parameters and none were given")
     return params
@@ -262,12 +270,13 @@ def tornado(
     replications: int = 50,
     seed: int = 1,
     threads: int | None = None,
-    parameters: Mapping[str, tuple[float, float]] | None = None,
+    parameters: Parameters | None = None,
 ) -> pd.DataFrame:
-    """One-at-a-time sensitivity: each uncertain parameter at its low and at its high value, the
-    others at their base, all runs with the same seed (common random numbers, so a parameter that
-    changes nothing has a swing of exactly 0). Rows sorted by |swing|; ``swing`` = output at high -
-    output at low. `parameters` overrides the scenario's ``[uncertain]`` table.
+    """One-at-a-time sensitivity: each uncertain parameter at its low and at its high value (the
+    bounds of its distribution, or its 5 % and 95 % quantiles if it has none), the others at their
+    base, all runs with the same seed (common random numbers, so a parameter that changes nothing
+    has a swing of exactly 0). Rows sorted by |swing|; ``swing`` = output at high - output at low.
+    `parameters` ({path: (low, high) or Uncertain}) overrides the scenario's ``[uncertain]`` table.
     """
     fn, params = _output(output), _parameters(scenario, parameters)
 
@@ -276,7 +285,8 @@ def tornado(
 
     base = run(scenario)
     rows = []
-    for path, (low, high) in params.items():
+    for path, dist in params.items():
+        low, high = dist.tornado_range()
         lo, hi = run(_with_values(scenario, {path: low})), run(_with_values(scenario, {path: high}))
         rows.append({"parameter": path, "low": low, "high": high, "base": _get_path(scenario.data, path),
                      "output_low": lo, "output_high": hi, "swing": hi - lo})
@@ -293,13 +303,13 @@ def sobol(
     replications: int = 20,
     seed: int = 1,
     threads: int | None = None,
-    parameters: Mapping[str, tuple[float, float]] | None = None,
+    parameters: Parameters | None = None,
     progress: bool = False,
 ) -> pd.DataFrame:
     """Sobol indices (first order S1, total ST, with 95 % bootstrap half-widths) of `output` over
-    the uniform ranges of the uncertain parameters, by SALib's Sobol sequence sample (n base points,
-    n x (D + 2) runs) and its estimator. Every run uses the same seed (common random numbers).
-    Raises ValueError unless n is a power of two >= 4.
+    the distributions of the uncertain parameters, by SALib's Sobol sequence sample (n base points,
+    n x (D + 2) runs, transformed to each distribution by SALib) and its estimator. Every run uses
+    the same seed (common random numbers). Raises ValueError unless n is a power of two >= 4.
     """
     from SALib.analyze import sobol as analyze
     from SALib.sample import sobol as sample
@@ -308,7 +318,8 @@ def sobol(
         raise ValueError(f"n: must be a power of two >= 4 (Sobol sequence), got {n!r}")
     fn, params = _output(output), _parameters(scenario, parameters)
     names = list(params)
-    problem = {"num_vars": len(names), "names": names, "bounds": [list(params[p]) for p in names]}
+    dists = [params[p].salib() for p in names]
+    problem = {"num_vars": len(names), "names": names, "bounds": [b for _, b in dists], "dists": [d for d, _ in dists]}
     x = sample.sample(problem, n, calc_second_order=False, seed=seed)
     bar = None
     if progress:
