@@ -372,23 +372,30 @@ def crn_variance_reduction(scenario: Scenario, replications: int = 100, seed: in
 # ---- follow-up on the same families (needs per-family costs) -----------------------------------
 
 
-def follow_up_families(results: Results) -> pd.DataFrame:
+def follow_up_families(results: Results, cpr_only: bool = False) -> pd.DataFrame:
     """The comparison-group estimate a municipality can make when it follows the same families:
     per year, participants' mean cost per family (all budgets, solution arm) minus that of the
     eligible, motivated families who got no place (the waiting list), against the truth, the
     participants' own paired difference (solution arm − business as usual, family by family).
 
     Participants are families admitted at t = 0; the waiting list are candidates never admitted.
-    Needs ``simulate(..., family_costs=True)``. Returns mean estimate, truth, bias and the
-    standard deviation of the estimate across replications (one replication = one municipality).
+    With ``cpr_only=True`` the estimate sees only costs registered on a CPR number, as a
+    municipality's own follow-up does (report sec. 4.13); the truth is always all costs. Needs
+    ``simulate(..., family_costs=True)``. Returns mean estimate, truth, bias and the standard
+    deviation of the estimate across replications (one replication = one municipality).
     """
-    fc = results.family_costs.sum("budget")  # (replication, family, year, arm)
+    if not isinstance(cpr_only, bool):
+        raise ValueError(f"cpr_only: must be True or False, got {cpr_only!r}")
+    by_reg = results.family_costs_by_registration.sum("budget", skipna=False)  # (rep, family, year, registration, arm)
+    fc = by_reg.sum("registration", skipna=False)  # (replication, family, year, arm)
+    seen = by_reg.sel(registration="cpr") if cpr_only else fc
     admitted = fc["admitted_month"].sel(arm="solution")
     candidate = fc["candidate"].sel(arm="solution")
     participants = admitted == 0
     waiting = candidate & (admitted < 0)
     sol, bau = fc.sel(arm="solution"), fc.sel(arm="bau")
-    estimate = sol.where(participants).mean("family") - sol.where(waiting).mean("family")
+    seen_sol = seen.sel(arm="solution")
+    estimate = seen_sol.where(participants).mean("family") - seen_sol.where(waiting).mean("family")
     truth = (sol - bau).where(participants).mean("family")
     est = estimate.transpose("replication", "year").values
     tru = truth.transpose("replication", "year").values

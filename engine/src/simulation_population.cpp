@@ -125,20 +125,20 @@ void simulator::initial_requests() {
     }
 }
 
-// `rate` per month over [t0, t1) on the family's budget `payer`, split at year boundaries
-// (years are counted from the month of t0, as the ledger counts months).
-void simulator::family_accrue(std::uint32_t f, std::uint32_t payer, double rate, double t0, double t1) {
+// `rate` per month over [t0, t1) of ledger line `line` on the family's row, split at year
+// boundaries (years are counted from the month of t0, as the ledger counts months).
+void simulator::family_accrue(std::uint32_t f, std::size_t line, double rate, double t0, double t1) {
     if (!(t1 > t0) || rate == 0.0) return;
     std::size_t y = static_cast<std::size_t>(t0) / 12;
     for (double t = t0; t < t1; ++y) {
         const double until = std::min(t1, 12.0 * static_cast<double>(y + 1));
-        family_cell(f, y, payer) += rate * (until - t);
+        family_cell(f, y, line) += rate * (until - t);
         t = until;
     }
 }
 
 void simulator::grow_families(std::size_t n) {
-    out_.family_costs.resize(n * years_ * m_.budgets.size(), 0.0);
+    out_.family_costs.resize(n * years_ * m_.budgets.size() * 2, 0.0);
     out_.family_admitted.resize(n, -1);
     out_.family_candidate.resize(n, 0);
 }

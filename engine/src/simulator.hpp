@@ -254,15 +254,19 @@ private:
     // member's family's row of the per-family output.
     void book(std::uint32_t mi, std::size_t line, double rate, double t0, double t1) {
         out_.costs.accrue(line, rate, t0, t1);
-        if (fam_) family_accrue(members_[mi].family, m_.lines[line].payer, rate, t0, t1);
+        if (fam_) family_accrue(members_[mi].family, line, rate, t0, t1);
     }
     void book_lump(std::uint32_t mi, std::size_t line, double amount, double t) {
         out_.costs.lump(line, amount, t);
-        if (fam_) family_cell(members_[mi].family, month_of(t) / 12, m_.lines[line].payer) += amount;
+        if (fam_) family_cell(members_[mi].family, month_of(t) / 12, line) += amount;
     }
-    void family_accrue(std::uint32_t f, std::uint32_t payer, double rate, double t0, double t1);
-    double& family_cell(std::uint32_t f, std::size_t year, std::uint32_t payer) {
-        return out_.family_costs[(static_cast<std::size_t>(f) * years_ + year) * m_.budgets.size() + payer];
+    void family_accrue(std::uint32_t f, std::size_t line, double rate, double t0, double t1);
+    // The per-family cell of a ledger line: its paying budget and whether it is CPR-registered
+    // (arm_result::family_costs).
+    double& family_cell(std::uint32_t f, std::size_t year, std::size_t line) {
+        const ledger_line& l = m_.lines[line];
+        const std::size_t cell = (static_cast<std::size_t>(f) * years_ + year) * m_.budgets.size() + l.payer;
+        return out_.family_costs[2 * cell + (l.cpr_registered ? 0 : 1)];
     }
     void grow_families(std::size_t n);
     void mark_candidate(std::uint32_t first) {

@@ -293,7 +293,8 @@ scenario family_scenario(std::uint32_t mentor_capacity) {
     coach.duration = sojourn::exponential(1.0 / 4.0);
     coach.available = availability::solution;
     coach.pays = authority::solution;
-    coach.costs = {cost("adults", 3000.0, 1500.0)};
+    coach.costs = {cost("adults", 3000.0, 1500.0), cost("adults", 400.0)};
+    coach.costs[1].cpr_registered = false;  // e.g. the coach's travel, booked on no person
     coach.effects = {effect{"adult", "S2", "S3", 2.0}};
     sc.interventions.push_back(coach);
     sc.org.staff_fte = 2.0;
@@ -322,19 +323,26 @@ TEST_CASE("per-family costs add up to the ledger in both arms", "[simulation][fa
         const std::uint64_t first = r.family_offsets[block];
         const std::uint32_t n = r.family_counts[block];
         CHECK(n > 300);  // arrivals
-        // The sum over the block's families against the ledger lines by payer and year, without
-        // the staff line (not a family's cost).
-        std::vector<double> by_family(years * nb, 0.0), by_line(years * nb, 0.0);
+        // The sum over the block's families against the ledger lines by payer, year and CPR
+        // registration, without the staff line (not a family's cost).
+        const std::size_t cells = years * nb * 2;
+        std::vector<double> by_family(cells, 0.0), by_line(cells, 0.0);
         for (std::uint64_t f = first; f < first + n; ++f)
-            for (std::size_t k = 0; k < years * nb; ++k) by_family[k] += r.family_costs[f * years * nb + k];
+            for (std::size_t k = 0; k < cells; ++k) by_family[k] += r.family_costs[f * cells + k];
         for (std::size_t l = 0; l < lines; ++l) {
             if (m.has_staff && l == m.staff_line) continue;
+            const std::size_t slot = m.lines[l].cpr_registered ? 0 : 1;
             for (std::size_t month = 0; month < m.months; ++month)
-                by_line[(month / 12) * nb + m.lines[l].payer] += r.costs[(block * lines + l) * m.months + month];
+                by_line[((month / 12) * nb + m.lines[l].payer) * 2 + slot] += r.costs[(block * lines + l) * m.months + month];
         }
-        for (std::size_t k = 0; k < years * nb; ++k) CHECK(by_family[k] == Approx(by_line[k]).epsilon(1e-6).margin(1e-6));
+        for (std::size_t k = 0; k < cells; ++k) CHECK(by_family[k] == Approx(by_line[k]).epsilon(1e-6).margin(1e-6));
+        double not_registered = 0.0;
+        for (std::size_t k = 1; k < cells; k += 2) not_registered += by_line[k];
+        // the coach (solution only) has a cost that is not on a CPR number
+        CHECK((block % 2 == 1 ? not_registered > 0.0 : not_registered == 0.0));
         double solution_paid = 0.0;
-        for (std::size_t y = 0; y < years; ++y) solution_paid += by_family[y * nb + m.solution_budget()];
+        for (std::size_t y = 0; y < years; ++y)
+            solution_paid += by_family[(y * nb + m.solution_budget()) * 2] + by_family[(y * nb + m.solution_budget()) * 2 + 1];
         CHECK((block % 2 == 1 ? solution_paid > 0.0 : solution_paid == 0.0));
         std::uint32_t admitted = 0;
         for (std::uint64_t f = first; f < first + n; ++f) {
@@ -357,7 +365,8 @@ TEST_CASE("per-family costs of one family by hand", "[simulation][family]") {
     sc.select.min_sectors = 0;
     sc.select.stay = sojourn::fixed(5.0);
     intervention help = service("help", 0, sojourn::fixed(3.0));
-    help.costs = {cost("s", 100.0, 50.0)};
+    help.costs = {cost("s", 100.0, 50.0), cost("s", 10.0)};
+    help.costs[1].cpr_registered = false;  // 10 a month booked on no person
     help.available = availability::solution;
     help.pays = authority::solution;
     sc.interventions = {help};
@@ -365,8 +374,8 @@ TEST_CASE("per-family costs of one family by hand", "[simulation][family]") {
     REQUIRE(m.budgets == std::vector<std::string>{"s", "solution"});
     for (const arm a : {arm::bau, arm::solution}) {
         const arm_result r = simulate_arm(m, 1, 0, a, true);
-        REQUIRE(r.family_costs.size() == 2 * 3 * 2);  // families x years x budgets
-        const auto at = [&](int f, int y, int b) { return r.family_costs[(f * 3 + y) * 2 + b]; };
+        REQUIRE(r.family_costs.size() == 2 * 3 * 2 * 2);  // families x years x budgets x (CPR, not)
+        const auto at = [&](int f, int y, int b, int cpr = 0) { return r.family_costs[((f * 3 + y) * 2 + b) * 2 + cpr]; };
         // Family 0: year 1 = 500 + 12 x 1,000; year 2 = 1.5 x 1,000 + 10.5 x 2,000; year 3 = 6 x 2,000.
         CHECK(at(0, 0, 0) == Approx(12500.0));
         CHECK(at(0, 1, 0) == Approx(22500.0));
@@ -375,10 +384,15 @@ TEST_CASE("per-family costs of one family by hand", "[simulation][family]") {
         CHECK(at(1, 0, 0) == 0.0);
         CHECK(at(1, 1, 0) == Approx(500.0 + 9800.0));
         CHECK(at(1, 2, 0) == Approx(3700.0 + 4600.0));
-        const double help_cost = a == arm::solution ? 350.0 : 0.0;
+        const double help_cost = a == arm::solution ? 350.0 : 0.0;  // 50 + 3 x 100, on the CPR number
+        const double help_unregistered = a == arm::solution ? 30.0 : 0.0;  // 3 x 10
         CHECK(at(0, 0, 1) == Approx(help_cost));
         CHECK(at(1, 1, 1) == Approx(help_cost));
+        CHECK(at(0, 0, 1, 1) == Approx(help_unregistered));
+        CHECK(at(1, 1, 1, 1) == Approx(help_unregistered));
         CHECK(at(0, 1, 1) + at(0, 2, 1) + at(1, 0, 1) + at(1, 2, 1) == 0.0);
+        for (int f = 0; f < 2; ++f)
+            for (int y = 0; y < 3; ++y) CHECK(at(f, y, 0, 1) == 0.0);  // the state costs are all registered
         CHECK(r.family_candidate == std::vector<std::uint8_t>{1, 1});
         CHECK(r.family_admitted == (a == arm::solution ? std::vector<std::int32_t>{0, 14} : std::vector<std::int32_t>{-1, -1}));
     }
@@ -391,7 +405,7 @@ TEST_CASE("families never admitted cost the same in both arms when no capacity i
     const arm_result& bau = r.arms[0];
     const arm_result& sol = r.arms[1];
     REQUIRE(bau.family_admitted.size() == sol.family_admitted.size());
-    const std::size_t cells = family_years(m.months) * m.budgets.size();
+    const std::size_t cells = family_years(m.months) * m.budgets.size() * 2;  // years x budgets x (CPR, not)
     std::uint32_t never = 0, differ = 0;
     for (std::size_t f = 0; f < sol.family_admitted.size(); ++f) {
         CHECK(bau.family_candidate[f] == sol.family_candidate[f]);

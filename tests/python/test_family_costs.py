@@ -1,4 +1,5 @@
-"""Results.family_costs: per-family costs by year and paying budget, admission month, candidacy."""
+"""Results.family_costs: per-family costs by year and paying budget (and CPR registration),
+admission month, candidacy."""
 
 from __future__ import annotations
 
@@ -39,6 +40,28 @@ def test_family_costs_add_up_to_the_costs_without_staff(busy):
     admitted = (fc["admitted_month"] >= 0).sum("family")
     assert np.array_equal(admitted.transpose("replication", "arm").values, r.admitted)
     assert fc["present"].sum("family").min() > 40  # families arrived during the run
+
+
+def test_registered_and_unregistered_family_costs_match_the_ledger_lines(busy):
+    # Part of the child measure (say, school psychologist hours) is booked on no person.
+    data = busy.data
+    data["tracks"][1]["states"][0]["costs"].append({"sector": "children", "monthly": 1200, "cpr_registered": False})
+    r = tvaer.simulate(tvaer.Scenario(data, "busy.toml"), replications=2, seed=6, progress=False, family_costs=True)
+    by_reg = r.family_costs_by_registration
+    assert by_reg.dims == ("replication", "family", "year", "budget", "registration", "arm")
+    lc = r.line_costs
+    lc = lc.where(lc["source"] != "staff", 0.0)
+    year = (lc["month"] // 12 + 1).rename("year")
+    for reg, flag in (("cpr", True), ("not_cpr", False)):
+        lines = lc.where(lc["cpr_registered"] == flag, 0.0)
+        expected = lines.groupby(year).sum("month").groupby("payer").sum("line")  # the ledger's way
+        got = by_reg.sel(registration=reg).sum("family")                           # family by family
+        for budget in r.budgets:
+            np.testing.assert_allclose(got.sel(budget=budget).transpose("replication", "year", "arm").values,
+                                       expected.sel(payer=budget).transpose("replication", "year", "arm").values,
+                                       rtol=1e-6, atol=1e-6)
+    assert float(by_reg.sel(registration="not_cpr").sum()) > 0.0
+    np.testing.assert_array_equal(by_reg.sum("registration", skipna=False).values, r.family_costs.values)
 
 
 def test_one_family_by_hand():

@@ -183,6 +183,28 @@ def test_waiting_list_comparison_is_unbiased_when_places_are_drawn_at_random(tin
     assert table["truth"].iloc[1] < table["truth"].iloc[0]  # the coach costs first, benefits fall later
 
 
+def test_follow_up_on_cpr_registered_costs_misses_what_is_booked_on_no_person(tiny):
+    # The coach (solution only) is booked on no person: a municipality following its own families
+    # does not see it, so its estimate of the participants' extra cost falls short of the truth,
+    # while with all costs the comparison stays unbiased (random places, see above).
+    data = tiny.with_(families=200, **{"selection.capacity": 80}).data
+    data["interventions"][0]["costs"][0]["cpr_registered"] = False
+    res = tvaer.simulate(tvaer.Scenario(data), replications=40, seed=9, family_costs=True, progress=False)
+    seen_all = tvaer.studies.follow_up_families(res)
+    seen_cpr = tvaer.studies.follow_up_families(res, cpr_only=True)
+    np.testing.assert_allclose(seen_cpr["truth"].values, seen_all["truth"].values)  # truth: all costs
+    # By hand: 80 participants all want the coach and 5 places are always busy, so the coach costs
+    # 5 x 12 months x 3,000 DKK = 180,000 a year, 2,250 per participant, none of it on a CPR number,
+    # and nothing for the waiting list (the coach is solution-only).
+    coach = res.family_costs_by_registration.sel(registration="not_cpr", arm="solution").sum("budget")
+    participants = res.family_costs["admitted_month"].sel(arm="solution") == 0
+    np.testing.assert_allclose(coach.where(participants).mean("family").mean("replication").values, [2250.0, 2250.0])
+    np.testing.assert_allclose((seen_all["estimate"] - seen_cpr["estimate"]).values, [2250.0, 2250.0])
+    np.testing.assert_allclose((seen_all["bias"] - seen_cpr["bias"]).values, [2250.0, 2250.0])
+    with pytest.raises(ValueError, match=r"cpr_only: must be True or False, got 'yes'"):
+        tvaer.studies.follow_up_families(res, cpr_only="yes")
+
+
 def test_follow_up_families_needs_per_family_costs(tiny):
     res = tvaer.simulate(tiny, replications=2, seed=1, progress=False)
     with pytest.raises(ValueError, match=r"family_costs: not recorded in these results"):

@@ -52,12 +52,12 @@ struct results {
     /// Per-family output, only when run with run_options::family_costs (else all empty). The
     /// number of families varies by replication (open populations), so these are flat vectors of
     /// blocks: block (rep, arm) holds family_counts[rep][arm] families and starts at family
-    /// family_offsets[rep][arm] (a prefix sum; costs start at that times years x budgets).
+    /// family_offsets[rep][arm] (a prefix sum; costs start at that times years x budgets x 2).
     /// Not written to results files (the file format has no place for it).
     bool has_family_costs = false;
     std::vector<std::uint32_t> family_counts;   ///< [rep][arm]
     std::vector<std::uint64_t> family_offsets;  ///< [rep][arm]: families in the blocks before
-    std::vector<double> family_costs;           ///< [block][family][year][budget], DKK
+    std::vector<double> family_costs;           ///< [block][family][year][budget][cpr 0 / not 1], DKK
     std::vector<std::int32_t> family_admitted;  ///< [block][family]: month first admitted, or -1
     std::vector<std::uint8_t> family_candidate; ///< [block][family]: eligible and motivated
 

@@ -30,9 +30,11 @@ struct arm_result {
     std::uint32_t admitted = 0;  ///< families ever admitted into the solution
     std::size_t engine_bytes = 0;  ///< member records + instance pool + calendar at the end of the run
     /// Per-family output, only when asked for (simulate_arm's `family_costs`), else empty.
-    /// families x years x budgets, DKK: what each family cost each paying budget in each year
-    /// (year y is months [12y, 12y + 12); years = ceil(months / 12)). Every ledger booking that
-    /// concerns a family, refunds included; the solution's staff line is not a family's cost.
+    /// families x years x budgets x 2, DKK: what each family cost each paying budget in each year
+    /// (year y is months [12y, 12y + 12); years = ceil(months / 12)), split into costs registered
+    /// on a CPR number (index 0) and not (index 1; report sec. 4.13: what a municipality's own
+    /// follow-up cannot see family by family). Every ledger booking that concerns a family,
+    /// refunds included; the solution's staff line is not a family's cost.
     std::vector<double> family_costs;
     std::vector<std::int32_t> family_admitted;  ///< families: month first admitted into the solution, or -1
     /// families: 1 if eligible and motivated when considered (t = 0 or on arrival), in both arms:
