@@ -54,3 +54,44 @@ def tiny_data() -> dict:
 @pytest.fixture
 def tiny(tiny_data) -> tvaer.Scenario:
     return tvaer.Scenario(tiny_data, "tiny.toml")
+
+
+# Three sectors, an organisation effect and a solution-only coach: the budgets and coalition tests.
+THREE = {
+    "schema_version": 1,
+    "name": "three",
+    "horizon_months": 30,  # a last partial year
+    "sectors": ["employment", "adults", "children"],
+    "families": 30,
+    "selection": {"min_sectors": 1},
+    "organisation": {"staff_fte": 1.2, "salary_per_fte_year": 580000, "salary_key": {"employment": 1.0},
+                     "effects": [{"track": "child", "from": "measure", "to": "none", "multiplier": 1.4}]},
+    "tracks": [
+        {"name": "adult", "members": [0.0, 1.0], "initial": {"out": 1.0},
+         "states": [
+             {"name": "out", "transitions": [{"to": "job", "rate": 0.05}],
+              "costs": [{"sector": "employment", "kind": "transfer", "monthly": 10000},
+                        {"sector": "adults", "monthly": 2500}]},
+             {"name": "job", "transitions": [{"to": "out", "rate": 0.02}]}]},
+        {"name": "child", "members": [0.0, 1.0], "initial": {"measure": 1.0},
+         "states": [
+             {"name": "measure", "transitions": [{"to": "none", "rate": 0.04}],
+              "costs": [{"sector": "children", "monthly": 8000}]},
+             {"name": "none"}]},
+    ],
+    "interventions": [
+        {"name": "mentor", "track": "adult", "request_on_entry": ["out"],
+         "duration": {"distribution": "exponential", "mean": 6},
+         "costs": [{"sector": "employment", "monthly": 3000, "one_off": 1234.565}],
+         "effects": [{"from": "out", "to": "job", "multiplier": 1.8}]},
+        {"name": "coach", "track": "adult", "request_on_entry": ["out"], "available": "solution",
+         "duration": {"distribution": "exponential", "mean": 4},
+         "costs": [{"sector": "adults", "monthly": 2000}],
+         "effects": [{"from": "out", "to": "job", "multiplier": 1.5}]},
+    ],
+}
+
+
+@pytest.fixture
+def three() -> tvaer.Scenario:
+    return tvaer.Scenario(copy.deepcopy(THREE), "three.toml")

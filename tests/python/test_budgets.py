@@ -1,5 +1,5 @@
 """tvaer.budgets: allocation rules on every replication, checked against a pandas recomputation,
-conservation to the øre, the [allocation] table's errors, and Shapley values by simulation."""
+conservation to the øre and the [allocation] table's errors (Shapley values: test_coalitions.py)."""
 
 from __future__ import annotations
 
@@ -13,46 +13,8 @@ import tvaer
 from tvaer import budgets as B
 
 SECTORS = ["employment", "adults", "children"]
-THREE = {
-    "schema_version": 1,
-    "name": "three",
-    "horizon_months": 30,  # a last partial year
-    "sectors": SECTORS,
-    "families": 30,
-    "selection": {"min_sectors": 1},
-    "organisation": {"staff_fte": 1.2, "salary_per_fte_year": 580000, "salary_key": {"employment": 1.0},
-                     "effects": [{"track": "child", "from": "measure", "to": "none", "multiplier": 1.4}]},
-    "tracks": [
-        {"name": "adult", "members": [0.0, 1.0], "initial": {"out": 1.0},
-         "states": [
-             {"name": "out", "transitions": [{"to": "job", "rate": 0.05}],
-              "costs": [{"sector": "employment", "kind": "transfer", "monthly": 10000},
-                        {"sector": "adults", "monthly": 2500}]},
-             {"name": "job", "transitions": [{"to": "out", "rate": 0.02}]}]},
-        {"name": "child", "members": [0.0, 1.0], "initial": {"measure": 1.0},
-         "states": [
-             {"name": "measure", "transitions": [{"to": "none", "rate": 0.04}],
-              "costs": [{"sector": "children", "monthly": 8000}]},
-             {"name": "none"}]},
-    ],
-    "interventions": [
-        {"name": "mentor", "track": "adult", "request_on_entry": ["out"],
-         "duration": {"distribution": "exponential", "mean": 6},
-         "costs": [{"sector": "employment", "monthly": 3000, "one_off": 1234.565}],
-         "effects": [{"from": "out", "to": "job", "multiplier": 1.8}]},
-        {"name": "coach", "track": "adult", "request_on_entry": ["out"], "available": "solution",
-         "duration": {"distribution": "exponential", "mean": 4},
-         "costs": [{"sector": "adults", "monthly": 2000}],
-         "effects": [{"from": "out", "to": "job", "multiplier": 1.5}]},
-    ],
-}
 KEY_60 = {"employment": 0.6, "adults": 0.2, "children": 0.2}
 KEY_HT = {"children": 1 / 2, "employment": 1 / 3, "adults": 1 / 6}
-
-
-@pytest.fixture
-def three() -> tvaer.Scenario:
-    return tvaer.Scenario(copy.deepcopy(THREE), "three.toml")
 
 
 @pytest.fixture
@@ -160,7 +122,7 @@ def test_summary_probabilities_and_break_even(results):
 
 
 def test_rules_from_the_allocation_table_equal_the_constructors(three, results):
-    data = copy.deepcopy(THREE)
+    data = copy.deepcopy(three.data)
     data["allocation"] = {"rules": [
         {"type": "fixed_key", "name": "mentor key", "intervention": "mentor", "shares": KEY_60},
         {"type": "salary_key", "shares": KEY_HT},
@@ -199,8 +161,8 @@ def test_rules_from_the_allocation_table_equal_the_constructors(three, results):
     ({"rules": [{"type": "own_budget", "funding": {"amounts": {"children": "lots"}}}]},
      r"allocation.rules\[0\].funding.amounts.children: must be a list of numbers, got str 'lots'"),
 ])
-def test_allocation_table_errors_name_file_key_path_and_expectation(allocation, message):
-    sc = tvaer.Scenario({**copy.deepcopy(THREE), "allocation": allocation}, "three.toml")
+def test_allocation_table_errors_name_file_key_path_and_expectation(three, allocation, message):
+    sc = tvaer.Scenario({**copy.deepcopy(three.data), "allocation": allocation}, "three.toml")
     with pytest.raises(tvaer.ScenarioError, match="^three.toml: " + message) as info:
         B.rules_from_scenario(sc)
     assert info.value.file == "three.toml"
@@ -215,49 +177,3 @@ def test_a_rule_that_does_not_fit_the_ledger_raises_the_engines_error(results):
         B.salary_key({"adults": 0.5}, "k")
     with pytest.raises(ValueError, match="basis: must be one of equal, baseline, invested, gained; got 'fair'"):
         B.retrospective(SECTORS, "fair")
-
-
-def test_coalition_scenario_takes_sectors_out_as_documented(three):
-    only_employment = B.coalition_scenario(three, ["employment"]).data
-    assert [iv["name"] for iv in only_employment["interventions"]] == ["mentor"]  # coach is adults' and solution-only
-    assert only_employment["organisation"]["effects"] == []  # the effect acts on children's cases
-    grand = B.coalition_scenario(three, SECTORS).data
-    assert grand == three.data
-
-
-def test_shapley_values_by_simulation_are_efficient(three):
-    sv = B.shapley_values(three, replications=12, seed=3)
-    assert sv.savings.shape == (12, 8)
-    np.testing.assert_allclose(sv.per_replication.sum(axis=1), sv.savings[:, -1], rtol=1e-9, atol=1e-6)
-    values = sv.values()
-    assert values["shapley"].sum() == pytest.approx(sv.table[-1])
-    # the grand coalition is the scenario itself, simulated with the same seed
-    own = tvaer.simulate(three, replications=12, seed=3, progress=False).yearly_difference().sum(("sector", "year"))
-    np.testing.assert_allclose(sv.savings[:, -1], -own.values, rtol=1e-9)
-    # a hand check of the exact formula on the mean table
-    v = sv.table
-    phi_emp = (v[1] - v[0]) / 3 + (v[3] - v[2]) / 6 + (v[5] - v[4]) / 6 + (v[7] - v[6]) / 3
-    assert values.loc["employment", "shapley"] == pytest.approx(phi_emp)
-    assert sv.rule().type == "shapley"
-
-
-def test_shapley_values_per_year_add_up_to_the_whole_horizon(three):
-    sv = B.shapley_values(three, replications=6, seed=5)
-    months = int(three.data["horizon_months"])
-    assert sv.yearly_savings.shape == (6, -(-months // 12), 8)
-    # each year's coalition saving, summed over years, is the whole-horizon saving
-    np.testing.assert_allclose(sv.yearly_savings.sum(axis=1), sv.savings, rtol=1e-12, atol=1e-6)
-    by_year = sv.values_by_year()
-    whole = sv.values()
-    for p in SECTORS:
-        # linearity of the Shapley value: the sum of the yearly games' values is the whole game's
-        assert by_year.loc[p, "shapley"].sum() == pytest.approx(whole.loc[p, "shapley"], rel=1e-9, abs=1e-6)
-    # efficiency in every year: the players' values sum to that year's grand-coalition saving
-    grand_by_year = sv.yearly_savings[:, :, -1].mean(axis=0)
-    np.testing.assert_allclose(by_year["shapley"].groupby(level="year").sum().values, grand_by_year,
-                               rtol=1e-9, atol=1e-6)
-    assert sv.yearly_tables()[0] == pytest.approx(list(sv.yearly_savings[:, 0, :].mean(axis=0)))
-    # the engine takes one table per year of the horizon and conserves money with it
-    res = tvaer.simulate(three, replications=3, seed=5, progress=False)
-    settled = B.settle(res, [sv.rule(per_year=True)])
-    assert settled.tables.sizes["year"] == sv.years
