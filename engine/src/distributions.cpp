@@ -84,11 +84,6 @@ double sojourn::inverse_cum_hazard(double h) const {
     return inf;
 }
 
-double unit_exponential(stream& s) {
-    boost::random::exponential_distribution<double> e(1.0);
-    return e(s);
-}
-
 double sojourn::sample(stream& s, double multiplier) const {
     if (kind == sojourn_kind::fixed) return a;
     return inverse_cum_hazard(unit_exponential(s) / multiplier);

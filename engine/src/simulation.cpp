@@ -160,7 +160,7 @@ void simulator::book_state(std::uint32_t mi, double t) {
     for (const auto& bc : cs.costs[static_cast<int>(treat(mb))]) {
         if (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit)) {
             book(mi, bc.line, bc.monthly, mb.entry, t);
-            book_refund(mi, bc, 1.0, t);
+            if (bc.refusion_line != nil) book_refund(mi, bc, 1.0, t);  // most costs have no refund
         }
     }
 }

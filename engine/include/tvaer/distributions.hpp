@@ -9,13 +9,14 @@
 /// empirical with linear interpolation), and it draws no new number, which keeps common random
 /// numbers aligned between arms. A fixed duration has no hazard, so multipliers do not change it.
 /// See docs/model.md, "clocks".
+#include <boost/random/exponential_distribution.hpp>
 #include <cstdint>
 #include <string>
 #include <vector>
 
-namespace tvaer {
+#include "tvaer/rng.hpp"
 
-class stream;
+namespace tvaer {
 
 enum class sojourn_kind : std::uint8_t { exponential, weibull, lognormal, fixed, empirical };
 
@@ -45,8 +46,12 @@ struct sojourn {
     void validate(const std::string& where) const;
 };
 
-/// A unit exponential draw (Boost.Random's ziggurat exponential) from stream `s`.
-double unit_exponential(stream& s);
+/// A unit exponential draw (Boost.Random's ziggurat exponential) from stream `s`. Inline: the
+/// event loop draws one per clock.
+inline double unit_exponential(stream& s) {
+    boost::random::exponential_distribution<double> e(1.0);
+    return e(s);
+}
 
 /// Firing age of a clock after a multiplier change: see the header comment.
 /// `age` is the current age, `fire_age` the pending firing age under `m_old`.
