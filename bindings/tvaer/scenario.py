@@ -189,7 +189,8 @@ def _check(v: Any, kind: str, where: str, r: _Reader) -> Any:
         "table": lambda x: isinstance(x, Mapping),
     }[kind]
     if not ok(v):
-        r.fail(where, f"must be a {kind}, got {_describe(v)}")
+        article = "an" if kind[0] in "aeiou" else "a"
+        r.fail(where, f"must be {article} {kind}, got {_describe(v)}")
     return v
 
 

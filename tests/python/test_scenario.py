@@ -35,7 +35,7 @@ def test_engine_value_error_names_file_and_key_path(tiny):
 
 
 def test_wrong_type_names_key_path_and_expected_type(tiny):
-    with pytest.raises(tvaer.ScenarioError, match=r"tiny\.toml: interventions\[0\]\.capacity: must be a integer >= 0, got int -1"):
+    with pytest.raises(tvaer.ScenarioError, match=r"tiny\.toml: interventions\[0\]\.capacity: must be an integer >= 0, got int -1"):
         tiny.with_({"interventions.coach.capacity": -1}).validate()
 
 
