@@ -22,10 +22,10 @@ def _meta(scenario: Scenario, model: Any) -> _Meta:
 
 def _check_run(replications: Any, seed: Any, threads: Any) -> int:
     """Checks the arguments shared by simulate and simulate_to_file; returns the thread count."""
-    if not isinstance(replications, int) or replications < 1:
-        raise ValueError(f"replications: must be an integer >= 1, got {replications!r}")
-    if not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed: must be an integer >= 0, got {seed!r}")
+    if not isinstance(replications, int) or isinstance(replications, bool) or not 1 <= replications < 2**31:
+        raise ValueError(f"replications: must be an integer in [1, 2**31), got {replications!r}")
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**64:
+        raise ValueError(f"seed: must be an integer in [0, 2**64), got {seed!r}")
     threads = (os.cpu_count() or 1) if threads is None else threads
     if not isinstance(threads, int) or threads < 1:
         raise ValueError(f"threads: must be an integer >= 1, got {threads!r}")
@@ -55,6 +55,9 @@ def simulate(
     """
     if not isinstance(family_costs, bool):
         raise ValueError(f"family_costs: must be True or False, got {family_costs!r}")
+    if not isinstance(first_replication, int) or isinstance(first_replication, bool) or \
+            not 0 <= first_replication < 2**32:
+        raise ValueError(f"first_replication: must be an integer in [0, 2**32), got {first_replication!r}")
     scenario = scenario if scenario is not None else default_scenario()
     threads = _check_run(replications, seed, threads)
     model = compile_model(scenario)

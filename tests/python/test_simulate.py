@@ -76,8 +76,14 @@ def test_summary_has_paired_intervals(tiny):
 
 
 def test_bad_arguments_are_named(tiny):
-    with pytest.raises(ValueError, match=r"replications: must be an integer >= 1, got 0"):
+    with pytest.raises(ValueError, match=r"replications: must be an integer in \[1, 2\*\*31\), got 0"):
         tvaer.simulate(tiny, replications=0)
+    with pytest.raises(ValueError, match=r"seed: must be an integer in \[0, 2\*\*64\), got 1180591620717411303424"):
+        tvaer.simulate(tiny, seed=2**70)
+    with pytest.raises(ValueError, match=r"seed: must be an integer in \[0, 2\*\*64\), got -1"):
+        tvaer.simulate(tiny, seed=-1)
+    with pytest.raises(ValueError, match=r"first_replication: must be an integer in \[0, 2\*\*32\), got -5"):
+        tvaer.simulate(tiny, first_replication=-5)
     with pytest.raises(ValueError, match=r"threads: must be an integer >= 1, got 0"):
         tvaer.simulate(tiny, threads=0)
 
