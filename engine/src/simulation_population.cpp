@@ -10,7 +10,10 @@ void simulator::populate() {
         for (const auto& row : m_.table) add_member(row.family, row.track, row.state, row.benefit, 0.0);
         next_family_ = m_.initial_families;
     } else {
-        while (next_family_ < m_.initial_families) generate_family(0.0);
+        while (next_family_ < m_.initial_families) {
+            generate_family(0.0);
+            if (next_family_ % check_every == 0) check_cancelled();  // a million families take a while
+        }
     }
     for (std::uint32_t first = 0; first < members_.size(); first = family_end(first)) schedule_leave(first, 0.0);
 }
@@ -111,6 +114,7 @@ void simulator::leave(std::uint32_t first, double t) {
 
 void simulator::start_clocks() {
     for (std::uint32_t mi = 0; mi < members_.size(); ++mi) {
+        if (mi % check_every == 0) check_cancelled();
         if (members_[mi].gone) continue;
         const member& mb = members_[mi];
         const auto& cs = m_.tracks[mb.track].states[mb.state];

@@ -151,7 +151,7 @@ public:
     arm_result run();
 
 private:
-    // About a millisecond of events between looks at the cancel flag.
+    // About a millisecond of events (or families set up) between looks at the cancel flag.
     static constexpr std::uint32_t check_every = 4096;
     void check_cancelled() const {
         if (cancel_ != nullptr && cancel_->load(std::memory_order_relaxed)) throw cancelled();
