@@ -49,9 +49,10 @@ def _cmd_run(a: argparse.Namespace) -> int:
     h5 = folder / f"{stem}.h5"
     if a.resume:
         res = simulate_to_file(sc, h5, replications=a.replications, seed=a.seed, threads=a.threads, chunk=a.chunk,
-                               progress=not a.quiet)
+                               progress=not a.quiet, family_costs=a.family_costs)
     else:
-        res = simulate(sc, replications=a.replications, seed=a.seed, threads=a.threads, progress=not a.quiet)
+        res = simulate(sc, replications=a.replications, seed=a.seed, threads=a.threads, progress=not a.quiet,
+                       family_costs=a.family_costs)
         res.to_hdf5(h5)
     summary = res.summary()
     print(f"tvaer {res!r}")
@@ -119,6 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--resume", action="store_true",
                    help="simulate into the .h5 file in chunks, going on from the replications already in it")
     r.add_argument("--chunk", type=int, default=50, help="replications per chunk with --resume")
+    r.add_argument("--family-costs", action="store_true",
+                   help="also store every family's cost by year, budget and CPR registration in the file")
     common(r)
     r.set_defaults(func=_cmd_run)
     v = sub.add_parser("validate", help="check a scenario file")

@@ -228,8 +228,10 @@ class Results:
         arrive during a run, so replications with fewer families than the largest are padded
         (costs NaN, admitted -1, candidate False, present False).
 
-        Recorded only by ``simulate(..., family_costs=True)``; raises ValueError otherwise (results
-        files never hold it). ``family_costs_by_registration`` splits it by CPR registration."""
+        Recorded only by ``simulate(..., family_costs=True)`` (or ``simulate_to_file``); raises
+        ValueError otherwise. Results files hold it when the results do (``to_hdf5`` and
+        ``open_results`` round-trip it). ``family_costs_by_registration`` splits it by CPR
+        registration."""
         return self.family_costs_by_registration.sum("registration", skipna=False, keep_attrs=True)
 
     @property
@@ -238,8 +240,8 @@ class Results:
         a person's CPR number, ``"not_cpr"`` for the rest (report sec. 4.13: 80-90 % are; a
         municipality following its own families sees only the first)."""
         if not bool(getattr(self._raw, "has_family_costs", False)):
-            raise ValueError("family_costs: not recorded in these results; run "
-                             "tvaer.simulate(..., family_costs=True) (results files do not hold per-family costs)")
+            raise ValueError("family_costs: not recorded in these results; run tvaer.simulate(..., family_costs=True) "
+                             "or tvaer.simulate_to_file(..., family_costs=True)")
         if self._family is None:
             self._family = self._family_array()
         return self._family

@@ -72,6 +72,7 @@ def simulate_to_file(
     threads: int | None = None,
     chunk: int = 50,
     progress: bool = True,
+    family_costs: bool = False,
 ) -> Results:
     """Simulates replications 0 .. `replications` - 1 into the results file `path`, `chunk` at a
     time (each chunk appended atomically), and returns the file's results.
@@ -81,15 +82,19 @@ def simulate_to_file(
     bit, one uninterrupted run. A file of another scenario, seed, engine version or git revision,
     or holding more than `replications`, is refused with ResultsFileError naming the file and what
     differs. Ctrl-C keeps every complete replication on disk and returns them, marked
-    ``interrupted`` (no exception), like :func:`tvaer.simulate`.
+    ``interrupted`` (no exception), like :func:`tvaer.simulate`. ``family_costs=True`` also
+    stores every family's costs (``Results.family_costs``); a file resumes only with the same
+    choice.
     """
+    if not isinstance(family_costs, bool):
+        raise ValueError(f"family_costs: must be True or False, got {family_costs!r}")
     scenario = scenario if scenario is not None else default_scenario()
     threads = _check_run(replications, seed, threads)
     if not isinstance(chunk, int) or chunk < 1:
         raise ValueError(f"chunk: must be an integer >= 1, got {chunk!r}")
     path = os.fspath(path)
     model = compile_model(scenario)
-    done = _resumable(path, scenario, seed, replications) if os.path.exists(path) else 0
+    done = _resumable(path, scenario, seed, replications, family_costs) if os.path.exists(path) else 0
     bar = _progress_bar(replications, scenario.name) if progress else None
     if bar is not None:
         bar.update(done)
@@ -103,7 +108,7 @@ def simulate_to_file(
                     bar.update(base + n - bar.n)
                 return True
 
-            raw, interrupted = _run(model, seed, done, min(chunk, replications - done), threads, report)
+            raw, interrupted = _run(model, seed, done, min(chunk, replications - done), threads, report, family_costs)
             done += _store(path, raw, model, scenario, first=done == 0)
     finally:
         if bar is not None:
@@ -126,7 +131,7 @@ def _store(path: str, raw: Any, model: Any, scenario: Scenario, first: bool) -> 
     return int(raw.replications)
 
 
-def _resumable(path: str, scenario: Scenario, seed: int, replications: int) -> int:
+def _resumable(path: str, scenario: Scenario, seed: int, replications: int, family_costs: bool = False) -> int:
     """How many replications the existing file holds; raises ResultsFileError when it does not
     hold the start of this very run."""
     prov = _core.read_provenance(path)
@@ -148,6 +153,9 @@ def _resumable(path: str, scenario: Scenario, seed: int, replications: int) -> i
         raise refuse(f"it starts at replication {raw.first_replication}, not 0")
     if raw.replications > replications:
         raise refuse(f"it holds {raw.replications} replications, more than the {replications} asked for")
+    if raw.replications > 0 and bool(raw.has_family_costs) != family_costs:
+        raise refuse("it holds per-family costs; resume with family_costs=True" if raw.has_family_costs
+                     else "it holds no per-family costs; resume with family_costs=False")
     return int(raw.replications)
 
 

@@ -128,6 +128,95 @@ std::optional<std::uint32_t> index_of(const std::vector<std::string>& names, con
     return static_cast<std::uint32_t>(it - names.begin());
 }
 
+// ---- per-family output (optional: present when the results were run with family_costs) ----
+// The families of all (replication, arm) blocks, in that order, along one unlimited dimension
+// "family_record"; "family_count" (replication, arm) gives the blocks' sizes.
+
+bool has_family(hid_t file) { return H5Lexists(file, "family_count", H5P_DEFAULT) > 0; }
+
+std::uint64_t family_total(const std::vector<std::uint32_t>& counts) {
+    std::uint64_t n = 0;
+    for (const auto c : counts) n += c;
+    return n;
+}
+
+std::vector<hsize_t> family_cost_shape(const results& r, hsize_t records) {
+    return {records, family_years(r.months), r.budgets.size(), 2};
+}
+
+std::vector<std::uint64_t> record_ids(std::uint64_t first, std::uint64_t n) {
+    std::vector<std::uint64_t> ids(n);
+    for (std::uint64_t i = 0; i < n; ++i) ids[i] = first + i;
+    return ids;
+}
+
+/// Creates the family datasets holding `r`'s per-family output (and their coordinates).
+void write_family(hid_t file, const std::string& path, const results& r) {
+    std::vector<std::int32_t> years(family_years(r.months));
+    for (std::size_t y = 0; y < years.size(); ++y) years[y] = static_cast<std::int32_t>(y + 1);
+    make_scale(write_fixed(file, path, "year", years), path, "year", "year of the horizon (year 1 = months 0-11)");
+    make_scale(write_strings(file, path, "registration", {"cpr", "not_cpr"}), path, "registration",
+               "whether a cost is booked on a person's CPR number");
+    const hsize_t total = family_total(r.family_counts);
+    auto rec = create_numeric<std::uint64_t>(file, path, "family_record", {total}, true);
+    write_block(rec, path, "family_record", 0, total, record_ids(0, total));
+    make_scale(rec, path, "family_record",
+               "a family in one replication and arm: blocks in (replication, arm) order, sizes in family_count");
+    auto counts = create_numeric<std::uint32_t>(file, path, "family_count", {r.replications, 2}, true);
+    write_block(counts, path, "family_count", 0, r.replications, r.family_counts);
+    describe(counts, path, "families simulated in each replication and arm", "count");
+    attach(file, counts, path, "family_count", {"replication", "arm"});
+    auto cost = create_numeric<double>(file, path, "family_cost", family_cost_shape(r, total), true);
+    write_block(cost, path, "family_cost", 0, total, r.family_costs);
+    describe(cost, path, "what each family cost each paying budget in each year", "DKK");
+    attach(file, cost, path, "family_cost", {"family_record", "year", "budget", "registration"});
+    auto admitted = create_numeric<std::int32_t>(file, path, "family_admitted", {total}, true);
+    write_block(admitted, path, "family_admitted", 0, total, r.family_admitted);
+    describe(admitted, path, "month the family was first admitted into the solution, or -1", "month");
+    attach(file, admitted, path, "family_admitted", {"family_record"});
+    auto candidate = create_numeric<std::uint8_t>(file, path, "family_candidate", {total}, true);
+    write_block(candidate, path, "family_candidate", 0, total, r.family_candidate);
+    describe(candidate, path, "eligible and motivated when considered (1) or not (0)", nullptr);
+    attach(file, candidate, path, "family_candidate", {"family_record"});
+}
+
+void read_family(hid_t file, const std::string& path, results& r) {
+    r.has_family_costs = true;
+    r.family_counts = read_numeric<std::uint32_t>(file, path, "family_count", {r.replications, 2});
+    std::uint64_t offset = 0;
+    for (const auto c : r.family_counts) {
+        r.family_offsets.push_back(offset);
+        offset += c;
+    }
+    r.family_costs = read_numeric<double>(file, path, "family_cost", family_cost_shape(r, offset));
+    r.family_admitted = read_numeric<std::int32_t>(file, path, "family_admitted", {offset});
+    r.family_candidate = read_numeric<std::uint8_t>(file, path, "family_candidate", {offset});
+}
+
+/// Appends `more`'s per-family output after the file's (head: the file's header).
+void extend_family(hid_t file, const std::string& path, const results& head, const results& more) {
+    const bool in_file = has_family(file);
+    if (!in_file && more.has_family_costs && head.replications == 0) {
+        write_family(file, path, more);  // a file started empty: the first replications decide
+        return;
+    }
+    if (in_file != more.has_family_costs && (more.replications > 0 || !in_file)) {
+        throw file_error(fmt::format("results file {}: cannot append: per-family costs are recorded in {} but not in {}",
+                                     path, in_file ? "the file" : "the appended results",
+                                     in_file ? "the appended results" : "the file"));
+    }
+    if (!in_file) return;
+    const auto records = extent(open_dataset(file, path, "family_record"));
+    const hsize_t first = records.empty() ? 0 : records[0];
+    const hsize_t n = family_total(more.family_counts);
+    write_block(open_dataset(file, path, "family_count"), path, "family_count", head.replications, more.replications,
+                more.family_counts);
+    write_block(open_dataset(file, path, "family_record"), path, "family_record", first, n, record_ids(first, n));
+    write_block(open_dataset(file, path, "family_cost"), path, "family_cost", first, n, more.family_costs);
+    write_block(open_dataset(file, path, "family_admitted"), path, "family_admitted", first, n, more.family_admitted);
+    write_block(open_dataset(file, path, "family_candidate"), path, "family_candidate", first, n, more.family_candidate);
+}
+
 // ---- line metadata: auxiliary coordinates along "line" ----
 
 using names = std::vector<std::string>;
@@ -368,6 +457,7 @@ void write_results(const std::string& path, const results& r, const provenance& 
         write_root(file, path, r, p);
         write_coordinates(file, path, r);
         write_arrays(file, path, r);
+        if (r.has_family_costs) write_family(file, path, r);
         if (!p.lines.empty()) write_lines(file, path, r, p.lines);
         ok(file.close(), path, "cannot close " + tmp);
     });
@@ -382,6 +472,7 @@ results read_results(const std::string& path) {
         using T = typename std::decay_t<decltype(data)>::value_type;
         data = read_numeric<T>(file, path, s.name, shape(r, s, r.replications));
     });
+    if (has_family(file)) read_family(file, path, r);
     return r;
 }
 
@@ -413,6 +504,7 @@ void append_results(const std::string& path, const results& more) {
         }
         const results head = read_header(file, path);
         check_follows(head, more, path);
+        extend_family(file, path, head, more);  // first: it may refuse before anything is written
         extend(file, path, head, more);
         ok(file.close(), path, "cannot close " + tmp);
     });

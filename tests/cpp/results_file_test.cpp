@@ -33,12 +33,34 @@ const tvaer::model& ladder() {
     return m;
 }
 
-tvaer::results run(std::uint32_t first, std::uint32_t count, std::uint64_t seed = 11) {
+tvaer::results run(std::uint32_t first, std::uint32_t count, std::uint64_t seed = 11, bool family_costs = false) {
     tvaer::run_options o;
     o.seed = seed;
     o.first_replication = first;
     o.replications = count;
+    o.family_costs = family_costs;
     return tvaer::run_replications(ladder(), o);
+}
+
+// A model with open arrivals, so that the replications hold different numbers of families.
+const tvaer::model& arriving() {
+    static const tvaer::model m = [] {
+        auto sc = tvaer::ladder_scenario(40);
+        sc.people.arrivals_per_month = 0.5;
+        sc.select.min_sectors = 1;  // families enter the solution, so the arms differ
+        sc.select.capacity = 10;
+        return tvaer::compile(sc);
+    }();
+    return m;
+}
+
+tvaer::results run_families(std::uint32_t first, std::uint32_t count) {
+    tvaer::run_options o;
+    o.seed = 5;
+    o.first_replication = first;
+    o.replications = count;
+    o.family_costs = true;
+    return tvaer::run_replications(arriving(), o);
 }
 
 template <class T>
@@ -67,6 +89,12 @@ void require_identical(const tvaer::results& a, const tvaer::results& b) {
     CHECK(same_bits(a.wait_months, b.wait_months));
     CHECK(same_bits(a.events, b.events));
     CHECK(same_bits(a.admitted, b.admitted));
+    REQUIRE(a.has_family_costs == b.has_family_costs);
+    CHECK(a.family_counts == b.family_counts);
+    CHECK(a.family_offsets == b.family_offsets);
+    CHECK(same_bits(a.family_costs, b.family_costs));
+    CHECK(a.family_admitted == b.family_admitted);
+    CHECK(a.family_candidate == b.family_candidate);
 }
 
 void require_same_lines(const std::vector<tvaer::ledger_line>& a, const std::vector<tvaer::ledger_line>& b) {
@@ -173,6 +201,46 @@ TEST_CASE("appending results that do not follow on is refused and leaves the fil
     }
     require_identical(tvaer::read_results(path), first);
     CHECK_FALSE(fs::exists(path + ".tmp"));
+}
+
+TEST_CASE("per-family costs are written, read back and appended bit for bit", "[results_file][family]") {
+    const scratch_dir tmp;
+    const auto whole = run_families(0, 4);
+    REQUIRE(whole.has_family_costs);
+    REQUIRE(whole.family_counts.size() == 8);
+    CHECK(whole.family_counts[0] != whole.family_counts[2]);  // arrivals differ by replication
+
+    const auto path = tmp.file("families.h5");
+    tvaer::write_results(path, whole, sample_provenance());
+    require_identical(tvaer::read_results(path), whole);
+
+    const auto grown = tmp.file("grown.h5");
+    tvaer::write_results(grown, run_families(0, 1), sample_provenance());
+    tvaer::append_results(grown, run_families(1, 3));
+    require_identical(tvaer::read_results(grown), whole);
+
+    const auto resumed = tmp.file("resumed.h5");  // a run into a file started with no replications
+    auto empty = tvaer::make_results(arriving(), 5, 0);
+    tvaer::write_results(resumed, empty, sample_provenance());
+    tvaer::append_results(resumed, run_families(0, 2));
+    tvaer::append_results(resumed, run_families(2, 2));
+    require_identical(tvaer::read_results(resumed), whole);
+
+    // Files without per-family costs hold none, and the two kinds do not mix.
+    const auto plain = tmp.file("plain.h5");
+    tvaer::write_results(plain, run(0, 1), sample_provenance());
+    CHECK_FALSE(tvaer::read_results(plain).has_family_costs);
+    REQUIRE_THROWS_WITH(tvaer::append_results(plain, run(1, 1, 11, true)),
+                        Contains("results file " + plain +
+                                 ": cannot append: per-family costs are recorded in the appended results but not in the file"));
+    tvaer::run_options o;  // replication 4 of the same run, without per-family costs
+    o.seed = 5;
+    o.first_replication = 4;
+    o.replications = 1;
+    const auto without = tvaer::run_replications(arriving(), o);
+    REQUIRE_THROWS_WITH(tvaer::append_results(path, without),
+                        Contains("per-family costs are recorded in the file but not in the appended results"));
+    require_identical(tvaer::read_results(path), whole);
 }
 
 TEST_CASE("a failed write removes its temporary file and keeps the old file", "[results_file]") {

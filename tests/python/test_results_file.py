@@ -98,9 +98,9 @@ def test_a_resumed_run_equals_one_uninterrupted_run(tiny, tmp_path, monkeypatch)
     chunks = []  # (first replication, count) of every chunk simulated by the resumed run
     real_run = tvaer.results_file._run
 
-    def spy(model, seed, first, count, threads, report):
+    def spy(model, seed, first, count, threads, report, family_costs=False):
         chunks.append((first, count))
-        return real_run(model, seed, first, count, threads, report)
+        return real_run(model, seed, first, count, threads, report, family_costs)
 
     monkeypatch.setattr("tvaer.results_file._run", spy)
     done = tvaer.simulate_to_file(tiny, path, replications=7, seed=5, threads=2, chunk=2, progress=False)
@@ -217,6 +217,13 @@ def test_cli_run_resume_goes_on_from_the_file(tmp_path, capsys):
     assert_same_results(tvaer.open_results(h5), want)
     assert main(args + ["-n", "4", "--seed", "5"]) == 2
     assert "cannot resume: it holds seed 4, not 5" in capsys.readouterr().err
+
+
+def test_cli_run_family_costs_stores_them_in_the_file(tmp_path, capsys):
+    h5 = tmp_path / "f.h5"
+    assert main(["run", "default", "--out", str(h5), "-n", "2", "--seed", "3", "--quiet", "--family-costs"]) == 0
+    want = tvaer.simulate(tvaer.default_scenario(), replications=2, seed=3, threads=1, progress=False, family_costs=True)
+    np.testing.assert_array_equal(tvaer.open_results(h5).family_costs.values, want.family_costs.values)
 
 
 DATA = Path(__file__).resolve().parents[1] / "data"

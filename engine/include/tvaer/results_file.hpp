@@ -4,7 +4,8 @@
 ///
 /// Every array of `results` is one dataset with netCDF-4 dimension scales, chunked along an
 /// unlimited replication dimension and compressed (shuffle + deflate 4), so later replications
-/// can be appended. Writes are atomic: the file is built as `path + ".tmp"` and renamed over
+/// can be appended. Per-family costs, when the results hold them, lie along an unlimited
+/// `family_record` dimension (blocks in replication, arm order; sizes in `family_count`). Writes are atomic: the file is built as `path + ".tmp"` and renamed over
 /// `path` only when complete; on failure the temporary file is removed and `path` is untouched.
 ///
 /// The serial HDF5 library is not thread-safe: do not call these functions while another thread
