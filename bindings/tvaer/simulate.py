@@ -50,8 +50,8 @@ def simulate(
 
     ``family_costs=True`` also records every family's cost per year and paying budget, the month
     it was admitted into the solution and whether it was a candidate (``Results.family_costs``);
-    it is off by default (memory grows with families x years x budgets) and is not written to
-    results files.
+    it is off by default (memory grows with families x years x budgets) and ``to_hdf5`` writes it
+    to the results file with the rest.
     """
     if not isinstance(family_costs, bool):
         raise ValueError(f"family_costs: must be True or False, got {family_costs!r}")

@@ -53,7 +53,7 @@ struct results {
     /// number of families varies by replication (open populations), so these are flat vectors of
     /// blocks: block (rep, arm) holds family_counts[rep][arm] families and starts at family
     /// family_offsets[rep][arm] (a prefix sum; costs start at that times years x budgets x 2).
-    /// Not written to results files (the file format has no place for it).
+    /// Written to results files when present (results_file.hpp, `family_record` datasets).
     bool has_family_costs = false;
     std::vector<std::uint32_t> family_counts;   ///< [rep][arm]
     std::vector<std::uint64_t> family_offsets;  ///< [rep][arm]: families in the blocks before
