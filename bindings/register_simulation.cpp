@@ -22,16 +22,26 @@ py::array_t<T> as_array(const std::vector<T>& v, std::vector<py::ssize_t> shape)
 
 py::ssize_t ssize(std::size_t n) { return static_cast<py::ssize_t>(n); }
 
+// One column of the booking log as a NumPy array.
+template <class T>
+py::array_t<T> booking_column(const results& r, T booking::*field) {
+    py::array_t<T> a(ssize(r.bookings.size()));
+    T* out = a.mutable_data();
+    for (const auto& b : r.bookings) *out++ = b.*field;
+    return a;
+}
+
 // `progress(done)` returns False to stop; Python exceptions raised in it (KeyboardInterrupt from
 // Ctrl-C) stop the run and are re-raised once the threads have finished.
 results run(const model& m, std::uint64_t seed, std::uint32_t first, std::uint32_t count, unsigned threads,
-            const py::object& progress, bool family_costs) {
+            const py::object& progress, bool family_costs, bool bookings) {
     run_options o;
     o.seed = seed;
     o.first_replication = first;
     o.replications = count;
     o.threads = threads;
     o.family_costs = family_costs;
+    o.bookings = bookings;
     std::optional<py::error_already_set> pending;
     if (!progress.is_none()) {
         o.progress = [&](std::uint32_t done) {
@@ -105,18 +115,29 @@ void register_simulation(py::module_& m) {
         }, "families per (replication, arm) block of the per-family arrays.")
         .def_property_readonly("family_costs", [](const results& r) {
             return as_array(r.family_costs, {ssize(r.family_costs.size())});
-        }, "DKK, flat: the (replication, arm) blocks in order, each (family, year, budget).")
+        }, "DKK, flat: the (replication, arm) blocks in order, each (family, year, budget, registration).")
         .def_property_readonly("family_admitted", [](const results& r) {
             return as_array(r.family_admitted, {ssize(r.family_admitted.size())});
         }, "flat like family_costs, one per family: month first admitted into the solution, or -1.")
         .def_property_readonly("family_candidate", [](const results& r) {
             return as_array(r.family_candidate, {ssize(r.family_candidate.size())});
-        }, "flat like family_costs, one per family: 1 if eligible and motivated.");
+        }, "flat like family_costs, one per family: 1 if eligible and motivated.")
+        .def_readonly("has_bookings", &results::has_bookings, "Whether the booking log was recorded.")
+        .def_property_readonly("booking_counts", [](const results& r) {
+            return as_array(r.booking_counts, {ssize(r.booking_counts.size() / 2), 2});
+        }, "bookings per (replication, arm) block of the booking log.")
+        .def_property_readonly("booking_family", [](const results& r) { return booking_column(r, &booking::family); })
+        .def_property_readonly("booking_member", [](const results& r) { return booking_column(r, &booking::member); })
+        .def_property_readonly("booking_month", [](const results& r) { return booking_column(r, &booking::month); })
+        .def_property_readonly("booking_line", [](const results& r) { return booking_column(r, &booking::line); })
+        .def_property_readonly("booking_amount", [](const results& r) { return booking_column(r, &booking::amount); },
+                               "DKK");
 
     m.def("run", &run, py::arg("model"), py::arg("seed"), py::arg("first_replication"), py::arg("replications"),
           py::arg("threads") = 1, py::arg("progress") = py::none(), py::arg("family_costs") = false,
+          py::arg("bookings") = false,
           "Runs replications [first, first + replications) of both arms in C++ threads, GIL released;\n"
-          "family_costs=True also records the per-family output.");
+          "family_costs=True also records the per-family output, bookings=True the booking log.");
 }
 
 }  // namespace tvaer::bindings

@@ -246,6 +246,39 @@ class Results:
             self._family = self._family_array()
         return self._family
 
+    @property
+    def bookings(self) -> pd.DataFrame:
+        """The booking log: every krone that concerns a family, one row per (replication, arm,
+        family, member, ledger line, month) piece, with the line's source, paying budget, granting
+        sector, cost kind, CPR registration and group (the columns of :attr:`lines`) and the amount
+        in DKK. A spell is booked month by month; when a family enters or leaves the solution its
+        open spells are rebooked (a negative row on the old lines, a positive one on the new), so
+        the rows sum, line by line and month by month, to ``line_costs`` (less the staff line,
+        nobody's booking). ``member`` counts within the family, in the order its members were
+        created.
+
+        Recorded only by ``simulate(..., bookings=True)`` and not written to results files; meant
+        for a few replications (it has about one row per member, cost line and month)."""
+        raw = self._raw
+        if not bool(getattr(raw, "has_bookings", False)):
+            raise ValueError("bookings: not recorded in these results; run tvaer.simulate(..., bookings=True) "
+                             "(for a few replications: the log has a row per member, cost line and month)")
+        counts = np.asarray(raw.booking_counts).astype(np.int64).reshape(self.replications, 2).ravel()
+        reps = np.arange(self.first_replication, self.first_replication + self.replications)
+        line = np.asarray(raw.booking_line).astype(np.int64)
+        df = pd.DataFrame({
+            "replication": np.repeat(np.repeat(reps, 2), counts),
+            "arm": pd.Categorical(np.repeat(np.tile(ARMS, self.replications), counts), categories=ARMS),
+            "family": np.asarray(raw.booking_family),
+            "member": np.asarray(raw.booking_member),
+            "month": np.asarray(raw.booking_month),
+            "line": line,
+        })
+        meta = self._meta.lines.iloc[line].reset_index(drop=True)
+        df = pd.concat([df, meta], axis=1)
+        df["amount"] = np.asarray(raw.booking_amount)
+        return df
+
     def _family_array(self) -> xr.DataArray:
         raw = self._raw
         counts = np.asarray(raw.family_counts).reshape(self.replications, 2)

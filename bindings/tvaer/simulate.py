@@ -40,6 +40,7 @@ def simulate(
     progress: bool = True,
     first_replication: int = 0,
     family_costs: bool = False,
+    bookings: bool = False,
 ) -> Results:
     """Simulates both arms of `replications` replications; the same seed gives the same numbers
     whatever `threads` is.
@@ -51,8 +52,12 @@ def simulate(
     ``family_costs=True`` also records every family's cost per year and paying budget, the month
     it was admitted into the solution and whether it was a candidate (``Results.family_costs``);
     it is off by default (memory grows with families x years x budgets) and ``to_hdf5`` writes it
-    to the results file with the rest.
+    to the results file with the rest. ``bookings=True`` records the booking log
+    (``Results.bookings``: every krone with family, member, ledger line and month), meant for a
+    few replications and not written to results files.
     """
+    if not isinstance(bookings, bool):
+        raise ValueError(f"bookings: must be True or False, got {bookings!r}")
     if not isinstance(family_costs, bool):
         raise ValueError(f"family_costs: must be True or False, got {family_costs!r}")
     if not isinstance(first_replication, int) or isinstance(first_replication, bool) or \
@@ -69,7 +74,7 @@ def simulate(
         return True
 
     try:
-        raw, interrupted = _run(model, seed, first_replication, replications, threads, report, family_costs)
+        raw, interrupted = _run(model, seed, first_replication, replications, threads, report, family_costs, bookings)
     finally:
         if bar is not None:
             bar.close()
@@ -77,10 +82,10 @@ def simulate(
 
 
 def _run(model: Any, seed: int, first: int, count: int, threads: int, report: Any,
-         family_costs: bool = False) -> tuple[Any, bool]:
+         family_costs: bool = False, bookings: bool = False) -> tuple[Any, bool]:
     """Runs replications [first, first + count); on Ctrl-C returns the complete ones and True."""
     try:
-        return _core.run(model, seed, first, count, threads, report, family_costs), False
+        return _core.run(model, seed, first, count, threads, report, family_costs, bookings), False
     except KeyboardInterrupt as e:
         raw = getattr(e, "tvaer_partial", None)
         if raw is None:

@@ -42,6 +42,10 @@ void append_replication(results& r, const replication_result& rr) {
         r.events.push_back(a.events);
         r.admitted.push_back(a.admitted);
         if (r.has_family_costs) append_family_block(r, a);
+        if (r.has_bookings) {
+            r.booking_counts.push_back(a.bookings.size());
+            append_vec(r.bookings, a.bookings);
+        }
     }
     ++r.replications;
 }
@@ -73,7 +77,14 @@ void results::append(const results& more) {
         throw error(fmt::format("results.append: replications must follow on: expected first replication {}, got {}",
                                 first_replication + replications, more.first_replication));
     }
-    if (replications == 0) has_family_costs = more.has_family_costs;
+    if (more.has_bookings != has_bookings && more.replications > 0 && replications > 0) {
+        throw error(fmt::format("results.append: the booking log is recorded in {} but not in the other",
+                                has_bookings ? "these results" : "the appended results"));
+    }
+    if (replications == 0) {
+        has_family_costs = more.has_family_costs;
+        has_bookings = more.has_bookings;
+    }
     append_vec(costs, more.costs);
     append_vec(occupancy, more.occupancy);
     append_vec(queue, more.queue);
@@ -90,6 +101,8 @@ void results::append(const results& more) {
     append_vec(family_costs, more.family_costs);
     append_vec(family_admitted, more.family_admitted);
     append_vec(family_candidate, more.family_candidate);
+    append_vec(booking_counts, more.booking_counts);
+    append_vec(bookings, more.bookings);
     replications += more.replications;
 }
 
@@ -112,7 +125,7 @@ results run_replications(const model& m, const run_options& options) {
             if (i >= n || stop.load()) return;
             try {
                 auto rr = simulate_replication(m, options.seed, options.first_replication + i, options.family_costs,
-                                               &stop);
+                                               &stop, options.bookings);
                 std::lock_guard lock(mu);
                 done[i] = std::move(rr);
                 ++finished;
@@ -150,6 +163,7 @@ results run_replications(const model& m, const run_options& options) {
 
     results r = make_results(m, options.seed, options.first_replication);
     r.has_family_costs = options.family_costs;
+    r.has_bookings = options.bookings;
     for (std::uint32_t i = 0; i < n && done[i]; ++i) append_replication(r, *done[i]);
     return r;
 }

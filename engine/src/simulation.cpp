@@ -12,10 +12,11 @@
 namespace tvaer::detail {
 
 simulator::simulator(const model& m, std::uint64_t seed, std::uint32_t replication, arm a, bool family_costs,
-                     const std::atomic<bool>* cancel)
+                     const std::atomic<bool>* cancel, bool bookings)
     : m_(m),
       arm_(a),
       fam_(family_costs),
+      log_(bookings),
       cancel_(cancel),
       years_(family_years(m.months)),
       horizon_(static_cast<double>(m.months)),
@@ -433,16 +434,16 @@ void simulator::settle() {
 namespace tvaer {
 
 arm_result simulate_arm(const model& m, std::uint64_t seed, std::uint32_t replication, arm a, bool family_costs,
-                        const std::atomic<bool>* cancel) {
-    return detail::simulator(m, seed, replication, a, family_costs, cancel).run();
+                        const std::atomic<bool>* cancel, bool bookings) {
+    return detail::simulator(m, seed, replication, a, family_costs, cancel, bookings).run();
 }
 
 replication_result simulate_replication(const model& m, std::uint64_t seed, std::uint32_t replication,
-                                        bool family_costs, const std::atomic<bool>* cancel) {
+                                        bool family_costs, const std::atomic<bool>* cancel, bool bookings) {
     replication_result r;
     r.replication = replication;
-    r.arms[0] = simulate_arm(m, seed, replication, arm::bau, family_costs, cancel);
-    r.arms[1] = simulate_arm(m, seed, replication, arm::solution, family_costs, cancel);
+    r.arms[0] = simulate_arm(m, seed, replication, arm::bau, family_costs, cancel, bookings);
+    r.arms[1] = simulate_arm(m, seed, replication, arm::solution, family_costs, cancel, bookings);
     return r;
 }
 

@@ -141,6 +141,23 @@ void simulator::family_accrue(std::uint32_t f, std::size_t line, double rate, do
     }
 }
 
+// `rate` per month over [t0, t1) of ledger line `line` in the booking log, month by month (months
+// as the ledger counts them; empty pieces are left out).
+void simulator::log_accrue(std::uint32_t mi, std::size_t line, double rate, double t0, double t1) {
+    if (!(t1 > t0) || rate == 0.0) return;
+    for (double t = t0; t < t1;) {
+        const auto m = static_cast<std::size_t>(t);
+        const double until = std::min(t1, static_cast<double>(m + 1));
+        log_booking(mi, line, month_of(t), rate * (until - t));
+        t = until;
+    }
+}
+
+void simulator::log_booking(std::uint32_t mi, std::size_t line, std::size_t month, double amount) {
+    out_.bookings.push_back(booking{members_[mi].family, static_cast<std::uint16_t>(mi - family_first(mi)),
+                                    static_cast<std::uint16_t>(month), static_cast<std::uint32_t>(line), amount});
+}
+
 void simulator::grow_families(std::size_t n) {
     out_.family_costs.resize(n * years_ * m_.budgets.size() * 2, 0.0);
     out_.family_admitted.resize(n, -1);

@@ -147,7 +147,7 @@ inline std::size_t pick(const std::vector<double>& cdf, double u) {
 class [[gnu::visibility("hidden")]] simulator {
 public:
     simulator(const model& m, std::uint64_t seed, std::uint32_t replication, arm a, bool family_costs,
-              const std::atomic<bool>* cancel);
+              const std::atomic<bool>* cancel, bool bookings);
     arm_result run();
 
 private:
@@ -255,11 +255,15 @@ private:
     void book(std::uint32_t mi, std::size_t line, double rate, double t0, double t1) {
         out_.costs.accrue(line, rate, t0, t1);
         if (fam_) family_accrue(members_[mi].family, line, rate, t0, t1);
+        if (log_) log_accrue(mi, line, rate, t0, t1);
     }
     void book_lump(std::uint32_t mi, std::size_t line, double amount, double t) {
         out_.costs.lump(line, amount, t);
         if (fam_) family_cell(members_[mi].family, month_of(t) / 12, line) += amount;
+        if (log_) log_booking(mi, line, month_of(t), amount);
     }
+    void log_accrue(std::uint32_t mi, std::size_t line, double rate, double t0, double t1);
+    void log_booking(std::uint32_t mi, std::size_t line, std::size_t month, double amount);
     void family_accrue(std::uint32_t f, std::size_t line, double rate, double t0, double t1);
     // The per-family cell of a ledger line: its paying budget and whether it is CPR-registered
     // (arm_result::family_costs).
@@ -312,6 +316,7 @@ private:
     const model& m_;
     arm arm_;
     bool fam_;             // record the per-family output (arm_result::family_costs)
+    bool log_;             // record the booking log (arm_result::bookings)
     const std::atomic<bool>* cancel_;  // set by another thread to stop the run (may be null)
     std::size_t years_;    // of the per-family output
     double horizon_;

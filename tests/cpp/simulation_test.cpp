@@ -305,15 +305,21 @@ scenario family_scenario(std::uint32_t mentor_capacity) {
     return sc;
 }
 
+// Run options that record the per-family output.
+run_options family_options(std::uint64_t seed, std::uint32_t replications) {
+    run_options o;
+    o.seed = seed;
+    o.replications = replications;
+    o.family_costs = true;
+    return o;
+}
+
 }  // namespace
 
 TEST_CASE("per-family costs add up to the ledger in both arms", "[simulation][family]") {
     const model m = compile(family_scenario(15));
-    run_options o;
-    o.seed = 3;
-    o.replications = 3;
+    run_options o = family_options(3, 3);
     o.threads = 2;
-    o.family_costs = true;
     const results r = run_replications(m, o);
     REQUIRE(r.has_family_costs);
     const std::size_t years = 3, nb = m.budgets.size(), lines = m.lines.size();
@@ -425,10 +431,7 @@ TEST_CASE("families never admitted cost the same in both arms when no capacity i
 
 TEST_CASE("results with per-family costs append in order", "[simulation][family]") {
     const model m = compile(family_scenario(15));
-    run_options o;
-    o.seed = 2;
-    o.replications = 3;
-    o.family_costs = true;
+    run_options o = family_options(2, 3);
     const results whole = run_replications(m, o);
     o.replications = 1;
     results parts = run_replications(m, o);
@@ -507,4 +510,61 @@ TEST_CASE("selection by benefit type, sectors in contact and the complexity scor
     const arm_result bau = simulate_arm(m, 1, 0, arm::bau, true);
     CHECK(bau.family_candidate == r.family_candidate);
     CHECK(bau.admitted == 0);
+}
+
+TEST_CASE("the booking log adds up to the ledger line by line and month by month", "[simulation][bookings]") {
+    const model m = compile(family_scenario(15));
+    run_options o = family_options(4, 2);
+    o.bookings = true;
+    const results r = run_replications(m, o);
+    REQUIRE(r.has_bookings);
+    REQUIRE(r.booking_counts.size() == 4);
+    const std::size_t lines = m.lines.size(), months = m.months, years = family_years(months), nb = m.budgets.size();
+    std::uint64_t start = 0;
+    for (std::size_t block = 0; block < 4; ++block) {
+        std::vector<double> by_cell(lines * months, 0.0);
+        std::vector<double> by_family(r.family_counts[block] * years * nb * 2, 0.0);
+        for (std::uint64_t i = start; i < start + r.booking_counts[block]; ++i) {
+            const booking& b = r.bookings[i];
+            REQUIRE(b.line < lines);
+            REQUIRE(b.month < months);
+            REQUIRE(b.family < r.family_counts[block]);
+            by_cell[b.line * months + b.month] += b.amount;
+            const ledger_line& l = m.lines[b.line];
+            by_family[((b.family * years + b.month / 12) * nb + l.payer) * 2 + (l.cpr_registered ? 0 : 1)] += b.amount;
+        }
+        start += r.booking_counts[block];
+        for (std::size_t l = 0; l < lines; ++l) {
+            if (m.has_staff && l == m.staff_line) continue;  // the staff are nobody's booking
+            for (std::size_t month = 0; month < months; ++month)
+                CHECK(by_cell[l * months + month] ==
+                      Approx(r.costs[(block * lines + l) * months + month]).epsilon(1e-9).margin(1e-6));
+        }
+        const double* fam = &r.family_costs[r.family_offsets[block] * years * nb * 2];
+        for (std::size_t k = 0; k < by_family.size(); ++k) CHECK(by_family[k] == Approx(fam[k]).epsilon(1e-9).margin(1e-6));
+    }
+    CHECK(start == r.bookings.size());
+}
+
+TEST_CASE("the booking log of one family by hand", "[simulation][bookings]") {
+    // As "per-family costs of one family by hand": "here" costs 1,000 a month (500 on entry) for
+    // 13.5 months, then "there" 2,000 a month, to month 30.
+    scenario sc = single_state(1, 30.0);
+    sc.tracks[0].states = {state{"here", {{"there", 0.0, 1.0}}, sojourn::fixed(13.5), {cost("s", 1000.0, 500.0)}},
+                           state{"there", {}, std::nullopt, {cost("s", 2000.0)}}};
+    sc.tracks[0].initial = {1.0, 0.0};
+    const model m = compile(sc);
+    const arm_result r = simulate_arm(m, 1, 0, arm::bau, false, nullptr, true);
+    std::vector<double> here(30, 0.0), there(30, 0.0);
+    for (const booking& b : r.bookings) {
+        CHECK(b.family == 0);
+        CHECK(b.member == 0);
+        (m.lines[b.line].source == "person/here" ? here : there)[b.month] += b.amount;
+    }
+    CHECK(here[0] == Approx(1500.0));  // the one-off on entry and the first month
+    for (int month = 1; month < 13; ++month) CHECK(here[month] == Approx(1000.0));
+    CHECK(here[13] == Approx(500.0));
+    CHECK(there[13] == Approx(1000.0));
+    for (int month = 14; month < 30; ++month) CHECK(there[month] == Approx(2000.0));
+    CHECK(simulate_arm(m, 1, 0, arm::bau).bookings.empty());  // off by default
 }

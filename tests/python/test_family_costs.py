@@ -146,3 +146,34 @@ def test_simulate_to_file_keeps_family_costs_and_resumes_only_with_them(busy, tm
     np.testing.assert_array_equal(done.family_costs.values, whole.family_costs.values)
     np.testing.assert_array_equal(done.costs.values, whole.costs.values)
 
+
+
+def test_the_booking_log_adds_up_to_the_line_costs_and_the_family_costs(busy):
+    r = tvaer.simulate(busy, replications=2, seed=8, threads=2, progress=False, family_costs=True, bookings=True)
+    log = r.bookings
+    assert list(log.columns[:6]) == ["replication", "arm", "family", "member", "month", "line"]
+    assert {"source", "payer", "law_sector", "kind", "cpr_registered", "amount"} <= set(log.columns)
+    # line by line and month by month: the ledger's own arrays (less the staff line)
+    by_cell = log.groupby(["replication", "arm", "line", "month"], observed=True)["amount"].sum()
+    lc = r.line_costs
+    for (rep, arm, line, month), amount in by_cell.items():
+        assert amount == pytest.approx(float(lc.sel(replication=rep, arm=arm, line=line, month=month)), rel=1e-9, abs=1e-6)
+    staff = r.lines.index[r.lines["source"] == "staff"]
+    covered = lc.where(~lc["line"].isin(list(staff)), 0.0).sum().item()
+    assert log["amount"].sum() == pytest.approx(covered, rel=1e-12)
+    # family by family, year and budget: the per-family costs
+    log["year"] = log["month"] // 12 + 1
+    fam = log.groupby(["replication", "arm", "family", "year", "payer"], observed=True)["amount"].sum()
+    fc = r.family_costs
+    for (rep, arm, family, year, payer), amount in fam.items():
+        want = float(fc.sel(replication=rep, arm=arm, family=family, year=year, budget=payer))
+        assert amount == pytest.approx(want, rel=1e-9, abs=1e-6)
+    assert (log["member"] <= 1).all()  # busy families have one adult and one child
+
+
+def test_bookings_not_recorded_raise_a_clear_error(tiny):
+    r = tvaer.simulate(tiny, replications=1, seed=1, progress=False)
+    with pytest.raises(ValueError, match=r"bookings: not recorded in these results; run tvaer.simulate\(..., bookings=True\)"):
+        r.bookings
+    with pytest.raises(ValueError, match="bookings: must be True or False, got 1"):
+        tvaer.simulate(tiny, replications=1, progress=False, bookings=1)

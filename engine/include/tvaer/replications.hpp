@@ -28,6 +28,10 @@ struct run_options {
     /// Also record the per-family output (arm_result::family_costs; results::family_costs).
     /// Off by default: it costs memory proportional to families x years x budgets.
     bool family_costs = false;
+    /// Also record the booking log (arm_result::bookings; results::bookings): every krone with its
+    /// family, member, ledger line and month. Meant for a few replications: it grows with the
+    /// bookings (about one per member, cost line and month).
+    bool bookings = false;
 };
 
 /// The outputs of consecutive replications as flat row-major arrays, the replication index first,
@@ -60,6 +64,12 @@ struct results {
     std::vector<double> family_costs;           ///< [block][family][year][budget][cpr 0 / not 1], DKK
     std::vector<std::int32_t> family_admitted;  ///< [block][family]: month first admitted, or -1
     std::vector<std::uint8_t> family_candidate; ///< [block][family]: eligible and motivated
+
+    /// The booking log, only when run with run_options::bookings (else empty): block (rep, arm)
+    /// holds booking_counts[rep][arm] bookings, in order. Not written to results files.
+    bool has_bookings = false;
+    std::vector<std::uint64_t> booking_counts;  ///< [rep][arm]
+    std::vector<booking> bookings;
 
     /// Appends the replications of `more`, which must directly follow these (same model and seed,
     /// both with or both without per-family output). Throws tvaer::error otherwise.

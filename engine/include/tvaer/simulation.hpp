@@ -14,6 +14,19 @@
 
 namespace tvaer {
 
+/// One booking of the optional booking log: an amount on a ledger line (its source, paying
+/// budget, granting sector, cost kind and CPR registration: model::lines) for one member of one
+/// family in one month. A spell is booked month by month; rebookings when a family enters or
+/// leaves the solution appear as a negative booking on the old lines and a positive one on the
+/// new, so the log sums, line by line and month by month, to the ledger.
+struct booking {
+    std::uint32_t family = 0;
+    std::uint16_t member = 0;  ///< within the family, in the order its members were created
+    std::uint16_t month = 0;
+    std::uint32_t line = 0;
+    double amount = 0.0;       ///< DKK
+};
+
 /// What one arm of one replication produced. Monthly arrays are row-major (month, column).
 struct arm_result {
     ledger costs;       ///< model.lines x months, DKK
@@ -40,6 +53,10 @@ struct arm_result {
     /// families: 1 if eligible and motivated when considered (t = 0 or on arrival), in both arms:
     /// the business-as-usual arm evaluates the same keyed draws without admitting anyone.
     std::vector<std::uint8_t> family_candidate;
+    /// The booking log, only when asked for (simulate_arm's `bookings`), else empty: every krone
+    /// that concerns a family, with family, member, ledger line and month (the solution's staff
+    /// line is not a family's cost and is not in it).
+    std::vector<booking> bookings;
 };
 
 struct replication_result {
@@ -50,15 +67,17 @@ struct replication_result {
 /// Years of the per-family output for a horizon of `months`: ceil(months / 12).
 [[nodiscard]] constexpr std::size_t family_years(std::size_t months) noexcept { return (months + 11) / 12; }
 
-/// Simulates one arm; `family_costs` also records the per-family output of arm_result.
+/// Simulates one arm; `family_costs` also records the per-family output of arm_result, and
+/// `bookings` the booking log (both off by default: they cost memory).
 /// Throws simulation_error naming the simulated time and event on failure. When `cancel` is
 /// given, the run looks at it every few thousand events and throws tvaer::cancelled once it is
 /// set (a large arm stops within milliseconds, not at its end).
 arm_result simulate_arm(const model& m, std::uint64_t seed, std::uint32_t replication, arm a,
-                        bool family_costs = false, const std::atomic<bool>* cancel = nullptr);
+                        bool family_costs = false, const std::atomic<bool>* cancel = nullptr, bool bookings = false);
 
 /// Simulates both arms of one replication (`cancel` as for simulate_arm).
 replication_result simulate_replication(const model& m, std::uint64_t seed, std::uint32_t replication,
-                                        bool family_costs = false, const std::atomic<bool>* cancel = nullptr);
+                                        bool family_costs = false, const std::atomic<bool>* cancel = nullptr,
+                                        bool bookings = false);
 
 }  // namespace tvaer
