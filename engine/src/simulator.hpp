@@ -252,16 +252,17 @@ private:
     // ---- costs ------------------------------------------------------------------------------
     // Every cost of a member goes through these two: the ledger line and, when recorded, the
     // member's family's row of the per-family output.
+    // The optional outputs (per-family costs, booking log) cost one test per booking when off.
     void book(std::uint32_t mi, std::size_t line, double rate, double t0, double t1) {
         out_.costs.accrue(line, rate, t0, t1);
-        if (fam_) family_accrue(members_[mi].family, line, rate, t0, t1);
-        if (log_) log_accrue(mi, line, rate, t0, t1);
+        if (detail_) [[unlikely]] book_detail(mi, line, rate, t0, t1);
     }
     void book_lump(std::uint32_t mi, std::size_t line, double amount, double t) {
         out_.costs.lump(line, amount, t);
-        if (fam_) family_cell(members_[mi].family, month_of(t) / 12, line) += amount;
-        if (log_) log_booking(mi, line, month_of(t), amount);
+        if (detail_) [[unlikely]] book_lump_detail(mi, line, amount, t);
     }
+    void book_detail(std::uint32_t mi, std::size_t line, double rate, double t0, double t1);
+    void book_lump_detail(std::uint32_t mi, std::size_t line, double amount, double t);
     void log_accrue(std::uint32_t mi, std::size_t line, double rate, double t0, double t1);
     void log_booking(std::uint32_t mi, std::size_t line, std::size_t month, double amount);
     void family_accrue(std::uint32_t f, std::size_t line, double rate, double t0, double t1);
@@ -317,6 +318,7 @@ private:
     arm arm_;
     bool fam_;             // record the per-family output (arm_result::family_costs)
     bool log_;             // record the booking log (arm_result::bookings)
+    bool detail_ = fam_ || log_;  // either of the two
     const std::atomic<bool>* cancel_;  // set by another thread to stop the run (may be null)
     std::size_t years_;    // of the per-family output
     double horizon_;
