@@ -69,18 +69,19 @@ void results::append(const results& more) {
     if (more.seed != seed || more.months != months || more.line_sources != line_sources) {
         throw error("results.append: the results come from a different scenario or seed");
     }
-    if (more.has_family_costs != has_family_costs && more.replications > 0 && replications > 0) {
-        throw error(fmt::format("results.append: per-family costs are recorded in {} but not in the other",
-                                has_family_costs ? "these results" : "the appended results"));
-    }
+    // An optional output must be in both or in neither (unless one side holds no replications).
+    const auto same_output = [&](bool ours, bool theirs, const char* what) {
+        if (ours != theirs && more.replications > 0 && replications > 0) {
+            throw error(fmt::format("results.append: {} recorded in {} but not in the other", what,
+                                    ours ? "these results" : "the appended results"));
+        }
+    };
+    same_output(has_family_costs, more.has_family_costs, "per-family costs are");
     if (more.first_replication != first_replication + replications) {
         throw error(fmt::format("results.append: replications must follow on: expected first replication {}, got {}",
                                 first_replication + replications, more.first_replication));
     }
-    if (more.has_bookings != has_bookings && more.replications > 0 && replications > 0) {
-        throw error(fmt::format("results.append: the booking log is recorded in {} but not in the other",
-                                has_bookings ? "these results" : "the appended results"));
-    }
+    same_output(has_bookings, more.has_bookings, "the booking log is");
     if (replications == 0) {
         has_family_costs = more.has_family_costs;
         has_bookings = more.has_bookings;

@@ -110,15 +110,24 @@ void write_coordinates(hid_t file, const std::string& path, const results& r) {
     for (const auto& c : name_coordinates) make_scale(write_strings(file, path, c.name, r.*c.names), path, c.name, c.long_name);
 }
 
+/// Creates a dataset extendable along its first dimension, writes `data` into it, and labels it
+/// (long name, units, dimension names).
+template <class T>
+handle write_variable(hid_t file, const std::string& path, const char* name, const std::vector<hsize_t>& shape,
+                      const std::vector<T>& data, const char* long_name, const char* units,
+                      const std::vector<std::string>& dims) {
+    auto ds = create_numeric<T>(file, path, name, shape, true);
+    write_block(ds, path, name, 0, shape[0], data);
+    describe(ds, path, long_name, units);
+    attach(file, ds, path, name, dims);
+    return ds;
+}
+
 void write_arrays(hid_t file, const std::string& path, const results& r) {
     for_each_array(r, [&](const array_spec& s, const auto& data) {
-        using T = typename std::decay_t<decltype(data)>::value_type;
-        auto ds = create_numeric<T>(file, path, s.name, shape(r, s, r.replications), true);
-        write_block(ds, path, s.name, 0, r.replications, data);
-        describe(ds, path, s.long_name, s.units);
         std::vector<std::string> dims{"replication"};
         dims.insert(dims.end(), s.dims.begin(), s.dims.end());
-        attach(file, ds, path, s.name, dims);
+        write_variable(file, path, s.name, shape(r, s, r.replications), data, s.long_name, s.units, dims);
     });
 }
 
@@ -162,22 +171,15 @@ void write_family(hid_t file, const std::string& path, const results& r) {
     write_block(rec, path, "family_record", 0, total, record_ids(0, total));
     make_scale(rec, path, "family_record",
                "a family in one replication and arm: blocks in (replication, arm) order, sizes in family_count");
-    auto counts = create_numeric<std::uint32_t>(file, path, "family_count", {r.replications, 2}, true);
-    write_block(counts, path, "family_count", 0, r.replications, r.family_counts);
-    describe(counts, path, "families simulated in each replication and arm", "count");
-    attach(file, counts, path, "family_count", {"replication", "arm"});
-    auto cost = create_numeric<double>(file, path, "family_cost", family_cost_shape(r, total), true);
-    write_block(cost, path, "family_cost", 0, total, r.family_costs);
-    describe(cost, path, "what each family cost each paying budget in each year", "DKK");
-    attach(file, cost, path, "family_cost", {"family_record", "year", "budget", "registration"});
-    auto admitted = create_numeric<std::int32_t>(file, path, "family_admitted", {total}, true);
-    write_block(admitted, path, "family_admitted", 0, total, r.family_admitted);
-    describe(admitted, path, "month the family was first admitted into the solution, or -1", "month");
-    attach(file, admitted, path, "family_admitted", {"family_record"});
-    auto candidate = create_numeric<std::uint8_t>(file, path, "family_candidate", {total}, true);
-    write_block(candidate, path, "family_candidate", 0, total, r.family_candidate);
-    describe(candidate, path, "eligible and motivated when considered (1) or not (0)", nullptr);
-    attach(file, candidate, path, "family_candidate", {"family_record"});
+    write_variable(file, path, "family_count", {r.replications, 2}, r.family_counts,
+                   "families simulated in each replication and arm", "count", {"replication", "arm"});
+    write_variable(file, path, "family_cost", family_cost_shape(r, total), r.family_costs,
+                   "what each family cost each paying budget in each year", "DKK",
+                   {"family_record", "year", "budget", "registration"});
+    write_variable(file, path, "family_admitted", {total}, r.family_admitted,
+                   "month the family was first admitted into the solution, or -1", "month", {"family_record"});
+    write_variable(file, path, "family_candidate", {total}, r.family_candidate,
+                   "eligible and motivated when considered (1) or not (0)", nullptr, {"family_record"});
 }
 
 void read_family(hid_t file, const std::string& path, results& r) {
@@ -200,7 +202,7 @@ void extend_family(hid_t file, const std::string& path, const results& head, con
         write_family(file, path, more);  // a file started empty: the first replications decide
         return;
     }
-    if (in_file != more.has_family_costs && (more.replications > 0 || !in_file)) {
+    if (in_file != more.has_family_costs && more.replications > 0) {
         throw file_error(fmt::format("results file {}: cannot append: per-family costs are recorded in {} but not in {}",
                                      path, in_file ? "the file" : "the appended results",
                                      in_file ? "the appended results" : "the file"));

@@ -4,6 +4,21 @@
 
 namespace tvaer::detail {
 
+namespace {
+// `rate` per month over [t0, t1), cut into periods of `months` months (period p is months
+// [p * months, (p + 1) * months)): calls f(p, amount) for each non-empty piece.
+template <class F>
+void split_periods(double t0, double t1, double rate, std::size_t months, F&& f) {
+    if (!(t1 > t0) || rate == 0.0) return;
+    auto p = static_cast<std::size_t>(t0) / months;
+    for (double t = t0; t < t1; ++p) {
+        const double until = std::min(t1, static_cast<double>(months * (p + 1)));
+        f(p, rate * (until - t));
+        t = until;
+    }
+}
+}  // namespace
+
 void simulator::populate() {
     members_.reserve(static_cast<std::size_t>(m_.initial_families) * 2);
     if (!m_.table.empty()) {
@@ -132,13 +147,7 @@ void simulator::initial_requests() {
 // `rate` per month over [t0, t1) of ledger line `line` on the family's row, split at year
 // boundaries (years are counted from the month of t0, as the ledger counts months).
 void simulator::family_accrue(std::uint32_t f, std::size_t line, double rate, double t0, double t1) {
-    if (!(t1 > t0) || rate == 0.0) return;
-    std::size_t y = static_cast<std::size_t>(t0) / 12;
-    for (double t = t0; t < t1; ++y) {
-        const double until = std::min(t1, 12.0 * static_cast<double>(y + 1));
-        family_cell(f, y, line) += rate * (until - t);
-        t = until;
-    }
+    split_periods(t0, t1, rate, 12, [&](std::size_t year, double amount) { family_cell(f, year, line) += amount; });
 }
 
 void simulator::book_detail(std::uint32_t mi, std::size_t line, double rate, double t0, double t1) {
@@ -154,13 +163,7 @@ void simulator::book_lump_detail(std::uint32_t mi, std::size_t line, double amou
 // `rate` per month over [t0, t1) of ledger line `line` in the booking log, month by month (months
 // as the ledger counts them; empty pieces are left out).
 void simulator::log_accrue(std::uint32_t mi, std::size_t line, double rate, double t0, double t1) {
-    if (!(t1 > t0) || rate == 0.0) return;
-    for (double t = t0; t < t1;) {
-        const auto m = static_cast<std::size_t>(t);
-        const double until = std::min(t1, static_cast<double>(m + 1));
-        log_booking(mi, line, month_of(t), rate * (until - t));
-        t = until;
-    }
+    split_periods(t0, t1, rate, 1, [&](std::size_t month, double amount) { log_booking(mi, line, month, amount); });
 }
 
 void simulator::log_booking(std::uint32_t mi, std::size_t line, std::size_t month, double amount) {

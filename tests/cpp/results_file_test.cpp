@@ -33,13 +33,18 @@ const tvaer::model& ladder() {
     return m;
 }
 
-tvaer::results run(std::uint32_t first, std::uint32_t count, std::uint64_t seed = 11, bool family_costs = false) {
+tvaer::results run_on(const tvaer::model& m, std::uint32_t first, std::uint32_t count, std::uint64_t seed,
+                      bool family_costs) {
     tvaer::run_options o;
     o.seed = seed;
     o.first_replication = first;
     o.replications = count;
     o.family_costs = family_costs;
-    return tvaer::run_replications(ladder(), o);
+    return tvaer::run_replications(m, o);
+}
+
+tvaer::results run(std::uint32_t first, std::uint32_t count, std::uint64_t seed = 11, bool family_costs = false) {
+    return run_on(ladder(), first, count, seed, family_costs);
 }
 
 // A model with open arrivals, so that the replications hold different numbers of families.
@@ -54,14 +59,7 @@ const tvaer::model& arriving() {
     return m;
 }
 
-tvaer::results run_families(std::uint32_t first, std::uint32_t count) {
-    tvaer::run_options o;
-    o.seed = 5;
-    o.first_replication = first;
-    o.replications = count;
-    o.family_costs = true;
-    return tvaer::run_replications(arriving(), o);
-}
+tvaer::results run_families(std::uint32_t first, std::uint32_t count) { return run_on(arriving(), first, count, 5, true); }
 
 template <class T>
 bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
@@ -233,11 +231,7 @@ TEST_CASE("per-family costs are written, read back and appended bit for bit", "[
     REQUIRE_THROWS_WITH(tvaer::append_results(plain, run(1, 1, 11, true)),
                         Contains("results file " + plain +
                                  ": cannot append: per-family costs are recorded in the appended results but not in the file"));
-    tvaer::run_options o;  // replication 4 of the same run, without per-family costs
-    o.seed = 5;
-    o.first_replication = 4;
-    o.replications = 1;
-    const auto without = tvaer::run_replications(arriving(), o);
+    const auto without = run_on(arriving(), 4, 1, 5, false);  // replication 4, without per-family costs
     REQUIRE_THROWS_WITH(tvaer::append_results(path, without),
                         Contains("per-family costs are recorded in the file but not in the appended results"));
     require_identical(tvaer::read_results(path), whole);
