@@ -18,27 +18,44 @@ void detail::advise_huge_pages([[maybe_unused]] void* p, [[maybe_unused]] std::s
 }
 
 namespace {
-// Heap order for late events: the root is the smallest (time, seq).
+// Heap order for late events: the root is the smallest (tick, seq).
 template <class L>
 bool later(const L& a, const L& b) {
-    return a.ev.time > b.ev.time || (a.ev.time == b.ev.time && a.seq > b.seq);
+    return a.ev.tick > b.ev.tick || (a.ev.tick == b.ev.tick && a.seq > b.seq);
 }
 }  // namespace
 
-calendar::calendar(double horizon, std::size_t expected_pending) : horizon_(horizon) {
+time_grid::time_grid(double horizon) {
     if (!(horizon > 0.0) || !std::isfinite(horizon)) {
-        throw std::invalid_argument("calendar: horizon must be positive and finite, got " +
-                                    std::to_string(horizon));
+        throw std::invalid_argument("time grid: horizon must be positive and finite, got " + std::to_string(horizon));
+    }
+    // The finest power of two 2^e with horizon / 2^e <= 2^28: then 16 horizons still fit in
+    // 32-bit ticks below `saturated` (pending clocks beyond the horizon keep their time).
+    int e = std::ilogb(horizon) - 28;
+    while (std::ldexp(horizon, -e) > static_cast<double>(max_horizon_ticks)) ++e;
+    tick_ = std::ldexp(1.0, e);
+    per_month_ = std::ldexp(1.0, -e);
+    horizon_ticks_ = static_cast<std::uint32_t>(std::floor(horizon * per_month_));
+}
+
+std::uint32_t time_grid::nan_ticks(double t) {
+    throw std::invalid_argument("time grid: time is not a number (" + std::to_string(t) + ")");
+}
+
+calendar::calendar(std::uint32_t horizon_ticks, std::size_t expected_pending) : horizon_(horizon_ticks) {
+    if (horizon_ticks == 0 || horizon_ticks == 0xffffffffu) {
+        throw std::invalid_argument("calendar: horizon must be between 1 and 2^32 - 2 ticks, got " +
+                                    std::to_string(horizon_ticks));
     }
     // About 128 pending events per coarse bucket, at most 2048 buckets: the appending tails fit
     // in the cache and a partly filled chunk per bucket wastes little memory. (64 to 256 per
     // bucket and 1024 to 4096 buckets measured within noise of each other on the ladder
-    // benchmark, docs/performance.md.)
+    // benchmark, docs/performance.md.) Buckets are 2^shift_ ticks wide, so a bucket is a shift.
     const std::size_t n = std::clamp<std::size_t>(expected_pending / 128, 16, 2048);
-    width_ = horizon / static_cast<double>(n);
-    inverse_width_ = static_cast<double>(n) / horizon;
-    buckets_.assign(n + 1, bucket{});  // the last bucket holds t == horizon
-    chunks_.reserve(expected_pending / chunk_events + n);
+    while ((static_cast<std::size_t>(horizon_ticks) >> shift_) + 1 > n) ++shift_;
+    buckets_.assign((static_cast<std::size_t>(horizon_ticks) >> shift_) + 1, bucket{});
+    // Room for the expected events and a partly filled chunk in every other bucket.
+    chunks_.reserve(expected_pending / chunk_events + buckets_.size() / 2);
     chunk_next_.reserve(chunks_.capacity());
 }
 
@@ -49,14 +66,21 @@ std::uint32_t calendar::new_chunk() {
         chunk_next_[id] = nil;
         return id;
     }
+    if (chunks_.size() == chunks_.capacity()) {
+        // Grow by an eighth, not the vector's usual doubling: the chunks are most of the
+        // calendar's memory (docs/performance.md).
+        const std::size_t more = chunks_.capacity() + chunks_.capacity() / 8 + 16;
+        chunks_.reserve(more);
+        chunk_next_.reserve(more);
+    }
     chunks_.emplace_back();
     chunk_next_.push_back(nil);
     return static_cast<std::uint32_t>(chunks_.size() - 1);
 }
 
-void calendar::throw_earlier(double time) const {
-    throw std::invalid_argument("calendar: event time " + std::to_string(time) +
-                                " is earlier than the current time " + std::to_string(now_));
+void calendar::throw_earlier(std::uint32_t tick) const {
+    throw std::invalid_argument("calendar: event tick " + std::to_string(tick) +
+                                " is earlier than the current tick " + std::to_string(now_));
 }
 
 void calendar::append_chunk(bucket& b) {
@@ -87,26 +111,25 @@ void calendar::open(bucket& b, std::size_t index) {
         id = next;
     }
     b = bucket{};
-    spread(static_cast<double>(index) * width_, width_);
+    spread(static_cast<std::uint32_t>(index << shift_));
 }
 
 // Stable counting sort into one fine slot per event, then an insertion sort, which has little
 // left to do unless many events share a slot.
-void calendar::spread(double lo, double width) {
+void calendar::spread(std::uint32_t lo) {
     const std::size_t n = drain_.size();
     if (n < 2) return;
-    const double scale = static_cast<double>(n) / width;
-    auto slot_of = [&](double t) { return std::min(static_cast<std::size_t>(std::max(t - lo, 0.0) * scale), n - 1); };
+    auto slot_of = [&](std::uint32_t t) { return (static_cast<std::uint64_t>(t - lo) * n) >> shift_; };
     slots_.assign(n + 1, 0);
-    for (const event& e : drain_) ++slots_[slot_of(e.time) + 1];
+    for (const event& e : drain_) ++slots_[slot_of(e.tick) + 1];
     for (std::size_t i = 1; i <= n; ++i) slots_[i] += slots_[i - 1];
     scratch_.resize(n);
-    for (const event& e : drain_) scratch_[slots_[slot_of(e.time)]++] = e;
+    for (const event& e : drain_) scratch_[slots_[slot_of(e.tick)]++] = e;
     drain_.swap(scratch_);
     for (std::size_t i = 1; i < n; ++i) {
         const event e = drain_[i];
         std::size_t j = i;
-        for (; j > 0 && e.time < drain_[j - 1].time; --j) drain_[j] = drain_[j - 1];
+        for (; j > 0 && e.tick < drain_[j - 1].tick; --j) drain_[j] = drain_[j - 1];
         drain_[j] = e;
     }
 }
@@ -118,14 +141,14 @@ bool calendar::pop_slow(event& out) {
         open(buckets_[opened_], opened_);
         ++opened_;
     }
-    if (!late_.empty() && (next_ == drain_.size() || late_.front().ev.time < drain_[next_].time)) {
+    if (!late_.empty() && (next_ == drain_.size() || late_.front().ev.tick < drain_[next_].tick)) {
         out = late_.front().ev;
         std::pop_heap(late_.begin(), late_.end(), later<late_event>);
         late_.pop_back();
     } else {
         out = drain_[next_++];
     }
-    now_ = out.time;
+    now_ = out.tick;
     --size_;
     return true;
 }

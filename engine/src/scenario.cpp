@@ -104,7 +104,7 @@ void validate_track(const scenario& sc, const track& t, const std::string& w) {
     require(t.benefit_shares.size() == t.benefits.size(), w + ".benefit_shares",
             fmt::format("needs one share per benefit type ({}), got {}", t.benefits.size(), t.benefit_shares.size()));
     if (!t.benefits.empty()) require_sums_to_one(t.benefit_shares, w + ".benefit_shares");
-    require(t.benefits.size() <= 255, w + ".benefits", "at most 255 benefit types");
+    require(t.benefits.size() <= 64, w + ".benefits", fmt::format("at most 64 benefit types, got {}", t.benefits.size()));
     for (std::size_t s = 0; s < t.states.size(); ++s) {
         const auto& st = t.states[s];
         const auto ws = at(w + ".states", s);
@@ -199,7 +199,8 @@ void scenario::validate() const {
     require(!sectors.empty(), "sectors", "needs at least one sector");
     require(sectors.size() <= 32, "sectors", fmt::format("at most 32 sectors, got {}", sectors.size()));
     validate_unique(sectors, "sectors");
-    require(families >= 1 && families <= 50'000'000u, "families", fmt::format("must be in [1, 50000000], got {}", families));
+    // Family numbers are 24 bits in the engine's member records (simulator.hpp).
+    require(families >= 1 && families <= 16'777'216u, "families", fmt::format("must be in [1, 16777216], got {}", families));
     require(!tracks.empty(), "tracks", "needs at least one track");
     require(tracks.size() <= 16, "tracks", fmt::format("at most 16 tracks, got {}", tracks.size()));
     std::vector<std::string> tnames = track_names(*this);

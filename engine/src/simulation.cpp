@@ -21,7 +21,8 @@ simulator::simulator(const model& m, std::uint64_t seed, std::uint32_t replicati
       years_(family_years(m.months)),
       horizon_(static_cast<double>(m.months)),
       prefix_(key_hash::start(seed).then(replication)),
-      cal_(horizon_, static_cast<std::size_t>(m.initial_families) * 2) {
+      grid_(horizon_),
+      cal_(grid_.horizon_ticks(), static_cast<std::size_t>(m.initial_families) * 2) {
     const std::size_t months = m.months;
     const std::size_t nivs = m.interventions.size();
     out_.costs = ledger(m.lines.size(), months);
@@ -35,6 +36,9 @@ simulator::simulator(const model& m, std::uint64_t seed, std::uint32_t replicati
     busy_.assign(nivs, 0);
     queues_.resize(2 * nivs);  // per intervention: usual families, then solution families
     queue_since_.assign(nivs, 0.0);
+    std::size_t slots = 0;  // instances that capacity-limited interventions can hold at once
+    for (const auto& ci : m.interventions) slots += ci.capacity;
+    pool_.reserve(slots);
     for (const auto& ci : m.interventions) {
         mixed_duration_.push_back(detail::mix64(ci.purpose_duration));
         mixed_delay_.push_back(detail::mix64(ci.purpose_delay));
@@ -65,8 +69,14 @@ arm_result simulator::run() {
     out_.families = next_family_;
     if (fam_ && out_.family_admitted.size() < next_family_) grow_families(next_family_);
     out_.members = static_cast<std::uint32_t>(members_.size());
-    out_.engine_bytes = members_.capacity() * sizeof(member) + pool_.capacity() * sizeof(instance) +
-                        cal_.memory_bytes();
+    // Everything the engine holds that grows with the population (docs/performance.md).
+    std::size_t queued_bytes = 0;
+    for (const auto& q : queues_) queued_bytes += q.peak_bytes();
+    out_.engine_bytes = members_.capacity() * sizeof(member) + fam_inst_.capacity() * sizeof(std::uint32_t) +
+                        pool_.capacity() * sizeof(instance) + delayed_.capacity() * sizeof(delayed_request) +
+                        queued_bytes + waiting_.capacity() * sizeof(std::uint32_t) +
+                        (benefit_age_.capacity() + off_since_.capacity()) * sizeof(double) +
+                        far_fire_.size() * 4 * sizeof(std::uint64_t) + cal_.memory_bytes();
     return std::move(out_);
 }
 
@@ -91,16 +101,13 @@ void simulator::apply_effects(std::uint32_t mi, const detail::compiled_state& cs
         for (std::size_t k = 0; k < cs.dest.size(); ++k)
             if (cs.dest[k] == e.to) w[k] *= e.multiplier;
     };
-    for (std::uint32_t id = mb.first_inst; id != nil; id = pool_[id].next) {
-        for (const auto& e : m_.interventions[pool_[id].iv].effects) apply(e);
-    }
-    // Interventions of family members on other tracks act on this member's track too.
-    const std::uint32_t first = family_first(mi);
-    const std::uint32_t end = family_end(mi);
-    for (std::uint32_t o = first; o < end; ++o) {
-        if (o == mi || members_[o].track == mb.track) continue;
-        for (std::uint32_t id = members_[o].first_inst; id != nil; id = pool_[id].next) {
-            for (const auto& e : m_.interventions[pool_[id].iv].effects) apply(e);
+    // The member's own interventions, and those of family members on other tracks: they act
+    // on this member's track too.
+    if (mb.busy) {
+        for (std::uint32_t id = fam_inst_[mb.family]; id != nil; id = pool_[id].next) {
+            const instance& in = pool_[id];
+            if (in.member != mi && members_[in.member].track == mb.track) continue;
+            for (const auto& e : m_.interventions[in.iv].effects) apply(e);
         }
     }
     if (treat(mb) == treatment::solution) {
@@ -119,21 +126,39 @@ double simulator::multiplier(std::uint32_t mi) const {
 void simulator::schedule_clock(std::uint32_t mi, double t) { schedule_clock(mi, t, member_key(mi)); }
 
 void simulator::schedule_clock(std::uint32_t mi, double t, key_hash mk) {
-    member& mb = members_[mi];
+    const member& mb = members_[mi];
     const auto& cs = m_.tracks[mb.track].states[mb.state];
-    ++mb.gen;
-    mb.t_fire = inf;
-    if (cs.dest.empty()) return;
-    const double total = multiplier(mi);
-    if (!(total > 0.0)) return;
-    stream s = member_draw(mk, mixed_sojourn, mb.spell);
-    const double e = unit_exponential(s);
-    // Exponential clocks inline sojourn::inverse_cum_hazard (h / rate); others call it.
-    const double h = e / total;
-    const double age = cs.exponential ? h / cs.duration.a
-                                      : (cs.duration.has_hazard() ? cs.duration.inverse_cum_hazard(h) : cs.duration.a);
-    mb.t_fire = t + age;
-    cal_.push(mb.t_fire, mi, make_tag(ev_transition, mb.gen));
+    double t_fire = inf;
+    if (!cs.dest.empty()) {
+        const double total = multiplier(mi);
+        if (total > 0.0) {
+            stream s = member_draw(mk, mixed_sojourn, mb.spell);
+            const double e = unit_exponential(s);
+            // Exponential clocks inline sojourn::inverse_cum_hazard (h / rate); others call it.
+            const double h = e / total;
+            t_fire = t + (cs.exponential ? h / cs.duration.a
+                                         : (cs.duration.has_hazard() ? cs.duration.inverse_cum_hazard(h) : cs.duration.a));
+        }
+    }
+    set_fire(mi, t_fire);
+}
+
+// The pending transition's time in months: its grid time, or the exact time of a clock 16
+// horizons or more away; inf if none.
+double simulator::fire_months(std::uint32_t mi) const {
+    const std::uint32_t f = members_[mi].fire;
+    if (f == no_fire) return inf;
+    return f == time_grid::saturated ? far_fire_.at(mi) : months(f);
+}
+
+// A clock 16 horizons or more away keeps its exact time on the side (rare: it is only read
+// if an effect moves the clock again).
+void simulator::set_far_fire(std::uint32_t mi, double t_fire) {
+    if (t_fire < inf) {
+        far_fire_[mi] = t_fire;
+    } else {
+        far_fire_.erase(mi);
+    }
 }
 
 // The member's hazard multiplier changed from `before`: move its pending clock (exact for
@@ -149,18 +174,21 @@ void simulator::rescale(std::uint32_t mi, double before, double t) {
         schedule_clock(mi, t);
         return;
     }
-    ++mb.gen;
-    mb.t_fire = mb.entry + rescale_fire_age(cs.duration, t - mb.entry, mb.t_fire - mb.entry, before, after);
-    if (std::isfinite(mb.t_fire)) cal_.push(std::max(mb.t_fire, t), mi, make_tag(ev_transition, mb.gen));
+    const double entry = months(mb.entry);
+    const double t_fire = entry + rescale_fire_age(cs.duration, t - entry, fire_months(mi) - entry, before, after);
+    // A clock that lands on the grid point it already had keeps its pending event.
+    if (t_fire < inf && mb.fire != time_grid::saturated && std::max(grid_.ceil(t_fire), cal_.now()) == mb.fire) return;
+    set_fire(mi, t_fire);
 }
 
 void simulator::book_state(std::uint32_t mi, double t) {
     const member& mb = members_[mi];
     const auto& cs = m_.tracks[mb.track].states[mb.state];
-    out_.occupancy.accrue(cs.occupancy_row, 1.0, mb.entry, t);
+    const double entry = months(mb.entry);
+    out_.occupancy.accrue(cs.occupancy_row, 1.0, entry, t);
     for (const auto& bc : cs.costs[static_cast<int>(treat(mb))]) {
         if (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit)) {
-            book(mi, bc.line, bc.monthly, mb.entry, t);
+            book(mi, bc.line, bc.monthly, entry, t);
             if (bc.refusion_line != nil) book_refund(mi, bc, 1.0, t);  // most costs have no refund
         }
     }
@@ -169,7 +197,7 @@ void simulator::book_state(std::uint32_t mi, double t) {
 // The state's refund of a benefit paid over [entry, t) (refusion.hpp).
 void simulator::book_refund(std::uint32_t mi, const detail::booked_cost& bc, double factor, double t) {
     if (bc.refusion_line == nil) return;
-    for_refusion_segments(factor * bc.monthly, members_[mi].entry, t, benefit_age_[mi], m_.spec.refusion,
+    for_refusion_segments(factor * bc.monthly, months(members_[mi].entry), t, benefit_age_[mi], m_.spec.refusion,
                           [&](double refunded, double a, double b) { book(mi, bc.refusion_line, -refunded, a, b); });
 }
 
@@ -177,7 +205,7 @@ void simulator::book_refund(std::uint32_t mi, const detail::booked_cost& bc, dou
 void simulator::count_benefit_weeks(std::uint32_t mi, bool was_on, bool is_on, double t) {
     if (!refusion_) return;
     if (was_on) {
-        benefit_age_[mi] += t - members_[mi].entry;
+        benefit_age_[mi] += t - months(members_[mi].entry);
         off_since_[mi] = t;
     }
     if (is_on && !was_on && t - off_since_[mi] >= m_.spec.refusion.reset_after_weeks / weeks_per_month) {
@@ -189,7 +217,7 @@ void simulator::book_entry_lumps(std::uint32_t mi, const detail::compiled_state&
     const member& mb = members_[mi];
     for (const auto& bc : cs.costs[static_cast<int>(treat(mb))]) {
         if (bc.one_off != 0.0 && (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit))) {
-            book_lump(mi, bc.line, bc.one_off, mb.entry);
+            book_lump(mi, bc.line, bc.one_off, months(mb.entry));
         }
     }
 }
@@ -198,7 +226,7 @@ void simulator::book_instance(const instance& in, double t) {
     const member& mb = members_[in.member];
     for (const auto& bc : m_.interventions[in.iv].costs[static_cast<int>(treat(mb))]) {
         if (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit)) {
-            book(in.member, bc.line, bc.monthly, in.start, t);
+            book(in.member, bc.line, bc.monthly, months(in.start), t);
         }
     }
 }
@@ -221,7 +249,15 @@ void simulator::request(std::uint32_t mi, std::uint32_t iv, double t, bool delay
     if (!delayed) {
         const double when = decision_time(mi, iv, t);
         if (when > t) {
-            cal_.push(when, mi, make_tag(ev_request, (iv << 16) | (mb.spell & 0xffffu)));
+            std::uint32_t slot = free_delayed_;
+            if (slot != nil) {
+                free_delayed_ = delayed_[slot].spell;
+            } else {
+                slot = static_cast<std::uint32_t>(delayed_.size());
+                delayed_.emplace_back();
+            }
+            delayed_[slot] = {mi, iv, mb.spell};
+            if (!schedule(when, ev_request, slot)) release_delayed(slot);  // decided after the horizon
             return;
         }
     }
@@ -231,7 +267,7 @@ void simulator::request(std::uint32_t mi, std::uint32_t iv, double t, bool delay
         return;
     }
     note_queue_change(iv, t);
-    queues_[2 * iv + (ci.solution_first ? g : 0)].push({t, mi, mb.spell});
+    queues_[2 * iv + (ci.solution_first ? g : 0)].push({cal_.now(), mi, mb.spell});
     ++out_.events;  // a queue join
 }
 
@@ -270,6 +306,7 @@ std::uint32_t simulator::allocate_instance() {
         free_inst_ = pool_[id].next;
         return id;
     }
+    if (pool_.size() == pool_.capacity()) pool_.reserve(pool_.size() + pool_.size() / 8 + 16);  // not doubling
     pool_.push_back({});
     return static_cast<std::uint32_t>(pool_.size() - 1);
 }
@@ -291,15 +328,17 @@ void simulator::start(std::uint32_t mi, std::uint32_t iv, double t, double t_req
     }
     auto link = [&] {
         const std::uint32_t id = allocate_instance();
+        const std::uint32_t f = members_[mi].family;
         instance& in = pool_[id];
-        in.start = t;
-        in.end = t + duration;
+        in.start = cal_.now();  // t's tick
+        in.end = std::max(grid_.ceil(t + duration), in.start);
         in.member = mi;
         in.iv = static_cast<std::uint16_t>(iv);
-        in.gen = static_cast<std::uint16_t>(in.gen + 1);
-        in.next = members_[mi].first_inst;
-        members_[mi].first_inst = id;
-        cal_.push(in.end, id, make_tag(ev_end, in.gen));
+        in.alive = 1;
+        in.next = fam_inst_[f];
+        if (in.next == nil) set_busy(mi, true);
+        fam_inst_[f] = id;
+        in.pending = cal_.push(in.end, make_target(ev_end, id)) ? 1 : 0;
     };
     if (ci.effects.empty()) {
         link();
@@ -308,18 +347,21 @@ void simulator::start(std::uint32_t mi, std::uint32_t iv, double t, double t_req
     }
 }
 
+// Ends an active intervention at t (its scheduled end, or earlier). Its slot is reused once no
+// event names it any more.
 void simulator::end_instance(std::uint32_t id, double t) {
     const instance in = pool_[id];
     const auto& ci = m_.interventions[in.iv];
     book_instance(in, t);
     ++out_.events;
     auto unlink = [&] {
-        std::uint32_t* link = &members_[in.member].first_inst;
+        const std::uint32_t f = members_[in.member].family;
+        std::uint32_t* link = &fam_inst_[f];
         while (*link != id) link = &pool_[*link].next;
         *link = pool_[id].next;
-        pool_[id].next = free_inst_;
-        ++pool_[id].gen;  // a pending end event of this instance is now stale
-        free_inst_ = id;
+        if (fam_inst_[f] == nil) set_busy(in.member, false);
+        pool_[id].alive = 0;
+        if (!pool_[id].pending) release_instance(id);
     };
     if (ci.effects.empty()) {
         unlink();
@@ -343,41 +385,50 @@ void simulator::serve_queue(std::uint32_t iv, double t) {
         const member& mb = members_[r.member];
         // Dropped: it left the state (or the population), it already has the intervention, or
         // it is no longer entitled to it (it left the solution).
-        if ((mb.spell & 0xffffffu) != r.spell || has_active(r.member, iv) ||
+        if (mb.spell != r.spell || has_active(r.member, iv) ||
             !ci.available[static_cast<int>(treat(mb))]) {
             ++out_.dropped[month_of(t) * m_.interventions.size() + iv];
             continue;
         }
-        start(r.member, iv, t, r.t_request);
+        start(r.member, iv, t, months(r.t_request));
     }
 }
 
 void simulator::handle(const event& ev) {
+    const double t = months(ev.tick);
+    const std::uint32_t what = what_of(ev.target);
     try {
-        switch (kind_of(ev.tag)) {
+        switch (kind_of(ev.target)) {
             case ev_transition:
-                if (members_[ev.target].gen == data_of(ev.tag)) transition(ev.target, ev.time);
+                if (members_[what].fire == ev.tick) transition(what, t);
                 break;
             case ev_end:
-                if (pool_[ev.target].gen == data_of(ev.tag)) end_instance(ev.target, ev.time);
-                break;
-            case ev_request: {
-                const std::uint32_t iv = data_of(ev.tag) >> 16;
-                if ((members_[ev.target].spell & 0xffffu) == (data_of(ev.tag) & 0xffffu)) {
-                    request(ev.target, iv, ev.time, true);
+                pool_[what].pending = 0;
+                if (pool_[what].alive) {
+                    end_instance(what, t);
+                } else {
+                    release_instance(what);  // it ended early; its slot is free now
                 }
                 break;
-            }
-            case ev_stay_end: leave_solution(ev.target, ev.time); break;
-            case ev_arrival: arrive(ev.target, ev.time); break;
-            case ev_leave: leave(ev.target, ev.time); break;
+            case ev_request: delayed_decision(what, t); break;
+            case ev_stay_end: leave_solution(what, t); break;
+            case ev_arrival: arrive(what == no_target ? nil : what, t); break;
+            case ev_leave: leave(what, t); break;
         }
     } catch (const error&) {
         throw;
     } catch (const std::exception& e) {
-        throw simulation_error(fmt::format("at t = {} months, event kind {} on {}: {}", ev.time,
-                                           static_cast<unsigned>(kind_of(ev.tag)), ev.target, e.what()));
+        throw simulation_error(fmt::format("at t = {} months, event kind {} on {}: {}", t,
+                                           static_cast<unsigned>(kind_of(ev.target)), what, e.what()));
     }
+}
+
+// A delayed request's decision is due: it goes ahead if the member is still in the spell it was
+// made in (it has not moved or left).
+void simulator::delayed_decision(std::uint32_t slot, double t) {
+    const delayed_request r = delayed_[slot];
+    release_delayed(slot);
+    if (members_[r.member].spell == r.spell) request(r.member, r.iv, t, true);
 }
 
 void simulator::transition(std::uint32_t mi, double t) {
@@ -396,28 +447,33 @@ void simulator::transition(std::uint32_t mi, double t) {
     ++out_.events;
     count_benefit_weeks(mi, cs.on_benefit, tr.states[cs.dest[k]].on_benefit, t);
     mb.state = cs.dest[k];
-    mb.entry = t;
-    mb.spell = (mb.spell + 1) & 0xffffffu;
+    mb.entry = cal_.now();  // t's tick
+    next_spell(mi);
     transitioning_ = mi;
     const auto& ns = tr.states[mb.state];
-    for (std::uint32_t id = mb.first_inst; id != nil;) {
-        const std::uint32_t next = pool_[id].next;
-        if (m_.interventions[pool_[id].iv].ends_mask & (1ull << mb.state)) end_instance(id, t);
-        id = next;
-    }
+    for_instances(mi, [&](std::uint32_t id) {
+        if (m_.interventions[pool_[id].iv].ends_mask & (1ull << members_[mi].state)) end_instance(id, t);
+    });
     book_entry_lumps(mi, ns);
     request_for_state(mi, t);
     transitioning_ = nil;
     schedule_clock(mi, t, mk);
 }
 
+std::string simulator::too_many_transitions(std::uint32_t mi) const {
+    const member& mb = members_[mi];
+    const auto& tr = m_.spec.tracks[mb.track];
+    return fmt::format("family {}: a member on track '{}' (now in state '{}') made more than {} transitions "
+                       "within the horizon; are the rates of tracks.{}.states per month?",
+                       static_cast<std::uint32_t>(mb.family), tr.name, tr.states[mb.state].name, spell_mask, tr.name);
+}
+
 void simulator::settle() {
     for (std::uint32_t mi = 0; mi < members_.size(); ++mi) {
-        if (members_[mi].gone) continue;  // booked when it left
-        book_state(mi, horizon_);
-        for (std::uint32_t id = members_[mi].first_inst; id != nil; id = pool_[id].next) {
-            book_instance(pool_[id], horizon_);
-        }
+        if (!members_[mi].gone) book_state(mi, horizon_);  // else booked when it left
+    }
+    for (std::uint32_t head : fam_inst_) {
+        for (std::uint32_t id = head; id != nil; id = pool_[id].next) book_instance(pool_[id], horizon_);
     }
     for (std::uint32_t iv = 0; iv < m_.interventions.size(); ++iv) note_queue_change(iv, horizon_);
     if (arm_ == arm::solution && m_.has_staff) {

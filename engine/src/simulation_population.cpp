@@ -2,6 +2,8 @@
 // and departures of open populations, and the per-family output (simulator.hpp).
 #include "simulator.hpp"
 
+#include <fmt/format.h>
+
 namespace tvaer::detail {
 
 namespace {
@@ -21,6 +23,7 @@ void split_periods(double t0, double t1, double rate, std::size_t months, F&& f)
 
 void simulator::populate() {
     members_.reserve(static_cast<std::size_t>(m_.initial_families) * 2);
+    fam_inst_.reserve(m_.initial_families);
     if (!m_.table.empty()) {
         for (const auto& row : m_.table) add_member(row.family, row.track, row.state, row.benefit, 0.0);
         next_family_ = m_.initial_families;
@@ -34,19 +37,22 @@ void simulator::populate() {
 }
 
 void simulator::add_member(std::uint32_t f, std::uint8_t track, std::uint8_t state, std::uint8_t benefit, double t) {
-    if (members_.size() >= 0x0fffffffu) throw simulation_error("population: more than 2^28 members");
+    if (members_.size() >= max_members) {
+        throw simulation_error(fmt::format("population: more than {} members (family {})", max_members, f));
+    }
+    if (f >= max_families) throw simulation_error(fmt::format("population: more than {} families", max_families));
     member mb{};
     mb.family = f;
-    mb.first_inst = nil;
     mb.track = track;
     mb.state = state;
     mb.benefit = benefit;
-    mb.entry = t;
-    mb.t_fire = inf;
+    mb.entry = grid_.ceil(t);
+    mb.fire = no_fire;
     mb.first = (members_.empty() || members_.back().family != f) ? 1 : 0;
     mb.last = 1;
     if (!mb.first) members_.back().last = 0;
     members_.push_back(mb);
+    if (f >= fam_inst_.size()) fam_inst_.resize(f + 1, nil);
     if (fam_ && f >= out_.family_admitted.size()) grow_families(f + 1);
     if (refusion_) {
         benefit_age_.push_back(m_.spec.refusion.initial_weeks / weeks_per_month);
@@ -75,20 +81,20 @@ std::uint32_t simulator::generate_family(double t) {
 
 void simulator::schedule_arrivals() {
     const auto& p = m_.spec.people;
-    for (double t : p.arrival_months) cal_.push(t, nil, make_tag(ev_arrival, 0));
+    for (double t : p.arrival_months) schedule(t, ev_arrival, no_target);
     if (p.arrivals_per_month > 0.0) next_poisson_arrival(0.0, 0);
 }
 
 void simulator::next_poisson_arrival(double t, std::uint32_t k) {
     stream s = keyed(population_slot, family_slot, mixed_arrival, k);
-    cal_.push(t + unit_exponential(s) / m_.spec.people.arrivals_per_month, k, make_tag(ev_arrival, 0));
+    schedule(t + unit_exponential(s) / m_.spec.people.arrivals_per_month, ev_arrival, k);
 }
 
 void simulator::schedule_leave(std::uint32_t first, double t) {
     const double rate = m_.spec.people.leave_rate;
     if (!(rate > 0.0)) return;
     stream s = keyed(members_[first].family, family_slot, mixed_leave, 0);
-    cal_.push(t + unit_exponential(s) / rate, first, make_tag(ev_leave, 0));
+    schedule(t + unit_exponential(s) / rate, ev_leave, first);
 }
 
 void simulator::arrive(std::uint32_t k, double t) {
@@ -116,14 +122,17 @@ void simulator::leave(std::uint32_t first, double t) {
     const std::uint32_t end = family_end(first);
     if (members_[first].gone) return;
     if (members_[first].in_solution) leave_solution(first, t);
+    // Spells are booked and the spell counters move on (so queued requests are dropped) before
+    // the interventions end; the clocks stop last, as ending an intervention may move them.
     for (std::uint32_t mi = first; mi < end; ++mi) {
         book_state(mi, t);
-        while (members_[mi].first_inst != nil) end_instance(members_[mi].first_inst, t);
-        member& mb = members_[mi];
-        mb.gone = 1;
-        ++mb.gen;
-        mb.spell = (mb.spell + 1) & 0xffffffu;
-        mb.t_fire = inf;
+        next_spell(mi);
+    }
+    const std::uint32_t f = members_[first].family;
+    while (fam_inst_[f] != nil) end_instance(fam_inst_[f], t);
+    for (std::uint32_t mi = first; mi < end; ++mi) {
+        members_[mi].gone = 1;
+        set_fire(mi, inf);
     }
 }
 

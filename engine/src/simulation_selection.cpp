@@ -87,7 +87,7 @@ void simulator::admit(std::uint32_t first, double t) {
     set_treatment(first, end, true, t);
     if (m_.spec.select.stay) {
         stream s = keyed(members_[first].family, 0xffff, mixed_stay, 0);
-        cal_.push(t + m_.spec.select.stay->sample(s), first, make_tag(ev_stay_end, 0));
+        schedule(t + m_.spec.select.stay->sample(s), ev_stay_end, first);
     }
     if (t > 0.0) {
         for (std::uint32_t mi = first; mi < end; ++mi) request_for_state(mi, t);
@@ -126,17 +126,17 @@ void simulator::book_open_spells(std::uint32_t mi, double factor, double t) {
     const auto g = static_cast<int>(treat(mb));
     for (const auto& bc : m_.tracks[mb.track].states[mb.state].costs[g]) {
         if (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit)) {
-            book(mi, bc.line, factor * bc.monthly, mb.entry, t);
+            book(mi, bc.line, factor * bc.monthly, months(mb.entry), t);
             book_refund(mi, bc, factor, t);
         }
     }
-    for (std::uint32_t id = mb.first_inst; id != nil; id = pool_[id].next) {
+    for_instances(mi, [&](std::uint32_t id) {
         for (const auto& bc : m_.interventions[pool_[id].iv].costs[g]) {
             if (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit)) {
-                book(mi, bc.line, factor * bc.monthly, pool_[id].start, t);
+                book(mi, bc.line, factor * bc.monthly, months(pool_[id].start), t);
             }
         }
-    }
+    });
 }
 
 // The business-as-usual arm admits nobody; for the per-family output it records which of the

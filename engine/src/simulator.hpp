@@ -8,7 +8,10 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <limits>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "tvaer/calendar.hpp"
@@ -49,76 +52,96 @@ inline constexpr std::uint64_t population_slot = 0xffffffffULL;
 enum event_kind : std::uint32_t {
     ev_transition = 0,  // target: member
     ev_end = 1,         // target: instance
-    ev_request = 2,     // target: member; data: intervention and spell
+    ev_request = 2,     // target: a delayed request (simulator::delayed_)
     ev_stay_end = 3,    // target: the family's first member
-    ev_arrival = 4,     // target: arrival index (Poisson) or nil (scheduled)
+    ev_arrival = 4,     // target: arrival index (Poisson) or no_target (scheduled)
     ev_leave = 5,       // target: the family's first member
 };
-constexpr std::uint32_t make_tag(event_kind k, std::uint32_t data) { return (static_cast<std::uint32_t>(k) << 28) | data; }
-constexpr event_kind kind_of(std::uint32_t tag) { return static_cast<event_kind>(tag >> 28); }
-constexpr std::uint32_t data_of(std::uint32_t tag) { return tag & 0x0fffffffu; }
+// An event's 32-bit payload: its kind in the top 3 bits, what it is about in the other 29.
+inline constexpr std::uint32_t no_target = 0x1fffffffu;
+constexpr std::uint32_t make_target(event_kind k, std::uint32_t what) { return (static_cast<std::uint32_t>(k) << 29) | what; }
+constexpr event_kind kind_of(std::uint32_t target) { return static_cast<event_kind>(target >> 29); }
+constexpr std::uint32_t what_of(std::uint32_t target) { return target & no_target; }
 
-// 32 bytes per family member: the engine state that scales with the population.
+// Limits that follow from the packed records below (checked where they could be exceeded).
+inline constexpr std::uint32_t max_members = std::uint32_t{1} << 28;
+inline constexpr std::uint32_t max_families = std::uint32_t{1} << 24;
+inline constexpr std::uint32_t spell_mask = (std::uint32_t{1} << 19) - 1;
+// A member's pending transition: none (no clock, or a stopped one).
+inline constexpr std::uint32_t no_fire = 0xffffffffu;
+
+// 16 bytes per family member: the engine state that scales with the population (with a share
+// of the calendar's 8-byte events and 4 bytes per family for its interventions, about 55 bytes
+// per family of two: docs/performance.md). Times are ticks of the time grid (calendar.hpp).
 struct member {
-    double entry;              // time the current state was entered
-    double t_fire;             // pending transition time (inf: none)
-    std::uint32_t family;
-    std::uint32_t first_inst;  // active interventions, an intrusive list through `instance::next`
-    std::uint32_t spell : 24;  // number of transitions so far: the occurrence of spell draws
-    std::uint32_t benefit : 8;
-    std::uint16_t gen;         // bumped whenever the pending transition is replaced
-    std::uint8_t state;
-    std::uint8_t track : 4;        // at most 16 tracks (scenario validation)
-    std::uint8_t gone : 1;         // left the population (open populations)
-    std::uint8_t in_solution : 1;
-    std::uint8_t first : 1;        // first and last member of its family: the family's bounds
-    std::uint8_t last : 1;         // are found without reading a neighbouring family's record
+    std::uint32_t entry;           // tick the current state was entered
+    std::uint32_t fire;            // tick of the pending transition (no_fire: none; time_grid::
+                                   // saturated: 16 horizons or later, exact time in far_fire_)
+    std::uint32_t family : 24;
+    std::uint32_t state : 6;       // at most 64 states a track (scenario validation)
+    std::uint32_t gone : 1;        // left the population (open populations)
+    std::uint32_t in_solution : 1;
+    std::uint32_t spell : 19;      // number of transitions so far: the occurrence of spell draws
+    std::uint32_t benefit : 6;     // at most 64 benefit types a track (scenario validation)
+    std::uint32_t track : 4;       // at most 16 tracks (scenario validation)
+    std::uint32_t busy : 1;        // the family has active interventions (fam_inst_ is not empty)
+    std::uint32_t first : 1;       // first and last member of its family: the family's bounds
+    std::uint32_t last : 1;        // are found without reading a neighbouring family's record
 };
-static_assert(sizeof(member) == 32);
+static_assert(sizeof(member) == 16);
 
+// An active intervention, in its family's list (simulator::fam_inst_). An instance that ends
+// before its scheduled end stays reserved until that end event pops, so an event never finds
+// its slot reused.
 struct instance {
-    double start;
-    double end;
+    std::uint32_t start;  // ticks
+    std::uint32_t end;
     std::uint32_t member;
     std::uint32_t next;
     std::uint16_t iv;
-    std::uint16_t gen;
-    std::uint32_t unused;
+    std::uint8_t alive;
+    std::uint8_t pending;  // its end event is in the calendar
+};
+
+// A request waiting for its decision (network meetings, decision delays): dropped unless the
+// member is still in the spell it was made in.
+struct delayed_request {
+    std::uint32_t member;
+    std::uint32_t iv;
+    std::uint32_t spell;  // or the next free slot while unused
 };
 
 struct queued {
-    double t_request;
+    std::uint32_t t_request;  // tick
     std::uint32_t member;
     std::uint32_t spell;
 };
 
-// A FIFO ring buffer that grows but never shrinks during a run.
+// A FIFO of requests waiting for a slot: std::deque holds them in blocks of 512 bytes that are
+// freed as the queue drains, so a long queue costs about 12 bytes a request.
 class fifo {
 public:
-    [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
-    [[nodiscard]] std::size_t size() const noexcept { return size_; }
-    void push(const queued& q) {
-        if (size_ == buf_.size()) grow();
-        buf_[(head_ + size_) & (buf_.size() - 1)] = q;
-        ++size_;
+    [[nodiscard]] bool empty() const noexcept { return q_.empty(); }
+    [[nodiscard]] std::size_t size() const noexcept { return q_.size(); }
+    // Bytes held at the longest: whole blocks (libstdc++'s deque blocks are 512 bytes) and the
+    // block map.
+    [[nodiscard]] std::size_t peak_bytes() const noexcept {
+        constexpr std::size_t per_block = 512 / sizeof(queued);
+        return (peak_ / per_block + 2) * (512 + sizeof(void*));
     }
-    queued pop() noexcept {
-        const queued q = buf_[head_];
-        head_ = (head_ + 1) & (buf_.size() - 1);
-        --size_;
-        return q;
+    void push(const queued& r) {
+        q_.push_back(r);
+        peak_ = std::max(peak_, q_.size());
+    }
+    queued pop() {
+        const queued r = q_.front();
+        q_.pop_front();
+        return r;
     }
 
 private:
-    void grow() {
-        std::vector<queued> next(std::max<std::size_t>(16, buf_.size() * 2));
-        for (std::size_t i = 0; i < size_; ++i) next[i] = buf_[(head_ + i) & (buf_.size() - 1)];
-        buf_.swap(next);
-        head_ = 0;
-    }
-    std::vector<queued> buf_;
-    std::size_t head_ = 0;
-    std::size_t size_ = 0;
+    std::deque<queued> q_;
+    std::size_t peak_ = 0;
 };
 
 // Hazard multipliers of a family's members before a change: inline for ordinary families,
@@ -183,15 +206,15 @@ private:
     // do not count), so GCC 12 marks it const and deletes every call to it as dead code.
     [[gnu::always_inline]] void prefetch_ahead() const {
         if (const event* e = cal_.lookahead(16)) {
-            const event_kind k = kind_of(e->tag);
+            const event_kind k = kind_of(e->target);
             if (k == ev_end) {
-                __builtin_prefetch(&pool_[e->target]);
-            } else if (k == ev_transition || k == ev_request) {
-                __builtin_prefetch(&members_[e->target]);
+                __builtin_prefetch(&pool_[what_of(e->target)]);
+            } else if (k == ev_transition) {
+                __builtin_prefetch(&members_[what_of(e->target)]);
             }
         }
-        if (const event* e = cal_.lookahead(8); e != nullptr && kind_of(e->tag) == ev_end) {
-            __builtin_prefetch(&members_[pool_[e->target].member]);
+        if (const event* e = cal_.lookahead(8); e != nullptr && kind_of(e->target) == ev_end) {
+            __builtin_prefetch(&members_[pool_[what_of(e->target)].member]);
         }
     }
     // Members of a family are contiguous and its first and last are flagged, so its bounds are
@@ -207,6 +230,9 @@ private:
     [[nodiscard]] std::size_t month_of(double t) const {
         return std::min(static_cast<std::size_t>(t), m_.months - 1);
     }
+    [[nodiscard]] double months(std::uint32_t ticks) const { return grid_.months(ticks); }
+    // Schedules an event at the first grid point at or after t (nothing beyond the horizon).
+    bool schedule(double t, event_kind k, std::uint32_t what) { return cal_.push(grid_.ceil(t), make_target(k, what)); }
     [[nodiscard]] treatment treat(const member& mb) const {
         return (arm_ == arm::solution && mb.in_solution) ? treatment::solution : treatment::usual;
     }
@@ -243,6 +269,21 @@ private:
 
     // ---- hazards ----------------------------------------------------------------------------
     double weights(std::uint32_t mi, double* w) const;
+    [[nodiscard]] double fire_months(std::uint32_t mi) const;
+    // Sets the member's pending transition to the first grid point at or after t_fire (not
+    // before the current event; inf: none) and schedules it. The event is valid while the
+    // member's `fire` still equals its tick: a clock that moves, stops or is replaced makes older
+    // events stale.
+    void set_fire(std::uint32_t mi, double t_fire) {
+        member& mb = members_[mi];
+        const std::uint32_t was = mb.fire;
+        mb.fire = t_fire < inf ? std::max(grid_.ceil(t_fire), cal_.now()) : no_fire;
+        if (mb.fire == time_grid::saturated || was == time_grid::saturated) [[unlikely]] {
+            set_far_fire(mi, mb.fire == time_grid::saturated ? t_fire : inf);
+        }
+        if (mb.fire < time_grid::saturated) cal_.push(mb.fire, make_target(ev_transition, mi));
+    }
+    void set_far_fire(std::uint32_t mi, double t_fire);
     void apply_effects(std::uint32_t mi, const detail::compiled_state& cs, double* w) const;
     double multiplier(std::uint32_t mi) const;
     void schedule_clock(std::uint32_t mi, double t);
@@ -286,10 +327,40 @@ private:
 
     // ---- interventions ----------------------------------------------------------------------
     bool has_active(std::uint32_t mi, std::uint32_t iv) const {
-        for (std::uint32_t id = members_[mi].first_inst; id != nil; id = pool_[id].next)
-            if (pool_[id].iv == iv) return true;
+        if (!members_[mi].busy) return false;
+        for (std::uint32_t id = fam_inst_[members_[mi].family]; id != nil; id = pool_[id].next)
+            if (pool_[id].member == mi && pool_[id].iv == iv) return true;
         return false;
     }
+    // Calls f(id) for each active intervention of member mi (f may end it).
+    template <class F>
+    void for_instances(std::uint32_t mi, F&& f) {
+        if (!members_[mi].busy) return;
+        for (std::uint32_t id = fam_inst_[members_[mi].family]; id != nil;) {
+            const std::uint32_t next = pool_[id].next;
+            if (pool_[id].member == mi) f(id);
+            id = next;
+        }
+    }
+    void set_busy(std::uint32_t mi, bool busy) {
+        for (std::uint32_t o = family_first(mi), end = family_end(mi); o < end; ++o) members_[o].busy = busy ? 1 : 0;
+    }
+    void release_instance(std::uint32_t id) {
+        pool_[id].next = free_inst_;
+        free_inst_ = id;
+    }
+    void release_delayed(std::uint32_t slot) {
+        delayed_[slot].spell = free_delayed_;
+        free_delayed_ = slot;
+    }
+    // The member's spell counter moves on: its next draws are new, and requests it queued or
+    // delayed in the spell that ended are dropped.
+    void next_spell(std::uint32_t mi) {
+        member& mb = members_[mi];
+        if (mb.spell == spell_mask) throw simulation_error(too_many_transitions(mi));
+        ++mb.spell;
+    }
+    [[nodiscard]] std::string too_many_transitions(std::uint32_t mi) const;
     void request_for_state(std::uint32_t mi, double t);
     void request(std::uint32_t mi, std::uint32_t iv, double t, bool delayed);
     double decision_time(std::uint32_t mi, std::uint32_t iv, double t) const;
@@ -311,6 +382,7 @@ private:
 
     // ---- events -----------------------------------------------------------------------------
     void handle(const event& ev);
+    void delayed_decision(std::uint32_t slot, double t);
     void transition(std::uint32_t mi, double t);
     void settle();
 
@@ -325,8 +397,13 @@ private:
     key_hash prefix_;  // seed and replication, hashed once
     std::vector<std::uint64_t> mixed_duration_;  // per intervention, pre-mixed purposes
     std::vector<std::uint64_t> mixed_delay_;
+    time_grid grid_;
     calendar cal_;
     std::vector<member, detail::big_allocator<member>> members_;
+    std::vector<std::uint32_t> fam_inst_;  // per family: its active interventions, a list through instance::next
+    std::unordered_map<std::uint32_t, double> far_fire_;  // exact times (months) of saturated clocks, by member
+    std::vector<delayed_request> delayed_;
+    std::uint32_t free_delayed_ = nil;
     std::vector<instance> pool_;
     std::uint32_t free_inst_ = nil;
     std::vector<std::uint32_t> busy_;

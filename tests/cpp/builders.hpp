@@ -20,6 +20,19 @@ inline cost_rate cost(const char* sector, double monthly, double one_off = 0.0) 
     return c;
 }
 
+/// An intervention on `track`, requested on entering (or starting in) `state`.
+inline intervention requested_on(const char* name, const char* track, const char* state, sojourn duration,
+                                 std::vector<cost_rate> costs, std::vector<effect> effects = {}) {
+    intervention iv;
+    iv.name = name;
+    iv.track = track;
+    iv.request_on_entry = {state};
+    iv.duration = duration;
+    iv.costs = std::move(costs);
+    iv.effects = std::move(effects);
+    return iv;
+}
+
 inline double mean(const std::vector<double>& v) {
     return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
 }

@@ -1,19 +1,22 @@
 #include "tvaer/calendar.hpp"
 
 #include <catch2/catch.hpp>
+#include <cmath>
+#include <limits>
 #include <map>
 #include <random>
 #include <utility>
 
 using tvaer::calendar;
 using tvaer::event;
+using tvaer::time_grid;
 
 TEST_CASE("calendar pops in time order", "[calendar]") {
-    calendar cal(10.0, 8);
-    cal.push(5.0, 1, 0);
-    cal.push(1.0, 2, 0);
-    cal.push(9.5, 3, 0);
-    cal.push(0.0, 4, 0);
+    calendar cal(1000, 8);
+    cal.push(500, 1);
+    cal.push(100, 2);
+    cal.push(950, 3);
+    cal.push(0, 4);
     event e;
     std::vector<std::uint32_t> order;
     while (cal.pop(e)) order.push_back(e.target);
@@ -22,8 +25,8 @@ TEST_CASE("calendar pops in time order", "[calendar]") {
 }
 
 TEST_CASE("calendar breaks ties by insertion order", "[calendar]") {
-    calendar cal(10.0, 4);
-    for (std::uint32_t i = 0; i < 100; ++i) cal.push(3.0, i, 0);
+    calendar cal(1000, 4);
+    for (std::uint32_t i = 0; i < 100; ++i) cal.push(300, i);
     event e;
     for (std::uint32_t i = 0; i < 100; ++i) {
         REQUIRE(cal.pop(e));
@@ -32,57 +35,84 @@ TEST_CASE("calendar breaks ties by insertion order", "[calendar]") {
 }
 
 TEST_CASE("calendar drops events beyond the horizon and keeps the horizon itself", "[calendar]") {
-    calendar cal(12.0, 4);
-    REQUIRE_FALSE(cal.push(12.5, 1, 0));
-    REQUIRE(cal.push(12.0, 2, 0));
+    calendar cal(1200, 4);
+    REQUIRE_FALSE(cal.push(1201, 1));
+    REQUIRE(cal.push(1200, 2));
     event e;
     REQUIRE(cal.pop(e));
-    REQUIRE(e.time == 12.0);
+    REQUIRE(e.tick == 1200);
     REQUIRE_FALSE(cal.pop(e));
 }
 
 TEST_CASE("calendar rejects events in the past", "[calendar]") {
-    calendar cal(10.0, 4);
-    cal.push(5.0, 1, 0);
+    calendar cal(1000, 4);
+    cal.push(500, 1);
     event e;
     cal.pop(e);
-    REQUIRE_THROWS_WITH(cal.push(4.0, 2, 0), Catch::Contains("earlier than the current time"));
-    REQUIRE_THROWS_WITH(calendar(-1.0, 4), Catch::Contains("horizon must be positive"));
+    REQUIRE_THROWS_WITH(cal.push(499, 2), Catch::Contains("event tick 499 is earlier than the current tick 500"));
+    REQUIRE_THROWS_WITH(calendar(0, 4), Catch::Contains("horizon must be between 1 and 2^32 - 2 ticks, got 0"));
 }
 
 TEST_CASE("calendar matches a multimap reference on a long random run with pushes while popping",
           "[calendar]") {
-    const double horizon = 100.0;
-    calendar cal(horizon, 500);
-    std::multimap<std::pair<double, std::uint64_t>, std::uint32_t> ref;  // (time, seq) -> target
-    std::mt19937_64 gen(42);
-    std::uniform_real_distribution<double> delay(0.0, 7.0);
-    std::uint64_t seq = 0;
-    double now = 0.0;
-    auto push = [&](double t, std::uint32_t target) {
-        // Round to a coarse grid so that many ties occur.
-        t = std::round(t * 4.0) / 4.0;
-        if (t < now) t = now;
-        const bool stored = cal.push(t, target, 0);
-        REQUIRE(stored == (t <= horizon));
-        if (stored) ref.emplace(std::make_pair(t, seq), target);
-        ++seq;
-    };
-    for (std::uint32_t i = 0; i < 1000; ++i) push(delay(gen) * 10.0, i);
-    event e;
-    std::uint32_t next_id = 1000;
-    std::size_t popped = 0;
-    while (cal.pop(e)) {
-        REQUIRE_FALSE(ref.empty());
-        const auto it = ref.begin();
-        REQUIRE(e.time == it->first.first);
-        REQUIRE(e.target == it->second);
-        ref.erase(it);
-        now = e.time;
-        ++popped;
-        const int births = static_cast<int>(gen() % 3);  // 0, 1 or 2 new events, some at `now`
-        for (int b = 0; b < births && next_id < 60000; ++b) push(now + (gen() % 4 == 0 ? 0.0 : delay(gen)), next_id++);
+    for (const std::uint32_t horizon : {100'000u, 251'658'240u}) {  // the second: a 120-month grid
+        calendar cal(horizon, 500);
+        std::multimap<std::pair<std::uint32_t, std::uint64_t>, std::uint32_t> ref;  // (tick, seq) -> target
+        std::mt19937_64 gen(42);
+        std::uniform_int_distribution<std::uint32_t> delay(0, horizon / 14);
+        std::uint64_t seq = 0;
+        std::uint32_t now = 0;
+        auto push = [&](std::uint64_t t, std::uint32_t target) {
+            t = t / 25 * 25;  // a coarse grid, so that many ties occur
+            if (t < now) t = now;
+            const auto tick = static_cast<std::uint32_t>(std::min<std::uint64_t>(t, 0xfffffffeu));
+            const bool stored = cal.push(tick, target);
+            REQUIRE(stored == (tick <= horizon));
+            if (stored) ref.emplace(std::make_pair(tick, seq), target);
+            ++seq;
+        };
+        for (std::uint32_t i = 0; i < 1000; ++i) push(std::uint64_t{delay(gen)} * 10, i);
+        event e;
+        std::uint32_t next_id = 1000;
+        std::size_t popped = 0;
+        while (cal.pop(e)) {
+            REQUIRE_FALSE(ref.empty());
+            const auto it = ref.begin();
+            REQUIRE(e.tick == it->first.first);
+            REQUIRE(e.target == it->second);
+            ref.erase(it);
+            now = e.tick;
+            ++popped;
+            const int births = static_cast<int>(gen() % 3);  // 0, 1 or 2 new events, some at `now`
+            for (int b = 0; b < births && next_id < 60000; ++b)
+                push(std::uint64_t{now} + (gen() % 4 == 0 ? 0 : delay(gen)), next_id++);
+        }
+        REQUIRE(ref.empty());
+        REQUIRE(popped > 10000);
     }
-    REQUIRE(ref.empty());
-    REQUIRE(popped > 10000);
+}
+
+TEST_CASE("time grid: powers of two, horizon within 2^28 ticks, times rounded up", "[calendar]") {
+    const time_grid g(120.0);  // 2^6 < 120 <= 2^7: ticks of 2^-21 months
+    REQUIRE(g.tick() == std::ldexp(1.0, -21));
+    REQUIRE(g.horizon_ticks() == 120u << 21);
+    REQUIRE(g.horizon_ticks() <= time_grid::max_horizon_ticks);
+    REQUIRE(g.ceil(12.0) == 12u << 21);  // whole and dyadic months are grid points
+    REQUIRE(g.months(g.ceil(0.375)) == 0.375);
+    REQUIRE(g.ceil(0.0) == 0u);
+    // A third of a month lies between two grid points: the next one is taken.
+    const std::uint32_t third = g.ceil(1.0 / 3.0);
+    REQUIRE(g.months(third) >= 1.0 / 3.0);
+    REQUIRE(g.months(third) - 1.0 / 3.0 < g.tick());
+    REQUIRE(g.ceil(1.0 / 3.0 + g.tick() / 4) == third);
+    // A horizon of exactly 2^7 months still fits: 2^28 ticks of 2^-21.
+    REQUIRE(time_grid(128.0).horizon_ticks() == time_grid::max_horizon_ticks);
+    REQUIRE(time_grid(129.0).tick() == std::ldexp(1.0, -20));
+    REQUIRE(time_grid(1.0).tick() == std::ldexp(1.0, -28));
+    // Far clocks saturate instead of wrapping; infinity too.
+    REQUIRE(g.ceil(1e9) == time_grid::saturated);
+    REQUIRE(g.ceil(std::numeric_limits<double>::infinity()) == time_grid::saturated);
+    REQUIRE(g.ceil(16 * 120.0) == 1920u << 21);
+    REQUIRE_THROWS_WITH(g.ceil(std::nan("")), Catch::Contains("time grid: time is not a number"));
+    REQUIRE_THROWS_WITH(time_grid(-1.0), Catch::Contains("horizon must be positive and finite, got -1"));
 }

@@ -141,6 +141,7 @@ namespace {
 
 // Adults on a 3-step ladder and children (in half of the families) who may need help.
 using tvaer::test::cost;
+using tvaer::test::requested_on;
 using tvaer::test::to;
 
 scenario crn_scenario() {
@@ -188,13 +189,8 @@ TEST_CASE("rng: a change to what some members do leaves the other members' draws
     const auto base = compile(crn_scenario());
     SECTION("an intervention on the child track, with an effect there") {
         auto sc = crn_scenario();
-        intervention iv;
-        iv.name = "family_help";
-        iv.track = "child";
-        iv.request_on_entry = {"HELP"};
-        iv.duration = sojourn::exponential(0.2);
-        iv.costs = {cost("children", 4000)};
-        iv.effects = {effect{"child", "HELP", "NONE", 3.0}};
+        intervention iv = requested_on("family_help", "child", "HELP", sojourn::exponential(0.2),
+                                        {cost("children", 4000)}, {effect{"child", "HELP", "NONE", 3.0}});
         sc.interventions = {iv};
         const auto changed = compile(sc);
         for (arm a : {arm::bau, arm::solution}) {

@@ -130,7 +130,15 @@ TEST_CASE("scenario: horizon, schema and sizes", "[scenario]") {
                      "must be a whole number of months in [1, 1200], got 12.5");
     require_rejected([](scenario& sc) { sc.schema_version = 2; }, "schema_version",
                      "this tvaer reads schema version 1, got 2");
-    require_rejected([](scenario& sc) { sc.families = 0; }, "families", "must be in [1, 50000000], got 0");
+    require_rejected([](scenario& sc) { sc.families = 0; }, "families", "must be in [1, 16777216], got 0");
+    require_rejected([](scenario& sc) { sc.families = 16777217; }, "families", "must be in [1, 16777216], got 16777217");
+    require_rejected(
+        [](scenario& sc) {
+            sc.tracks[0].benefits.clear();
+            for (int i = 0; i < 65; ++i) sc.tracks[0].benefits.push_back(std::to_string(i).append("b"));
+            sc.tracks[0].benefit_shares.assign(65, 1.0 / 65);
+        },
+        "tracks[0].benefits", "at most 64 benefit types, got 65");
     require_rejected([](scenario& sc) { sc.tracks[0].states[0].transitions[0].to = "S1"; },
                      "tracks[0].states[0].transitions[0].to", "a state cannot move to itself");
     require_rejected(

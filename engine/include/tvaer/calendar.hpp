@@ -1,19 +1,21 @@
 #pragma once
-/// The future-event set: a calendar queue of fixed-width time buckets over [0, horizon].
+/// The future-event set: a calendar queue of fixed-width time buckets over [0, horizon], with
+/// times on the engine's grid (time_grid, below).
 ///
 /// Ordering contract: events pop in increasing time; events at the same time pop in the order
-/// they were pushed, so a run is reproducible. Cancellation is lazy: the model stamps each event
-/// with a generation tag and ignores events whose tag is stale when they pop (see
-/// docs/design.md, "calendar").
+/// they were pushed, so a run is reproducible. Cancellation is lazy: the model ignores an event
+/// whose time no longer matches what it is about when it pops (a member's pending transition, an
+/// intervention's end; see docs/design.md, "calendar").
 ///
 /// Layout (docs/performance.md): two levels. A few thousand coarse buckets cover the horizon;
-/// a push appends the event to its coarse bucket's chain of 256-byte chunks, whose tails stay
+/// a push appends the event to its coarse bucket's chain of 256-byte chunks (32 events of 8 bytes), whose tails stay
 /// in cache because there are few of them. When the clock reaches a coarse bucket, its events are
 /// copied out in push order, counting-sorted into one fine slot per event and finished by an
 /// insertion sort (stable: push order breaks ties, so no sequence number is stored). Events
 /// pushed into the bucket being drained go to a small binary heap ordered by (time, sequence);
 /// they were pushed after every drained event, so on equal times the drained event goes first.
 /// Chunks are recycled last-in first-out; no heap allocation happens after the run's peak.
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
@@ -58,33 +60,70 @@ struct big_allocator {
 };
 }  // namespace detail
 
+/// The engine's clock: times are months (double) on a grid of 2^e months, the finest power of two
+/// for which the horizon is at most 2^28 ticks (2^-21 months, about 1.3 seconds, at a ten-year
+/// horizon; docs/design.md, "time grid"). Every event time is a grid point, exactly representable
+/// as a double, so cost accrual between events stays exact; a drawn duration is rounded up to the
+/// next grid point. Ticks fit in 32 bits, which keeps events at 8 bytes and member records at 16.
+class time_grid {
+public:
+    static constexpr std::uint32_t max_horizon_ticks = std::uint32_t{1} << 28;
+    /// Throws std::invalid_argument if horizon is not positive and finite.
+    explicit time_grid(double horizon);
+    /// The first grid point at or after t (t >= 0), as ticks; anything beyond 2^32 - 2 ticks
+    /// (16 horizons and more) saturates there. NaN is an error.
+    [[nodiscard]] std::uint32_t ceil(double t) const {
+        const double x = t * per_month_;  // exact: per_month_ is a power of two
+        if (x < saturated) {
+            if (!(x > 0.0)) return 0u;
+            // Truncate and step up (std::ceil is a library call without SSE4.1; signed 64-bit
+            // conversions are single instructions).
+            const auto i = static_cast<std::int64_t>(x);
+            return static_cast<std::uint32_t>(i + (static_cast<double>(i) < x ? 1 : 0));
+        }
+        return x == x ? saturated : nan_ticks(t);
+    }
+    [[nodiscard]] double months(std::uint32_t ticks) const noexcept {
+        return static_cast<double>(static_cast<std::int64_t>(ticks)) * tick_;
+    }
+    [[nodiscard]] std::uint32_t horizon_ticks() const noexcept { return horizon_ticks_; }
+    [[nodiscard]] double tick() const noexcept { return tick_; }
+    static constexpr std::uint32_t saturated = 0xfffffffeu;  ///< "16 horizons or later"
+
+private:
+    [[noreturn]] static std::uint32_t nan_ticks(double t);
+    double tick_;       // months per tick, a power of two
+    double per_month_;  // its inverse, also a power of two: t * per_month_ is exact
+    std::uint32_t horizon_ticks_;
+};
+
+/// A pending event: its grid time and a 32-bit payload the model interprets (what it is about).
 struct event {
-    double time = 0.0;
-    std::uint32_t target = 0;  ///< what the event is about (a member, an instance, ...)
-    std::uint32_t tag = 0;     ///< kind and generation, interpreted by the model
+    std::uint32_t tick = 0;
+    std::uint32_t target = 0;
 };
 
 class calendar {
 public:
-    /// An empty calendar for events in [0, horizon]; `expected_pending` sizes the buckets.
-    /// Throws std::invalid_argument if horizon is not positive and finite.
-    calendar(double horizon, std::size_t expected_pending);
+    /// An empty calendar for events at ticks [0, horizon_ticks]; `expected_pending` sizes the
+    /// buckets. Throws std::invalid_argument if horizon_ticks is 0 or 2^32 - 1.
+    calendar(std::uint32_t horizon_ticks, std::size_t expected_pending);
 
-    /// Schedules an event. Returns false (and stores nothing) if `time` lies beyond the horizon.
-    /// Throws std::invalid_argument if `time` is earlier than the last popped event or is NaN.
-    bool push(double time, std::uint32_t target, std::uint32_t tag) {
-        if (!(time >= now_)) throw_earlier(time);
-        if (time > horizon_) return false;
+    /// Schedules an event. Returns false (and stores nothing) if `tick` lies beyond the horizon.
+    /// Throws std::invalid_argument if `tick` is earlier than the last popped event.
+    bool push(std::uint32_t tick, std::uint32_t target) {
+        if (tick < now_) throw_earlier(tick);
+        if (tick > horizon_) return false;
         ++size_;
-        const std::size_t bi = bucket_of(time);
+        const std::size_t bi = tick >> shift_;
         if (bi < opened_) {
-            push_late(event{time, target, tag});
+            push_late(event{tick, target});
             return true;
         }
         bucket& b = buckets_[bi];
         const std::uint32_t slot = b.count % chunk_events;
         if (slot == 0) append_chunk(b);
-        chunks_[b.tail].ev[slot] = event{time, target, tag};
+        chunks_[b.tail].ev[slot] = event{tick, target};
         ++b.count;
         return true;
     }
@@ -93,7 +132,7 @@ public:
     bool pop(event& out) {
         if (next_ < drain_.size() && late_.empty()) {  // the common case, inline
             out = drain_[next_++];
-            now_ = out.time;
+            now_ = out.tick;
             --size_;
             return true;
         }
@@ -110,13 +149,13 @@ public:
 
     [[nodiscard]] std::size_t size() const noexcept { return size_; }
     [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
-    [[nodiscard]] double now() const noexcept { return now_; }
-    [[nodiscard]] double horizon() const noexcept { return horizon_; }
+    [[nodiscard]] std::uint32_t now() const noexcept { return now_; }
+    [[nodiscard]] std::uint32_t horizon() const noexcept { return horizon_; }
     /// Bytes held by the chunk pool, the bucket table and the drain buffer (for memory reports).
     [[nodiscard]] std::size_t memory_bytes() const noexcept;
 
 private:
-    static constexpr std::uint32_t chunk_events = 16;
+    static constexpr std::uint32_t chunk_events = 32;
     struct alignas(64) chunk {
         event ev[chunk_events];
     };
@@ -132,32 +171,27 @@ private:
     static constexpr std::uint32_t nil = 0xffffffffu;
 
     void open(bucket& b, std::size_t index);
-    void spread(double lo, double width);
+    void spread(std::uint32_t lo);
     void push_late(const event& e);
     void append_chunk(bucket& b);
     bool pop_slow(event& out);
-    [[noreturn]] void throw_earlier(double time) const;
+    [[noreturn]] void throw_earlier(std::uint32_t tick) const;
     std::uint32_t new_chunk();
-    [[nodiscard]] std::size_t bucket_of(double time) const noexcept {
-        const auto b = static_cast<std::size_t>(time * inverse_width_);
-        return b < buckets_.size() - 1 ? b : buckets_.size() - 1;
-    }
 
-    double horizon_;
-    double width_;
-    double inverse_width_;
-    double now_ = 0.0;
+    std::uint32_t horizon_;
+    std::uint32_t shift_ = 0;  // a coarse bucket is 2^shift_ ticks wide
+    std::uint32_t now_ = 0;
     std::size_t size_ = 0;
     std::vector<chunk, detail::big_allocator<chunk>> chunks_;
     std::vector<std::uint32_t> chunk_next_;  // chain links, parallel to chunks_
     std::uint32_t free_ = nil;               // recycled chunks, last freed first
     std::vector<bucket> buckets_;
     std::size_t opened_ = 0;       // buckets [0, opened_) have been opened
-    std::vector<event> drain_;     // the open bucket, sorted by time (stable); [next_, end) pending
+    std::vector<event> drain_;     // the open bucket, sorted by tick (stable); [next_, end) pending
     std::size_t next_ = 0;
     std::vector<event> scratch_;   // counting-sort buffer
     std::vector<std::uint32_t> slots_;
-    std::vector<late_event> late_;  // min-heap on (time, seq) of pushes into the open bucket
+    std::vector<late_event> late_;  // min-heap on (tick, seq) of pushes into the open bucket
     std::uint64_t late_seq_ = 0;
 };
 
