@@ -94,38 +94,40 @@ void calendar::push_late(const event& e) {
     std::push_heap(late_.begin(), late_.end(), later<late_event>);
 }
 
-// Copies the bucket's events out in push order, recycles its chunks and sorts the copy.
+// Sorts the bucket's events into drain_ straight from its chunks and recycles the chunks: a
+// stable counting sort into fine slots (two events a slot on average; push order is kept within
+// a slot), then an insertion sort, which has little left to do unless many events share a slot.
 void calendar::open(bucket& b, std::size_t index) {
-    drain_.clear();
+    const std::size_t n = b.count;
+    const auto lo = static_cast<std::uint32_t>(index << shift_);
+    const std::size_t fine = n / 2 + 1;
+    auto slot_of = [&](std::uint32_t t) { return (static_cast<std::uint64_t>(t - lo) * fine) >> shift_; };
+    // Calls f(event) for the bucket's events in push order.
+    auto each = [&](auto&& f) {
+        std::size_t left = n;
+        for (std::uint32_t id = b.head; id != nil; id = chunk_next_[id]) {
+            if (const std::uint32_t next = chunk_next_[id]; next != nil) {  // the whole next chunk: four lines
+                for (std::uint32_t line = 0; line < sizeof(chunk) / 64; ++line)
+                    __builtin_prefetch(reinterpret_cast<const char*>(&chunks_[next]) + 64 * line);
+            }
+            const std::size_t m = std::min<std::size_t>(left, chunk_events);
+            for (std::size_t i = 0; i < m; ++i) f(chunks_[id].ev[i]);
+            left -= m;
+        }
+    };
+    slots_.assign(fine + 1, 0);
+    each([&](const event& e) { ++slots_[slot_of(e.tick) + 1]; });
+    for (std::size_t i = 1; i <= fine; ++i) slots_[i] += slots_[i - 1];
+    drain_.resize(n);
+    each([&](const event& e) { drain_[slots_[slot_of(e.tick)]++] = e; });
     next_ = 0;
     for (std::uint32_t id = b.head; id != nil;) {
         const std::uint32_t next = chunk_next_[id];
-        if (next != nil) {  // the whole next chunk: four cache lines
-            for (std::uint32_t line = 0; line < sizeof(chunk) / 64; ++line)
-                __builtin_prefetch(reinterpret_cast<const char*>(&chunks_[next]) + 64 * line);
-        }
-        const auto n = std::min<std::size_t>(b.count - drain_.size(), chunk_events);
-        drain_.insert(drain_.end(), chunks_[id].ev, chunks_[id].ev + n);
         chunk_next_[id] = free_;
         free_ = id;
         id = next;
     }
     b = bucket{};
-    spread(static_cast<std::uint32_t>(index << shift_));
-}
-
-// Stable counting sort into one fine slot per event, then an insertion sort, which has little
-// left to do unless many events share a slot.
-void calendar::spread(std::uint32_t lo) {
-    const std::size_t n = drain_.size();
-    if (n < 2) return;
-    auto slot_of = [&](std::uint32_t t) { return (static_cast<std::uint64_t>(t - lo) * n) >> shift_; };
-    slots_.assign(n + 1, 0);
-    for (const event& e : drain_) ++slots_[slot_of(e.tick) + 1];
-    for (std::size_t i = 1; i <= n; ++i) slots_[i] += slots_[i - 1];
-    scratch_.resize(n);
-    for (const event& e : drain_) scratch_[slots_[slot_of(e.tick)]++] = e;
-    drain_.swap(scratch_);
     for (std::size_t i = 1; i < n; ++i) {
         const event e = drain_[i];
         std::size_t j = i;
@@ -155,7 +157,7 @@ bool calendar::pop_slow(event& out) {
 
 std::size_t calendar::memory_bytes() const noexcept {
     return chunks_.capacity() * sizeof(chunk) + chunk_next_.capacity() * sizeof(std::uint32_t) +
-           buckets_.capacity() * sizeof(bucket) + (drain_.capacity() + scratch_.capacity()) * sizeof(event) +
+           buckets_.capacity() * sizeof(bucket) + drain_.capacity() * sizeof(event) +
            slots_.capacity() * sizeof(std::uint32_t) + late_.capacity() * sizeof(late_event);
 }
 

@@ -52,7 +52,7 @@ void simulator::add_member(std::uint32_t f, std::uint8_t track, std::uint8_t sta
     mb.last = 1;
     if (!mb.first) members_.back().last = 0;
     members_.push_back(mb);
-    if (f >= fam_inst_.size()) fam_inst_.resize(f + 1, nil);
+    if (mb.first) fam_inst_.resize(std::max<std::size_t>(fam_inst_.size(), f + 1), nil);
     if (fam_ && f >= out_.family_admitted.size()) grow_families(f + 1);
     if (refusion_) {
         benefit_age_.push_back(m_.spec.refusion.initial_weeks / weeks_per_month);

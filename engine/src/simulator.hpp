@@ -66,7 +66,7 @@ constexpr std::uint32_t what_of(std::uint32_t target) { return target & no_targe
 // Limits that follow from the packed records below (checked where they could be exceeded).
 inline constexpr std::uint32_t max_members = std::uint32_t{1} << 28;
 inline constexpr std::uint32_t max_families = std::uint32_t{1} << 24;
-inline constexpr std::uint32_t spell_mask = (std::uint32_t{1} << 19) - 1;
+inline constexpr std::uint32_t spell_mask = (std::uint32_t{1} << 17) - 1;
 // A member's pending transition: none (no clock, or a stopped one).
 inline constexpr std::uint32_t no_fire = 0xffffffffu;
 
@@ -78,12 +78,13 @@ struct member {
     std::uint32_t fire;            // tick of the pending transition (no_fire: none; time_grid::
                                    // saturated: 16 horizons or later, exact time in far_fire_)
     std::uint32_t family : 24;
-    std::uint32_t state : 6;       // at most 64 states a track (scenario validation)
-    std::uint32_t gone : 1;        // left the population (open populations)
-    std::uint32_t in_solution : 1;
-    std::uint32_t spell : 19;      // number of transitions so far: the occurrence of spell draws
+    std::uint32_t state : 8;       // at most 64 states a track (scenario validation); a whole byte
+                                   // so that reading it is one load
+    std::uint32_t spell : 17;      // number of transitions so far: the occurrence of spell draws
     std::uint32_t benefit : 6;     // at most 64 benefit types a track (scenario validation)
     std::uint32_t track : 4;       // at most 16 tracks (scenario validation)
+    std::uint32_t gone : 1;        // left the population (open populations)
+    std::uint32_t in_solution : 1;
     std::uint32_t busy : 1;        // the family has active interventions (fam_inst_ is not empty)
     std::uint32_t first : 1;       // first and last member of its family: the family's bounds
     std::uint32_t last : 1;        // are found without reading a neighbouring family's record
@@ -122,7 +123,7 @@ struct queued {
 class fifo {
 public:
     [[nodiscard]] bool empty() const noexcept { return q_.empty(); }
-    [[nodiscard]] std::size_t size() const noexcept { return q_.size(); }
+    [[nodiscard]] std::size_t size() const noexcept { return size_; }  // deque's size() is a computation
     // Bytes held at the longest: whole blocks (libstdc++'s deque blocks are 512 bytes) and the
     // block map.
     [[nodiscard]] std::size_t peak_bytes() const noexcept {
@@ -131,16 +132,18 @@ public:
     }
     void push(const queued& r) {
         q_.push_back(r);
-        peak_ = std::max(peak_, q_.size());
+        peak_ = std::max(peak_, ++size_);
     }
     queued pop() {
         const queued r = q_.front();
         q_.pop_front();
+        --size_;
         return r;
     }
 
 private:
     std::deque<queued> q_;
+    std::size_t size_ = 0;
     std::size_t peak_ = 0;
 };
 
@@ -201,7 +204,9 @@ private:
     // Member records of upcoming events are fetched while the current one is handled: at large
     // populations they are cache misses otherwise (docs/performance.md).
     // An intervention's end is fetched in two steps: its instance 16 events ahead, then, 8 ahead,
-    // the member that instance names (by then the instance is usually in the cache).
+    // the member that instance names (by then the instance is usually in the cache). A
+    // transition's family's interventions likewise: the list head 8 ahead, its first instance 4
+    // ahead.
     // always_inline: as a function of its own it has no side effect that GCC can see (prefetches
     // do not count), so GCC 12 marks it const and deletes every call to it as dead code.
     [[gnu::always_inline]] void prefetch_ahead() const {
@@ -213,8 +218,18 @@ private:
                 __builtin_prefetch(&members_[what_of(e->target)]);
             }
         }
-        if (const event* e = cal_.lookahead(8); e != nullptr && kind_of(e->target) == ev_end) {
-            __builtin_prefetch(&members_[pool_[what_of(e->target)].member]);
+        if (const event* e = cal_.lookahead(8)) {
+            const event_kind k = kind_of(e->target);
+            if (k == ev_end) {
+                __builtin_prefetch(&members_[pool_[what_of(e->target)].member]);
+            } else if (k == ev_transition) {
+                // Its family's interventions: read when it has some, and when it starts one.
+                __builtin_prefetch(&fam_inst_[members_[what_of(e->target)].family]);
+            }
+        }
+        if (const event* e = cal_.lookahead(4); e != nullptr && kind_of(e->target) == ev_transition) {
+            const member& mb = members_[what_of(e->target)];
+            if (mb.busy) __builtin_prefetch(&pool_[fam_inst_[mb.family]]);
         }
     }
     // Members of a family are contiguous and its first and last are flagged, so its bounds are

@@ -571,7 +571,7 @@ TEST_CASE("the booking log of one family by hand", "[simulation][bookings]") {
 
 TEST_CASE("a member whose clocks run far too fast is named, not wrapped around", "[simulation]") {
     // Rates per day taken for rates per month: 2 x 10^5 moves a month make more transitions within
-    // a year than a member's spell counter holds (2^19 - 1); the draws would repeat after that.
+    // a year than a member's spell counter holds (2^17 - 1); the draws would repeat after that.
     scenario sc = single_state(1, 12.0);
     sc.tracks[0].states = {state{"here", {tvaer::test::to("there", 2e5)}, std::nullopt, {cost("s", 1000.0)}},
                            state{"there", {tvaer::test::to("here", 2e5)}, std::nullopt, {}}};
@@ -579,6 +579,6 @@ TEST_CASE("a member whose clocks run far too fast is named, not wrapped around",
     const model m = compile(sc);
     REQUIRE_THROWS_WITH(simulate_arm(m, 1, 0, arm::bau),
                         Catch::Contains("family 0: a member on track 'person'") &&
-                            Catch::Contains("made more than 524287 transitions within the horizon; are the rates of "
+                            Catch::Contains("made more than 131071 transitions within the horizon; are the rates of "
                                             "tracks.person.states per month?"));
 }

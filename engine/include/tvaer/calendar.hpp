@@ -8,13 +8,14 @@
 /// intervention's end; see docs/design.md, "calendar").
 ///
 /// Layout (docs/performance.md): two levels. A few thousand coarse buckets cover the horizon;
-/// a push appends the event to its coarse bucket's chain of 256-byte chunks (32 events of 8 bytes), whose tails stay
-/// in cache because there are few of them. When the clock reaches a coarse bucket, its events are
-/// copied out in push order, counting-sorted into one fine slot per event and finished by an
-/// insertion sort (stable: push order breaks ties, so no sequence number is stored). Events
-/// pushed into the bucket being drained go to a small binary heap ordered by (time, sequence);
-/// they were pushed after every drained event, so on equal times the drained event goes first.
-/// Chunks are recycled last-in first-out; no heap allocation happens after the run's peak.
+/// a push appends the event to its coarse bucket's chain of 256-byte chunks (32 events of 8
+/// bytes), whose tails stay in cache because there are few of them. When the clock reaches a
+/// coarse bucket, its events are counting-sorted straight from the chunks into fine slots (two
+/// events a slot on average) and finished by an insertion sort (stable: push order breaks ties,
+/// so no sequence number is stored). Events pushed into the bucket being drained go to a small
+/// binary heap ordered by (tick, sequence); they were pushed after every drained event, so on
+/// equal ticks the drained event goes first. Chunks are recycled last-in first-out; no heap
+/// allocation happens after the run's peak.
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -171,7 +172,6 @@ private:
     static constexpr std::uint32_t nil = 0xffffffffu;
 
     void open(bucket& b, std::size_t index);
-    void spread(std::uint32_t lo);
     void push_late(const event& e);
     void append_chunk(bucket& b);
     bool pop_slow(event& out);
@@ -189,8 +189,7 @@ private:
     std::size_t opened_ = 0;       // buckets [0, opened_) have been opened
     std::vector<event> drain_;     // the open bucket, sorted by tick (stable); [next_, end) pending
     std::size_t next_ = 0;
-    std::vector<event> scratch_;   // counting-sort buffer
-    std::vector<std::uint32_t> slots_;
+    std::vector<std::uint32_t> slots_;  // counting-sort offsets
     std::vector<late_event> late_;  // min-heap on (tick, seq) of pushes into the open bucket
     std::uint64_t late_seq_ = 0;
 };
