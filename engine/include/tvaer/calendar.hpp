@@ -29,7 +29,7 @@ namespace detail {
 /// An allocator for the engine's large arrays (member records, calendar chunks): blocks of 4 MiB
 /// or more are aligned to 2 MiB and offered to the kernel as transparent huge pages, which cuts
 /// the TLB misses of random access at a million families (docs/performance.md). Smaller blocks
-/// come from std::allocator. Throws std::bad_alloc like it.
+/// are aligned to a 64-byte cache line. Throws std::bad_alloc like std::allocator.
 void advise_huge_pages(void* p, std::size_t bytes) noexcept;
 
 template <class T>
@@ -40,9 +40,12 @@ struct big_allocator {
     big_allocator() = default;
     template <class U>
     big_allocator(const big_allocator<U>&) noexcept {}
+    static constexpr std::align_val_t line{64};
     T* allocate(std::size_t n) {
         const std::size_t bytes = n * sizeof(T);
-        if (bytes < threshold) return std::allocator<T>{}.allocate(n);
+        // Smaller blocks start on a cache line, so records that share a line (the two 16-byte
+        // members of a family of two) never straddle two.
+        if (bytes < threshold) return static_cast<T*>(::operator new(bytes, line));
         const std::size_t rounded = (bytes + huge_page - 1) / huge_page * huge_page;
         void* p = std::aligned_alloc(huge_page, rounded);
         if (p == nullptr) throw std::bad_alloc();
@@ -51,7 +54,7 @@ struct big_allocator {
     }
     void deallocate(T* p, std::size_t n) noexcept {
         if (n * sizeof(T) < threshold) {
-            std::allocator<T>{}.deallocate(p, n);
+            ::operator delete(p, line);
         } else {
             std::free(p);
         }
