@@ -253,6 +253,7 @@ void simulator::request(std::uint32_t mi, std::uint32_t iv, double t, bool delay
             if (slot != nil) {
                 free_delayed_ = delayed_[slot].spell;
             } else {
+                if (delayed_.size() >= no_target) throw simulation_error("more than 2^29 requests awaiting decision");
                 slot = static_cast<std::uint32_t>(delayed_.size());
                 delayed_.emplace_back();
             }
@@ -306,6 +307,7 @@ std::uint32_t simulator::allocate_instance() {
         free_inst_ = pool_[id].next;
         return id;
     }
+    if (pool_.size() >= no_target) throw simulation_error("more than 2^29 interventions active at once");
     if (pool_.size() == pool_.capacity()) pool_.reserve(pool_.size() + pool_.size() / 8 + 16);  // not doubling
     pool_.push_back({});
     return static_cast<std::uint32_t>(pool_.size() - 1);
