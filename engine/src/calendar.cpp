@@ -92,6 +92,7 @@ void calendar::append_chunk(bucket& b) {
 void calendar::push_late(const event& e) {
     late_.push_back(late_event{e, late_seq_++});
     std::push_heap(late_.begin(), late_.end(), later<late_event>);
+    late_top_ = late_.front().ev.tick;
 }
 
 // Sorts the bucket's events into drain_ straight from its chunks and recycles the chunks: a
@@ -147,6 +148,7 @@ bool calendar::pop_slow(event& out) {
         out = late_.front().ev;
         std::pop_heap(late_.begin(), late_.end(), later<late_event>);
         late_.pop_back();
+        late_top_ = late_.empty() ? 0xffffffffu : late_.front().ev.tick;
     } else {
         out = drain_[next_++];
     }

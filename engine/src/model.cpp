@@ -146,7 +146,10 @@ void compile_tracks(model& m, line_builder& lines) {
                     }
                 }
             }
-            for (const auto& c : s.costs) cs.sectors |= 1u << index_of(sc.sectors, c.sector);
+            for (const auto& c : s.costs) {
+                cs.sectors |= 1u << index_of(sc.sectors, c.sector);
+                if (c.one_off != 0.0) cs.has_one_off = true;
+            }
             cs.services = static_cast<std::uint32_t>(s.costs.size());
             ct.states.push_back(std::move(cs));
         }

@@ -130,7 +130,7 @@ void simulator::schedule_clock(std::uint32_t mi, double t, key_hash mk) {
     const auto& cs = m_.tracks[mb.track].states[mb.state];
     double t_fire = inf;
     if (!cs.dest.empty()) {
-        const double total = multiplier(mi);
+        const double total = cs.has_effects ? multiplier(mi) : cs.base_total;
         if (total > 0.0) {
             stream s = member_draw(mk, mixed_sojourn, mb.spell);
             const double e = unit_exponential(s);
@@ -214,6 +214,7 @@ void simulator::count_benefit_weeks(std::uint32_t mi, bool was_on, bool is_on, d
 }
 
 void simulator::book_entry_lumps(std::uint32_t mi, const detail::compiled_state& cs) {
+    if (!cs.has_one_off) return;
     const member& mb = members_[mi];
     for (const auto& bc : cs.costs[static_cast<int>(treat(mb))]) {
         if (bc.one_off != 0.0 && (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit))) {
@@ -437,8 +438,11 @@ void simulator::transition(std::uint32_t mi, double t) {
     member& mb = members_[mi];
     const auto& tr = m_.tracks[mb.track];
     const auto& cs = tr.states[mb.state];
-    double w[64];
-    const double total = weights(mi, w);
+    // The destination weights: the state's own rates unless an effect can change them.
+    double buf[64];
+    const double* w = cs.base.data();
+    const double total = cs.has_effects ? weights(mi, buf) : cs.base_total;
+    if (cs.has_effects) w = buf;
     const key_hash mk = member_key(mi);
     stream s = member_draw(mk, mixed_destination, mb.spell);
     double u = s.uniform() * total;

@@ -243,7 +243,7 @@ private:
         return mi + 1;
     }
     [[nodiscard]] std::size_t month_of(double t) const {
-        return std::min(static_cast<std::size_t>(t), m_.months - 1);
+        return std::min(static_cast<std::size_t>(static_cast<std::int64_t>(t)), m_.months - 1);
     }
     [[nodiscard]] double months(std::uint32_t ticks) const { return grid_.months(ticks); }
     // Schedules an event at the first grid point at or after t (nothing beyond the horizon).

@@ -134,7 +134,9 @@ public:
 
     /// Removes the earliest event into `out`; returns false when the calendar is empty.
     bool pop(event& out) {
-        if (next_ < drain_.size() && late_.empty()) {  // the common case, inline
+        // The common case, inline: the open bucket's next event is due no later than the earliest
+        // late one (on equal ticks it goes first: it was pushed earlier).
+        if (next_ < drain_.size() && drain_[next_].tick <= late_top_) {
             out = drain_[next_++];
             now_ = out.tick;
             --size_;
@@ -194,6 +196,7 @@ private:
     std::size_t next_ = 0;
     std::vector<std::uint32_t> slots_;  // counting-sort offsets
     std::vector<late_event> late_;  // min-heap on (tick, seq) of pushes into the open bucket
+    std::uint32_t late_top_ = 0xffffffffu;  // tick of late_'s root (all ones: empty)
     std::uint64_t late_seq_ = 0;
 };
 

@@ -7,6 +7,7 @@
 /// [m, m+1), year y is months [12y, 12y+12). Lines (rows) are the ledger items of a model: a
 /// cost source booked to one paying sector and cost kind (see model.hpp).
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 namespace tvaer {
@@ -22,8 +23,9 @@ public:
         if (!(t1 > t0) || rate == 0.0) return;
         double* part = &partial_[line * (months_ + 1)];
         double* diff = &rate_diff_[line * (months_ + 1)];
-        const auto m0 = static_cast<std::size_t>(t0);
-        const auto m1 = static_cast<std::size_t>(t1);
+        // Signed conversions: one instruction each on x86-64 (unsigned ones are branchy).
+        const auto m0 = static_cast<std::int64_t>(t0);
+        const auto m1 = static_cast<std::int64_t>(t1);
         if (m0 == m1) {
             part[m0] += rate * (t1 - t0);
             return;
@@ -36,7 +38,7 @@ public:
 
     /// Books a lump sum at time t (t <= months; t == months books into the last month).
     void lump(std::size_t line, double amount, double t) noexcept {
-        auto m = static_cast<std::size_t>(t);
+        auto m = static_cast<std::size_t>(static_cast<std::int64_t>(t));
         if (m >= months_) m = months_ - 1;
         partial_[line * (months_ + 1) + m] += amount;
     }

@@ -54,6 +54,7 @@ struct compiled_state {
     std::uint32_t services = 0;       ///< number of cost lines (for the complexity score)
     bool has_effects = false;         ///< some intervention or the organisation changes its hazards
     bool on_benefit = false;          ///< has a refundable benefit (transfer) cost: counts benefit weeks
+    bool has_one_off = false;         ///< some cost has a one-off amount on entry
     std::uint32_t occupancy_row = 0;
     std::uint32_t transition_row = 0;  ///< first row of this state's transitions
 };
