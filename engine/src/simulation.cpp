@@ -250,14 +250,7 @@ void simulator::request(std::uint32_t mi, std::uint32_t iv, double t, bool delay
     if (!delayed) {
         const double when = decision_time(mi, iv, t);
         if (when > t) {
-            std::uint32_t slot = free_delayed_;
-            if (slot != nil) {
-                free_delayed_ = delayed_[slot].spell;
-            } else {
-                if (delayed_.size() >= no_target) throw simulation_error("more than 2^29 requests awaiting decision");
-                slot = static_cast<std::uint32_t>(delayed_.size());
-                delayed_.emplace_back();
-            }
+            const std::uint32_t slot = allocate_delayed();
             delayed_[slot] = {mi, iv, mb.spell};
             if (!schedule(when, ev_request, slot)) release_delayed(slot);  // decided after the horizon
             return;
@@ -312,6 +305,17 @@ std::uint32_t simulator::allocate_instance() {
     if (pool_.size() == pool_.capacity()) pool_.reserve(pool_.size() + pool_.size() / 8 + 16);  // not doubling
     pool_.push_back({});
     return static_cast<std::uint32_t>(pool_.size() - 1);
+}
+
+std::uint32_t simulator::allocate_delayed() {
+    if (free_delayed_ != nil) {
+        const std::uint32_t slot = free_delayed_;
+        free_delayed_ = delayed_[slot].spell;
+        return slot;
+    }
+    if (delayed_.size() >= no_target) throw simulation_error("more than 2^29 requests awaiting decision");
+    delayed_.emplace_back();
+    return static_cast<std::uint32_t>(delayed_.size() - 1);
 }
 
 void simulator::start(std::uint32_t mi, std::uint32_t iv, double t, double t_request) {

@@ -381,6 +381,7 @@ private:
     double decision_time(std::uint32_t mi, std::uint32_t iv, double t) const;
     void note_queue_change(std::uint32_t iv, double t);
     std::uint32_t allocate_instance();
+    std::uint32_t allocate_delayed();
     // Members whose hazards an intervention of `mi` can change: itself and its family.
     template <class F>
     void with_family_rates(std::uint32_t mi, F&& change, double t) {
