@@ -76,7 +76,8 @@ arm_result simulator::run() {
                         pool_.capacity() * sizeof(instance) + delayed_.capacity() * sizeof(delayed_request) +
                         queued_bytes + waiting_.capacity() * sizeof(std::uint32_t) +
                         (benefit_age_.capacity() + off_since_.capacity()) * sizeof(double) +
-                        far_fire_.size() * 4 * sizeof(std::uint64_t) + cal_.memory_bytes();
+                        far_fire_.size() * 4 * sizeof(std::uint64_t) /* a hash node: about four words */ +
+                        cal_.memory_bytes();
     return std::move(out_);
 }
 
@@ -176,9 +177,11 @@ void simulator::rescale(std::uint32_t mi, double before, double t) {
     }
     const double entry = months(mb.entry);
     const double t_fire = entry + rescale_fire_age(cs.duration, t - entry, fire_months(mi) - entry, before, after);
-    // A clock that lands on the grid point it already had keeps its pending event.
-    if (t_fire < inf && mb.fire != time_grid::saturated && std::max(grid_.ceil(t_fire), cal_.now()) == mb.fire) return;
-    set_fire(mi, t_fire);
+    // A clock that lands on the grid point it already had keeps its pending event (a clock 16
+    // horizons away still takes its new exact time).
+    const std::uint32_t tick = fire_tick(t_fire);
+    if (tick == mb.fire && tick != time_grid::saturated) return;
+    set_fire(mi, t_fire, tick);
 }
 
 void simulator::book_state(std::uint32_t mi, double t) {

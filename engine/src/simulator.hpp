@@ -289,10 +289,15 @@ private:
     // before the current event; inf: none) and schedules it. The event is valid while the
     // member's `fire` still equals its tick: a clock that moves, stops or is replaced makes older
     // events stale.
-    void set_fire(std::uint32_t mi, double t_fire) {
+    void set_fire(std::uint32_t mi, double t_fire) { set_fire(mi, t_fire, fire_tick(t_fire)); }
+    // The tick a pending transition at t_fire gets (no_fire for inf).
+    [[nodiscard]] std::uint32_t fire_tick(double t_fire) const {
+        return t_fire < inf ? std::max(grid_.ceil(t_fire), cal_.now()) : no_fire;
+    }
+    void set_fire(std::uint32_t mi, double t_fire, std::uint32_t tick) {
         member& mb = members_[mi];
         const std::uint32_t was = mb.fire;
-        mb.fire = t_fire < inf ? std::max(grid_.ceil(t_fire), cal_.now()) : no_fire;
+        mb.fire = tick;
         if (mb.fire == time_grid::saturated || was == time_grid::saturated) [[unlikely]] {
             set_far_fire(mi, mb.fire == time_grid::saturated ? t_fire : inf);
         }
