@@ -16,7 +16,6 @@
 /// binary heap ordered by (tick, sequence); they were pushed after every drained event, so on
 /// equal ticks the drained event goes first. Chunks are recycled last-in first-out; no heap
 /// allocation happens after the run's peak.
-#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
