@@ -39,10 +39,6 @@ simulator::simulator(const model& m, std::uint64_t seed, std::uint32_t replicati
     std::size_t slots = 0;  // instances that capacity-limited interventions can hold at once
     for (const auto& ci : m.interventions) slots += ci.capacity;
     pool_.reserve(slots);
-    for (const auto& ci : m.interventions) {
-        mixed_duration_.push_back(detail::mix64(ci.purpose_duration));
-        mixed_delay_.push_back(detail::mix64(ci.purpose_delay));
-    }
 }
 
 arm_result simulator::run() {
@@ -133,7 +129,7 @@ void simulator::schedule_clock(std::uint32_t mi, double t, key_hash mk) {
     if (!cs.dest.empty()) {
         const double total = cs.has_effects ? multiplier(mi) : cs.base_total;
         if (total > 0.0) {
-            stream s = member_draw(mk, mixed_sojourn, mb.spell);
+            stream s = member_draw(mk, purpose_sojourn, mb.spell);
             const double e = unit_exponential(s);
             // Exponential clocks inline sojourn::inverse_cum_hazard (h / rate); others call it.
             const double h = e / total;
@@ -278,13 +274,13 @@ double simulator::decision_time(std::uint32_t mi, std::uint32_t iv, double t) co
     const auto g = static_cast<int>(treat(mb));
     double when = t;
     if (ci.delay[g]) {
-        stream s = member_stream(mi, mixed_delay_[iv], mb.spell);
+        stream s = member_stream(mi, ci.purpose_delay, mb.spell);
         when += ci.delay[g]->sample(s);
     }
     if (g == static_cast<int>(treatment::solution)) {
         const auto& org = m_.spec.org;
         if (org.meeting_every > 0.0) {
-            stream s = keyed(mb.family, family_slot, mixed_meeting, 0);
+            stream s = keyed(mb.family, family_slot, purpose_meeting, 0);
             when = next_meeting(when, org.meeting_every, s.uniform() * org.meeting_every);
         }
         if (ci.above_ceiling) when = next_meeting(when, org.forum_every, 0.0);
@@ -324,7 +320,7 @@ std::uint32_t simulator::allocate_delayed() {
 void simulator::start(std::uint32_t mi, std::uint32_t iv, double t, double t_request) {
     const auto& ci = m_.interventions[iv];
     member& mb = members_[mi];
-    stream s = member_stream(mi, mixed_duration_[iv], mb.spell);
+    stream s = member_stream(mi, ci.purpose_duration, mb.spell);
     const double duration = ci.duration.sample(s);
     const std::size_t month = month_of(t);
     ++out_.starts[month * m_.interventions.size() + iv];
@@ -451,7 +447,7 @@ void simulator::transition(std::uint32_t mi, double t) {
     const double total = cs.has_effects ? weights(mi, buf) : cs.base_total;
     if (cs.has_effects) w = buf;
     const key_hash mk = member_key(mi);
-    stream s = member_draw(mk, mixed_destination, mb.spell);
+    stream s = member_draw(mk, purpose_destination, mb.spell);
     double u = s.uniform() * total;
     std::size_t k = 0;
     while (k + 1 < cs.dest.size() && u >= w[k]) u -= w[k++];

@@ -31,7 +31,7 @@ void simulator::select_families() {
 bool simulator::is_candidate(std::uint32_t first, std::uint32_t end, candidate& c) const {
     double score = 0.0;
     if (!eligible(first, end, score)) return false;
-    stream s = keyed(members_[first].family, family_slot, mixed_selection, 0);
+    stream s = keyed(members_[first].family, family_slot, purpose_selection, 0);
     const double motivated = s.uniform();
     c = {score, s.uniform(), first};
     return motivated < m_.spec.select.motivated_share;
@@ -86,7 +86,7 @@ void simulator::admit(std::uint32_t first, double t) {
     out_.occupancy.accrue(m_.solution_families_row, 1.0, t, horizon_);
     set_treatment(first, end, true, t);
     if (m_.spec.select.stay) {
-        stream s = keyed(members_[first].family, 0xffff, mixed_stay, 0);
+        stream s = keyed(members_[first].family, 0xffff, purpose_stay, 0);
         schedule(t + m_.spec.select.stay->sample(s), ev_stay_end, first);
     }
     if (t > 0.0) {

@@ -35,15 +35,6 @@ inline constexpr std::uint64_t purpose_stay = purpose_id("selection/stay");
 inline constexpr std::uint64_t purpose_arrival = purpose_id("population/arrival");
 inline constexpr std::uint64_t purpose_leave = purpose_id("population/leave");
 inline constexpr std::uint64_t purpose_meeting = purpose_id("organisation/meeting-phase");
-// The same purposes, pre-mixed for key_hash::then_mixed (rng.hpp).
-inline constexpr std::uint64_t mixed_sojourn = detail::mix64(purpose_sojourn);
-inline constexpr std::uint64_t mixed_destination = detail::mix64(purpose_destination);
-inline constexpr std::uint64_t mixed_population = detail::mix64(purpose_population);
-inline constexpr std::uint64_t mixed_selection = detail::mix64(purpose_selection);
-inline constexpr std::uint64_t mixed_stay = detail::mix64(purpose_stay);
-inline constexpr std::uint64_t mixed_arrival = detail::mix64(purpose_arrival);
-inline constexpr std::uint64_t mixed_leave = detail::mix64(purpose_leave);
-inline constexpr std::uint64_t mixed_meeting = detail::mix64(purpose_meeting);
 // Draws about a whole family (not one member) use this member slot.
 inline constexpr std::uint64_t family_slot = 0xffff;
 // Draws about the population's arrival process use this family slot.
@@ -185,21 +176,21 @@ private:
 
     // ---- random draws -------------------------------------------------------------------
     // The stream of key (seed, replication, family, local member, purpose, occurrence); seed and
-    // replication are hashed once per run and purposes are pre-mixed (rng.hpp, key_hash).
-    [[nodiscard]] stream keyed(std::uint64_t family, std::uint64_t local, std::uint64_t mixed_purpose,
+    // replication are hashed once per run (rng.hpp, key_hash).
+    [[nodiscard]] stream keyed(std::uint64_t family, std::uint64_t local, std::uint64_t purpose,
                                std::uint64_t occurrence) const {
-        return stream(prefix_.then(family).then(local).then_mixed(mixed_purpose).then(occurrence).value);
+        return stream(prefix_.then(family).then(local).draw(purpose, occurrence));
     }
     // The key prefix (seed, replication, family, local member) of a member's draws: a transition
     // hashes it once for its destination draw and the next spell's sojourn draw.
     [[nodiscard]] key_hash member_key(std::uint32_t mi) const {
         return prefix_.then(members_[mi].family).then(mi - family_first(mi));
     }
-    [[nodiscard]] static stream member_draw(key_hash mk, std::uint64_t mixed_purpose, std::uint64_t occurrence) {
-        return stream(mk.then_mixed(mixed_purpose).then(occurrence).value);
+    [[nodiscard]] static stream member_draw(key_hash mk, std::uint64_t purpose, std::uint64_t occurrence) {
+        return stream(mk.draw(purpose, occurrence));
     }
-    [[nodiscard]] stream member_stream(std::uint32_t mi, std::uint64_t mixed_purpose, std::uint64_t occurrence) const {
-        return member_draw(member_key(mi), mixed_purpose, occurrence);
+    [[nodiscard]] stream member_stream(std::uint32_t mi, std::uint64_t purpose, std::uint64_t occurrence) const {
+        return member_draw(member_key(mi), purpose, occurrence);
     }
     // Member records of upcoming events are fetched while the current one is handled: at large
     // populations they are cache misses otherwise (docs/performance.md).
@@ -416,8 +407,6 @@ private:
     std::size_t years_;    // of the per-family output
     double horizon_;
     key_hash prefix_;  // seed and replication, hashed once
-    std::vector<std::uint64_t> mixed_duration_;  // per intervention, pre-mixed purposes
-    std::vector<std::uint64_t> mixed_delay_;
     time_grid grid_;
     calendar cal_;
     std::vector<member, detail::big_allocator<member>> members_;

@@ -63,12 +63,50 @@ TEST_CASE("rng: the same key gives the same numbers", "[rng]") {
     REQUIRE(e() != f());
 }
 
+TEST_CASE("rng: a key is hashed as documented, word by word", "[rng]") {
+    // A second implementation of the formula in docs/design.md: SplitMix64's finaliser over
+    // h + gamma + word * M, the purpose and occurrence in one step, then a Weyl sequence.
+    auto mix = [](std::uint64_t z) {
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        return z ^ (z >> 31);
+    };
+    constexpr std::uint64_t gamma = 0x9e3779b97f4a7c15ULL, m_word = 0xd1342543de82ef95ULL,
+                            m_occurrence = 0xaf251af3b0f025b5ULL;
+    std::uint64_t h = mix(base_key.seed ^ 0x7476616572ULL);
+    for (std::uint64_t w : {base_key.replication, base_key.family, base_key.member}) h = mix(h + gamma + w * m_word);
+    const std::uint64_t occurrence = 7;
+    h = mix(h + gamma + base_key.purpose * m_word + occurrence * m_occurrence);
+    CHECK(base_key.hash(occurrence) == h);
+    stream s(base_key, occurrence);
+    CHECK(s() == mix(h + gamma));
+    CHECK(s() == mix(h + 2 * gamma));
+    // The engine's prefix form gives the same hash.
+    CHECK(key_hash::start(base_key.seed).then(base_key.replication).then(base_key.family).then(base_key.member)
+              .draw(base_key.purpose, occurrence) == h);
+}
+
 TEST_CASE("rng: neighbouring keys give uncorrelated streams", "[rng]") {
     const char* names[] = {"seed", "replication", "family", "member", "purpose", "occurrence"};
     for (int field = 0; field < 6; ++field) {
         INFO("neighbouring " << names[field] << " (first draws of keys i and i + 1)");
         const double r = correlation([&](std::size_t i) { return std::pair{first_draw(field, i), first_draw(field, i + 1)}; });
         CHECK(std::abs(r) < correlation_tolerance);
+    }
+    SECTION("keys that differ in two words at once") {
+        // The purpose and the occurrence enter one mix together; the member and family in turn.
+        const std::uint64_t other = purpose_id("member/destination");
+        CHECK(std::abs(correlation([&](std::size_t i) {
+                  stream_key a = base_key, b = base_key;
+                  b.purpose = other;
+                  return std::pair{stream(a, i).uniform(), stream(b, i + 1).uniform()};
+              })) < correlation_tolerance);
+        CHECK(std::abs(correlation([&](std::size_t i) {
+                  stream_key a = base_key, b = base_key;
+                  a.family = i, a.member = 1;
+                  b.family = i + 1, b.member = 0;
+                  return std::pair{stream(a, 0).uniform(), stream(b, 0).uniform()};
+              })) < correlation_tolerance);
     }
     SECTION("two whole streams of neighbouring families, draw by draw") {
         stream_key k2 = base_key;

@@ -7,9 +7,13 @@
 /// replication, and two arms (or two scenarios) that ask for the same key get the same number:
 /// that is what common random numbers rest on. See docs/design.md, "random streams".
 ///
-/// The mixing function is SplitMix64's finaliser (Steele, Lea and Flood 2014) applied to a
-/// Weyl sequence seeded by a hash of the key; `stream` models Boost.Random's
-/// UniformRandomNumberGenerator, so Boost.Random distributions draw from it.
+/// The mixing function is SplitMix64's finaliser (Steele, Lea and Flood 2014). A key is hashed
+/// one word at a time, h' = mix(h + gamma + word * M) with an odd M (a bijection of the word), and
+/// a draw's last two words (purpose, occurrence) in one step; the stream is then a Weyl sequence
+/// through the same mixer. `stream` models Boost.Random's UniformRandomNumberGenerator, so
+/// Boost.Random distributions draw from it. Why one mix per word is enough: docs/design.md,
+/// "Keyed, counter-based random streams".
+#include <bit>
 #include <cstdint>
 #include <limits>
 #include <string_view>
@@ -18,6 +22,15 @@ namespace tvaer {
 
 namespace detail {
 constexpr std::uint64_t golden_gamma = 0x9e3779b97f4a7c15ULL;
+// Odd multipliers that spread a key word over 64 bits before it is mixed: word * M is a bijection,
+// so two keys that differ in one word never meet before the mixer, and consecutive words (family
+// i, i + 1; occurrence k, k + 1) enter it as a Weyl sequence of step M, which is what SplitMix64's
+// finaliser is built to scramble. Both pass SplitMix64's test for a good step (odd, at least 24
+// bit changes between neighbouring bits), checked below.
+constexpr std::uint64_t word_multiplier = 0xd1342543de82ef95ULL;
+constexpr std::uint64_t occurrence_multiplier = 0xaf251af3b0f025b5ULL;
+constexpr bool good_step(std::uint64_t m) { return (m & 1) == 1 && std::popcount(m ^ (m >> 1)) >= 24; }
+static_assert(good_step(golden_gamma) && good_step(word_multiplier) && good_step(occurrence_multiplier));
 
 constexpr std::uint64_t mix64(std::uint64_t z) noexcept {
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -27,7 +40,11 @@ constexpr std::uint64_t mix64(std::uint64_t z) noexcept {
 
 /// Folds one more word into a running key hash (order matters).
 constexpr std::uint64_t combine(std::uint64_t h, std::uint64_t word) noexcept {
-    return mix64(h + golden_gamma + mix64(word));
+    return mix64(h + golden_gamma + word * word_multiplier);
+}
+/// Folds a draw's purpose and occurrence into a key hash in one step.
+constexpr std::uint64_t combine_draw(std::uint64_t h, std::uint64_t purpose, std::uint64_t occurrence) noexcept {
+    return mix64(h + golden_gamma + purpose * word_multiplier + occurrence * occurrence_multiplier);
 }
 }  // namespace detail
 
@@ -54,10 +71,9 @@ struct stream_key {
 };
 
 /// The hash of a key's leading words, extended one word at a time, for hot loops that share a
-/// prefix (seed and replication) or repeat a word (a purpose): for every key,
-/// `key_hash::start(seed).then(replication).then(family).then(member).then(purpose)
-/// .then(occurrence).value == stream_key{...}.hash(occurrence)`. `then_mixed(detail::mix64(w))`
-/// equals `then(w)` and lets a caller mix a repeated word once.
+/// prefix (seed and replication; a member's family and place in it): for every key,
+/// `key_hash::start(seed).then(replication).then(family).then(member).draw(purpose, occurrence)
+/// == stream_key{...}.hash(occurrence)`.
 struct key_hash {
     std::uint64_t value = 0;
 
@@ -67,13 +83,14 @@ struct key_hash {
     [[nodiscard]] constexpr key_hash then(std::uint64_t word) const noexcept {
         return {detail::combine(value, word)};
     }
-    [[nodiscard]] constexpr key_hash then_mixed(std::uint64_t mixed_word) const noexcept {
-        return {detail::mix64(value + detail::golden_gamma + mixed_word)};
+    /// The whole key's hash: the prefix with a draw's purpose and occurrence.
+    [[nodiscard]] constexpr std::uint64_t draw(std::uint64_t purpose, std::uint64_t occurrence) const noexcept {
+        return detail::combine_draw(value, purpose, occurrence);
     }
 };
 
 constexpr std::uint64_t stream_key::hash(std::uint64_t occurrence) const noexcept {
-    return key_hash::start(seed).then(replication).then(family).then(member).then(purpose).then(occurrence).value;
+    return key_hash::start(seed).then(replication).then(family).then(member).draw(purpose, occurrence);
 }
 
 /// One stream: the draws of one key at one occurrence. Satisfies Boost.Random's
