@@ -122,7 +122,9 @@ double simulator::multiplier(std::uint32_t mi) const {
 
 void simulator::schedule_clock(std::uint32_t mi, double t) { schedule_clock(mi, t, member_key(mi)); }
 
-void simulator::schedule_clock(std::uint32_t mi, double t, key_hash mk) {
+void simulator::schedule_clock(std::uint32_t mi, double t, key_hash mk) { draw_clock(mi, t, mk); }
+
+void simulator::draw_clock(std::uint32_t mi, double t, key_hash mk) {
     const member& mb = members_[mi];
     const auto& cs = m_.tracks[mb.track].states[mb.state];
     double t_fire = inf;
@@ -180,7 +182,9 @@ void simulator::rescale(std::uint32_t mi, double before, double t) {
     set_fire(mi, t_fire, tick);
 }
 
-void simulator::book_state(std::uint32_t mi, double t) {
+void simulator::book_state(std::uint32_t mi, double t) { book_spell(mi, t); }
+
+void simulator::book_spell(std::uint32_t mi, double t) {
     const member& mb = members_[mi];
     const auto& cs = m_.tracks[mb.track].states[mb.state];
     const double entry = months(mb.entry);
@@ -349,7 +353,7 @@ void simulator::start(std::uint32_t mi, std::uint32_t iv, double t, double t_req
     if (ci.effects.empty()) {
         link();
     } else {
-        with_family_rates(mi, link, t);
+        with_family_rates(mi, iv, link, t);
     }
 }
 
@@ -372,7 +376,7 @@ void simulator::end_instance(std::uint32_t id, double t) {
     if (ci.effects.empty()) {
         unlink();
     } else {
-        with_family_rates(in.member, unlink, t);
+        with_family_rates(in.member, in.iv, unlink, t);
     }
     --busy_[in.iv];
     serve_queue(in.iv, t);
@@ -451,7 +455,7 @@ void simulator::transition(std::uint32_t mi, double t) {
     double u = s.uniform() * total;
     std::size_t k = 0;
     while (k + 1 < cs.dest.size() && u >= w[k]) u -= w[k++];
-    book_state(mi, t);
+    book_spell(mi, t);
     ++out_.transitions[month_of(t) * m_.transition_rows.size() + cs.transition_row + k];
     ++out_.events;
     count_benefit_weeks(mi, cs.on_benefit, tr.states[cs.dest[k]].on_benefit, t);
@@ -466,7 +470,7 @@ void simulator::transition(std::uint32_t mi, double t) {
     book_entry_lumps(mi, ns);
     request_for_state(mi, t);
     transitioning_ = nil;
-    schedule_clock(mi, t, mk);
+    draw_clock(mi, t, mk);
 }
 
 std::string simulator::too_many_transitions(std::uint32_t mi) const {

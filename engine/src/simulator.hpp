@@ -299,6 +299,8 @@ private:
     double multiplier(std::uint32_t mi) const;
     void schedule_clock(std::uint32_t mi, double t);
     void schedule_clock(std::uint32_t mi, double t, key_hash mk);
+    // The body of both; inlined into transition, the hot caller.
+    [[gnu::always_inline]] inline void draw_clock(std::uint32_t mi, double t, key_hash mk);
     void rescale(std::uint32_t mi, double before, double t);
 
     // ---- costs ------------------------------------------------------------------------------
@@ -331,6 +333,8 @@ private:
     }
     void note_candidates(std::uint32_t first, std::uint32_t end);
     void book_state(std::uint32_t mi, double t);
+    // The body of book_state; inlined into transition, the hot caller.
+    [[gnu::always_inline]] inline void book_spell(std::uint32_t mi, double t);
     void book_refund(std::uint32_t mi, const detail::booked_cost& bc, double factor, double t);
     void count_benefit_weeks(std::uint32_t mi, bool was_on, bool is_on, double t);
     void book_entry_lumps(std::uint32_t mi, const detail::compiled_state& cs);
@@ -378,15 +382,29 @@ private:
     void note_queue_change(std::uint32_t iv, double t);
     std::uint32_t allocate_instance();
     std::uint32_t allocate_delayed();
-    // Members whose hazards an intervention of `mi` can change: itself and its family.
+    // Whether an instance of intervention iv held by `owner` counts in member o's hazards right
+    // now (apply_effects: a member's own interventions and those of members on other tracks) with
+    // an effect on o's track and state. If not, starting or ending it leaves o's clock alone; so
+    // does anything for the member whose transition is being handled (its clock is drawn anew).
+    [[nodiscard]] bool touches(std::uint32_t iv, std::uint32_t owner, std::uint32_t o) const {
+        const member& mb = members_[o];
+        if (o == transitioning_ || (o != owner && members_[owner].track == mb.track)) return false;
+        for (const auto& e : m_.interventions[iv].effects)
+            if (e.track == mb.track && e.from == mb.state) return true;
+        return false;
+    }
+    // Members whose hazards an intervention iv of `mi` can change: itself and its family. Only
+    // those it touches are looked at (the others' multipliers are the same before and after).
     template <class F>
-    void with_family_rates(std::uint32_t mi, F&& change, double t) {
+    void with_family_rates(std::uint32_t mi, std::uint32_t iv, F&& change, double t) {
+        constexpr double untouched = -1.0;  // multipliers are >= 0
         const std::uint32_t first = family_first(mi);
         const std::uint32_t end = family_end(mi);
         rate_snapshot before(end - first);
-        for (std::uint32_t o = first; o < end; ++o) before[o - first] = multiplier(o);
+        for (std::uint32_t o = first; o < end; ++o) before[o - first] = touches(iv, mi, o) ? multiplier(o) : untouched;
         change();
-        for (std::uint32_t o = first; o < end; ++o) rescale(o, before[o - first], t);
+        for (std::uint32_t o = first; o < end; ++o)
+            if (before[o - first] != untouched) rescale(o, before[o - first], t);
     }
     void start(std::uint32_t mi, std::uint32_t iv, double t, double t_request);
     void end_instance(std::uint32_t id, double t);
