@@ -51,15 +51,12 @@ arm_result simulator::run() {
     start_clocks();  // after selection: one-offs at t = 0 go on the lines of the family's treatment
     initial_requests();
     schedule_arrivals();
-    event ev{};
-    std::uint32_t until_check = check_every;
-    while (cal_.pop(ev)) {
-        prefetch_ahead();
-        handle(ev);
-        if (--until_check == 0) {
-            until_check = check_every;
-            check_cancelled();
-        }
+    // Prefetching pays once the records outgrow the core's own cache (docs/performance.md): below
+    // that it only adds instructions. Decided once, on the population at the start.
+    if (members_.size() * sizeof(member) > prefetch_above_bytes) {
+        event_loop<true>();
+    } else {
+        event_loop<false>();
     }
     settle();
     out_.families = next_family_;
@@ -75,6 +72,20 @@ arm_result simulator::run() {
                         far_fire_.size() * 4 * sizeof(std::uint64_t) /* a hash node: about four words */ +
                         cal_.memory_bytes();
     return std::move(out_);
+}
+
+template <bool Prefetch>
+void simulator::event_loop() {
+    event ev{};
+    std::uint32_t until_check = check_every;
+    while (cal_.pop(ev)) {
+        if constexpr (Prefetch) prefetch_ahead();
+        handle(ev);
+        if (--until_check == 0) {
+            until_check = check_every;
+            check_cancelled();
+        }
+    }
 }
 
 // Effective weights of the member's destinations and their total (exponential: the total
