@@ -3,6 +3,7 @@
 
 #include "builders.hpp"
 
+#include <boost/math/distributions/normal.hpp>
 #include <cmath>
 #include <fmt/format.h>
 #include <functional>
@@ -79,15 +80,32 @@ sample_stats stats(const std::vector<double>& x) {
     return {mean, std::sqrt(sq / (n - 1.0) / n)};
 }
 
-// Per-replication values of cell `cell(rep)` compared with `expected`: within mean +- 3.29 SE
-// (99.9 %), or to rounding when the simulated value does not vary.
-void check_cell(const std::function<double(std::uint32_t)>& cell, std::uint32_t reps, double expected,
-                const std::string& what) {
+// One compared cell: its per-replication mean and standard error against the analytic value.
+struct cell_check {
+    sample_stats sim;
+    double expected;
+    std::string what;
+};
+
+cell_check check_of(const std::function<double(std::uint32_t)>& cell, std::uint32_t reps, double expected,
+                    std::string what) {
     std::vector<double> x(reps);
     for (std::uint32_t r = 0; r < reps; ++r) x[r] = cell(r);
-    const auto s = stats(x);
-    INFO(what << ": simulated " << s.mean << " +- " << s.se << ", analytic " << expected);
-    CHECK(std::abs(s.mean - expected) <= 3.29 * s.se + 1e-9 * (1.0 + std::abs(expected)));
+    return {stats(x), expected, std::move(what)};
+}
+
+// Every cell must lie within a simultaneous 99.9 % band: mean +- z SE with z from Bonferroni's
+// bound for the number of cells (z = 4.3 for 60 cells), so one comparison raises a false alarm
+// at most once in 1,000 seeds, however many cells it has; or to rounding when the simulated value
+// does not vary. (Per cell at 3.29 SE, the ~900 cells of this file would raise one false alarm
+// per seed on average.)
+void check_cells(const std::vector<cell_check>& cells) {
+    const double z = boost::math::quantile(boost::math::normal(), 1.0 - 0.001 / (2.0 * static_cast<double>(cells.size())));
+    for (const auto& c : cells) {
+        INFO(c.what << ": simulated " << c.sim.mean << " +- " << c.sim.se << " (SE), analytic " << c.expected << ", band "
+                    << z << " SE for " << cells.size() << " cells");
+        CHECK(std::abs(c.sim.mean - c.expected) <= z * c.sim.se + 1e-9 * (1.0 + std::abs(c.expected)));
+    }
 }
 
 // Compares, for every line and occupancy row, months 0, the middle and the last, and the sum over
@@ -101,21 +119,24 @@ void require_agreement(const model& m, arm a, std::uint32_t reps) {
     const std::size_t lines = m.lines.size(), rows = m.occupancy_rows.size();
     const auto ai = static_cast<std::size_t>(a);
     const std::vector<std::size_t> checked = {0, months / 2, months - 1};
+    std::vector<cell_check> cells;
     auto compare = [&](const std::vector<double>& data, std::size_t width, const Eigen::MatrixXd& want,
                        std::size_t row, const std::string& name) {
         auto at = [&](std::uint32_t r, std::size_t mo) { return data[((r * 2 + ai) * width + row) * months + mo]; };
         for (std::size_t mo : checked) {
-            check_cell([&](std::uint32_t r) { return at(r, mo); }, reps, want(row, mo), fmt::format("{} month {}", name, mo));
+            cells.push_back(check_of([&](std::uint32_t r) { return at(r, mo); }, reps, want(row, mo),
+                                     fmt::format("{} month {}", name, mo)));
         }
         auto total = [&](std::uint32_t r) {
             double sum = 0.0;
             for (std::size_t mo = 0; mo < months; ++mo) sum += at(r, mo);
             return sum;
         };
-        check_cell(total, reps, want.row(row).sum(), name + " total");
+        cells.push_back(check_of(total, reps, want.row(row).sum(), name + " total"));
     };
     for (std::size_t l = 0; l < lines; ++l) compare(res.costs, lines, ev.costs, l, fmt::format("line {} ({})", l, ev.line_sources[l]));
     for (std::size_t o = 0; o < rows; ++o) compare(res.occupancy, rows, ev.occupancy, o, "row " + ev.occupancy_rows[o]);
+    check_cells(cells);
 }
 
 }  // namespace
