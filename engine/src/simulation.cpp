@@ -131,18 +131,19 @@ double simulator::multiplier(std::uint32_t mi) const {
     return weights(mi, w);
 }
 
-void simulator::schedule_clock(std::uint32_t mi, double t) { schedule_clock(mi, t, member_key(mi)); }
+void simulator::schedule_clock(std::uint32_t mi, double t) {
+    stream s = member_stream(mi, purpose_spell, members_[mi].spell);
+    s();  // the destination number
+    draw_clock(mi, t, s);
+}
 
-void simulator::schedule_clock(std::uint32_t mi, double t, key_hash mk) { draw_clock(mi, t, mk); }
-
-void simulator::draw_clock(std::uint32_t mi, double t, key_hash mk) {
+void simulator::draw_clock(std::uint32_t mi, double t, stream& s) {
     const member& mb = members_[mi];
     const auto& cs = m_.tracks[mb.track].states[mb.state];
     double t_fire = inf;
     if (!cs.dest.empty()) {
         const double total = cs.has_effects ? multiplier(mi) : cs.base_total;
         if (total > 0.0) {
-            stream s = member_draw(mk, purpose_sojourn, mb.spell);
             const double e = unit_exponential(s);
             // Exponential clocks inline sojourn::inverse_cum_hazard (h / rate); others call it.
             const double h = e / total;
@@ -461,8 +462,8 @@ void simulator::transition(std::uint32_t mi, double t) {
     const double* w = cs.base.data();
     const double total = cs.has_effects ? weights(mi, buf) : cs.base_total;
     if (cs.has_effects) w = buf;
-    const key_hash mk = member_key(mi);
-    stream s = member_draw(mk, purpose_destination, mb.spell);
+    // The stream of the spell this transition starts: the destination, then the new sojourn.
+    stream s = member_stream(mi, purpose_spell, mb.spell + 1);
     double u = s.uniform() * total;
     std::size_t k = 0;
     while (k + 1 < cs.dest.size() && u >= w[k]) u -= w[k++];
@@ -481,7 +482,7 @@ void simulator::transition(std::uint32_t mi, double t) {
     book_entry_lumps(mi, ns);
     request_for_state(mi, t);
     transitioning_ = nil;
-    draw_clock(mi, t, mk);
+    draw_clock(mi, t, s);
 }
 
 std::string simulator::too_many_transitions(std::uint32_t mi) const {

@@ -64,13 +64,12 @@ void simulator::add_member(std::uint32_t f, std::uint8_t track, std::uint8_t sta
 std::uint32_t simulator::generate_family(double t) {
     const std::uint32_t f = next_family_++;
     std::uint64_t local = 0;
-    const key_hash fk = prefix_.then(f);  // = keyed(f, ...)'s first words, hashed once
     for (std::size_t tr_i = 0; tr_i < m_.tracks.size(); ++tr_i) {
         const auto& tr = m_.tracks[tr_i];
-        stream count_draw(fk.then(family_slot).draw(purpose_population, tr_i));
+        stream count_draw = keyed(f, family_slot, purpose_population, tr_i);
         const std::size_t n = pick(tr.members_cdf, count_draw.uniform());
         for (std::size_t j = 0; j < n; ++j, ++local) {
-            stream s(fk.then(local).draw(purpose_population, 0));
+            stream s = keyed(f, local, purpose_population, 0);
             const auto state = static_cast<std::uint8_t>(pick(tr.initial_cdf, s.uniform()));
             const double ub = s.uniform();
             const auto benefit = tr.benefit_cdf.empty() ? std::uint8_t{0} : static_cast<std::uint8_t>(pick(tr.benefit_cdf, ub));

@@ -27,8 +27,9 @@ inline constexpr double inf = std::numeric_limits<double>::infinity();
 inline constexpr std::uint32_t nil = 0xffffffffu;
 
 // Stable purposes: a draw's meaning, hashed from its name (see rng.hpp).
-inline constexpr std::uint64_t purpose_sojourn = purpose_id("member/sojourn");
-inline constexpr std::uint64_t purpose_destination = purpose_id("member/destination");
+// A member's spell n has one stream: its first number picks the destination of the transition
+// that starts the spell (unused for a member's first spell), the next ones draw its sojourn.
+inline constexpr std::uint64_t purpose_spell = purpose_id("member/spell");
 inline constexpr std::uint64_t purpose_population = purpose_id("population");
 inline constexpr std::uint64_t purpose_selection = purpose_id("selection");
 inline constexpr std::uint64_t purpose_stay = purpose_id("selection/stay");
@@ -179,12 +180,11 @@ private:
     // replication are hashed once per run (rng.hpp, key_hash).
     [[nodiscard]] stream keyed(std::uint64_t family, std::uint64_t local, std::uint64_t purpose,
                                std::uint64_t occurrence) const {
-        return stream(prefix_.then(family).then(local).draw(purpose, occurrence));
+        return stream(prefix_.then(family_member(family, local)).draw(purpose, occurrence));
     }
-    // The key prefix (seed, replication, family, local member) of a member's draws: a transition
-    // hashes it once for its destination draw and the next spell's sojourn draw.
+    // The key prefix (seed, replication, family, local member) of a member's draws.
     [[nodiscard]] key_hash member_key(std::uint32_t mi) const {
-        return prefix_.then(members_[mi].family).then(mi - family_first(mi));
+        return prefix_.then(family_member(members_[mi].family, mi - family_first(mi)));
     }
     [[nodiscard]] static stream member_draw(key_hash mk, std::uint64_t purpose, std::uint64_t occurrence) {
         return stream(mk.draw(purpose, occurrence));
@@ -297,10 +297,11 @@ private:
     void set_far_fire(std::uint32_t mi, double t_fire);
     void apply_effects(std::uint32_t mi, const detail::compiled_state& cs, double* w) const;
     double multiplier(std::uint32_t mi) const;
+    // Starts the member's clock for its current spell at t, from the spell's stream.
     void schedule_clock(std::uint32_t mi, double t);
-    void schedule_clock(std::uint32_t mi, double t, key_hash mk);
-    // The body of both; inlined into transition, the hot caller.
-    [[gnu::always_inline]] inline void draw_clock(std::uint32_t mi, double t, key_hash mk);
+    // The body: `s` is the spell's stream after its destination number. Inlined into
+    // transition, the hot caller.
+    [[gnu::always_inline]] inline void draw_clock(std::uint32_t mi, double t, stream& s);
     void rescale(std::uint32_t mi, double before, double t);
 
     // ---- costs ------------------------------------------------------------------------------

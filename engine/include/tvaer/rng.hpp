@@ -59,7 +59,13 @@ constexpr std::uint64_t purpose_id(std::string_view name) noexcept {
     return h;
 }
 
-/// The key of a family of streams within one replication.
+/// Family and member share one key word, the family in its high 32 bits: a bijection for
+/// families and members below 2^32, so it saves a mix without merging two keys.
+constexpr std::uint64_t family_member(std::uint64_t family, std::uint64_t member) noexcept {
+    return (family << 32) | member;
+}
+
+/// The key of a family of streams within one replication. Family and member are below 2^32.
 struct stream_key {
     std::uint64_t seed = 0;
     std::uint64_t replication = 0;
@@ -72,8 +78,8 @@ struct stream_key {
 
 /// The hash of a key's leading words, extended one word at a time, for hot loops that share a
 /// prefix (seed and replication; a member's family and place in it): for every key,
-/// `key_hash::start(seed).then(replication).then(family).then(member).draw(purpose, occurrence)
-/// == stream_key{...}.hash(occurrence)`.
+/// `key_hash::start(seed).then(replication).then(family_member(family, member)).draw(purpose,
+/// occurrence) == stream_key{...}.hash(occurrence)`.
 struct key_hash {
     std::uint64_t value = 0;
 
@@ -90,7 +96,7 @@ struct key_hash {
 };
 
 constexpr std::uint64_t stream_key::hash(std::uint64_t occurrence) const noexcept {
-    return key_hash::start(seed).then(replication).then(family).then(member).draw(purpose, occurrence);
+    return key_hash::start(seed).then(replication).then(family_member(family, member)).draw(purpose, occurrence);
 }
 
 /// One stream: the draws of one key at one occurrence. Satisfies Boost.Random's
