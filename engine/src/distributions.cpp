@@ -84,11 +84,6 @@ double sojourn::inverse_cum_hazard(double h) const {
     return inf;
 }
 
-double sojourn::sample(stream& s, double multiplier) const {
-    if (kind == sojourn_kind::fixed) return a;
-    return inverse_cum_hazard(unit_exponential(s) / multiplier);
-}
-
 double sojourn::mean() const {
     switch (kind) {
         case sojourn_kind::exponential: return 1.0 / a;

@@ -262,7 +262,9 @@ void simulator::request(std::uint32_t mi, std::uint32_t iv, double t, bool delay
     const auto& ci = m_.interventions[iv];
     const auto g = static_cast<int>(treat(mb));
     if (!ci.available[g] || has_active(mi, iv)) return;
-    if (!delayed) {
+    // Decided at once unless the arm has a decision delay or the family is in the solution (its
+    // network meets; decision_time).
+    if (!delayed && (ci.delay[g] || g == static_cast<int>(treatment::solution))) {
         const double when = decision_time(mi, iv, t);
         if (when > t) {
             const std::uint32_t slot = allocate_delayed();

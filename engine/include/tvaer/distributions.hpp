@@ -36,7 +36,8 @@ struct sojourn {
     [[nodiscard]] double cum_hazard(double age) const;
     /// The smallest age s with H0(s) >= h, for h >= 0.
     [[nodiscard]] double inverse_cum_hazard(double h) const;
-    /// A draw: inverse_cum_hazard(E / multiplier) with E ~ Exp(1) from `s`.
+    /// A draw: inverse_cum_hazard(E / multiplier) with E ~ Exp(1) from `s`. Inline for the
+    /// exponential (E / multiplier / rate, the same operations): interventions draw one per start.
     [[nodiscard]] double sample(stream& s, double multiplier = 1.0) const;
     [[nodiscard]] double mean() const;
     /// False for fixed durations: multipliers leave them unchanged.
@@ -51,6 +52,12 @@ struct sojourn {
 inline double unit_exponential(stream& s) {
     boost::random::exponential_distribution<double> e(1.0);
     return e(s);
+}
+
+inline double sojourn::sample(stream& s, double multiplier) const {
+    if (kind == sojourn_kind::fixed) return a;
+    const double h = unit_exponential(s) / multiplier;
+    return kind == sojourn_kind::exponential && h > 0.0 ? h / a : inverse_cum_hazard(h);
 }
 
 /// Firing age of a clock after a multiplier change: see the header comment.
