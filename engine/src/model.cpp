@@ -123,6 +123,10 @@ void compile_tracks(model& m, line_builder& lines) {
         detail::compiled_track ct;
         ct.initial_cdf = cumulative(t.initial);
         ct.members_cdf = cumulative(t.members);
+        if (std::count_if(t.members.begin(), t.members.end(), [](double p) { return p > 0.0; }) == 1) {
+            ct.certain_members = static_cast<int>(std::find_if(t.members.begin(), t.members.end(), [](double p) { return p > 0.0; }) -
+                                                  t.members.begin());
+        }
         ct.benefit_cdf = cumulative(t.benefit_shares);
         for (const state& s : t.states) {
             detail::compiled_state cs;

@@ -133,7 +133,7 @@ double simulator::multiplier(std::uint32_t mi) const {
 
 void simulator::schedule_clock(std::uint32_t mi, double t) {
     stream s = member_stream(mi, purpose_spell, members_[mi].spell);
-    s();  // the destination number
+    s.discard(1);  // the destination number
     draw_clock(mi, t, s);
 }
 

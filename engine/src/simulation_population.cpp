@@ -66,13 +66,19 @@ std::uint32_t simulator::generate_family(double t) {
     std::uint64_t local = 0;
     for (std::size_t tr_i = 0; tr_i < m_.tracks.size(); ++tr_i) {
         const auto& tr = m_.tracks[tr_i];
-        stream count_draw = keyed(f, family_slot, purpose_population, tr_i);
-        const std::size_t n = pick(tr.members_cdf, count_draw.uniform());
+        // A count that is certain needs no draw (the draw has a key of its own: skipping it
+        // changes no other number).
+        std::size_t n = 0;
+        if (tr.certain_members >= 0) {
+            n = static_cast<std::size_t>(tr.certain_members);
+        } else {
+            stream count_draw = keyed(f, family_slot, purpose_population, tr_i);
+            n = pick(tr.members_cdf, count_draw.uniform());
+        }
         for (std::size_t j = 0; j < n; ++j, ++local) {
             stream s = keyed(f, local, purpose_population, 0);
             const auto state = static_cast<std::uint8_t>(pick(tr.initial_cdf, s.uniform()));
-            const double ub = s.uniform();
-            const auto benefit = tr.benefit_cdf.empty() ? std::uint8_t{0} : static_cast<std::uint8_t>(pick(tr.benefit_cdf, ub));
+            const auto benefit = tr.benefit_cdf.empty() ? std::uint8_t{0} : static_cast<std::uint8_t>(pick(tr.benefit_cdf, s.uniform()));
             add_member(f, static_cast<std::uint8_t>(tr_i), state, benefit, t);
         }
     }

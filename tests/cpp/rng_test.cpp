@@ -58,6 +58,10 @@ TEST_CASE("rng: the same key gives the same numbers", "[rng]") {
     for (int i = 0; i < 1000; ++i) REQUIRE(a() == b());
     stream c(base_key, 5), d(base_key.hash(5));
     for (int i = 0; i < 10; ++i) REQUIRE(c() == d());
+    stream skipped(base_key, 5), drawn(base_key, 5);
+    skipped.discard(3);
+    for (int i = 0; i < 3; ++i) drawn();
+    CHECK(skipped() == drawn());
     stream e(base_key, 6);
     stream f(base_key, 5);
     REQUIRE(e() != f());

@@ -66,6 +66,26 @@ TEST_CASE("the ladder reference model runs both arms", "[simulation]") {
     REQUIRE(r.arms[0].costs.totals() == r.arms[1].costs.totals());  // no family is selected
 }
 
+TEST_CASE("a certain member count is not drawn; an uncertain one is", "[simulation]") {
+    auto sc = single_state(1000, 12);
+    for (const auto& [shares, certain] : std::vector<std::pair<std::vector<double>, int>>{
+             {{0.0, 1.0}, 1}, {{0.0, 0.0, 1.0, 0.0}, 2}, {{1.0}, 0}, {{0.0, 0.5, 0.5}, -1}, {{0.2, 0.8}, -1}}) {
+        sc.tracks[0].members = shares;
+        const auto m = compile(sc);
+        CHECK(m.tracks[0].certain_members == certain);
+        // Members: families x the certain count, or a binomial count around its mean.
+        const auto r = simulate_arm(m, 3, 0, arm::bau);
+        double mean_count = 0.0;
+        for (std::size_t i = 0; i < shares.size(); ++i) mean_count += static_cast<double>(i) * shares[i];
+        if (certain >= 0) {
+            CHECK(r.members == 1000u * static_cast<std::uint32_t>(certain));
+        } else {
+            // SD of the sum of 1,000 counts with variance 0.25 or 0.16: at most 15.8; 5 SD.
+            CHECK(std::abs(static_cast<double>(r.members) - 1000.0 * mean_count) < 5 * 15.8);
+        }
+    }
+}
+
 TEST_CASE("an open-arrival queue matches the Erlang C waiting time", "[simulation]") {
     // Families arrive at lambda = 2 a month, each asks at once for a service with c = 3 slots and
     // exponential duration of mean 1.2 months: a = 2.4, rho = 0.8.

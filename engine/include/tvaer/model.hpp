@@ -64,6 +64,7 @@ struct compiled_track {
     std::vector<double> initial_cdf;
     std::vector<double> members_cdf;
     std::vector<double> benefit_cdf;
+    int certain_members = -1;  ///< the members a family has when only that count has a positive share
 };
 
 struct compiled_effect {

@@ -115,6 +115,8 @@ public:
         state_ += detail::golden_gamma;
         return detail::mix64(state_);
     }
+    /// Skips n numbers (Boost.Random's engine `discard`): a Weyl step each, nothing to mix.
+    constexpr void discard(std::uint64_t n) noexcept { state_ += n * detail::golden_gamma; }
     /// A uniform double in the open interval (0, 1): never 0, so log(u) is finite.
     constexpr double uniform() noexcept {
         return (static_cast<double>((*this)() >> 11) + 0.5) * 0x1.0p-53;
