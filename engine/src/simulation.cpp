@@ -39,6 +39,7 @@ simulator::simulator(const model& m, std::uint64_t seed, std::uint32_t replicati
     std::size_t slots = 0;  // instances that capacity-limited interventions can hold at once
     for (const auto& ci : m.interventions) slots += ci.capacity;
     pool_.reserve(slots);
+    for (std::size_t i = 0; i < m.tracks.size(); ++i) track_states_[i] = m.tracks[i].states.data();
 }
 
 arm_result simulator::run() {
@@ -92,7 +93,7 @@ void simulator::event_loop() {
 // rate; with a sojourn distribution: the hazard multiplier sum p_k m_k).
 double simulator::weights(std::uint32_t mi, double* w) const {
     const member& mb = members_[mi];
-    const auto& cs = m_.tracks[mb.track].states[mb.state];
+    const auto& cs = state_of(mb);
     const std::size_t n = cs.dest.size();
     for (std::size_t k = 0; k < n; ++k) w[k] = cs.base[k];  // short: no memmove call
     if (!cs.has_effects) return cs.base_total;  // the same sum, taken once in compile()
@@ -125,7 +126,7 @@ void simulator::apply_effects(std::uint32_t mi, const detail::compiled_state& cs
 
 double simulator::multiplier(std::uint32_t mi) const {
     const member& mb = members_[mi];
-    const auto& cs = m_.tracks[mb.track].states[mb.state];
+    const auto& cs = state_of(mb);
     if (!cs.has_effects) return cs.base_total;
     double w[64];
     return weights(mi, w);
@@ -139,7 +140,7 @@ void simulator::schedule_clock(std::uint32_t mi, double t) {
 
 void simulator::draw_clock(std::uint32_t mi, double t, stream& s) {
     const member& mb = members_[mi];
-    const auto& cs = m_.tracks[mb.track].states[mb.state];
+    const auto& cs = state_of(mb);
     double t_fire = inf;
     if (!cs.dest.empty()) {
         const double total = cs.has_effects ? multiplier(mi) : cs.base_total;
@@ -179,7 +180,7 @@ void simulator::rescale(std::uint32_t mi, double before, double t) {
     member& mb = members_[mi];
     const double after = multiplier(mi);
     if (after == before) return;
-    const auto& cs = m_.tracks[mb.track].states[mb.state];
+    const auto& cs = state_of(mb);
     if (!(before > 0.0)) {
         // The clock was stopped (multiplier 0): restart it from the spell's own draw.
         schedule_clock(mi, t);
@@ -198,7 +199,7 @@ void simulator::book_state(std::uint32_t mi, double t) { book_spell(mi, t); }
 
 void simulator::book_spell(std::uint32_t mi, double t) {
     const member& mb = members_[mi];
-    const auto& cs = m_.tracks[mb.track].states[mb.state];
+    const auto& cs = state_of(mb);
     const double entry = months(mb.entry);
     out_.occupancy.accrue(cs.occupancy_row, 1.0, entry, t);
     for (const auto& bc : cs.costs[static_cast<int>(treat(mb))]) {
@@ -249,7 +250,7 @@ void simulator::book_instance(const instance& in, double t) {
 
 void simulator::request_for_state(std::uint32_t mi, double t) {
     const member& mb = members_[mi];
-    std::uint64_t req = m_.tracks[mb.track].states[mb.state].requests;
+    std::uint64_t req = state_of(mb).requests;
     while (req != 0) {
         const auto iv = static_cast<std::uint32_t>(std::countr_zero(req));
         req &= req - 1;
@@ -457,8 +458,8 @@ void simulator::delayed_decision(std::uint32_t slot, double t) {
 
 void simulator::transition(std::uint32_t mi, double t) {
     member& mb = members_[mi];
-    const auto& tr = m_.tracks[mb.track];
-    const auto& cs = tr.states[mb.state];
+    const detail::compiled_state* states = track_states_[mb.track];
+    const auto& cs = states[mb.state];
     // The destination weights: the state's own rates unless an effect can change them.
     double buf[64];
     const double* w = cs.base.data();
@@ -472,12 +473,12 @@ void simulator::transition(std::uint32_t mi, double t) {
     book_spell(mi, t);
     ++out_.transitions[month_of(t) * m_.transition_rows.size() + cs.transition_row + k];
     ++out_.events;
-    count_benefit_weeks(mi, cs.on_benefit, tr.states[cs.dest[k]].on_benefit, t);
+    count_benefit_weeks(mi, cs.on_benefit, states[cs.dest[k]].on_benefit, t);
     mb.state = cs.dest[k];
     mb.entry = cal_.now();  // t's tick
     next_spell(mi);
     transitioning_ = mi;
-    const auto& ns = tr.states[mb.state];
+    const auto& ns = states[mb.state];
     for_instances(mi, [&](std::uint32_t id) {
         if (m_.interventions[pool_[id].iv].ends_mask & (1ull << members_[mi].state)) end_instance(id, t);
     });

@@ -116,7 +116,7 @@ void simulator::arrive(std::uint32_t k, double t) {
         note_candidates(first, end);
     }
     for (std::uint32_t mi = first; mi < end; ++mi) {
-        book_entry_lumps(mi, m_.tracks[members_[mi].track].states[members_[mi].state]);
+        book_entry_lumps(mi, state_of(members_[mi]));
         schedule_clock(mi, t);
     }
     for (std::uint32_t mi = first; mi < end; ++mi) request_for_state(mi, t);
@@ -147,7 +147,7 @@ void simulator::start_clocks() {
         if (mi % check_every == 0) check_cancelled();
         if (members_[mi].gone) continue;
         const member& mb = members_[mi];
-        const auto& cs = m_.tracks[mb.track].states[mb.state];
+        const auto& cs = state_of(mb);
         book_entry_lumps(mi, cs);
         schedule_clock(mi, 0.0);
     }

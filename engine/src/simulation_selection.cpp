@@ -53,7 +53,7 @@ bool simulator::eligible(std::uint32_t first, std::uint32_t end, double& score) 
     bool included = sel.include_benefits.empty();
     for (std::uint32_t mi = first; mi < end; ++mi) {
         const member& mb = members_[mi];
-        const auto& cs = m_.tracks[mb.track].states[mb.state];
+        const auto& cs = state_of(mb);
         sectors |= cs.sectors;
         for (const auto& bc : cs.costs[0]) {  // the services that apply to this member
             if (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit)) ++services;
@@ -124,7 +124,7 @@ void simulator::set_treatment(std::uint32_t first, std::uint32_t end, bool in, d
 void simulator::book_open_spells(std::uint32_t mi, double factor, double t) {
     const member& mb = members_[mi];
     const auto g = static_cast<int>(treat(mb));
-    for (const auto& bc : m_.tracks[mb.track].states[mb.state].costs[g]) {
+    for (const auto& bc : state_of(mb).costs[g]) {
         if (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit)) {
             book(mi, bc.line, factor * bc.monthly, months(mb.entry), t);
             book_refund(mi, bc, factor, t);

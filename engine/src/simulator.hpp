@@ -239,6 +239,8 @@ private:
     [[nodiscard]] double months(std::uint32_t ticks) const { return grid_.months(ticks); }
     // Schedules an event at the first grid point at or after t (nothing beyond the horizon).
     bool schedule(double t, event_kind k, std::uint32_t what) { return cal_.push(grid_.ceil(t), make_target(k, what)); }
+    // A member's compiled state: one load from the simulator's own table of tracks.
+    [[nodiscard]] const detail::compiled_state& state_of(const member& mb) const { return track_states_[mb.track][mb.state]; }
     [[nodiscard]] treatment treat(const member& mb) const {
         return (arm_ == arm::solution && mb.in_solution) ? treatment::solution : treatment::usual;
     }
@@ -432,6 +434,7 @@ private:
     double horizon_;
     key_hash prefix_;  // seed and replication, hashed once
     time_grid grid_;
+    const detail::compiled_state* track_states_[16] = {};  // per track (at most 16), its first state
     calendar cal_;
     std::vector<member, detail::big_allocator<member>> members_;
     std::vector<std::uint32_t> fam_inst_;  // per family: its active interventions, a list through instance::next
