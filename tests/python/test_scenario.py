@@ -80,6 +80,12 @@ def test_distribution_kind_is_checked(tiny):
 def test_population_table_from_csv(tiny_data, tmp_path):
     (tmp_path / "people.csv").write_text("family,track,state\n10,adult,out\n10,child,measure\n11,adult,job\n")
     tiny_data.pop("families")
+    # Nobody moves in month 0 whatever the draws (rates of 1e-12 a month), so its occupancy is
+    # the table's states.
+    for track in tiny_data["tracks"]:
+        for state in track["states"]:
+            for tr in state.get("transitions", []):
+                tr["rate"] = 1e-12
     tiny_data["population"] = {"table": "people.csv"}
     sc = tvaer.Scenario(tiny_data, str(tmp_path / "s.toml"))
     res = tvaer.simulate(sc, replications=1, seed=1, progress=False)
