@@ -123,10 +123,11 @@ void compile_tracks(model& m, line_builder& lines) {
         detail::compiled_track ct;
         ct.initial_cdf = cumulative(t.initial);
         ct.members_cdf = cumulative(t.members);
-        if (std::count_if(t.members.begin(), t.members.end(), [](double p) { return p > 0.0; }) == 1) {
-            ct.certain_members = static_cast<int>(std::find_if(t.members.begin(), t.members.end(), [](double p) { return p > 0.0; }) -
-                                                  t.members.begin());
+        int counts_possible = 0;  // member counts with a positive share; one: certain
+        for (std::size_t n = 0; n < t.members.size(); ++n) {
+            if (t.members[n] > 0.0) ++counts_possible, ct.certain_members = static_cast<int>(n);
         }
+        if (counts_possible != 1) ct.certain_members = -1;
         ct.benefit_cdf = cumulative(t.benefit_shares);
         for (const state& s : t.states) {
             detail::compiled_state cs;

@@ -182,15 +182,9 @@ private:
                                std::uint64_t occurrence) const {
         return stream(prefix_.then(family_member(family, local)).draw(purpose, occurrence));
     }
-    // The key prefix (seed, replication, family, local member) of a member's draws.
-    [[nodiscard]] key_hash member_key(std::uint32_t mi) const {
-        return prefix_.then(family_member(members_[mi].family, mi - family_first(mi)));
-    }
-    [[nodiscard]] static stream member_draw(key_hash mk, std::uint64_t purpose, std::uint64_t occurrence) {
-        return stream(mk.draw(purpose, occurrence));
-    }
+    // A member's draws: keyed by its family and its place in the family.
     [[nodiscard]] stream member_stream(std::uint32_t mi, std::uint64_t purpose, std::uint64_t occurrence) const {
-        return member_draw(member_key(mi), purpose, occurrence);
+        return keyed(members_[mi].family, mi - family_first(mi), purpose, occurrence);
     }
     // Member records of upcoming events are fetched while the current one is handled: at large
     // populations they are cache misses otherwise (docs/performance.md).
