@@ -144,13 +144,8 @@ void simulator::draw_clock(std::uint32_t mi, double t, stream& s) {
     double t_fire = inf;
     if (!cs.dest.empty()) {
         const double total = cs.has_effects ? multiplier(mi) : cs.base_total;
-        if (total > 0.0) {
-            const double e = unit_exponential(s);
-            // Exponential clocks inline sojourn::inverse_cum_hazard (h / rate); others call it.
-            const double h = e / total;
-            t_fire = t + (cs.exponential ? h / cs.duration.a
-                                         : (cs.duration.has_hazard() ? cs.duration.inverse_cum_hazard(h) : cs.duration.a));
-        }
+        // Competing exponential rates are a unit exponential duration scaled by their total.
+        if (total > 0.0) t_fire = t + cs.duration.sample(s, total);
     }
     set_fire(mi, t_fire);
 }

@@ -57,7 +57,7 @@ inline double unit_exponential(stream& s) {
 inline double sojourn::sample(stream& s, double multiplier) const {
     if (kind == sojourn_kind::fixed) return a;
     const double h = unit_exponential(s) / multiplier;
-    return kind == sojourn_kind::exponential && h > 0.0 ? h / a : inverse_cum_hazard(h);
+    return kind == sojourn_kind::exponential ? h / a : inverse_cum_hazard(h);  // h / a: its value for h >= 0
 }
 
 /// Firing age of a clock after a multiplier change: see the header comment.
