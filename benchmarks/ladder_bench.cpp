@@ -32,14 +32,7 @@ int main(int argc, char** argv) {
         getrusage(RUSAGE_SELF, &ru);
         std::uint64_t dropped = 0;
         for (auto d : res.dropped) dropped += d;
-        std::vector<double> rep_cost(10 * 3, 0.0);
-        for (std::size_t line = 0; line < m.lines.size(); ++line) {
-            if (m.lines[line].group != tvaer::treatment::usual) continue;
-            const std::uint32_t sector = m.lines[line].payer;
-            for (std::size_t month = 0; month < res.costs.months(); ++month) {
-                rep_cost[(month / 12) * 3 + sector] += res.costs.at(line, month) / n;
-            }
-        }
+        const std::vector<double> rep_cost = tvaer::ladder_costs_per_family(m, res);
         for (std::size_t i = 0; i < rep_cost.size(); ++i) year_sector[i] += rep_cost[i] / reps;
         std::printf("N=%u rep=%d events=%llu wall_s=%.4f events_per_s=%.0f peak_rss_mb=%.1f engine_bytes_per_family=%.1f dropped=%llu"
                     " y1_employment=%.1f y1_adults=%.1f y1_children=%.1f\n",

@@ -59,4 +59,16 @@ scenario ladder_scenario(std::uint32_t families) {
     return sc;
 }
 
+std::vector<double> ladder_costs_per_family(const model& m, const arm_result& r) {
+    const std::size_t years = r.costs.months() / 12;
+    std::vector<double> out(years * 3, 0.0);
+    const auto n = static_cast<double>(r.families);
+    for (std::size_t line = 0; line < m.lines.size(); ++line) {
+        if (m.lines[line].group != treatment::usual) continue;
+        const std::uint32_t sector = m.lines[line].payer;
+        for (std::size_t month = 0; month < years * 12; ++month) out[(month / 12) * 3 + sector] += r.costs.at(line, month) / n;
+    }
+    return out;
+}
+
 }  // namespace tvaer
