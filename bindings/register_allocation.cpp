@@ -102,6 +102,8 @@ void register_rules(py::module_& m) {
 }  // namespace
 
 void register_allocation(py::module_& m) {
+    m.def("allocation_rules", &allocation_rules, py::arg("document"),
+          "The rules of the document's [allocation] table, in order; raises ScenarioError for a bad entry.");
     register_outputs(m);
     register_rules(m);
     py::class_<line_years>(m, "LineYears", "One replication's yearly DKK per ledger line, both arms.")

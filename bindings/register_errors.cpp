@@ -19,7 +19,12 @@ void register_errors(py::module_&) {
             std::rethrow_exception(p);
         } catch (const tvaer::scenario_error& e) {
             auto cls = py::module_::import("tvaer.errors").attr("ScenarioError");
-            PyErr_SetObject(cls.ptr(), cls(e.what(), e.key_path()).ptr());
+            const origin& at = e.where();
+            const std::string detail = e.key_path().empty() ? e.message() : e.key_path() + ": " + e.message();
+            py::object file = at.file.empty() ? py::object(py::none()) : py::object(py::str(at.file));
+            py::object err = cls(detail, e.key_path(), file, py::arg("line") = at.line, py::arg("column") = at.column,
+                                 py::arg("override") = at.override_path, py::arg("text") = e.what());
+            PyErr_SetObject(cls.ptr(), err.ptr());
         } catch (const tvaer::file_error& e) {
             raise("ResultsFileError", e.what());
         } catch (const tvaer::simulation_error& e) {

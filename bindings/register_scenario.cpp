@@ -1,8 +1,12 @@
-// Scenario structs as plain Python classes with keyword constructors. The tvaer package builds
-// them from TOML (tvaer/scenario.py); the engine validates them (scenario.cpp).
+// Scenario documents and compiled models. The engine reads and validates scenarios itself
+// (document.hpp, scenario.hpp); Python passes a document (TOML text, overrides) and gets a model.
+#include <pybind11/functional.h>
 #include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
 
 #include "register.hpp"
+#include "tvaer/document.hpp"
+#include "tvaer/governance.hpp"
 #include "tvaer/model.hpp"
 #include "tvaer/reference.hpp"
 #include "tvaer/scenario.hpp"
@@ -13,139 +17,28 @@ namespace tvaer::bindings {
 
 void register_scenario(py::module_& m) {
     py::enum_<cost_kind>(m, "CostKind").value("service", cost_kind::service).value("transfer", cost_kind::transfer);
-    py::enum_<availability>(m, "Availability")
-        .value("both", availability::both)
-        .value("bau", availability::bau)
-        .value("solution", availability::solution);
-    py::enum_<queue_discipline>(m, "QueueDiscipline")
-        .value("fifo", queue_discipline::fifo)
-        .value("solution_first", queue_discipline::solution_first);
-    py::enum_<authority>(m, "Authority")
-        .value("solution", authority::solution)
-        .value("shared", authority::shared)
-        .value("sector", authority::sector);
 
-    py::class_<sojourn>(m, "Sojourn", "A duration distribution (months), described by its cumulative hazard.")
-        .def_static("exponential", &sojourn::exponential, py::arg("rate"))
-        .def_static("weibull", &sojourn::weibull, py::arg("shape"), py::arg("scale"))
-        .def_static("lognormal", &sojourn::lognormal, py::arg("mu"), py::arg("sigma"))
-        .def_static("fixed", &sojourn::fixed, py::arg("months"))
-        .def_static("empirical", &sojourn::empirical, py::arg("durations"))
-        .def("mean", &sojourn::mean, "Mean duration in months.");
+    py::class_<document>(m, "Document", "A scenario document: TOML text as written, plus overrides made in code.")
+        .def_static("parse", &document::parse, py::arg("text"), py::arg("source"), py::arg("positions") = true,
+                    "Parses TOML text; `source` names it in errors; `positions=False` for text generated from data.")
+        .def_static("load", &document::load, py::arg("path"), "Reads and parses a scenario file.")
+        .def("set", &document::set, py::arg("path"), py::arg("value_toml"),
+             "Sets the value at a key path to the value of `v` in the TOML text `value_toml` (an override).")
+        .def("to_json", py::overload_cast<>(&document::to_json, py::const_), "The document as JSON, tables in the order written.")
+        .def("to_json", py::overload_cast<std::string_view>(&document::to_json, py::const_), py::arg("path"),
+             "The value at a key path as JSON; raises ScenarioError if there is none.")
+        .def_property_readonly("source", &document::source)
+        .def_property_readonly("text", &document::text)
+        .def_property_readonly("overrides", [](const document& d) {
+            std::vector<std::pair<std::string, std::string>> out;
+            for (const auto& o : d.overrides()) out.emplace_back(o.path, o.canonical);
+            return out;
+        });
 
-    py::class_<cost_rate>(m, "CostRate")
-        .def(py::init<>())
-        .def_readwrite("sector", &cost_rate::sector)
-        .def_readwrite("kind", &cost_rate::kind)
-        .def_readwrite("monthly", &cost_rate::monthly)
-        .def_readwrite("one_off", &cost_rate::one_off)
-        .def_readwrite("cpr_registered", &cost_rate::cpr_registered)
-        .def_readwrite("benefit", &cost_rate::benefit);
-    py::class_<transition>(m, "Transition")
-        .def(py::init<>())
-        .def_readwrite("to", &transition::to)
-        .def_readwrite("rate", &transition::rate)
-        .def_readwrite("probability", &transition::probability);
-    py::class_<state>(m, "State")
-        .def(py::init<>())
-        .def_readwrite("name", &state::name)
-        .def_readwrite("transitions", &state::transitions)
-        .def_readwrite("duration", &state::duration)
-        .def_readwrite("costs", &state::costs);
-    py::class_<track>(m, "Track")
-        .def(py::init<>())
-        .def_readwrite("name", &track::name)
-        .def_readwrite("states", &track::states)
-        .def_readwrite("initial", &track::initial)
-        .def_readwrite("members", &track::members)
-        .def_readwrite("benefits", &track::benefits)
-        .def_readwrite("benefit_shares", &track::benefit_shares);
-    py::class_<effect>(m, "Effect")
-        .def(py::init<>())
-        .def_readwrite("track", &effect::track)
-        .def_readwrite("from_", &effect::from)
-        .def_readwrite("to", &effect::to)
-        .def_readwrite("multiplier", &effect::multiplier);
-    py::class_<intervention>(m, "Intervention")
-        .def(py::init<>())
-        .def_readwrite("name", &intervention::name)
-        .def_readwrite("track", &intervention::track)
-        .def_readwrite("request_on_entry", &intervention::request_on_entry)
-        .def_readwrite("ends_on_entry", &intervention::ends_on_entry)
-        .def_readwrite("duration", &intervention::duration)
-        .def_readwrite("capacity", &intervention::capacity)
-        .def_readwrite("costs", &intervention::costs)
-        .def_readwrite("effects", &intervention::effects)
-        .def_readwrite("available", &intervention::available)
-        .def_readwrite("decision_delay_bau", &intervention::decision_delay_bau)
-        .def_readwrite("decision_delay_solution", &intervention::decision_delay_solution)
-        .def_readwrite("grants", &intervention::grants)
-        .def_readwrite("pays", &intervention::pays)
-        .def_readwrite("payment_key", &intervention::payment_key)
-        .def_readwrite("inside_unit_budget", &intervention::inside_unit_budget)
-        .def_readwrite("queue", &intervention::queue)
-        .def_readwrite("delivered_by", &intervention::delivered_by);
-    py::class_<selection>(m, "Selection")
-        .def(py::init<>())
-        .def_readwrite("capacity", &selection::capacity)
-        .def_readwrite("min_sectors", &selection::min_sectors)
-        .def_readwrite("include_benefits", &selection::include_benefits)
-        .def_readwrite("exclude_benefits", &selection::exclude_benefits)
-        .def_readwrite("motivated_share", &selection::motivated_share)
-        .def_readwrite("score_per_sector", &selection::score_per_sector)
-        .def_readwrite("score_per_service", &selection::score_per_service)
-        .def_readwrite("score_min", &selection::score_min)
-        .def_readwrite("score_max", &selection::score_max)
-        .def_readwrite("stay", &selection::stay);
-    py::class_<organisation>(m, "Organisation")
-        .def(py::init<>())
-        .def_readwrite("form", &organisation::form)
-        .def_readwrite("staff_fte", &organisation::staff_fte)
-        .def_readwrite("salary_per_fte_year", &organisation::salary_per_fte_year)
-        .def_readwrite("caseload", &organisation::caseload)
-        .def_readwrite("salary_key", &organisation::salary_key)
-        .def_readwrite("effects", &organisation::effects)
-        .def_readwrite("meeting_every", &organisation::meeting_every)
-        .def_readwrite("ceiling", &organisation::ceiling)
-        .def_readwrite("forum_every", &organisation::forum_every);
     py::class_<member_row>(m, "MemberRow")
         .def(py::init<std::uint32_t, std::string, std::string, std::string>(), py::arg("family"), py::arg("track"),
-             py::arg("state"), py::arg("benefit") = "")
-        .def_readwrite("family", &member_row::family)
-        .def_readwrite("track", &member_row::track)
-        .def_readwrite("state", &member_row::state)
-        .def_readwrite("benefit", &member_row::benefit);
-    py::class_<population>(m, "Population")
-        .def(py::init<>())
-        .def_readwrite("table", &population::table)
-        .def_readwrite("arrivals_per_month", &population::arrivals_per_month)
-        .def_readwrite("arrival_months", &population::arrival_months)
-        .def_readwrite("leave_rate", &population::leave_rate);
-    py::class_<refusion_ladder>(m, "RefusionLadder", "State reimbursement of benefits by weeks on benefits.")
-        .def(py::init<>())
-        .def_static("statutory", &refusion_ladder::statutory, "The 80/40/30/20 % ladder in force since 2016.")
-        .def_readwrite("upper_weeks", &refusion_ladder::upper_weeks)
-        .def_readwrite("shares", &refusion_ladder::shares)
-        .def_readwrite("reset_after_weeks", &refusion_ladder::reset_after_weeks)
-        .def_readwrite("initial_weeks", &refusion_ladder::initial_weeks);
-    py::class_<scenario>(m, "Scenario")
-        .def(py::init<>())
-        .def_readwrite("schema_version", &scenario::schema_version)
-        .def_readwrite("name", &scenario::name)
-        .def_readwrite("horizon_months", &scenario::horizon_months)
-        .def_readwrite("discount_rate", &scenario::discount_rate)
-        .def_readwrite("sectors", &scenario::sectors)
-        .def_readwrite("families", &scenario::families)
-        .def_readwrite("population", &scenario::people)
-        .def_readwrite("tracks", &scenario::tracks)
-        .def_readwrite("interventions", &scenario::interventions)
-        .def_readwrite("selection", &scenario::select)
-        .def_readwrite("organisation", &scenario::org)
-        .def_readwrite("refusion", &scenario::refusion)
-        .def("validate", &scenario::validate, "Raises ScenarioError naming the key path of the first problem.");
+             py::arg("state"), py::arg("benefit") = "");
     m.attr("SCENARIO_SCHEMA_VERSION") = scenario_schema_version;
-    m.def("ladder_scenario", &ladder_scenario, py::arg("families"),
-          "The reference benchmark model of shared/bench/ladder.md.");
 
     py::enum_<treatment>(m, "Treatment").value("usual", treatment::usual).value("solution", treatment::solution);
     py::class_<ledger_line>(m, "LedgerLine")
@@ -159,8 +52,18 @@ void register_scenario(py::module_& m) {
         .def_readonly("inside_unit_budget", &ledger_line::inside_unit_budget)
         .def_readonly("benefit", &ledger_line::benefit)
         .def_readonly("granted_by", &ledger_line::granted_by);
+    py::class_<governance_row>(m, "GovernanceRow")
+        .def_readonly("intervention", &governance_row::intervention)
+        .def_readonly("grants", &governance_row::grants)
+        .def_readonly("pays", &governance_row::pays)
+        .def_readonly("delivered_by", &governance_row::delivered_by)
+        .def_readonly("inside_unit_budget", &governance_row::inside_unit_budget)
+        .def_readonly("expected_cost", &governance_row::expected_cost)
+        .def_readonly("above_ceiling", &governance_row::above_ceiling);
     py::class_<model>(m, "Model", "A validated, compiled scenario.")
-        .def(py::init(&compile), py::arg("scenario"))
+        .def(py::init([](const document& doc, const table_reader& read_table) { return compile(doc, read_table); }),
+             py::arg("document"), py::arg("read_table") = table_reader{},
+             "Reads, validates and compiles a document; `read_table(file)` returns the rows of a population table.")
         .def_readonly("months", &model::months)
         .def_readonly("budgets", &model::budgets)
         .def_readonly("lines", &model::lines)
@@ -168,9 +71,12 @@ void register_scenario(py::module_& m) {
         .def_readonly("transition_rows", &model::transition_rows)
         .def_readonly("interventions", &model::intervention_names)
         .def_readonly("solution_capacity", &model::solution_capacity)
+        .def_property_readonly("governance", &governance_rows)
         .def_property_readonly("sectors", [](const model& mo) { return mo.spec.sectors; })
         .def_property_readonly("families", [](const model& mo) { return mo.initial_families; })
         .def_property_readonly("discount_rate", [](const model& mo) { return mo.spec.discount_rate; });
+    m.def("ladder_model", [](std::uint32_t families) { return compile(ladder_scenario(families)); }, py::arg("families"),
+          "The reference benchmark model of shared/bench/ladder.md, compiled.");
 }
 
 }  // namespace tvaer::bindings

@@ -22,7 +22,7 @@ import xarray as xr
 from . import _core
 from .errors import ScenarioError
 from .results import Results, paired_interval
-from .scenario import Scenario, _check, _Reader, compile_model
+from .scenario import Scenario, compile_model
 
 __all__ = [
     "Rule", "Settlement", "settle", "rules_from_scenario", "pay_where_granted", "fixed_key", "salary_key",
@@ -109,111 +109,10 @@ def investor_returns(sectors: Sequence[str], rest: str = "equal", name: str = "i
 # ---- the [allocation] table of a scenario --------------------------------------------------------
 
 def rules_from_scenario(scenario: Scenario) -> list[Rule]:
-    """The rules of the scenario's ``[allocation]`` table (layout in docs/allocation.md), in order.
-    Raises ScenarioError naming the file, the key path and what was expected."""
-    top = _Reader(scenario.data.get("allocation", {}), "allocation", scenario.source)
-    entries = top.items("rules")
-    top.done()
-    budgets = [str(s) for s in scenario.data.get("sectors", [])] + ["solution"]
-    return [_rule_from_table(r, i, budgets) for i, r in enumerate(entries)]
-
-
-def _rule_from_table(r: _Reader, index: int, budgets: list[str]) -> Rule:
-    kind = r.get("type", "string", required=True)
-    if kind not in _RULE_READERS:
-        r.fail(r.key("type"), f"must be one of {', '.join(_RULE_READERS)}; got {kind!r}")
-    name = r.get("name", "string", f"{kind.replace('_', ' ')} {index + 1}")
-    try:
-        rule = _RULE_READERS[kind](r, name, _Budgets(r, budgets))
-    except ValueError as e:  # the engine's value checks (shares summing to 1, ...)
-        if isinstance(e, ScenarioError):
-            raise
-        r.fail(r.path, str(e))
-    r.done()
-    return rule
-
-
-class _Budgets:
-    """Checks budget names in one rule table against the scenario's sectors and "solution"."""
-
-    def __init__(self, r: _Reader, budgets: list[str]):
-        self.r, self.budgets = r, budgets
-
-    def names(self, names: Sequence[str], where: str) -> list[str]:
-        for i, n in enumerate(names):
-            if n not in self.budgets:
-                self.r.fail(f"{where}[{i}]", f"unknown budget {n!r} (expected one of: {', '.join(self.budgets)})")
-        return list(names)
-
-    def key(self, r: _Reader, k: str, required: bool = True) -> dict[str, float]:
-        table = r.get(k, "table of numbers", {}, required)
-        for n in table:
-            if n not in self.budgets:
-                r.fail(f"{r.key(k)}.{n}", f"unknown budget (expected one of: {', '.join(self.budgets)})")
-        return {n: float(v) for n, v in table.items()}
-
-    def sectors(self, r: _Reader, k: str) -> list[str]:
-        return self.names(r.get(k, "list of strings", required=True), r.key(k))
-
-
-def _choice(r: _Reader, k: str, choices: Sequence[str], default: str) -> str:
-    value = r.get(k, "string", default)
-    if value not in choices:
-        r.fail(r.key(k), f"must be one of {', '.join(choices)}; got {value!r}")
-    return value
-
-
-def _read_own_budget(r: _Reader, name: str, b: _Budgets) -> Rule:
-    items = _choice(r, "items", ["inside", "salaries"], "inside")
-    f = r.sub("funding")
-    shares = b.key(f, "shares", required=False)
-    total = f.get("total", "list of numbers", [])
-    amounts = f.get("amounts", "table", {})
-    for budget, per_year in amounts.items():
-        if budget not in b.budgets:
-            f.fail(f"{f.key('amounts')}.{budget}", f"unknown budget (expected one of: {', '.join(b.budgets)})")
-        _check(per_year, "list of numbers", f"{f.key('amounts')}.{budget}", f)
-    f.done()
-    return own_budget(items, shares, total, amounts, name)
-
-
-def _read_requirement(r: _Reader, name: str, b: _Budgets) -> Rule:
-    parts = []
-    for p in r.items("parts", required=True):
-        per_year = p.get("per_year", "list of numbers", required=True)
-        kind = _choice(p, "kind", ["any", "service", "transfer"], "any")
-        kind_or_none = None if kind == "any" else kind
-        if p.has("equal"):
-            parts.append(equal_split(per_year, b.sectors(p, "equal"), kind_or_none))
-        else:
-            parts.append(requirement_part(per_year, b.key(p, "shares"), kind_or_none))
-        p.done()
-    return efficiency_requirement(parts, _choice(r, "settlement", ["own", "pooled"], "own"), name)
-
-
-def _read_tables(r: _Reader) -> list[list[float]]:
-    r.used.add("tables")
-    tables = r.table.get("tables")
-    ok = isinstance(tables, list) and len(tables) > 0 and all(
-        isinstance(t, list) and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in t) for t in tables)
-    if not ok:
-        r.fail(r.key("tables"), "must be a non-empty list of lists of numbers (one coalition table, or one per year)")
-    return tables
-
-
-_RULE_READERS = {
-    "pay_where_granted": lambda r, name, b: pay_where_granted(name),
-    "fixed_key": lambda r, name, b: fixed_key(r.get("intervention", "string", required=True), b.key(r, "shares"),
-                                              name, r.get("solution_group_only", "boolean", True)),
-    "salary_key": lambda r, name, b: salary_key(b.key(r, "shares"), name),
-    "own_budget": _read_own_budget,
-    "efficiency_requirement": _read_requirement,
-    "retrospective": lambda r, name, b: retrospective(
-        b.sectors(r, "sectors"), _choice(r, "basis", list(_core.ShareBasis.__members__), "equal"), name),
-    "shapley": lambda r, name, b: shapley(b.sectors(r, "players"), _read_tables(r), name),
-    "investor_returns": lambda r, name, b: investor_returns(
-        b.sectors(r, "sectors"), _choice(r, "rest", list(_core.ShareBasis.__members__), "equal"), name),
-}
+    """The rules of the scenario's ``[allocation]`` table (layout in docs/allocation.md), in order,
+    read by the engine. Raises ScenarioError naming where the bad entry is, its key path and what
+    was expected."""
+    return list(_core.allocation_rules(scenario.document()))
 
 
 # ---- settling every replication ----------------------------------------------------------------

@@ -12,19 +12,24 @@ class TvaerError(RuntimeError):
 class ScenarioError(TvaerError, ValueError):
     """A scenario that does not make sense.
 
-    The message names the file (when there is one), the key path and what was expected, e.g.
-    ``scenarios/x.toml: interventions[2].capacity: must be an integer >= 0, got -1``.
+    The message names where the bad value is, the key path as the planner wrote it and what was
+    expected: ``scenarios/x.toml:12:3: interventions.mentor.capacity: must be an integer in
+    [0, 4294967295], got -1``. Attributes: ``file``, ``line`` and ``column`` (0 when unknown),
+    ``override`` (the ``Scenario.with_`` key that wrote the bad value, or ""), ``key_path`` and
+    ``detail`` (the message after the location).
     """
 
-    def __init__(self, message: str, key_path: str = "", file: str | None = None):
+    def __init__(self, message: str, key_path: str = "", file: str | None = None, *, line: int = 0,
+                 column: int = 0, override: str = "", text: str | None = None):
         self.key_path = key_path
         self.file = file
+        self.line = line
+        self.column = column
+        self.override = override
         self.detail = message
-        super().__init__(f"{file}: {message}" if file else message)
-
-    def in_file(self, file: str | None) -> "ScenarioError":
-        """The same error, now naming `file`."""
-        return ScenarioError(self.detail, self.key_path, file)
+        if text is None:  # raised in Python: the file, if any, then the message
+            text = f"{file}: {message}" if file else message
+        super().__init__(text)
 
 
 class SimulationError(TvaerError):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .scenario import Scenario, to_engine
+from .scenario import Scenario, compile_model
 
 __all__ = ["classify", "governance_table"]
 
@@ -30,21 +30,14 @@ def classify(grants: str, pays: str) -> str:
 def governance_table(scenario: Scenario) -> pd.DataFrame:
     """Per intervention: who grants and who pays inside the solution, the classification, whether
     the item is inside the unit's budget, and whether it is above the amount ceiling."""
-    sc = to_engine(scenario)
-    ceiling = sc.organisation.ceiling
-    rows = []
-    for iv in sc.interventions:
-        monthly = sum(c.monthly for c in iv.costs)
-        one_off = sum(c.one_off for c in iv.costs)
-        expected_cost = one_off + monthly * iv.duration.mean()
-        rows.append({
-            "intervention": iv.name,
-            "grants": iv.grants.name,
-            "pays": iv.pays.name,
-            "delivered_by": iv.delivered_by,
-            "classification": classify(iv.grants.name, iv.pays.name),
-            "inside_unit_budget": bool(iv.inside_unit_budget),
-            "expected_cost": expected_cost,
-            "above_ceiling": bool(ceiling > 0 and iv.grants.name != "sector" and expected_cost > ceiling),
-        })
+    rows = [{
+        "intervention": g.intervention,
+        "grants": g.grants,
+        "pays": g.pays,
+        "delivered_by": g.delivered_by,
+        "classification": classify(g.grants, g.pays),
+        "inside_unit_budget": g.inside_unit_budget,
+        "expected_cost": g.expected_cost,
+        "above_ceiling": g.above_ceiling,
+    } for g in compile_model(scenario).governance]
     return pd.DataFrame(rows).set_index("intervention")

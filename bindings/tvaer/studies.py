@@ -19,7 +19,7 @@ import pandas as pd
 
 from .errors import ScenarioError
 from .results import Results
-from .scenario import Scenario, _list_index
+from .scenario import Scenario
 from .simulate import simulate
 from .uncertain import Uncertain, read_uncertain
 
@@ -186,19 +186,6 @@ def pilot_power(
 # ---- sensitivity -----------------------------------------------------------------------------
 
 
-def _get_path(data: Any, path: str) -> Any:
-    node = data
-    for i, part in enumerate(path.split(".")):
-        where = ".".join(path.split(".")[: i + 1])
-        if isinstance(node, list):
-            node = node[_list_index(node, part, where, None)]
-        elif isinstance(node, dict) and part in node:
-            node = node[part]
-        else:
-            raise KeyError(where)
-    return node
-
-
 def uncertain_distributions(scenario: Scenario) -> dict[str, Uncertain]:
     """The scenario's ``[uncertain]`` table: dotted key path -> distribution (tvaer.uncertain).
 
@@ -211,8 +198,8 @@ def uncertain_distributions(scenario: Scenario) -> dict[str, Uncertain]:
         where = f"uncertain.{path}"
         dist = read_uncertain(spec, where, scenario.source)
         try:
-            base = _get_path(scenario.data, path)
-        except (KeyError, ScenarioError):
+            base = scenario.get(path)
+        except ScenarioError:
             raise ScenarioError(f"{where}: the scenario has no value at {path!r}", where, scenario.source) from None
         if not isinstance(base, (int, float)) or isinstance(base, bool):
             raise ScenarioError(f"{where}: the value at {path!r} is not a number (got {base!r})", where, scenario.source)
@@ -288,7 +275,7 @@ def tornado(
     for path, dist in params.items():
         low, high = dist.tornado_range()
         lo, hi = run(_with_values(scenario, {path: low})), run(_with_values(scenario, {path: high}))
-        rows.append({"parameter": path, "low": low, "high": high, "base": _get_path(scenario.data, path),
+        rows.append({"parameter": path, "low": low, "high": high, "base": scenario.get(path),
                      "output_low": lo, "output_high": hi, "swing": hi - lo})
     df = pd.DataFrame(rows).set_index("parameter")
     df = df.iloc[np.argsort(-np.abs(df["swing"].to_numpy()), kind="stable")]

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <limits>
 
+#include "scenario_read.hpp"
 #include "tvaer/error.hpp"
 #include "tvaer/rng.hpp"
 
@@ -97,6 +98,42 @@ double sojourn::mean() const {
         }
     }
     return inf;
+}
+
+sojourn detail::read_sojourn(reader r) {
+    sojourn out;
+    const std::string kind = r.string("distribution");
+    if (kind == "exponential") {
+        if (r.has("mean")) {
+            const double mean = r.number("mean");
+            if (!(mean > 0.0)) r.fail(r.key("mean"), fmt::format("must be > 0, got {}", mean));
+            out = sojourn::exponential(1.0 / mean);
+        } else {
+            out = sojourn::exponential(r.number("rate"));
+        }
+    } else if (kind == "weibull") {
+        const double shape = r.number("shape");
+        out = sojourn::weibull(shape, r.number("scale"));
+    } else if (kind == "lognormal") {
+        double mu = 0.0;
+        if (r.has("median")) {
+            const double median = r.number("median");
+            if (!(median > 0.0)) r.fail(r.key("median"), fmt::format("must be > 0, got {}", median));
+            mu = std::log(median);
+        } else {
+            mu = r.number("mu");
+        }
+        out = sojourn::lognormal(mu, r.number("sigma"));
+    } else if (kind == "fixed") {
+        out = sojourn::fixed(r.number("months"));
+    } else if (kind == "empirical") {
+        out = sojourn::empirical(r.required_numbers("durations"));
+    } else if (r.has("distribution")) {
+        r.fail(r.key("distribution"),
+               fmt::format("must be one of exponential, weibull, lognormal, fixed, empirical; got '{}'", kind));
+    }
+    r.done();
+    return out;
 }
 
 void sojourn::validate(const std::string& where) const {

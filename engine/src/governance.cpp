@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "tvaer/model.hpp"
+
 namespace tvaer {
 
 double next_meeting(double t, double every, double phase) noexcept {
@@ -9,6 +11,32 @@ double next_meeting(double t, double every, double phase) noexcept {
     const double k = std::ceil((t - phase) / every);
     const double next = phase + k * every;
     return next < t ? next + every : next;  // guard against rounding just below t
+}
+
+namespace {
+const char* name(authority a) {
+    switch (a) {
+        case authority::solution: return "solution";
+        case authority::shared: return "shared";
+        case authority::sector: break;
+    }
+    return "sector";
+}
+}  // namespace
+
+std::vector<governance_row> governance_rows(const model& m) {
+    std::vector<governance_row> out;
+    for (std::size_t i = 0; i < m.spec.interventions.size(); ++i) {
+        const intervention& iv = m.spec.interventions[i];
+        double monthly = 0.0, one_off = 0.0;
+        for (const auto& c : iv.costs) {
+            monthly += c.monthly;
+            one_off += c.one_off;
+        }
+        out.push_back({iv.name, name(iv.grants), name(iv.pays), iv.delivered_by, iv.inside_unit_budget,
+                       expected_grant_cost(one_off, monthly, iv.duration.mean()), m.interventions[i].above_ceiling});
+    }
+    return out;
 }
 
 }  // namespace tvaer

@@ -279,4 +279,8 @@ model compile(scenario sc) {
     return m;
 }
 
+model compile(const document& doc, const table_reader& read_table) {
+    return doc.located([&] { return compile(read_scenario(doc, read_table)); });
+}
+
 }  // namespace tvaer

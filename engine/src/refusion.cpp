@@ -3,12 +3,30 @@
 #include <cmath>
 #include <fmt/format.h>
 
+#include "scenario_read.hpp"
 #include "tvaer/error.hpp"
 #include "tvaer/ledger.hpp"
 
 namespace tvaer {
 
 refusion_ladder refusion_ladder::statutory() { return {{4.0, 26.0, 52.0}, {0.80, 0.40, 0.30, 0.20}, 52.0, 156.0}; }
+
+/// `ladder = "statutory"` (80/40/30/20 % at weeks 4/26/52), or explicit weeks and shares.
+refusion_ladder detail::read_refusion(reader r) {
+    const std::string ladder = r.string("ladder", "");
+    if (!ladder.empty() && ladder != "statutory") {
+        r.fail(r.key("ladder"), fmt::format("must be 'statutory' (or give weeks and shares), got '{}'", ladder));
+    }
+    refusion_ladder out = ladder.empty() ? refusion_ladder{} : refusion_ladder::statutory();
+    if (r.has("weeks") || r.has("shares")) {
+        out.upper_weeks = r.required_numbers("weeks");
+        out.shares = r.required_numbers("shares");
+    }
+    out.reset_after_weeks = r.number("reset_after_weeks", out.reset_after_weeks);
+    out.initial_weeks = r.number("initial_weeks", out.initial_weeks);
+    r.done();
+    return out;
+}
 
 void refusion_ladder::validate(const std::string& where) const {
     if (!enabled()) return;

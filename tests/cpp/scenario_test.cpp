@@ -61,27 +61,27 @@ TEST_CASE("scenario: a good scenario validates and compiles", "[scenario]") {
 
 TEST_CASE("scenario: negative and non-finite values", "[scenario]") {
     require_rejected([](scenario& sc) { sc.tracks[0].states[0].transitions[0].rate = -0.5; },
-                     "tracks[0].states[0].transitions[0].rate", "must be >= 0 and finite, got -0.5");
+                     "tracks.adult.states.S1.transitions[0].rate", "must be >= 0 and finite, got -0.5");
     require_rejected([](scenario& sc) { sc.tracks[0].states[0].costs[0].monthly = -5; },
-                     "tracks[0].states[0].costs[0].monthly", "must be >= 0 and finite, got -5");
+                     "tracks.adult.states.S1.costs[0].monthly", "must be >= 0 and finite, got -5");
     require_rejected([](scenario& sc) { sc.interventions[0].costs[0].one_off = -1; },
-                     "interventions[0].costs[0].one_off", "must be >= 0 and finite, got -1");
+                     "interventions.mentor.costs[0].one_off", "must be >= 0 and finite, got -1");
     require_rejected([](scenario& sc) { sc.interventions[0].effects[0].multiplier = -2; },
-                     "interventions[0].effects[0].multiplier", "must be >= 0 and finite, got -2");
+                     "interventions.mentor.effects[0].multiplier", "must be >= 0 and finite, got -2");
     require_rejected([](scenario& sc) { sc.interventions[0].duration = sojourn::exponential(-3); },
-                     "interventions[0].duration.rate", "must be a positive finite number, got -3");
+                     "interventions.mentor.duration.rate", "must be a positive finite number, got -3");
     require_rejected([](scenario& sc) { sc.org.staff_fte = -1; }, "organisation.staff_fte",
                      "must be >= 0 and finite, got -1");
 }
 
 TEST_CASE("scenario: shares", "[scenario]") {
-    require_rejected([](scenario& sc) { sc.tracks[0].initial = {0.5, 0.4}; }, "tracks[0].initial",
+    require_rejected([](scenario& sc) { sc.tracks[0].initial = {0.5, 0.4}; }, "tracks.adult.initial",
                      "shares must sum to 1, got 0.9");
-    require_rejected([](scenario& sc) { sc.tracks[0].members = {0.5, 0.6}; }, "tracks[0].members",
+    require_rejected([](scenario& sc) { sc.tracks[0].members = {0.5, 0.6}; }, "tracks.adult.members",
                      "shares must sum to 1, got 1.1");
-    require_rejected([](scenario& sc) { sc.tracks[0].initial = {1.5, -0.5}; }, "tracks[0].initial[0]",
+    require_rejected([](scenario& sc) { sc.tracks[0].initial = {1.5, -0.5}; }, "tracks.adult.initial.S1",
                      "must be a share in [0, 1], got 1.5");
-    require_rejected([](scenario& sc) { sc.tracks[0].initial = {1.0}; }, "tracks[0].initial",
+    require_rejected([](scenario& sc) { sc.tracks[0].initial = {1.0}; }, "tracks.adult.initial",
                      "needs one share per state (2), got 1");
     require_rejected([](scenario& sc) { sc.select.motivated_share = 1.2; }, "selection.motivated_share",
                      "must be a share in [0, 1], got 1.2");
@@ -90,28 +90,28 @@ TEST_CASE("scenario: shares", "[scenario]") {
             sc.tracks[0].states[1].duration = sojourn::weibull(1.2, 3.0);
             sc.tracks[0].states[1].transitions = {transition{"S1", 0.0, 0.7}};
         },
-        "tracks[0].states[1].transitions", "with a duration the probabilities must sum to 1, got 0.7");
+        "tracks.adult.states.S2.transitions", "with a duration the probabilities must sum to 1, got 0.7");
 }
 
 TEST_CASE("scenario: unknown names", "[scenario]") {
     require_rejected([](scenario& sc) { sc.tracks[0].states[0].transitions[0].to = "S9"; },
-                     "tracks[0].states[0].transitions[0].to", "unknown state 'S9' (known: S1, S2)");
+                     "tracks.adult.states.S1.transitions[0].to", "unknown state 'S9' (known: S1, S2)");
     require_rejected([](scenario& sc) { sc.tracks[0].states[0].costs[0].sector = "health"; },
-                     "tracks[0].states[0].costs[0].sector", "unknown sector 'health' (known: employment, children)");
-    require_rejected([](scenario& sc) { sc.interventions[0].track = "kids"; }, "interventions[0].track",
+                     "tracks.adult.states.S1.costs[0].sector", "unknown sector 'health' (known: employment, children)");
+    require_rejected([](scenario& sc) { sc.interventions[0].track = "kids"; }, "interventions.mentor.track",
                      "unknown track 'kids' (known: adult)");
     require_rejected([](scenario& sc) { sc.interventions[0].request_on_entry = {"S2", "S3"}; },
-                     "interventions[0].request_on_entry[1]", "unknown state 'S3'");
+                     "interventions.mentor.request_on_entry[1]", "unknown state 'S3'");
     require_rejected([](scenario& sc) { sc.interventions[0].effects[0].from = "JOB"; },
-                     "interventions[0].effects[0].from", "unknown state 'JOB'");
+                     "interventions.mentor.effects[0].from", "unknown state 'JOB'");
     require_rejected([](scenario& sc) { sc.org.effects = {effect{"child", "S1", "S2", 2.0}}; },
                      "organisation.effects[0].track", "unknown track 'child'");
     require_rejected([](scenario& sc) { sc.interventions[0].costs[0].benefit = "kontanthjaelp"; },
-                     "interventions[0].costs[0].benefit", "this track has no benefit types");
+                     "interventions.mentor.costs[0].benefit", "this track has no benefit types");
 }
 
 TEST_CASE("scenario: duplicate and empty names", "[scenario]") {
-    require_rejected([](scenario& sc) { sc.tracks[0].states[1].name = "S1"; }, "tracks[0].states[1]",
+    require_rejected([](scenario& sc) { sc.tracks[0].states[1].name = "S1"; }, "tracks.adult.states[1]",
                      "duplicate name 'S1'");
     require_rejected([](scenario& sc) { sc.sectors.push_back("employment"); }, "sectors[2]",
                      "duplicate name 'employment'");
@@ -138,9 +138,9 @@ TEST_CASE("scenario: horizon, schema and sizes", "[scenario]") {
             for (int i = 0; i < 65; ++i) sc.tracks[0].benefits.push_back(std::to_string(i).append("b"));
             sc.tracks[0].benefit_shares.assign(65, 1.0 / 65);
         },
-        "tracks[0].benefits", "at most 64 benefit types, got 65");
+        "tracks.adult.benefits", "at most 64 benefit types, got 65");
     require_rejected([](scenario& sc) { sc.tracks[0].states[0].transitions[0].to = "S1"; },
-                     "tracks[0].states[0].transitions[0].to", "a state cannot move to itself");
+                     "tracks.adult.states.S1.transitions[0].to", "a state cannot move to itself");
     require_rejected(
         [](scenario& sc) {
             for (int i = 1; i <= 16; ++i) {
@@ -158,14 +158,14 @@ TEST_CASE("scenario: payment and salary keys", "[scenario]") {
             sc.interventions[0].pays = authority::shared;
             sc.interventions[0].payment_key = {{"employment", 0.5}, {"children", 0.4}};
         },
-        "interventions[0].payment_key", "shares must sum to 1, got 0.9");
+        "interventions.mentor.payment_key", "shares must sum to 1, got 0.9");
     require_rejected(
         [](scenario& sc) {
             sc.interventions[0].pays = authority::shared;
             sc.interventions[0].payment_key = {{"health", 1.0}};
         },
-        "interventions[0].payment_key.health", "unknown sector 'health'");
-    require_rejected([](scenario& sc) { sc.interventions[0].pays = authority::shared; }, "interventions[0].payment_key",
+        "interventions.mentor.payment_key.health", "unknown sector 'health'");
+    require_rejected([](scenario& sc) { sc.interventions[0].pays = authority::shared; }, "interventions.mentor.payment_key",
                      "shares must sum to 1, got 0");
     require_rejected([](scenario& sc) { sc.org.staff_fte = 2.0; }, "organisation.salary_key",
                      "shares must sum to 1, got 0");

@@ -138,9 +138,9 @@ def test_rules_from_the_allocation_table_equal_the_constructors(three, results):
 
 
 @pytest.mark.parametrize("allocation, message", [
-    ({"rules": {"type": "salary_key"}}, "allocation.rules: must be a list of tables, got dict"),
-    ({"rule": []}, r"allocation.rule: unknown key \(expected one of: rules\)"),
-    ({"rules": [{"name": "x"}]}, r"allocation.rules\[0\].type: is required \(string\)"),
+    ({"rules": {"type": "salary_key"}}, "allocation.rules: must be a list of tables, got a table"),
+    ({"rule": []}, r"allocation.rule: unknown key \(did you mean 'rules'\? expected one of: rules\)"),
+    ({"rules": [{"name": "x"}]}, r"allocation.rules.x.type: is required \(a string\)"),
     ({"rules": [{"type": "bogus"}]}, r"allocation.rules\[0\].type: must be one of pay_where_granted, fixed_key, "
                                      r"salary_key, own_budget, efficiency_requirement, retrospective, shapley, "
                                      r"investor_returns; got 'bogus'"),
@@ -157,9 +157,9 @@ def test_rules_from_the_allocation_table_equal_the_constructors(three, results):
     ({"rules": [{"type": "efficiency_requirement", "parts": [{"per_year": [1.0], "kind": "both", "equal": SECTORS}]}]},
      r"allocation.rules\[0\].parts\[0\].kind: must be one of any, service, transfer; got 'both'"),
     ({"rules": [{"type": "shapley", "players": SECTORS, "tables": [1, 2]}]},
-     r"allocation.rules\[0\].tables: must be a non-empty list of lists of numbers"),
+     r"allocation.rules\[0\].tables\[0\]: must be a list of numbers, got integer 1"),
     ({"rules": [{"type": "own_budget", "funding": {"amounts": {"children": "lots"}}}]},
-     r"allocation.rules\[0\].funding.amounts.children: must be a list of numbers, got str 'lots'"),
+     r"allocation.rules\[0\].funding.amounts.children: must be a list of numbers, got string \"lots\""),
 ])
 def test_allocation_table_errors_name_file_key_path_and_expectation(three, allocation, message):
     sc = tvaer.Scenario({**copy.deepcopy(three.data), "allocation": allocation}, "three.toml")

@@ -22,37 +22,39 @@ def test_load_scenario_names_the_file_for_a_missing_file(tmp_path):
 def test_bad_toml_names_the_file(tmp_path):
     p = tmp_path / "bad.toml"
     p.write_text("families = = 3\n")
-    with pytest.raises(tvaer.ScenarioError, match=r"bad\.toml: not valid TOML"):
+    with pytest.raises(tvaer.ScenarioError, match=r"bad\.toml:1:12: not valid TOML: "):
         tvaer.load_scenario(p)
 
 
 def test_engine_value_error_names_file_and_key_path(tiny):
     bad = tiny.with_({"tracks.adult.states.out.transitions.0.rate": -1.0})
-    with pytest.raises(tvaer.ScenarioError, match=r"^tiny\.toml: tracks\[0\]\.states\[0\]\.transitions\[0\]\.rate: must be >= 0 and finite, got -1") as e:
+    with pytest.raises(tvaer.ScenarioError, match=r"^tiny\.toml \(override 'tracks\.adult\.states\.out\.transitions\.0\.rate'\): "
+                       r"tracks\.adult\.states\.out\.transitions\[0\]\.rate: must be >= 0 and finite, got -1$") as e:
         bad.validate()
-    assert e.value.key_path == "tracks[0].states[0].transitions[0].rate"
+    assert e.value.key_path == "tracks.adult.states.out.transitions[0].rate"
     assert e.value.file == "tiny.toml"
+    assert e.value.override == "tracks.adult.states.out.transitions.0.rate"
 
 
 def test_wrong_type_names_key_path_and_expected_type(tiny):
-    with pytest.raises(tvaer.ScenarioError, match=r"tiny\.toml: interventions\[0\]\.capacity: must be an integer >= 0, got int -1"):
+    with pytest.raises(tvaer.ScenarioError, match=r"interventions\.coach\.capacity: must be an integer in \[0, 4294967295\], got -1$"):
         tiny.with_({"interventions.coach.capacity": -1}).validate()
 
 
 def test_unknown_key_is_rejected_with_the_expected_keys(tiny_data):
     tiny_data["selection"]["capacty"] = 3
-    with pytest.raises(tvaer.ScenarioError, match=r"selection\.capacty: unknown key \(expected one of: .*capacity"):
+    with pytest.raises(tvaer.ScenarioError, match=r"selection\.capacty: unknown key \(did you mean 'capacity'\? expected one of: .*min_sectors"):
         tvaer.Scenario(tiny_data).validate()
 
 
 def test_unknown_state_name_in_initial_shares(tiny_data):
     tiny_data["tracks"][0]["initial"] = {"outt": 1.0}
-    with pytest.raises(tvaer.ScenarioError, match=r"tracks\[0\]\.initial\.outt: unknown name \(expected one of: out, job\)"):
+    with pytest.raises(tvaer.ScenarioError, match=r"tracks\.adult\.initial\.outt: unknown name \(expected one of: out, job\)"):
         tvaer.Scenario(tiny_data).validate()
 
 
 def test_unknown_sector_is_named(tiny):
-    with pytest.raises(tvaer.ScenarioError, match=r"tracks\[1\]\.states\[0\]\.costs\[0\]\.sector: unknown sector 'schools' \(known: employment, children\)"):
+    with pytest.raises(tvaer.ScenarioError, match=r"tracks\.child\.states\.measure\.costs\[0\]\.sector: unknown sector 'schools' \(known: employment, children\)"):
         tiny.with_({"tracks.child.states.measure.costs.0.sector": "schools"}).validate()
 
 
@@ -73,7 +75,7 @@ def test_schema_version_is_checked(tiny):
 
 
 def test_distribution_kind_is_checked(tiny):
-    with pytest.raises(tvaer.ScenarioError, match=r"interventions\[0\]\.duration\.distribution: must be one of exponential, weibull"):
+    with pytest.raises(tvaer.ScenarioError, match=r"\(override 'interventions\.coach\.duration'\): interventions\.coach\.duration\.distribution: must be one of exponential, weibull"):
         tiny.with_({"interventions.coach.duration": {"distribution": "gamma"}}).validate()
 
 
@@ -103,7 +105,7 @@ def test_population_table_errors_name_file_row_and_column(tiny_data, tmp_path):
     with pytest.raises(tvaer.ScenarioError, match=r"s\.toml: population\.table \(.*people\.csv\): unknown column\(s\) cpr"):
         tvaer.Scenario(tiny_data, src).validate()
     (tmp_path / "people.csv").write_text("family,track,state\nx,adult,out\n")
-    with pytest.raises(tvaer.ScenarioError, match=r"row 2, column family: must be a whole number >= 0, got 'x'"):
+    with pytest.raises(tvaer.ScenarioError, match=r"row 2, column family: must be a whole number in \[0, 4294967295\], got 'x'"):
         tvaer.Scenario(tiny_data, src).validate()
     (tmp_path / "people.csv").write_text("family,track,state\n1,adult,nowhere\n")
     with pytest.raises(tvaer.ScenarioError, match=r"s\.toml: population\.table\[0\]\.state: unknown state 'nowhere'"):
@@ -119,5 +121,45 @@ def test_open_population_and_governance_keys_are_read(tiny):
                      "interventions.coach.queue": "solution_first"})
     res = tvaer.simulate(sc, replications=2, seed=1, progress=False)
     assert res.costs.sizes["month"] == 24
-    with pytest.raises(tvaer.ScenarioError, match=r"interventions\[0\]\.queue: must be one of fifo, solution_first; got 'lifo'"):
+    with pytest.raises(tvaer.ScenarioError, match=r"interventions\.coach\.queue: must be one of fifo, solution_first; got 'lifo'"):
         tiny.with_({"interventions.coach.queue": "lifo"}).validate()
+
+
+def test_errors_in_a_file_name_line_column_and_key_path_by_names(tmp_path):
+    text = tvaer.default_scenario("default").document().text
+    # Line and column of the first "capacity" of an intervention, counted in the file's text.
+    lines = text.splitlines()
+    row = next(i for i, line in enumerate(lines) if line.startswith("capacity") and i > text[:text.index("[[interventions]]")].count("\n"))
+    name_row = max(i for i in range(row) if lines[i].startswith("name = "))
+    name = lines[name_row].split('"')[1]
+    lines[row] = "capacity = -3"
+    p = tmp_path / "s.toml"
+    p.write_text("\n".join(lines) + "\n")
+    with pytest.raises(tvaer.ScenarioError) as e:
+        tvaer.load_scenario(p)
+    assert str(e.value) == f"{p}:{row + 1}:12: interventions.{name}.capacity: must be an integer in [0, 4294967295], got -3"
+    assert (e.value.line, e.value.column, e.value.override) == (row + 1, 12, "")
+
+
+def test_a_misspelt_key_is_reported_as_unknown_not_as_the_missing_one(tiny_data):
+    tiny_data["horizon_month"] = tiny_data.pop("horizon_months")
+    with pytest.raises(tvaer.ScenarioError, match=r"^horizon_month: unknown key \(did you mean 'horizon_months'\?"):
+        tvaer.Scenario(tiny_data).validate()
+
+
+def test_an_override_error_names_the_override_and_a_file_error_still_names_the_file(tiny):
+    with pytest.raises(tvaer.ScenarioError, match=r"^tiny\.toml \(override 'selection\.capacity'\): selection\.capacity: "
+                       r"must be an integer in \[0, 4294967295\], got 4294967296$"):
+        tiny.with_({"selection.capacity": 2**32}).validate()
+    with pytest.raises(tvaer.ScenarioError, match=r"the value of override 'families' cannot be written as TOML"):
+        tiny.with_(families=None)
+    # Indexes in brackets, the spelling errors use, are accepted too.
+    sc = tiny.with_({"tracks.adult.states.out.transitions[0].rate": 0.25})
+    assert sc.get("tracks.adult.states.out.transitions[0].rate") == 0.25
+    assert sc.data["tracks"][0]["states"][0]["transitions"][0]["rate"] == 0.25
+
+
+def test_a_misspelt_selection_benefit_is_an_error_not_an_empty_solution():
+    sc = tvaer.default_scenario("furesoe")
+    with pytest.raises(tvaer.ScenarioError, match=r"selection\.exclude_benefits\[0\]: unknown benefit type 'sygedagpenge_'"):
+        sc.with_({"selection.exclude_benefits": ["sygedagpenge_"]}).validate()

@@ -41,7 +41,7 @@ LADDER_FAMILIES = 20_000
 
 @pytest.fixture(scope="module")
 def ladder():
-    model = _core.Model(_core.ladder_scenario(LADDER_FAMILIES))
+    model = _core.ladder_model(LADDER_FAMILIES)
     raw = _core.run(model, 1, 0, 1, 1)
     return model, raw
 

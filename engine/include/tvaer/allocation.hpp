@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "tvaer/document.hpp"
 #include "tvaer/model.hpp"
 #include "tvaer/replications.hpp"
 
@@ -233,6 +234,10 @@ rule shapley(std::string name, std::vector<std::string> players, std::vector<std
 /// that is repaid, in proportion to the claims, from the gains of that and later years before
 /// the rest is shared by `rest`; unpaid claims carry over. Other budgets end each year at 0.
 rule investor_returns(std::string name, std::vector<std::string> sectors, share_basis rest);
+
+/// The rules of a scenario's `[allocation]` table, in order (layout in docs/allocation.md).
+/// Throws scenario_error naming the origin and key path of a bad entry.
+std::vector<rule> allocation_rules(const document& doc);
 
 /// Present value in DKK of yearly øre amounts, year y (0-based) discounted by (1 + rate)^-y.
 double present_value(const std::vector<ore>& yearly, double rate);

@@ -1,7 +1,9 @@
 #pragma once
 /// The engine's one error hierarchy. Bindings map these once (see bindings/register_errors.cpp).
 #include <stdexcept>
+#include <cstdint>
 #include <string>
+#include <utility>
 
 namespace tvaer {
 
@@ -11,16 +13,34 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-/// A scenario that does not make sense. `what()` starts with the key path, e.g.
-/// `tracks[0].states[2].costs[1].rate: must be >= 0, got -5`.
+/// Where a value of a scenario came from: a file position, an override made in code, or only a
+/// file name (a scenario generated from data has no meaningful positions). See document.hpp.
+struct origin {
+    std::string file;            ///< the scenario file (may be empty)
+    std::uint32_t line = 0;      ///< 1-based; 0: unknown
+    std::uint32_t column = 0;    ///< 1-based; 0: unknown
+    std::string override_path;   ///< non-empty: the value was written by this override
+
+    /// `FILE:LINE:COL`, `FILE (override 'PATH')`, `FILE`, or empty.
+    [[nodiscard]] std::string describe() const;
+};
+
+/// A scenario that does not make sense. `what()` is `ORIGIN: KEY.PATH: MESSAGE`, e.g.
+/// `scenarios/x.toml:12:3: tracks.adult.states.out.costs[1].monthly: must be >= 0, got -5`;
+/// without a known origin it starts with the key path.
 class scenario_error : public error {
 public:
-    scenario_error(const std::string& key_path, const std::string& message)
-        : error(key_path + ": " + message), key_path_(key_path) {}
+    scenario_error(const std::string& key_path, const std::string& message, origin where = {})
+        : error(compose(key_path, message, where)), key_path_(key_path), message_(message), where_(std::move(where)) {}
     [[nodiscard]] const std::string& key_path() const noexcept { return key_path_; }
+    /// The message after the key path.
+    [[nodiscard]] const std::string& message() const noexcept { return message_; }
+    [[nodiscard]] const origin& where() const noexcept { return where_; }
 
 private:
-    std::string key_path_;
+    static std::string compose(const std::string& key_path, const std::string& message, const origin& where);
+    std::string key_path_, message_;
+    origin where_;
 };
 
 /// A failure while a simulation runs; names the simulated time and the event.

@@ -128,4 +128,8 @@ struct model {
 /// Validates `sc` (throws scenario_error) and compiles it.
 model compile(scenario sc);
 
+/// Reads, validates and compiles the scenario in `doc` (read_scenario); every scenario_error
+/// names the origin of the bad value.
+model compile(const document& doc, const table_reader& read_table = {});
+
 }  // namespace tvaer

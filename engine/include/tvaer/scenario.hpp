@@ -2,16 +2,22 @@
 /// The typed description of a scenario: what a planner writes in a TOML file, as plain data.
 ///
 /// Names (sectors, tracks, states, interventions) are strings here; `compile()` in model.hpp
-/// resolves them to indices once. `validate()` checks every value and throws scenario_error
-/// whose key path follows the TOML layout, e.g. `tracks[0].states[1].transitions[0].rate`.
+/// resolves them to indices once. `read_scenario()` reads a scenario document (document.hpp):
+/// each concept's reader and value checks sit in one source file (engine/src/scenario_*.cpp,
+/// sojourns in distributions.cpp, the refusion ladder in refusion.cpp). `validate()` checks every
+/// value and throws scenario_error whose key path is spelt as the planner wrote it, list items
+/// by name where they have one: `tracks.adult.states.out.transitions[0].rate`.
 /// docs/scenario-format.md documents every field, its unit and its source in the report.
 #include <cstdint>
+#include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "tvaer/distributions.hpp"
+#include "tvaer/document.hpp"
 #include "tvaer/refusion.hpp"
 
 namespace tvaer {
@@ -145,6 +151,7 @@ struct member_row {
 /// Who is simulated: the generated or tabled initial families, and an open population's flows.
 struct population {
     std::vector<member_row> table;        ///< non-empty: these families instead of the generator
+    std::string table_file;               ///< `population.table` as written: rows come from the caller
     double arrivals_per_month = 0.0;      ///< new families, a Poisson process (report sec. 4.2: continuous intake)
     std::vector<double> arrival_months;   ///< and/or one family arriving at each of these times
     double leave_rate = 0.0;              ///< per family and month: moving away, death (all members leave)
@@ -167,5 +174,16 @@ struct scenario {
     /// Throws scenario_error with the key path of the first problem found.
     void validate() const;
 };
+
+/// Supplies the rows of a population table file (`population.table`, as written in the scenario).
+using table_reader = std::function<std::vector<member_row>(const std::string& file)>;
+
+/// Reads and validates the scenario in `doc`. Every scenario_error names the origin of the bad
+/// value (file, line and column, or the override that wrote it) and its key path. A population
+/// table is read by `read_table`; without one a scenario that names a table is refused.
+scenario read_scenario(const document& doc, const table_reader& read_table = {});
+
+/// Reads, parses and validates a scenario file (document::load, read_scenario).
+scenario load_scenario(const std::filesystem::path& file, const table_reader& read_table = {});
 
 }  // namespace tvaer

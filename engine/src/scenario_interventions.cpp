@@ -1,0 +1,91 @@
+// Interventions and effects: reading and value checks.
+#include "scenario_checks.hpp"
+#include "scenario_read.hpp"
+
+namespace tvaer::detail {
+
+namespace {
+
+authority read_authority(reader& r, std::string_view key) {
+    return r.choice(key, {{"solution", authority::solution}, {"shared", authority::shared}, {"sector", authority::sector}},
+                    authority::sector);
+}
+
+}  // namespace
+
+std::vector<effect> read_effects(reader& r, const std::string* default_track) {
+    std::vector<effect> out;
+    for (reader e : r.tables("effects")) {
+        effect ef;
+        ef.track = default_track != nullptr ? e.string("track", *default_track) : e.string("track");
+        ef.from = e.string("from");
+        ef.to = e.string("to");
+        ef.multiplier = e.number("multiplier");
+        e.done();
+        out.push_back(std::move(ef));
+    }
+    return out;
+}
+
+intervention read_intervention(reader r) {
+    intervention iv;
+    iv.name = r.string("name");
+    iv.track = r.string("track");
+    iv.request_on_entry = r.strings("request_on_entry");
+    iv.ends_on_entry = r.strings("ends_on_entry");
+    if (r.has("duration")) iv.duration = read_sojourn(r.table("duration"));
+    else r.required_table("duration");
+    iv.capacity = r.count("capacity", 0);
+    iv.costs = read_costs(r);
+    iv.effects = read_effects(r, &iv.track);
+    iv.available = r.choice("available", {{"both", availability::both}, {"bau", availability::bau}, {"solution", availability::solution}},
+                            availability::both);
+    if (r.has("decision_delay")) {
+        reader d = r.table("decision_delay");
+        if (d.has("bau")) iv.decision_delay_bau = read_sojourn(d.table("bau"));
+        if (d.has("solution")) iv.decision_delay_solution = read_sojourn(d.table("solution"));
+        d.done();
+    }
+    iv.grants = read_authority(r, "grants");
+    iv.pays = read_authority(r, "pays");
+    for (const auto& [sector, share] : r.number_table("payment_key")) iv.payment_key[sector] = share;
+    iv.inside_unit_budget = r.boolean("inside_unit_budget", false);
+    iv.queue = r.choice("queue", {{"fifo", queue_discipline::fifo}, {"solution_first", queue_discipline::solution_first}},
+                        queue_discipline::fifo);
+    iv.delivered_by = r.string("delivered_by", "sector");
+    r.done();
+    return iv;
+}
+
+void validate_effects(const scenario& sc, const std::vector<effect>& effects, const std::string& w) {
+    for (std::size_t e = 0; e < effects.size(); ++e) {
+        const auto we = at(w, e);
+        const auto& ef = effects[e];
+        const track& et = known_track(sc, ef.track, we + ".track");
+        require_known(state_names(et), ef.from, we + ".from", "state");
+        require_known(state_names(et), ef.to, we + ".to", "state");
+        require(ef.multiplier >= 0.0 && std::isfinite(ef.multiplier), we + ".multiplier",
+                fmt::format("must be >= 0 and finite, got {}", ef.multiplier));
+    }
+}
+
+void validate_intervention(const scenario& sc, const intervention& iv, const std::string& w) {
+    const track& t = known_track(sc, iv.track, w + ".track");
+    const auto names = state_names(t);
+    for (std::size_t i = 0; i < iv.request_on_entry.size(); ++i)
+        require_known(names, iv.request_on_entry[i], at(w + ".request_on_entry", i), "state");
+    for (std::size_t i = 0; i < iv.ends_on_entry.size(); ++i)
+        require_known(names, iv.ends_on_entry[i], at(w + ".ends_on_entry", i), "state");
+    iv.duration.validate(w + ".duration");
+    if (iv.decision_delay_bau) iv.decision_delay_bau->validate(w + ".decision_delay.bau");
+    if (iv.decision_delay_solution) iv.decision_delay_solution->validate(w + ".decision_delay.solution");
+    validate_costs(sc, iv.costs, w + ".costs", &t);
+    validate_effects(sc, iv.effects, w + ".effects");
+    if (iv.pays == authority::shared) validate_key(sc, iv.payment_key, w + ".payment_key");
+    require(iv.payment_key.empty() || iv.pays == authority::shared, w + ".payment_key",
+            "is only used with pays = \"shared\" (set pays = \"shared\" or remove the key)");
+    require(iv.delivered_by == "sector" || iv.delivered_by == "solution", w + ".delivered_by",
+            fmt::format("must be 'sector' or 'solution', got '{}'", iv.delivered_by));
+}
+
+}  // namespace tvaer::detail

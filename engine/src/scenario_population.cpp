@@ -1,0 +1,46 @@
+// Who is simulated: the population table (rows supplied by the caller) and open-population flows.
+#include <set>
+
+#include "scenario_checks.hpp"
+#include "scenario_read.hpp"
+
+namespace tvaer::detail {
+
+population read_population(reader r) {
+    population p;
+    p.arrivals_per_month = r.number("arrivals_per_month", 0.0);
+    p.arrival_months = r.numbers("arrival_months");
+    p.leave_rate = r.number("leave_rate", 0.0);
+    p.table_file = r.string("table", "");
+    r.done();
+    return p;
+}
+
+void validate_population(const scenario& sc, const population& p) {
+    require(p.arrivals_per_month >= 0.0 && std::isfinite(p.arrivals_per_month), "population.arrivals_per_month",
+            fmt::format("must be >= 0 and finite, got {}", p.arrivals_per_month));
+    require(p.leave_rate >= 0.0 && std::isfinite(p.leave_rate), "population.leave_rate",
+            fmt::format("must be >= 0 and finite, got {}", p.leave_rate));
+    for (std::size_t i = 0; i < p.arrival_months.size(); ++i) {
+        const double t = p.arrival_months[i];
+        require(t >= 0.0 && t <= sc.horizon_months, at("population.arrival_months", i),
+                fmt::format("must be a time in [0, horizon_months = {}], got {}", sc.horizon_months, t));
+    }
+    require(p.table_file.empty() || !p.table.empty(), "population.table",
+            fmt::format("the rows of '{}' were not read (the tvaer Python package reads population tables)", p.table_file));
+    std::set<std::uint32_t> seen;
+    for (std::size_t i = 0; i < p.table.size(); ++i) {
+        const auto& row = p.table[i];
+        const auto w = at("population.table", i);
+        if (i > 0 && row.family != p.table[i - 1].family) {
+            require(seen.count(row.family) == 0, w + ".family", fmt::format("rows of family {} must be consecutive", row.family));
+        }
+        seen.insert(row.family);
+        const track& t = known_track(sc, row.track, w + ".track");
+        require_known(state_names(t), row.state, w + ".state", "state");
+        if (!t.benefits.empty()) require_known(t.benefits, row.benefit, w + ".benefit", "benefit type");
+        else require(row.benefit.empty(), w + ".benefit", fmt::format("track '{}' has no benefit types", row.track));
+    }
+}
+
+}  // namespace tvaer::detail

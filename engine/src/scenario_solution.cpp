@@ -1,0 +1,76 @@
+// The solution: selection of families into it and its organisation (staff, salaries, meetings,
+// ceiling, effects). Reading and value checks.
+#include "scenario_checks.hpp"
+#include "scenario_read.hpp"
+
+namespace tvaer::detail {
+
+selection read_selection(reader r) {
+    selection s;
+    s.capacity = r.count("capacity", 0);
+    s.min_sectors = r.count("min_sectors", 2);
+    s.include_benefits = r.strings("include_benefits");
+    s.exclude_benefits = r.strings("exclude_benefits");
+    s.motivated_share = r.number("motivated_share", 1.0);
+    s.score_per_sector = r.number("score_per_sector", 1.0);
+    s.score_per_service = r.number("score_per_service", 1.0);
+    s.score_min = r.number("score_min", 0.0);
+    s.score_max = r.number("score_max", 1e300);
+    if (r.has("stay")) s.stay = read_sojourn(r.table("stay"));
+    r.done();
+    return s;
+}
+
+organisation read_organisation(reader r) {
+    organisation o;
+    o.form = r.string("form", o.form);
+    o.staff_fte = r.number("staff_fte", o.staff_fte);
+    o.salary_per_fte_year = r.number("salary_per_fte_year", o.salary_per_fte_year);
+    o.caseload = r.number("caseload", o.caseload);
+    for (const auto& [sector, share] : r.number_table("salary_key")) o.salary_key[sector] = share;
+    o.effects = read_effects(r, nullptr);
+    o.meeting_every = r.number("meeting_every", o.meeting_every);
+    o.ceiling = r.number("ceiling", o.ceiling);
+    o.forum_every = r.number("forum_every", o.forum_every);
+    r.done();
+    return o;
+}
+
+namespace {
+
+// Each benefit named in include_benefits / exclude_benefits must be a benefit type of some
+// track: a misspelt name would otherwise admit nobody (include) or exclude nobody (exclude).
+void validate_benefit_names(const scenario& sc, const std::vector<std::string>& names, const std::string& where) {
+    std::vector<std::string> known;
+    for (const auto& t : sc.tracks) known.insert(known.end(), t.benefits.begin(), t.benefits.end());
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (known.empty()) throw scenario_error(at(where, i), fmt::format("no track has benefit types, got '{}'", names[i]));
+        require_known(known, names[i], at(where, i), "benefit type");
+    }
+}
+
+}  // namespace
+
+void validate_solution(const scenario& sc) {
+    const selection& select = sc.select;
+    const organisation& org = sc.org;
+    validate_benefit_names(sc, select.include_benefits, "selection.include_benefits");
+    validate_benefit_names(sc, select.exclude_benefits, "selection.exclude_benefits");
+    require_share(select.motivated_share, "selection.motivated_share");
+    require(select.score_min <= select.score_max, "selection.score_max",
+            fmt::format("must be >= score_min ({}), got {}", select.score_min, select.score_max));
+    if (select.stay) select.stay->validate("selection.stay");
+    require(org.form == "unit" || org.form == "network", "organisation.form",
+            fmt::format("must be 'unit' or 'network', got '{}'", org.form));
+    require_nonnegative(org.staff_fte, "organisation.staff_fte");
+    require_nonnegative(org.salary_per_fte_year, "organisation.salary_per_fte_year");
+    if (org.staff_fte > 0.0) validate_key(sc, org.salary_key, "organisation.salary_key");
+    validate_effects(sc, org.effects, "organisation.effects");
+    require_nonnegative(org.meeting_every, "organisation.meeting_every");
+    require_nonnegative(org.caseload, "organisation.caseload");
+    require_nonnegative(org.ceiling, "organisation.ceiling");
+    require(org.forum_every > 0.0 && std::isfinite(org.forum_every), "organisation.forum_every",
+            fmt::format("must be > 0 and finite, got {}", org.forum_every));
+}
+
+}  // namespace tvaer::detail
