@@ -63,7 +63,7 @@ rule read_requirement(reader& r, std::string name, const budget_names& b) {
         const auto per_year = p.required_numbers("per_year");
         const auto kind = p.choice<int>("kind", {{"any", -1}, {"service", 0}, {"transfer", 1}}, -1);
         const std::optional<cost_kind> k = kind < 0 ? std::nullopt : std::optional(static_cast<cost_kind>(kind));
-        parts.push_back(p.has("equal") ? equal_split(per_year, b.list(p, "equal"), k)
+        parts.push_back(p.present("equal") ? equal_split(per_year, b.list(p, "equal"), k)
                                        : requirement_part{per_year, b.shares(p, "shares"), k});
         p.done();
     }

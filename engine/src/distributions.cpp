@@ -104,7 +104,7 @@ sojourn detail::read_sojourn(reader r) {
     sojourn out;
     const std::string kind = r.string("distribution");
     if (kind == "exponential") {
-        if (r.has("mean")) {
+        if (r.present("mean")) {
             const double mean = r.number("mean");
             if (!(mean > 0.0)) r.fail(r.key("mean"), fmt::format("must be > 0, got {}", mean));
             out = sojourn::exponential(1.0 / mean);
@@ -116,7 +116,7 @@ sojourn detail::read_sojourn(reader r) {
         out = sojourn::weibull(shape, r.number("scale"));
     } else if (kind == "lognormal") {
         double mu = 0.0;
-        if (r.has("median")) {
+        if (r.present("median")) {
             const double median = r.number("median");
             if (!(median > 0.0)) r.fail(r.key("median"), fmt::format("must be > 0, got {}", median));
             mu = std::log(median);

@@ -77,6 +77,11 @@ std::string reader::key(std::string_view k) const { return path_.empty() ? std::
 
 bool reader::has(std::string_view k) const { return table_->contains(k); }
 
+bool reader::present(std::string_view k) {
+    known_.emplace(k);
+    return has(k);
+}
+
 const toml::node* reader::get(std::string_view k) {
     known_.emplace(k);
     return table_->get(k);

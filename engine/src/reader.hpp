@@ -29,6 +29,9 @@ public:
     /// The key path of key `k` of this table.
     [[nodiscard]] std::string key(std::string_view k) const;
     [[nodiscard]] bool has(std::string_view k) const;
+    /// Marks `k` as a known key of this table (so it shows in "expected one of") and says whether
+    /// it is present: for optional keys read only when given.
+    bool present(std::string_view k);
 
     // Typed values. Each marks `k` as known; a missing key gives the fallback, or, for the
     // overloads without one, is recorded as missing (reported by done()) and gives a zero value.

@@ -18,7 +18,7 @@ refusion_ladder detail::read_refusion(reader r) {
         r.fail(r.key("ladder"), fmt::format("must be 'statutory' (or give weeks and shares), got '{}'", ladder));
     }
     refusion_ladder out = ladder.empty() ? refusion_ladder{} : refusion_ladder::statutory();
-    if (r.has("weeks") || r.has("shares")) {
+    if (r.present("weeks") | r.present("shares")) {
         out.upper_weeks = r.required_numbers("weeks");
         out.shares = r.required_numbers("shares");
     }

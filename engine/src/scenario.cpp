@@ -24,14 +24,14 @@ scenario read_top(const document& doc) {
     sc.horizon_months = r.number("horizon_months");
     sc.discount_rate = r.number("discount_rate", 0.0);
     sc.sectors = r.required_strings("sectors");
-    if (r.has("population")) sc.people = read_population(r.table("population"));
+    if (r.present("population")) sc.people = read_population(r.table("population"));
     // A population table replaces the generated families.
     sc.families = sc.people.table_file.empty() ? r.count("families") : r.count("families", 1);
     for (reader t : r.tables("tracks", true)) sc.tracks.push_back(read_track(std::move(t)));
     for (reader i : r.tables("interventions")) sc.interventions.push_back(read_intervention(std::move(i)));
     sc.select = read_selection(r.table("selection"));
     sc.org = read_organisation(r.table("organisation"));
-    if (r.has("refusion")) sc.refusion = read_refusion(r.table("refusion"));
+    if (r.present("refusion")) sc.refusion = read_refusion(r.table("refusion"));
     r.skip("allocation", "table");  // read by the allocation rules' reader
     r.skip("uncertain", "table");   // read by tvaer's sensitivity studies (Python)
     r.done();

@@ -40,10 +40,10 @@ intervention read_intervention(reader r) {
     iv.effects = read_effects(r, &iv.track);
     iv.available = r.choice("available", {{"both", availability::both}, {"bau", availability::bau}, {"solution", availability::solution}},
                             availability::both);
-    if (r.has("decision_delay")) {
+    if (r.present("decision_delay")) {
         reader d = r.table("decision_delay");
-        if (d.has("bau")) iv.decision_delay_bau = read_sojourn(d.table("bau"));
-        if (d.has("solution")) iv.decision_delay_solution = read_sojourn(d.table("solution"));
+        if (d.present("bau")) iv.decision_delay_bau = read_sojourn(d.table("bau"));
+        if (d.present("solution")) iv.decision_delay_solution = read_sojourn(d.table("solution"));
         d.done();
     }
     iv.grants = read_authority(r, "grants");

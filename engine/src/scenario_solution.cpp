@@ -16,7 +16,7 @@ selection read_selection(reader r) {
     s.score_per_service = r.number("score_per_service", 1.0);
     s.score_min = r.number("score_min", 0.0);
     s.score_max = r.number("score_max", 1e300);
-    if (r.has("stay")) s.stay = read_sojourn(r.table("stay"));
+    if (r.present("stay")) s.stay = read_sojourn(r.table("stay"));
     r.done();
     return s;
 }

@@ -34,7 +34,7 @@ track read_track(reader r) {
             tr.done();
             st.transitions.push_back(std::move(x));
         }
-        if (s.has("duration")) st.duration = read_sojourn(s.table("duration"));
+        if (s.present("duration")) st.duration = read_sojourn(s.table("duration"));
         st.costs = read_costs(s);
         s.done();
         t.states.push_back(std::move(st));
@@ -48,7 +48,7 @@ track read_track(reader r) {
         }
         t.initial[static_cast<std::size_t>(it - names.begin())] = share;
     }
-    t.members = r.has("members") ? r.numbers("members") : std::vector<double>{0.0, 1.0};
+    t.members = r.present("members") ? r.numbers("members") : std::vector<double>{0.0, 1.0};
     for (const auto& [name, share] : r.number_table("benefits")) {
         t.benefits.push_back(name);
         t.benefit_shares.push_back(share);
