@@ -10,6 +10,7 @@ import pandas as pd
 
 from .errors import TvaerError
 from .scenario import Scenario, default_scenario, load_scenario, shipped_scenarios
+from .tables import in_thousands
 
 __all__ = ["main"]
 
@@ -24,12 +25,8 @@ def _scenario(arg: str | None) -> Scenario:
 
 def format_summary(summary: pd.DataFrame) -> str:
     """The summary as a plain text table in thousands of DKK."""
-    t = summary[["bau", "solution", "difference", "ci_low", "ci_high", "p_net_loss"]].copy()
-    for col in ["bau", "solution", "difference", "ci_low", "ci_high"]:
-        t[col] = (t[col] / 1000).round(0).astype("int64")
-    t["p_net_loss"] = t["p_net_loss"].round(2)
-    t.columns = ["bau (kDKK)", "solution (kDKK)", "difference", "95% low", "95% high", "P(net loss)"]
-    return t.to_string()
+    labels = ["bau (kDKK)", "solution (kDKK)", "difference", "95% low", "95% high", "P(net loss)"]
+    return in_thousands(summary, labels).to_string()
 
 
 def _cmd_run(a: argparse.Namespace) -> int:

@@ -120,9 +120,8 @@ class ShapleyValues:
         """Rule 7 with the mean coalition table: one table for all years (the whole horizon's
         proportions), or with ``per_year=True`` each year's own table, so that a sector whose
         gains come late is credited in the years they come."""
-        from .budgets import shapley
-
-        return shapley(self.players, self.yearly_tables() if per_year else [self.table], name)
+        tables = self.yearly_tables() if per_year else [self.table]
+        return _core.shapley(name, list(self.players), [[float(x) for x in t] for t in tables])
 
 
 def shapley_values(scenario: Scenario, replications: int = 100, seed: int = 1, players: Sequence[str] | None = None,

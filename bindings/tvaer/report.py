@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from .results import Results
+from .tables import in_thousands
 
 __all__ = ["write_report", "report_html"]
 
@@ -36,11 +37,8 @@ def _png(fig: Any) -> str:
 
 
 def _kdkk_table(summary: pd.DataFrame) -> str:
-    t = summary[["bau", "solution", "difference", "ci_low", "ci_high"]] / 1000
-    t = t.round(0).astype("int64")
-    t["P(net loss)"] = summary["p_net_loss"].round(2)
-    t.columns = ["business as usual", "solution", "difference", "95 % low", "95 % high", "P(net loss)"]
-    return t.to_html(border=0, escape=True)
+    labels = ["business as usual", "solution", "difference", "95 % low", "95 % high", "P(net loss)"]
+    return in_thousands(summary, labels).to_html(border=0, escape=True)
 
 
 def _charts(results: Results) -> list[tuple[str, str]]:

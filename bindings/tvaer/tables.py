@@ -1,0 +1,20 @@
+"""Tables for people: the per-sector summary in thousands of DKK, one formatter for the command
+line (text) and the report (HTML)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["in_thousands"]
+
+_MONEY = ["bau", "solution", "difference", "ci_low", "ci_high"]
+
+
+def in_thousands(summary: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
+    """The money columns of a :meth:`tvaer.Results.summary` in whole thousands of DKK and the
+    probability of a net loss to two decimals, with the columns named `labels` (six names: bau,
+    solution, difference, interval low and high, P(net loss))."""
+    t = (summary[_MONEY] / 1000).round(0).astype("int64")
+    t["p_net_loss"] = summary["p_net_loss"].round(2)
+    t.columns = labels
+    return t
