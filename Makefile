@@ -9,7 +9,7 @@ APT_PACKAGES := libeigen3-dev libboost-dev libhdf5-dev catch2 libfmt-dev libtoml
 ENGINE_SOURCES := $(shell find engine bindings tests/cpp benchmarks -name '*.cpp' -o -name '*.hpp' -o -name CMakeLists.txt) CMakeLists.txt
 PY_SOURCES := $(shell find bindings/tvaer scenarios -name '*.py' -o -name '*.toml') pyproject.toml
 
-.PHONY: run test test-cpp test-python sanitize bench clean system
+.PHONY: run test test-cpp test-python sanitize bench clean system stubs
 
 run: $(VENV)/.installed
 	$(VPY) -m tvaer run --out results
@@ -47,6 +47,10 @@ sanitize: $(VENV)/.deps
 	$(VENV)/bin/cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTVAER_SANITIZE=ON -DTVAER_BUILD_BENCHMARKS=OFF > /dev/null
 	$(VENV)/bin/cmake --build build/asan -j $(JOBS)
 	cd build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ../../$(VENV)/bin/ctest --output-on-failure -j $(JOBS)
+
+# Regenerates bindings/tvaer/_core.pyi from the built module (the tests check it is current).
+stubs: $(VENV)/.installed
+	PYTHON=$(VPY) bash tools/generate-stubs
 
 bench: build/cpp/.built
 	build/cpp/benchmarks/tvaer_bench_ladder

@@ -102,8 +102,6 @@ void register_rules(py::module_& m) {
 }  // namespace
 
 void register_allocation(py::module_& m) {
-    m.def("allocation_rules", &allocation_rules, py::arg("document"),
-          "The rules of the document's [allocation] table, in order; raises ScenarioError for a bad entry.");
     register_outputs(m);
     register_rules(m);
     py::class_<line_years>(m, "LineYears", "One replication's yearly DKK per ledger line, both arms.")
@@ -120,6 +118,8 @@ void register_allocation(py::module_& m) {
     m.def("apportion", &apportion, py::arg("total"), py::arg("weights"));
     m.def("present_value", &present_value, py::arg("yearly"), py::arg("rate"));
     m.def("break_even_year", &break_even_year, py::arg("yearly"));
+    m.def("allocation_rules", &allocation_rules, py::arg("document"),
+          "The rules of the document's [allocation] table, in order; raises ScenarioError for a bad entry.");
 }
 
 }  // namespace tvaer::bindings
