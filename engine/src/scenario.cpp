@@ -25,8 +25,12 @@ scenario read_top(const document& doc) {
     sc.discount_rate = r.number("discount_rate", 0.0);
     sc.sectors = r.required_strings("sectors");
     if (r.present("population")) sc.people = read_population(r.table("population"));
-    // A population table replaces the generated families.
-    sc.families = sc.people.table_file.empty() ? r.count("families") : r.count("families", 1);
+    // A population table replaces the generated families: giving both is a mistake.
+    if (sc.people.table_file.empty()) {
+        sc.families = r.count("families");
+    } else if (r.present("families")) {
+        r.fail("families", "is ignored when population.table is given: remove it (the table's families are simulated)");
+    }
     for (reader t : r.tables("tracks", true)) sc.tracks.push_back(read_track(std::move(t)));
     for (reader i : r.tables("interventions")) sc.interventions.push_back(read_intervention(std::move(i)));
     sc.select = read_selection(r.table("selection"));

@@ -22,6 +22,14 @@ inline void require_nonnegative(double v, const std::string& where) {
     require(v >= 0.0 && std::isfinite(v), where, fmt::format("must be >= 0 and finite, got {}", v));
 }
 
+/// Money amounts (DKK a month, once, or a year) up to a trillion kroner: far above any municipal
+/// budget, and far enough below the largest double that sums over families and months stay finite.
+inline constexpr double max_amount = 1e12;
+
+inline void require_amount(double v, const std::string& where) {
+    require(v >= 0.0 && v <= max_amount, where, fmt::format("must be an amount in [0, 1e12] DKK, got {}", v));
+}
+
 inline void require_share(double v, const std::string& where) {
     require(v >= 0.0 && v <= 1.0, where, fmt::format("must be a share in [0, 1], got {}", v));
 }

@@ -72,6 +72,8 @@ void validate_effects(const scenario& sc, const std::vector<effect>& effects, co
 void validate_intervention(const scenario& sc, const intervention& iv, const std::string& w) {
     const track& t = known_track(sc, iv.track, w + ".track");
     const auto names = state_names(t);
+    require(!iv.request_on_entry.empty(), w + ".request_on_entry",
+            "is empty: nothing would ever request this intervention (name the states whose entry requests it)");
     for (std::size_t i = 0; i < iv.request_on_entry.size(); ++i)
         require_known(names, iv.request_on_entry[i], at(w + ".request_on_entry", i), "state");
     for (std::size_t i = 0; i < iv.ends_on_entry.size(); ++i)

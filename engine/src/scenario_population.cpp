@@ -26,6 +26,12 @@ void validate_population(const scenario& sc, const population& p) {
         require(t >= 0.0 && t <= sc.horizon_months, at("population.arrival_months", i),
                 fmt::format("must be a time in [0, horizon_months = {}], got {}", sc.horizon_months, t));
     }
+    // Every family, initial or arriving, is numbered in 24 bits (simulator.hpp); an open population
+    // whose expected families exceed that would run long and then fail.
+    const double initial = p.table.empty() ? static_cast<double>(sc.families) : static_cast<double>(p.table.size());
+    const double expected = initial + p.arrivals_per_month * sc.horizon_months + static_cast<double>(p.arrival_months.size());
+    require(expected <= 16'777'216.0, "population.arrivals_per_month",
+            fmt::format("{} families expected over the horizon (initial plus arrivals), at most 16777216", expected));
     require(p.table_file.empty() || !p.table.empty(), "population.table",
             fmt::format("the rows of '{}' were not read (the tvaer Python package reads population tables)", p.table_file));
     std::set<std::uint32_t> seen;

@@ -57,17 +57,24 @@ void validate_solution(const scenario& sc) {
     validate_benefit_names(sc, select.include_benefits, "selection.include_benefits");
     validate_benefit_names(sc, select.exclude_benefits, "selection.exclude_benefits");
     require_share(select.motivated_share, "selection.motivated_share");
+    require(std::isfinite(select.score_per_sector), "selection.score_per_sector", fmt::format("must be finite, got {}", select.score_per_sector));
+    require(std::isfinite(select.score_per_service), "selection.score_per_service", fmt::format("must be finite, got {}", select.score_per_service));
+    require(!std::isnan(select.score_min), "selection.score_min", "must be a number, got nan");
     require(select.score_min <= select.score_max, "selection.score_max",
             fmt::format("must be >= score_min ({}), got {}", select.score_min, select.score_max));
     if (select.stay) select.stay->validate("selection.stay");
     require(org.form == "unit" || org.form == "network", "organisation.form",
             fmt::format("must be 'unit' or 'network', got '{}'", org.form));
-    require_nonnegative(org.staff_fte, "organisation.staff_fte");
-    require_nonnegative(org.salary_per_fte_year, "organisation.salary_per_fte_year");
-    if (org.staff_fte > 0.0) validate_key(sc, org.salary_key, "organisation.salary_key");
+    require(org.staff_fte >= 0.0 && org.staff_fte <= 1e5, "organisation.staff_fte",
+            fmt::format("must be a number of full-time staff in [0, 100000], got {}", org.staff_fte));
+    require_amount(org.salary_per_fte_year, "organisation.salary_per_fte_year");
+    if (org.staff_fte > 0.0 || !org.salary_key.empty()) validate_key(sc, org.salary_key, "organisation.salary_key");
     validate_effects(sc, org.effects, "organisation.effects");
     require_nonnegative(org.meeting_every, "organisation.meeting_every");
     require_nonnegative(org.caseload, "organisation.caseload");
+    // The places staff can hold are a 32-bit count in the compiled model.
+    require(org.staff_fte * org.caseload <= 4294967295.0, "organisation.caseload",
+            fmt::format("staff_fte ({}) x caseload ({}) must be at most 4294967295 places", org.staff_fte, org.caseload));
     require_nonnegative(org.ceiling, "organisation.ceiling");
     require(org.forum_every > 0.0 && std::isfinite(org.forum_every), "organisation.forum_every",
             fmt::format("must be > 0 and finite, got {}", org.forum_every));

@@ -61,8 +61,8 @@ void validate_costs(const scenario& sc, const std::vector<cost_rate>& costs, con
     for (std::size_t i = 0; i < costs.size(); ++i) {
         const auto w = at(where, i);
         require_known(sc.sectors, costs[i].sector, w + ".sector", "sector");
-        require_nonnegative(costs[i].monthly, w + ".monthly");
-        require_nonnegative(costs[i].one_off, w + ".one_off");
+        require_amount(costs[i].monthly, w + ".monthly");
+        require_amount(costs[i].one_off, w + ".one_off");
         if (!costs[i].benefit.empty()) {
             require(tr != nullptr && !tr->benefits.empty(), w + ".benefit", "this track has no benefit types");
             require_known(tr->benefits, costs[i].benefit, w + ".benefit", "benefit type");

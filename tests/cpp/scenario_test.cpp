@@ -1,6 +1,7 @@
 // Scenario validation: each bad scenario is rejected with the key path of the bad value.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <functional>
 
 #include "tvaer/error.hpp"
@@ -63,15 +64,15 @@ TEST_CASE("scenario: negative and non-finite values", "[scenario]") {
     require_rejected([](scenario& sc) { sc.tracks[0].states[0].transitions[0].rate = -0.5; },
                      "tracks.adult.states.S1.transitions[0].rate", "must be >= 0 and finite, got -0.5");
     require_rejected([](scenario& sc) { sc.tracks[0].states[0].costs[0].monthly = -5; },
-                     "tracks.adult.states.S1.costs[0].monthly", "must be >= 0 and finite, got -5");
+                     "tracks.adult.states.S1.costs[0].monthly", "must be an amount in [0, 1e12] DKK, got -5");
     require_rejected([](scenario& sc) { sc.interventions[0].costs[0].one_off = -1; },
-                     "interventions.mentor.costs[0].one_off", "must be >= 0 and finite, got -1");
+                     "interventions.mentor.costs[0].one_off", "must be an amount in [0, 1e12] DKK, got -1");
     require_rejected([](scenario& sc) { sc.interventions[0].effects[0].multiplier = -2; },
                      "interventions.mentor.effects[0].multiplier", "must be >= 0 and finite, got -2");
     require_rejected([](scenario& sc) { sc.interventions[0].duration = sojourn::exponential(-3); },
                      "interventions.mentor.duration.rate", "must be a positive finite number, got -3");
     require_rejected([](scenario& sc) { sc.org.staff_fte = -1; }, "organisation.staff_fte",
-                     "must be >= 0 and finite, got -1");
+                     "must be a number of full-time staff in [0, 100000], got -1");
 }
 
 TEST_CASE("scenario: shares", "[scenario]") {
@@ -171,4 +172,39 @@ TEST_CASE("scenario: payment and salary keys", "[scenario]") {
                      "shares must sum to 1, got 0");
     require_rejected([](scenario& sc) { sc.org.form = "matrix"; }, "organisation.form",
                      "must be 'unit' or 'network', got 'matrix'");
+}
+
+TEST_CASE("scenario: numbers the engine cannot hold and mistakes that would pass silently", "[scenario]") {
+    require_rejected([](scenario& sc) { sc.tracks[0].states[0].costs[0].monthly = 1e308; },
+                     "tracks.adult.states.S1.costs[0].monthly", "must be an amount in [0, 1e12] DKK, got 1e+308");
+    require_rejected([](scenario& sc) { sc.interventions[0].costs[0].one_off = std::nan(""); },
+                     "interventions.mentor.costs[0].one_off", "must be an amount in [0, 1e12] DKK, got nan");
+    require_rejected(
+        [](scenario& sc) {
+            sc.org.staff_fte = 100000;
+            sc.org.salary_key = {{"employment", 1.0}};
+            sc.org.caseload = 42950;  // 4,295,000,000 places: more than 2^32 - 1
+        },
+        "organisation.caseload", "staff_fte (100000) x caseload (42950) must be at most 4294967295 places");
+    require_rejected([](scenario& sc) { sc.org.staff_fte = 1e308; }, "organisation.staff_fte",
+                     "must be a number of full-time staff in [0, 100000], got 1e+308");
+    require_rejected([](scenario& sc) { sc.org.salary_key = {{"health", 1.0}}; }, "organisation.salary_key.health",
+                     "unknown sector 'health'");
+    require_rejected([](scenario& sc) { sc.people.arrivals_per_month = 16777216.0 / 60.0; }, "population.arrivals_per_month",
+                     "16777316 families expected over the horizon (initial plus arrivals), at most 16777216");
+    require_rejected([](scenario& sc) { sc.select.score_per_service = std::nan(""); }, "selection.score_per_service",
+                     "must be finite, got nan");
+    require_rejected([](scenario& sc) { sc.select.include_benefits = {"kontanthjaelp"}; },
+                     "selection.include_benefits[0]", "no track has benefit types, got 'kontanthjaelp'");
+    require_rejected(
+        [](scenario& sc) {
+            sc.tracks[0].benefits = {"kontanthjaelp", "sygedagpenge"};
+            sc.tracks[0].benefit_shares = {0.9, 0.1};
+            sc.select.exclude_benefits = {"sygedagpenge_"};
+        },
+        "selection.exclude_benefits[0]", "unknown benefit type 'sygedagpenge_' (known: kontanthjaelp, sygedagpenge)");
+    require_rejected([](scenario& sc) { sc.interventions[0].request_on_entry.clear(); }, "interventions.mentor.request_on_entry",
+                     "is empty: nothing would ever request this intervention");
+    require_rejected([](scenario& sc) { sc.interventions[0].payment_key = {{"employment", 1.0}}; },
+                     "interventions.mentor.payment_key", "is only used with pays = \"shared\"");
 }
