@@ -361,7 +361,7 @@ class Provenance:
     """
     Where results came from: root attributes and line metadata of a file.
     """
-    def __init__(self, scenario_text: str, scenario_name: str, git_revision: str = '19baf3b412c5f883048ac60fc286d41a41cdbcfd', lines: collections.abc.Sequence[LedgerLine] = []) -> None:
+    def __init__(self, scenario_text: str, scenario_name: str, git_revision: str = ..., lines: collections.abc.Sequence[LedgerLine] = []) -> None:
         ...
     @property
     def created(self) -> str:
@@ -751,7 +751,7 @@ def ladder_model(families: typing.SupportsInt | typing.SupportsIndex) -> Model:
     """
     The reference benchmark model of shared/bench/ladder.md, compiled.
     """
-def make_provenance(model: Model, scenario_text: str, git_revision: str = '19baf3b412c5f883048ac60fc286d41a41cdbcfd') -> Provenance:
+def make_provenance(model: Model, scenario_text: str, git_revision: str = ...) -> Provenance:
     """
     Provenance of results of `model`: its name and ledger lines.
     """

@@ -149,6 +149,8 @@ def _toml_text(data: dict[str, Any], what: str, source: str | None) -> str:
         return tomli_w.dumps(_plain(data))
     except (TypeError, ValueError) as e:
         raise ScenarioError(f"{what} cannot be written as TOML: {e}", "", source) from None
+    except RecursionError:
+        raise ScenarioError(f"{what} cannot be written as TOML: nested too deeply", "", source) from None
 
 
 # ---- population tables -----------------------------------------------------------------------

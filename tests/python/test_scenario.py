@@ -101,6 +101,10 @@ def test_population_table_from_csv(tiny_data, tmp_path):
 def test_population_table_errors_name_file_row_and_column(tiny_data, tmp_path):
     tiny_data["population"] = {"table": "people.csv"}
     src = str(tmp_path / "s.toml")
+    with pytest.raises(tvaer.ScenarioError, match=r"s\.toml: families: is ignored when population\.table is given: remove it"):
+        tvaer.Scenario(tiny_data, src).validate()
+    tiny_data.pop("families")
+    src = str(tmp_path / "s.toml")
     (tmp_path / "people.csv").write_text("family,track,state,cpr\n1,adult,out,0101\n")
     with pytest.raises(tvaer.ScenarioError, match=r"s\.toml: population\.table \(.*people\.csv\): unknown column\(s\) cpr"):
         tvaer.Scenario(tiny_data, src).validate()
@@ -163,3 +167,18 @@ def test_a_misspelt_selection_benefit_is_an_error_not_an_empty_solution():
     sc = tvaer.default_scenario("furesoe")
     with pytest.raises(tvaer.ScenarioError, match=r"selection\.exclude_benefits\[0\]: unknown benefit type 'sygedagpenge_'"):
         sc.with_({"selection.exclude_benefits": ["sygedagpenge_"]}).validate()
+
+
+def test_values_python_can_hold_but_a_scenario_cannot_are_scenario_errors(tiny, tiny_data):
+    with pytest.raises(tvaer.ScenarioError, match=r"tiny\.toml: the value of override 'families' cannot be written as TOML"):
+        tiny.with_(families=None)
+    with pytest.raises(tvaer.ScenarioError, match=r"override 'families'.*not representable in 64 bits"):
+        tiny.with_(families=10**30)
+    deep: list = []
+    for _ in range(2000):
+        deep = [deep]
+    with pytest.raises(tvaer.ScenarioError, match=r"cannot be written as TOML: nested too deeply"):
+        tiny.with_(description=deep)
+    tiny_data["families"] = 2**32
+    with pytest.raises(tvaer.ScenarioError, match=r"^families: must be an integer in \[0, 4294967295\], got 4294967296$"):
+        tvaer.Scenario(tiny_data).validate()
