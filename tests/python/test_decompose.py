@@ -7,8 +7,10 @@ import importlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+import tomli_w
 
 import tvaer
+from tvaer.cli import main
 
 dec = importlib.import_module("tvaer.decompose")  # the module: tvaer.decompose is the function
 
@@ -192,3 +194,27 @@ def test_an_unknown_outcome_is_refused(tiny):
     with pytest.raises(ValueError, match=r"outcome: must be one of solution, difference, got 'bau'"):
         tvaer.decompose(tiny, tiny.with_({"selection.capacity": 20}), outcome="bau", **RUN)
 
+
+# ---- command line ----------------------------------------------------------------------------
+
+
+def _write(tmp_path, name: str, scenario: tvaer.Scenario) -> str:
+    path = tmp_path / f"{name}.toml"
+    path.write_text(tomli_w.dumps(scenario.data))
+    return str(path)
+
+
+def test_compare_by_mechanism_prints_the_parts_in_thousands(tmp_path, capsys, three):
+    a = _write(tmp_path, "a", three)
+    b = _write(tmp_path, "b", three.with_({SALARY: 700000, MENTOR_MONTHLY: 6000}))
+    assert main(["compare", a, b, "--by-mechanism", "--mechanism", f"salary={SALARY}",
+                 "-n", "3", "--threads", "2", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "difference (kDKK)" in out and "salary" in out and MENTOR_MONTHLY in out
+    assert "salary adds 0.14 M DKK" in out  # 1.2 FTE x 120,000 DKK in year 1
+
+
+def test_compare_by_mechanism_needs_two_scenarios(tmp_path, capsys, three):
+    a = _write(tmp_path, "a", three)
+    assert main(["compare", a, a, a, "--by-mechanism", "--quiet"]) == 2
+    assert "give exactly two scenarios (a, then b), got 3" in capsys.readouterr().err
