@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import re
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -218,3 +220,17 @@ def test_compare_by_mechanism_needs_two_scenarios(tmp_path, capsys, three):
     a = _write(tmp_path, "a", three)
     assert main(["compare", a, a, a, "--by-mechanism", "--quiet"]) == 2
     assert "give exactly two scenarios (a, then b), got 3" in capsys.readouterr().err
+
+
+# ---- docs ------------------------------------------------------------------------------------
+
+
+def test_the_example_in_docs_studies_runs():
+    text = (Path(__file__).resolve().parents[2] / "docs" / "studies.md").read_text(encoding="utf-8")
+    section = text[text.index("## What drives the difference"):]
+    block = re.search(r"```python\n(.*?)```", section, flags=re.S).group(1)
+    namespace: dict = {"tvaer": tvaer}
+    exec(compile(block.replace("replications=100", "replications=2, threads=2, progress=False"), "studies.md", "exec"),
+         namespace)
+    assert sorted(namespace["d"].mechanisms) == ["speed", "staff"]
+    plt.close("all")
