@@ -76,8 +76,8 @@ def _cmd_validate(a: argparse.Namespace) -> int:
 
 def format_decomposition(summary: pd.DataFrame) -> str:
     """A decomposition summary as a plain text table in thousands of DKK."""
-    labels = ["difference (kDKK)", f"{int(summary.attrs['level'] * 100)}% low", f"{int(summary.attrs['level'] * 100)}% high",
-              "share"]
+    percent = int(summary.attrs["level"] * 100)
+    labels = ["difference (kDKK)", f"{percent}% low", f"{percent}% high", "share"]
     return in_thousands(summary, labels, money=["difference", "ci_low", "ci_high"], fractions=["share"]).to_string()
 
 
@@ -167,9 +167,11 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("compare", help="run scenarios with common random numbers, first is the baseline")
     c.add_argument("scenarios", nargs="+")
     c.add_argument("--by-mechanism", action="store_true",
-                   help="two scenarios: split their difference into the mechanisms that differ (2^k runs; tvaer.decompose)")
+                   help="two scenarios: split their difference into the mechanisms that differ "
+                        "(2^k runs; tvaer.decompose)")
     c.add_argument("--mechanism", action="append", metavar="NAME=PREFIX[,PREFIX]",
-                   help="with --by-mechanism: group the differences under these key paths as one mechanism (repeatable)")
+                   help="with --by-mechanism: one mechanism of the differences under these key paths "
+                        "(repeatable)")
     c.add_argument("--outcome", choices=["solution", "difference"], default="solution",
                    help="with --by-mechanism: the solution arm's cost (default) or solution - business as usual")
     common(c)

@@ -9,7 +9,6 @@ sum to the whole difference in every replication.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
@@ -63,6 +62,8 @@ def differences(a: Scenario, b: Scenario) -> list[Difference]:
     structural: list[str] = []
     _walk(da, db, "", (), found, structural)
     structural += [d.path for d in found if d.path in STRUCTURAL]
+    structural += [f"{d.path}: set in a, not in b (write its value, the default, in b)"
+                   for d in found if d.b is _MISSING and len(d.steps) == 1]  # no table to rewrite without it
     if structural:
         raise ScenarioError("decompose: the scenarios differ in structure, which cannot be switched on its own: "
                             + "; ".join(structural) + ". Decompose scenarios with the same sectors, tracks, states "
@@ -149,13 +150,17 @@ def group(found: Sequence[Difference], mechanisms: Mapping[str, Sequence[str]] |
     owner: dict[str, str] = {}
     for name, prefixes in (mechanisms or {}).items():
         prefixes = [prefixes] if isinstance(prefixes, str) else list(prefixes)
+        if name == "total":
+            raise ValueError("mechanisms: 'total' names the whole difference in summaries; "
+                             "call the mechanism otherwise")
         if not prefixes:
             raise ValueError(f"mechanisms[{name!r}]: give at least one key-path prefix")
         out[name] = []
         for prefix in prefixes:
             hits = [d for d in found if _within(d.path, prefix)]
             if not hits:
-                raise ValueError(f"mechanisms[{name!r}]: prefix {prefix!r} matches no difference between a and b{listed}")
+                raise ValueError(f"mechanisms[{name!r}]: prefix {prefix!r} matches no difference "
+                                 f"between a and b{listed}")
             for d in hits:
                 if owner.setdefault(d.path, name) != name:
                     raise ValueError(f"mechanisms: {d.path} is in both {owner[d.path]!r} and {name!r}")
@@ -163,6 +168,8 @@ def group(found: Sequence[Difference], mechanisms: Mapping[str, Sequence[str]] |
                     out[name].append(d)
     for d in found:
         if d.path not in owner:
+            if d.path in out:
+                raise ValueError(f"mechanisms: {d.path!r} names a mechanism and a difference it does not cover")
             out[d.path] = [d]
     if len(out) > MAX_MECHANISMS:
         raise ValueError(f"decompose: {len(out)} mechanisms would need 2^{len(out)} = {2 ** len(out)} simulations; "
@@ -179,9 +186,6 @@ def variant(a: Scenario, switched: Sequence[Difference]) -> Scenario:
     removed: dict[tuple, tuple[str, set[str]]] = {}  # the table's location -> its path, keys removed
     for d in switched:
         if d.b is _MISSING:
-            if len(d.steps) < 2:
-                raise ScenarioError(f"decompose: {d.path} is set in a but not in b; write its value in b "
-                                    "(the default) to decompose", d.path)
             removed.setdefault(d.steps[:-1], (d.path.rsplit(".", 1)[0], set()))[1].add(str(d.steps[-1]))
     changes: dict[str, Any] = {}
     for where in sorted(removed, key=len):
@@ -195,7 +199,6 @@ def _at(data: Any, steps: Sequence[str | int]) -> Any:
     for s in steps:
         data = data[s]
     return data
-
 
 
 # ---- the decomposition -----------------------------------------------------------------------

@@ -51,7 +51,8 @@ def test_a_capacity_far_above_need_is_a_mechanism_worth_exactly_nothing(tiny):
                                           "price": ["interventions.coach.costs"]}, **RUN)
     assert (d.parts.sel(mechanism="places").values == 0).all()
     assert np.abs(d.parts.sel(mechanism="price").values).sum() > 0
-    assert d.mechanisms == {"places": ["interventions.coach.capacity"], "price": [f"interventions.coach.costs[0].monthly"]}
+    assert d.mechanisms == {"places": ["interventions.coach.capacity"],
+                            "price": ["interventions.coach.costs[0].monthly"]}
 
 
 def test_additive_mechanisms_each_get_their_own_effect_and_salary_is_exact_to_the_krone(three):
@@ -137,6 +138,16 @@ def test_differences_are_spelt_as_with_accepts_and_switching_all_of_them_gives_b
     assert dec.variant(three, []) is three
 
 
+
+def test_a_key_only_in_a_is_switched_off_by_rewriting_its_table(three):
+    data = three.data
+    del data["interventions"][0]["costs"][0]["one_off"]
+    b = tvaer.Scenario(data, "b.toml")
+    d = tvaer.decompose(three, b, **RUN)
+    assert d.mechanisms == {"interventions.mentor.costs[0].one_off": ["interventions.mentor.costs[0].one_off"]}
+    np.testing.assert_allclose(d.total.values, _solution_cost(b) - _solution_cost(three), rtol=1e-9, atol=1e-6)
+    assert d.total.sum().item() < 0  # the mentor's one-off cost is gone
+
 def test_shapley_weights_average_marginal_effects_over_orders():
     # Two players: phi_0 = (v(0) - v()) / 2 + (v(01) - v(1)) / 2.
     w = dec.shapley_weights(2)
@@ -197,6 +208,16 @@ def test_an_unknown_outcome_is_refused(tiny):
         tvaer.decompose(tiny, tiny.with_({"selection.capacity": 20}), outcome="bau", **RUN)
 
 
+def test_a_top_level_key_set_only_in_a_is_refused_before_simulating(tiny):
+    a = tiny.with_(discount_rate=0.03)
+    with pytest.raises(tvaer.ScenarioError, match=r"discount_rate: set in a, not in b \(write its value"):
+        tvaer.decompose(a, tiny, **RUN)
+
+
+def test_total_is_not_a_mechanism_name(tiny):
+    with pytest.raises(ValueError, match="'total' names the whole difference"):
+        tvaer.decompose(tiny, tiny.with_({"selection.capacity": 20}), mechanisms={"total": ["selection"]}, **RUN)
+
 # ---- command line ----------------------------------------------------------------------------
 
 
@@ -234,3 +255,4 @@ def test_the_example_in_docs_studies_runs():
          namespace)
     assert sorted(namespace["d"].mechanisms) == ["speed", "staff"]
     plt.close("all")
+
