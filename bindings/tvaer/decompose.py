@@ -211,16 +211,15 @@ def _outcome(results: Any, outcome: str) -> xr.DataArray:
     return v.drop_vars("arm", errors="ignore").transpose("replication", "year", "sector")
 
 
-def shapley_weights(k: int) -> np.ndarray:
-    """W (k x 2^k) with phi = W @ (v - v[empty]) for any game v on k players (bit i of a mask =
-    player i): Shapley values are linear in the game, so W's columns are the engine's values of
-    the unit games."""
-    w = np.zeros((k, 1 << k))
-    for mask in range(1, 1 << k):
-        unit = [0.0] * (1 << k)
-        unit[mask] = 1.0
-        w[:, mask] = _core.shapley_values(k, unit)
-    return w
+def shapley_parts(values: np.ndarray) -> np.ndarray:
+    """Exact Shapley values, (k, ...), of the games in `values`, (2^k, ...): v(S) for every
+    coalition S (bit i of the index = player i), one game per cell of the other axes. Each cell
+    goes to the engine's shapley_values, which sums weighted marginal differences: a player whose
+    every marginal difference is exactly 0 gets exactly 0."""
+    k = values.shape[0].bit_length() - 1
+    games = (values - values[0]).reshape(values.shape[0], -1)
+    phi = np.array([_core.shapley_values(k, game.tolist()) for game in games.T]).T
+    return phi.reshape((k, *values.shape[1:]))
 
 
 def decompose(
@@ -262,8 +261,7 @@ def decompose(
         res = simulate(variant(a, switched), replications=replications, seed=seed, threads=threads, progress=progress)
         values.append(_outcome(res, outcome))
     v = xr.concat(values, dim="variant")  # (variant, replication, year, sector)
-    phi = np.einsum("im,mrys->irys", shapley_weights(k), v.values - v.values[0], optimize=True)
-    parts = xr.DataArray(phi, dims=("mechanism", "replication", "year", "sector"),
+    parts = xr.DataArray(shapley_parts(v.values), dims=("mechanism", "replication", "year", "sector"),
                          coords={"mechanism": names, "replication": v["replication"].values,
                                  "year": v["year"].values, "sector": v["sector"].values},
                          name="part", attrs={"units": "DKK"}).transpose("replication", "mechanism", "sector", "year")
@@ -319,7 +317,7 @@ class Decomposition:
         p = parts.transpose("replication", "mechanism", "sector", "year").values
         mean, lo, hi = paired_interval(p, axis=0, level=level)
         with np.errstate(invalid="ignore", divide="ignore"):
-            share = np.where(mean[-1] != 0, mean / mean[-1], np.nan)
+            share = np.where(mean[-1] != 0, mean / mean[-1] + 0.0, np.nan)  # + 0.0: no -0.00 in tables
         index = pd.MultiIndex.from_product([list(parts["mechanism"].values), list(parts["sector"].values), self.years],
                                            names=["mechanism", "sector", "year"])
         df = pd.DataFrame({"difference": mean.ravel(), "ci_low": lo.ravel(), "ci_high": hi.ravel(),

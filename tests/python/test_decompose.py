@@ -148,10 +148,15 @@ def test_a_key_only_in_a_is_switched_off_by_rewriting_its_table(three):
     np.testing.assert_allclose(d.total.values, _solution_cost(b) - _solution_cost(three), rtol=1e-9, atol=1e-6)
     assert d.total.sum().item() < 0  # the mentor's one-off cost is gone
 
-def test_shapley_weights_average_marginal_effects_over_orders():
-    # Two players: phi_0 = (v(0) - v()) / 2 + (v(01) - v(1)) / 2.
-    w = dec.shapley_weights(2)
-    np.testing.assert_allclose(w, [[0, 0.5, -0.5, 0.5], [0, -0.5, 0.5, 0.5]])
+def test_shapley_parts_average_marginal_effects_over_orders_and_a_null_player_gets_exactly_zero():
+    # Two players, v() = 10, v(0) = 13, v(1) = 11, v(01) = 20: phi_0 = ((13 - 10) + (20 - 11)) / 2.
+    np.testing.assert_allclose(dec.shapley_parts(np.array([10.0, 13.0, 11.0, 20.0])), [6.0, 4.0])
+    rng = np.random.default_rng(1)
+    v = rng.normal(1e6, 1e5, size=(8, 5, 3))  # three players; player 1 (bit 2) changes nothing
+    v[[2, 3, 6, 7]] = v[[0, 1, 4, 5]]
+    phi = dec.shapley_parts(v)
+    assert (phi[1] == 0).all()
+    np.testing.assert_allclose(phi.sum(axis=0), v[7] - v[0], rtol=1e-12)
 
 
 # ---- errors ----------------------------------------------------------------------------------
