@@ -29,11 +29,13 @@ from .uncertain import Uncertain
 from .report import write_report
 from . import budgets
 from .expected import expected
+from .decompose import Decomposition, decompose
 
 __version__ = _core.__version__
 
 __all__ = [
     "Comparison",
+    "Decomposition",
     "Results",
     "ResultsFileError",
     "Scenario",
@@ -41,6 +43,7 @@ __all__ = [
     "SimulationError",
     "TvaerError",
     "compare",
+    "decompose",
     "follow_up",
     "follow_up_estimates",
     "pilot_power",

@@ -74,9 +74,49 @@ def _cmd_validate(a: argparse.Namespace) -> int:
     return 0
 
 
+def format_decomposition(summary: pd.DataFrame) -> str:
+    """A decomposition summary as a plain text table in thousands of DKK."""
+    percent = int(summary.attrs["level"] * 100)
+    labels = ["difference (kDKK)", f"{percent}% low", f"{percent}% high", "share"]
+    return in_thousands(summary, labels, money=["difference", "ci_low", "ci_high"], fractions=["share"]).to_string()
+
+
+def _mechanisms(specs: list[str] | None) -> dict[str, list[str]] | None:
+    """`NAME=PREFIX,PREFIX` options as decompose's `mechanisms`."""
+    if not specs:
+        return None
+    out: dict[str, list[str]] = {}
+    for spec in specs:
+        name, sep, prefixes = spec.partition("=")
+        if not sep or not name or not prefixes:
+            raise ValueError(f"--mechanism: write NAME=PREFIX[,PREFIX...], got {spec!r}")
+        out.setdefault(name, []).extend(p for p in prefixes.split(",") if p)
+    return out
+
+
+def _compare_by_mechanism(a: argparse.Namespace) -> int:
+    from .decompose import decompose
+
+    if len(a.scenarios) != 2:
+        raise ValueError(f"compare --by-mechanism: give exactly two scenarios (a, then b), got {len(a.scenarios)}")
+    first, second = (_scenario(s) for s in a.scenarios)
+    d = decompose(first, second, mechanisms=_mechanisms(a.mechanism), replications=a.replications, seed=a.seed,
+                  threads=a.threads, outcome=a.outcome, progress=not a.quiet)
+    print(f"What drives the difference from {first.name!r} to {second.name!r} ({a.outcome}, "
+          f"{d.replications} replications, parts sum to the total in every replication):")
+    print(format_decomposition(d.summary()))
+    for year in d.years:
+        print(d.sentence(year))
+    return 0
+
+
 def _cmd_compare(a: argparse.Namespace) -> int:
     from .simulate import compare
 
+    if a.by_mechanism:
+        return _compare_by_mechanism(a)
+    if a.mechanism or a.outcome != "solution":
+        raise ValueError("compare: --mechanism and --outcome go with --by-mechanism")
     scenarios = {Path(s).stem: _scenario(s) for s in a.scenarios}
     comp = compare(scenarios, replications=a.replications, seed=a.seed, threads=a.threads, progress=not a.quiet)
     d = comp.differences()
@@ -126,6 +166,14 @@ def build_parser() -> argparse.ArgumentParser:
     v.set_defaults(func=_cmd_validate)
     c = sub.add_parser("compare", help="run scenarios with common random numbers, first is the baseline")
     c.add_argument("scenarios", nargs="+")
+    c.add_argument("--by-mechanism", action="store_true",
+                   help="two scenarios: split their difference into the mechanisms that differ "
+                        "(2^k runs; tvaer.decompose)")
+    c.add_argument("--mechanism", action="append", metavar="NAME=PREFIX[,PREFIX]",
+                   help="with --by-mechanism: one mechanism of the differences under these key paths "
+                        "(repeatable)")
+    c.add_argument("--outcome", choices=["solution", "difference"], default="solution",
+                   help="with --by-mechanism: the solution arm's cost (default) or solution - business as usual")
     common(c)
     c.set_defaults(func=_cmd_compare)
     rp = sub.add_parser("report", help="an HTML page for a budget meeting, from a results file or a scenario")
