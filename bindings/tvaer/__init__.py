@@ -29,7 +29,7 @@ from .uncertain import Uncertain
 from .report import write_report
 from . import budgets
 from .expected import expected
-from .decompose import Decomposition, decompose
+from .decomposition import Decomposition, decompose
 
 __version__ = _core.__version__
 

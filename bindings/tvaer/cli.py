@@ -95,7 +95,7 @@ def _mechanisms(specs: list[str] | None) -> dict[str, list[str]] | None:
 
 
 def _compare_by_mechanism(a: argparse.Namespace) -> int:
-    from .decompose import decompose
+    from .decomposition import decompose
 
     if len(a.scenarios) != 2:
         raise ValueError(f"compare --by-mechanism: give exactly two scenarios (a, then b), got {len(a.scenarios)}")

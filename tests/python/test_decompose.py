@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import re
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import tomli_w
 import tvaer
 from tvaer.cli import main
 
-dec = importlib.import_module("tvaer.decompose")  # the module: tvaer.decompose is the function
+import tvaer.decomposition as dec
 
 RUN = {"replications": 8, "seed": 3, "threads": 2, "progress": False}
 SALARY = "organisation.salary_per_fte_year"
