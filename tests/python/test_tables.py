@@ -14,4 +14,13 @@ def test_money_in_whole_thousands_and_probability_to_two_decimals():
     assert list(t.columns) == ["a", "b", "c", "d", "e", "f"]
     # 1,234,567 / 1000 = 1234.567 -> 1235; -250.5 rounds half to even -> -250; -217.4999 -> -217
     assert t.iloc[0].tolist() == [1235, 1000, -234, -250, -217, 0.12]
-    assert str(t["a"].dtype) == "int64"
+    assert str(t["a"].dtype) == "Int64"
+
+
+def test_an_interval_that_does_not_exist_shows_as_missing_not_as_an_error():
+    # One replication has no interval: summary() gives NaN there.
+    summary = pd.DataFrame({"bau": [2000.0], "solution": [1000.0], "difference": [-1000.0],
+                            "ci_low": [float("nan")], "ci_high": [float("nan")], "p_net_loss": [0.0]})
+    t = in_thousands(summary, ["a", "b", "c", "d", "e", "f"])
+    assert t.iloc[0, :3].tolist() == [2, 1, -1]
+    assert t["d"].isna().all() and "<NA>" in t.to_string()
