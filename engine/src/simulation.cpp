@@ -198,7 +198,7 @@ void simulator::book_spell(std::uint32_t mi, double t) {
     const double entry = months(mb.entry);
     out_.occupancy.accrue(cs.occupancy_row, 1.0, entry, t);
     for (const auto& bc : cs.costs[static_cast<int>(treat(mb))]) {
-        if (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit)) {
+        if (applies_to(bc, mb)) {
             book(mi, bc.line, bc.monthly, entry, t);
             if (bc.refusion_line != nil) book_refund(mi, bc, 1.0, t);  // most costs have no refund
         }
@@ -228,7 +228,7 @@ void simulator::book_entry_lumps(std::uint32_t mi, const detail::compiled_state&
     if (!cs.has_one_off) return;
     const member& mb = members_[mi];
     for (const auto& bc : cs.costs[static_cast<int>(treat(mb))]) {
-        if (bc.one_off != 0.0 && (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit))) {
+        if (bc.one_off != 0.0 && applies_to(bc, mb)) {
             book_lump(mi, bc.line, bc.one_off, months(mb.entry));
         }
     }
@@ -237,7 +237,7 @@ void simulator::book_entry_lumps(std::uint32_t mi, const detail::compiled_state&
 void simulator::book_instance(const instance& in, double t) {
     const member& mb = members_[in.member];
     for (const auto& bc : m_.interventions[in.iv].costs[static_cast<int>(treat(mb))]) {
-        if (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit)) {
+        if (applies_to(bc, mb)) {
             book(in.member, bc.line, bc.monthly, months(in.start), t);
         }
     }
@@ -342,7 +342,7 @@ void simulator::start(std::uint32_t mi, std::uint32_t iv, double t, double t_req
     ++out_.events;
     ++busy_[iv];
     for (const auto& bc : ci.costs[static_cast<int>(treat(mb))]) {
-        if (bc.one_off != 0.0 && (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit))) {
+        if (bc.one_off != 0.0 && applies_to(bc, mb)) {
             book_lump(mi, bc.line, bc.one_off, t);
         }
     }

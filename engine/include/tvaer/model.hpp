@@ -12,12 +12,11 @@
 #include <string>
 #include <vector>
 
+#include "tvaer/costs.hpp"
 #include "tvaer/distributions.hpp"
 #include "tvaer/scenario.hpp"
 
 namespace tvaer {
-
-enum class treatment : std::uint8_t { usual = 0, solution = 1 };
 
 struct ledger_line {
     std::string source;       ///< "adults/trin1", "intervention/mentor", "staff"
@@ -33,14 +32,6 @@ struct ledger_line {
 };
 
 namespace detail {
-
-struct booked_cost {
-    std::uint32_t line;
-    double monthly;
-    double one_off;
-    int benefit;  ///< -1: any member
-    std::uint32_t refusion_line = 0xffffffffu;  ///< the state's refund of this benefit, if any
-};
 
 struct compiled_state {
     bool exponential = true;
