@@ -153,7 +153,9 @@ TEST_CASE("a request waits for the decision delay, the network meeting and the f
     CHECK(decision_time(ci, treatment::solution, org, 4.2, delay_stream, meeting_stream) == Approx(meeting));
 }
 
-TEST_CASE("capacity, queues and ends on entry", "[intervention]") {
+TEST_CASE("an intervention has room below its capacity, queues solution families apart when they go first, "
+          "and ends on its end states",
+          "[intervention]") {
     compiled_intervention ci;
     CHECK(has_room(ci, 1000000));  // capacity 0: unlimited
     ci.capacity = 2;
