@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "tvaer/error.hpp"
+#include "tvaer/intervention.hpp"
 
 namespace tvaer {
 
@@ -100,7 +101,7 @@ private:
     std::pair<std::size_t, RowVectorXd> enter(std::uint8_t s, std::uint64_t active) {
         std::uint64_t ends = 0;
         for (std::size_t i = 0; i < m_.interventions.size(); ++i)
-            if ((own_ >> i & 1u) && (m_.interventions[i].ends_mask >> s & 1u)) ends |= 1ull << i;
+            if ((own_ >> i & 1u) && detail::ends_on(m_.interventions[i], s)) ends |= 1ull << i;
         const std::uint64_t kept = active & ~ends;
         const std::uint64_t requested = m_.tracks[t_].states[s].requests & own_;
         const std::uint64_t started = requested & ~kept;
@@ -126,14 +127,9 @@ private:
     // Hazard multiplier of `s -> to` while `active` (own interventions, then the organisation's).
     double multiplier(std::uint8_t s, std::uint8_t to, std::uint64_t active) const {
         double mult = 1.0;
-        auto apply = [&](const detail::compiled_effect& e) {
-            if (e.track == t_ && e.from == s && e.to == to) mult *= e.multiplier;
-        };
         for (std::size_t i = 0; i < m_.interventions.size(); ++i)
-            if (active >> i & 1u)
-                for (const auto& e : m_.interventions[i].effects) apply(e);
-        if (g_ == static_cast<int>(treatment::solution))
-            for (const auto& e : m_.solution_effects) apply(e);
+            if (active >> i & 1u) mult = detail::combine(m_.interventions[i].effects, t_, s, to, mult);
+        if (g_ == static_cast<int>(treatment::solution)) mult = detail::combine(m_.solution_effects, t_, s, to, mult);
         return mult;
     }
 

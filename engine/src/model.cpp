@@ -5,17 +5,17 @@
 #include <fmt/format.h>
 
 #include "tvaer/error.hpp"
-#include "tvaer/governance.hpp"
-#include "tvaer/rng.hpp"
+#include "tvaer/intervention.hpp"
+
+#include "resolve.hpp"
 
 namespace tvaer {
 
 namespace {
 
-template <class T>
-std::uint32_t index_of(const std::vector<T>& v, const T& x) {
-    return static_cast<std::uint32_t>(std::find(v.begin(), v.end(), x) - v.begin());
-}
+using detail::index_of;
+using detail::state_index;
+using detail::track_index;
 
 std::vector<double> cumulative(const std::vector<double>& shares) {
     std::vector<double> cdf(shares.size());
@@ -23,18 +23,6 @@ std::vector<double> cumulative(const std::vector<double>& shares) {
     for (std::size_t i = 0; i < shares.size(); ++i) cdf[i] = (acc += shares[i]);
     if (!cdf.empty()) cdf.back() = 1.0;
     return cdf;
-}
-
-std::uint32_t track_index(const scenario& sc, const std::string& name) {
-    for (std::size_t i = 0; i < sc.tracks.size(); ++i)
-        if (sc.tracks[i].name == name) return static_cast<std::uint32_t>(i);
-    return 0;  // unreachable after validate()
-}
-
-std::uint8_t state_index(const track& t, const std::string& name) {
-    for (std::size_t i = 0; i < t.states.size(); ++i)
-        if (t.states[i].name == name) return static_cast<std::uint8_t>(i);
-    return 0;
 }
 
 int benefit_index(const track* t, const std::string& name) {
@@ -110,10 +98,9 @@ private:
     model& m_;
 };
 
-detail::compiled_effect compile_effect(const scenario& sc, const effect& e) {
-    const auto t = track_index(sc, e.track);
-    const auto& tr = sc.tracks[t];
-    return {static_cast<std::uint8_t>(t), state_index(tr, e.from), state_index(tr, e.to), e.multiplier};
+// The states an effect acts in draw their weights through the effects (compiled_state::has_effects).
+void mark_effects(model& m, const std::vector<detail::compiled_effect>& effects) {
+    for (const auto& e : effects) m.tracks[e.track].states[e.from].has_effects = true;
 }
 
 void compile_tracks(model& m, line_builder& lines) {
@@ -162,40 +149,23 @@ void compile_tracks(model& m, line_builder& lines) {
     }
 }
 
+// Interventions (intervention.hpp): their own compilation, then their costs on ledger lines and
+// their requests and effects on the states they concern.
 void compile_interventions(model& m, line_builder& lines) {
     const scenario& sc = m.spec;
     for (std::size_t i = 0; i < sc.interventions.size(); ++i) {
         const intervention& iv = sc.interventions[i];
-        detail::compiled_intervention ci;
-        ci.track = static_cast<std::uint8_t>(track_index(sc, iv.track));
+        detail::compiled_intervention ci = detail::compile_intervention(sc, i);
         const track& t = sc.tracks[ci.track];
-        for (const auto& s : iv.request_on_entry) m.tracks[ci.track].states[state_index(t, s)].requests |= 1ull << i;
-        for (const auto& s : iv.ends_on_entry) ci.ends_mask |= 1ull << state_index(t, s);
-        ci.duration = iv.duration;
-        ci.capacity = iv.capacity;
+        auto& states = m.tracks[ci.track].states;
+        for (std::size_t s = 0; s < states.size(); ++s)
+            if (ci.requested_in >> s & 1u) states[s].requests |= 1ull << i;
         for (int g = 0; g < 2; ++g) {
             for (const auto& c : iv.costs) {
                 lines.add(c, "intervention/" + iv.name, "intervention", static_cast<treatment>(g), &t, &iv, ci.costs[g]);
             }
         }
-        for (const auto& e : iv.effects) {
-            ci.effects.push_back(compile_effect(sc, e));
-            m.tracks[ci.effects.back().track].states[ci.effects.back().from].has_effects = true;
-        }
-        ci.available[0] = iv.available != availability::solution;
-        ci.available[1] = iv.available != availability::bau;
-        ci.delay[0] = iv.decision_delay_bau;
-        ci.delay[1] = iv.decision_delay_solution;
-        ci.solution_first = iv.queue == queue_discipline::solution_first;
-        double one_off = 0.0, monthly = 0.0;
-        for (const auto& c : iv.costs) {
-            one_off += c.one_off;
-            monthly += c.monthly;
-        }
-        ci.above_ceiling = sc.org.ceiling > 0.0 && iv.grants != authority::sector &&
-                           expected_grant_cost(one_off, monthly, iv.duration.mean()) > sc.org.ceiling;
-        ci.purpose_duration = purpose_id("intervention/duration/" + iv.name);
-        ci.purpose_delay = purpose_id("intervention/delay/" + iv.name);
+        mark_effects(m, ci.effects);
         m.intervention_names.push_back(iv.name);
         m.interventions.push_back(std::move(ci));
     }
@@ -214,10 +184,8 @@ void compile_selection(model& m) {
             if (std::find(exc.begin(), exc.end(), bs[b]) != exc.end()) m.exclude_benefits[t].push_back(static_cast<int>(b));
         }
     }
-    for (const auto& e : sc.org.effects) {
-        m.solution_effects.push_back(compile_effect(sc, e));
-        m.tracks[m.solution_effects.back().track].states[m.solution_effects.back().from].has_effects = true;
-    }
+    for (const auto& e : sc.org.effects) m.solution_effects.push_back(detail::compile_effect(sc, e));
+    mark_effects(m, m.solution_effects);
 }
 
 void compile_population(model& m) {

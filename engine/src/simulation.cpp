@@ -6,7 +6,7 @@
 #include <cmath>
 #include <fmt/format.h>
 
-#include "tvaer/governance.hpp"
+#include "tvaer/intervention.hpp"
 #include "tvaer/refusion.hpp"
 
 namespace tvaer::detail {
@@ -97,31 +97,19 @@ double simulator::weights(std::uint32_t mi, double* w) const {
     const std::size_t n = cs.dest.size();
     for (std::size_t k = 0; k < n; ++k) w[k] = cs.base[k];  // short: no memmove call
     if (!cs.has_effects) return cs.base_total;  // the same sum, taken once in compile()
-    apply_effects(mi, cs, w);
-    double total = 0.0;
-    for (std::size_t k = 0; k < n; ++k) total += w[k];
-    return total;
-}
-
-void simulator::apply_effects(std::uint32_t mi, const detail::compiled_state& cs, double* w) const {
-    const member& mb = members_[mi];
-    auto apply = [&](const detail::compiled_effect& e) {
-        if (e.track != mb.track || e.from != mb.state) return;
-        for (std::size_t k = 0; k < cs.dest.size(); ++k)
-            if (cs.dest[k] == e.to) w[k] *= e.multiplier;
-    };
-    // The member's own interventions, and those of family members on other tracks: they act
-    // on this member's track too.
+    // The family's interventions that count for this member (intervention.hpp, counts_for), then
+    // the solution's own effects.
     if (mb.busy) {
         for (std::uint32_t id = fam_inst_[mb.family]; id != nil; id = pool_[id].next) {
             const instance& in = pool_[id];
-            if (in.member != mi && members_[in.member].track == mb.track) continue;
-            for (const auto& e : m_.interventions[in.iv].effects) apply(e);
+            if (!counts_for(in.member == mi, members_[in.member].track == mb.track)) continue;
+            multiply(m_.interventions[in.iv].effects, mb.track, mb.state, cs.dest, w);
         }
     }
-    if (treat(mb) == treatment::solution) {
-        for (const auto& e : m_.solution_effects) apply(e);
-    }
+    if (treat(mb) == treatment::solution) multiply(m_.solution_effects, mb.track, mb.state, cs.dest, w);
+    double total = 0.0;
+    for (std::size_t k = 0; k < n; ++k) total += w[k];
+    return total;
 }
 
 double simulator::multiplier(std::uint32_t mi) const {
@@ -198,7 +186,7 @@ void simulator::book_spell(std::uint32_t mi, double t) {
     const double entry = months(mb.entry);
     out_.occupancy.accrue(cs.occupancy_row, 1.0, entry, t);
     for (const auto& bc : cs.costs[static_cast<int>(treat(mb))]) {
-        if (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit)) {
+        if (applies_to(bc, mb)) {
             book(mi, bc.line, bc.monthly, entry, t);
             if (bc.refusion_line != nil) book_refund(mi, bc, 1.0, t);  // most costs have no refund
         }
@@ -228,7 +216,7 @@ void simulator::book_entry_lumps(std::uint32_t mi, const detail::compiled_state&
     if (!cs.has_one_off) return;
     const member& mb = members_[mi];
     for (const auto& bc : cs.costs[static_cast<int>(treat(mb))]) {
-        if (bc.one_off != 0.0 && (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit))) {
+        if (bc.one_off != 0.0 && applies_to(bc, mb)) {
             book_lump(mi, bc.line, bc.one_off, months(mb.entry));
         }
     }
@@ -237,7 +225,7 @@ void simulator::book_entry_lumps(std::uint32_t mi, const detail::compiled_state&
 void simulator::book_instance(const instance& in, double t) {
     const member& mb = members_[in.member];
     for (const auto& bc : m_.interventions[in.iv].costs[static_cast<int>(treat(mb))]) {
-        if (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit)) {
+        if (applies_to(bc, mb)) {
             book(in.member, bc.line, bc.monthly, months(in.start), t);
         }
     }
@@ -256,12 +244,12 @@ void simulator::request_for_state(std::uint32_t mi, double t) {
 void simulator::request(std::uint32_t mi, std::uint32_t iv, double t, bool delayed) {
     const member& mb = members_[mi];
     const auto& ci = m_.interventions[iv];
-    const auto g = static_cast<int>(treat(mb));
-    if (!ci.available[g] || has_active(mi, iv)) return;
-    // Decided at once unless the arm has a decision delay or the family is in the solution (its
-    // network meets; decision_time).
-    if (!delayed && (ci.delay[g] || g == static_cast<int>(treatment::solution))) {
-        const double when = decision_time(mi, iv, t);
+    const treatment g = treat(mb);
+    if (!ci.available[static_cast<int>(g)] || has_active(mi, iv)) return;
+    if (!delayed && may_wait_for_decision(ci, g)) {
+        const double when = decision_time(
+            ci, g, m_.spec.org, t, [&] { return member_stream(mi, ci.purpose_delay, mb.spell); },
+            [&] { return keyed(mb.family, family_slot, purpose_meeting, 0); });
         if (when > t) {
             const std::uint32_t slot = allocate_delayed();
             delayed_[slot] = {mi, iv, mb.spell};
@@ -270,36 +258,13 @@ void simulator::request(std::uint32_t mi, std::uint32_t iv, double t, bool delay
         }
     }
     ++out_.requests[month_of(t) * m_.interventions.size() + iv];
-    if (ci.capacity == 0 || busy_[iv] < ci.capacity) {
+    if (has_room(ci, busy_[iv])) {
         start(mi, iv, t, t);
         return;
     }
     note_queue_change(iv, t);
-    queues_[2 * iv + (ci.solution_first ? g : 0)].push({cal_.now(), mi, mb.spell});
+    queues_[2 * iv + queue_of(ci, g)].push({cal_.now(), mi, mb.spell});
     ++out_.events;  // a queue join
-}
-
-// When a request made at t is decided: after the arm's decision delay and, inside the
-// solution, the wait for the family's next network meeting and, above the amount ceiling,
-// for the sector heads' forum (governance.hpp).
-double simulator::decision_time(std::uint32_t mi, std::uint32_t iv, double t) const {
-    const member& mb = members_[mi];
-    const auto& ci = m_.interventions[iv];
-    const auto g = static_cast<int>(treat(mb));
-    double when = t;
-    if (ci.delay[g]) {
-        stream s = member_stream(mi, ci.purpose_delay, mb.spell);
-        when += ci.delay[g]->sample(s);
-    }
-    if (g == static_cast<int>(treatment::solution)) {
-        const auto& org = m_.spec.org;
-        if (org.meeting_every > 0.0) {
-            stream s = keyed(mb.family, family_slot, purpose_meeting, 0);
-            when = next_meeting(when, org.meeting_every, s.uniform() * org.meeting_every);
-        }
-        if (ci.above_ceiling) when = next_meeting(when, org.forum_every, 0.0);
-    }
-    return when;
 }
 
 void simulator::note_queue_change(std::uint32_t iv, double t) {
@@ -342,7 +307,7 @@ void simulator::start(std::uint32_t mi, std::uint32_t iv, double t, double t_req
     ++out_.events;
     ++busy_[iv];
     for (const auto& bc : ci.costs[static_cast<int>(treat(mb))]) {
-        if (bc.one_off != 0.0 && (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit))) {
+        if (bc.one_off != 0.0 && applies_to(bc, mb)) {
             book_lump(mi, bc.line, bc.one_off, t);
         }
     }
@@ -400,7 +365,7 @@ void simulator::serve_queue(std::uint32_t iv, double t) {
     const auto& ci = m_.interventions[iv];
     if (usual.empty() && solution.empty()) return;
     note_queue_change(iv, t);
-    while (busy_[iv] < ci.capacity && !(usual.empty() && solution.empty())) {
+    while (has_room(ci, busy_[iv]) && !(usual.empty() && solution.empty())) {
         const queued r = solution.empty() ? usual.pop() : solution.pop();
         const member& mb = members_[r.member];
         // Dropped: it left the state (or the population), it already has the intervention, or
@@ -475,7 +440,7 @@ void simulator::transition(std::uint32_t mi, double t) {
     transitioning_ = mi;
     const auto& ns = states[mb.state];
     for_instances(mi, [&](std::uint32_t id) {
-        if (m_.interventions[pool_[id].iv].ends_mask & (1ull << members_[mi].state)) end_instance(id, t);
+        if (ends_on(m_.interventions[pool_[id].iv], members_[mi].state)) end_instance(id, t);
     });
     book_entry_lumps(mi, ns);
     request_for_state(mi, t);

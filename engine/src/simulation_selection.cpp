@@ -56,7 +56,7 @@ bool simulator::eligible(std::uint32_t first, std::uint32_t end, double& score) 
         const auto& cs = state_of(mb);
         sectors |= cs.sectors;
         for (const auto& bc : cs.costs[0]) {  // the services that apply to this member
-            if (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit)) ++services;
+            if (applies_to(bc, mb)) ++services;
         }
         const auto& inc = m_.include_benefits[mb.track];
         const auto& exc = m_.exclude_benefits[mb.track];
@@ -125,14 +125,14 @@ void simulator::book_open_spells(std::uint32_t mi, double factor, double t) {
     const member& mb = members_[mi];
     const auto g = static_cast<int>(treat(mb));
     for (const auto& bc : state_of(mb).costs[g]) {
-        if (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit)) {
+        if (applies_to(bc, mb)) {
             book(mi, bc.line, factor * bc.monthly, months(mb.entry), t);
             book_refund(mi, bc, factor, t);
         }
     }
     for_instances(mi, [&](std::uint32_t id) {
         for (const auto& bc : m_.interventions[pool_[id].iv].costs[g]) {
-            if (bc.benefit < 0 || bc.benefit == static_cast<int>(mb.benefit)) {
+            if (applies_to(bc, mb)) {
                 book(mi, bc.line, factor * bc.monthly, months(pool_[id].start), t);
             }
         }

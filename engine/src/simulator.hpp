@@ -4,7 +4,9 @@
 /// (generated and table populations, arrivals and departures, per-family output) and
 /// simulation_selection.cpp (eligibility, complexity score, admission, moves between treatments).
 /// The hot path (simulation.cpp) stays in one translation unit so that it inlines; the other two
-/// hold code that runs once per family or per admission.
+/// hold code that runs once per family or per admission. The rules of interventions and effects
+/// (whom an effect acts on, how multipliers combine, when a request is decided, capacity and
+/// queues) are intervention.hpp's; the simulator keeps the events and the records they act on.
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
@@ -16,6 +18,7 @@
 
 #include "tvaer/calendar.hpp"
 #include "tvaer/error.hpp"
+#include "tvaer/intervention.hpp"
 #include "tvaer/model.hpp"
 #include "tvaer/rng.hpp"
 #include "tvaer/simulation.hpp"
@@ -291,7 +294,6 @@ private:
         if (mb.fire < time_grid::saturated) cal_.push(mb.fire, make_target(ev_transition, mi));
     }
     void set_far_fire(std::uint32_t mi, double t_fire);
-    void apply_effects(std::uint32_t mi, const detail::compiled_state& cs, double* w) const;
     double multiplier(std::uint32_t mi) const;
     // Starts the member's clock for its current spell at t, from the spell's stream.
     void schedule_clock(std::uint32_t mi, double t);
@@ -375,30 +377,26 @@ private:
     [[nodiscard]] std::string too_many_transitions(std::uint32_t mi) const;
     void request_for_state(std::uint32_t mi, double t);
     void request(std::uint32_t mi, std::uint32_t iv, double t, bool delayed);
-    double decision_time(std::uint32_t mi, std::uint32_t iv, double t) const;
     void note_queue_change(std::uint32_t iv, double t);
     std::uint32_t allocate_instance();
     std::uint32_t allocate_delayed();
-    // Whether an instance of intervention iv held by `owner` counts in member o's hazards right
-    // now (apply_effects: a member's own interventions and those of members on other tracks) with
-    // an effect on o's track and state. If not, starting or ending it leaves o's clock alone; so
-    // does anything for the member whose transition is being handled (its clock is drawn anew).
-    [[nodiscard]] bool touches(std::uint32_t iv, std::uint32_t owner, std::uint32_t o) const {
-        const member& mb = members_[o];
-        if (o == transitioning_ || (o != owner && members_[owner].track == mb.track)) return false;
-        for (const auto& e : m_.interventions[iv].effects)
-            if (e.track == mb.track && e.from == mb.state) return true;
-        return false;
-    }
     // Members whose hazards an intervention iv of `mi` can change: itself and its family. Only
-    // those it touches are looked at (the others' multipliers are the same before and after).
+    // those it touches are looked at (the others' multipliers are the same before and after):
+    // those it counts for (intervention.hpp, counts_for) with an effect in their track and state.
+    // The member whose transition is being handled is not touched either: its clock is drawn anew.
     template <class F>
     void with_family_rates(std::uint32_t mi, std::uint32_t iv, F&& change, double t) {
         constexpr double untouched = -1.0;  // multipliers are >= 0
         const std::uint32_t first = family_first(mi);
         const std::uint32_t end = family_end(mi);
+        const auto& effects = m_.interventions[iv].effects;
+        auto touches = [&](std::uint32_t o) {
+            const member& mb = members_[o];
+            return o != transitioning_ && counts_for(o == mi, members_[mi].track == mb.track) &&
+                   acts_on_any(effects, mb.track, mb.state);
+        };
         rate_snapshot before(end - first);
-        for (std::uint32_t o = first; o < end; ++o) before[o - first] = touches(iv, mi, o) ? multiplier(o) : untouched;
+        for (std::uint32_t o = first; o < end; ++o) before[o - first] = touches(o) ? multiplier(o) : untouched;
         change();
         for (std::uint32_t o = first; o < end; ++o)
             if (before[o - first] != untouched) rescale(o, before[o - first], t);

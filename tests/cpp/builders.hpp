@@ -1,7 +1,10 @@
 #pragma once
 // Small builders and statistics shared by the C++ tests (test code only).
 #include <cmath>
+#include <cstdint>
 #include <numeric>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "tvaer/scenario.hpp"
@@ -18,6 +21,24 @@ inline cost_rate cost(const char* sector, double monthly, double one_off = 0.0) 
     c.monthly = monthly;
     c.one_off = one_off;
     return c;
+}
+
+/// `families` families of one member each on track "person", in one absorbing state "here" with
+/// `costs`, over `horizon` months; nobody is selected into the solution (min_sectors 99).
+inline scenario single_state(std::vector<std::string> sectors, std::vector<cost_rate> costs,
+                             std::uint32_t families = 10, double horizon = 12.0) {
+    scenario sc;
+    sc.horizon_months = horizon;
+    sc.families = families;
+    sc.sectors = std::move(sectors);
+    track t;
+    t.name = "person";
+    t.members = {0.0, 1.0};
+    t.initial = {1.0};
+    t.states = {state{"here", {}, std::nullopt, std::move(costs)}};
+    sc.tracks = {t};
+    sc.select.min_sectors = 99;
+    return sc;
 }
 
 /// An intervention on `track`, requested on entering (or starting in) `state`.

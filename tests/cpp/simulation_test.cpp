@@ -21,18 +21,7 @@ const auto se = tvaer::test::standard_error;
 
 // One track "person" with a single absorbing state "here" costing 1000 a month.
 scenario single_state(std::uint32_t families, double horizon) {
-    scenario sc;
-    sc.horizon_months = horizon;
-    sc.families = families;
-    sc.sectors = {"s"};
-    track t;
-    t.name = "person";
-    t.members = {0.0, 1.0};
-    t.initial = {1.0};
-    t.states = {state{"here", {}, std::nullopt, {cost("s", 1000.0)}}};
-    sc.tracks = {t};
-    sc.select.min_sectors = 99;  // nobody in the solution unless a test says so
-    return sc;
+    return test::single_state({"s"}, {cost("s", 1000.0)}, families, horizon);
 }
 
 intervention service(const char* name, std::uint32_t capacity, sojourn duration) {

@@ -8,16 +8,15 @@
 /// scenario's sectors or the solution's own budget, which has the index `sectors.size()` and the
 /// name "solution". Allocation rules (allocation.hpp) move money between budgets afterwards.
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <vector>
 
+#include "tvaer/costs.hpp"
 #include "tvaer/distributions.hpp"
+#include "tvaer/intervention.hpp"
 #include "tvaer/scenario.hpp"
 
 namespace tvaer {
-
-enum class treatment : std::uint8_t { usual = 0, solution = 1 };
 
 struct ledger_line {
     std::string source;       ///< "adults/trin1", "intervention/mentor", "staff"
@@ -33,14 +32,6 @@ struct ledger_line {
 };
 
 namespace detail {
-
-struct booked_cost {
-    std::uint32_t line;
-    double monthly;
-    double one_off;
-    int benefit;  ///< -1: any member
-    std::uint32_t refusion_line = 0xffffffffu;  ///< the state's refund of this benefit, if any
-};
 
 struct compiled_state {
     bool exponential = true;
@@ -67,28 +58,6 @@ struct compiled_track {
     int certain_members = -1;  ///< the members a family has when only that count has a positive share
 };
 
-struct compiled_effect {
-    std::uint8_t track;
-    std::uint8_t from;
-    std::uint8_t to;
-    double multiplier;
-};
-
-struct compiled_intervention {
-    std::uint8_t track = 0;
-    std::uint64_t ends_mask = 0;       ///< bit per state of its track
-    sojourn duration = sojourn::fixed(1.0);
-    std::uint32_t capacity = 0;
-    std::vector<booked_cost> costs[2];
-    std::vector<compiled_effect> effects;
-    bool available[2] = {true, true};  ///< by treatment
-    std::optional<sojourn> delay[2];   ///< by treatment
-    std::uint64_t purpose_duration = 0;
-    std::uint64_t purpose_delay = 0;
-    bool above_ceiling = false;        ///< granted by the solution above organisation.ceiling
-    bool solution_first = false;       ///< queue discipline
-};
-
 /// A member of the planner's population table, resolved to indices.
 struct table_member {
     std::uint32_t family;  ///< 0, 1, ... in order of appearance
@@ -111,8 +80,8 @@ struct model {
     std::uint32_t staff_line = 0;              ///< valid when has_staff
     bool has_staff = false;
     std::vector<detail::compiled_track> tracks;
-    std::vector<detail::compiled_intervention> interventions;
-    std::vector<detail::compiled_effect> solution_effects;
+    std::vector<detail::compiled_intervention> interventions;  ///< intervention.hpp
+    std::vector<detail::compiled_effect> solution_effects;     ///< organisation.effects (intervention.hpp)
     std::vector<std::vector<int>> include_benefits;  ///< [track] -> benefit indices included
     std::vector<std::vector<int>> exclude_benefits;  ///< [track] -> benefit indices excluded
     std::vector<detail::table_member> table;   ///< population from a table (empty: generator)
