@@ -18,7 +18,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-__all__ = ["Results", "paired_interval"]
+from . import _core
+
+__all__ = ["Results", "paired_interval", "ARRAYS"]
 
 ARMS = ["bau", "solution"]
 KINDS = ["service", "transfer"]
@@ -57,6 +59,14 @@ def _line_table(lines: list[Any], budgets: list[str], sectors: list[str]) -> pd.
         "granted_by": line.granted_by,
     } for line in lines]
     return pd.DataFrame(rows, columns=LINE_COLUMNS)
+
+
+# The engine's table of result arrays (name, dims, units, long_name, optional), by name.
+ARRAYS: dict[str, dict[str, Any]] = {a["name"]: a for a in _core.result_arrays()}
+
+# How `Results.flows` names the engine's per-month arrays where it differs (name, units).
+_FLOW_NAMES = {"queue": ("queue_length", "requests (time average)")}
+_FLOW_DIMS = {"occupancy_row": "row", "transition_row": "transition"}
 
 
 @dataclass
@@ -130,6 +140,39 @@ class Results:
         return (f"<tvaer.Results {self._meta.scenario_name!r}: {self.replications} replications x 2 arms, "
                 f"{self.months} months, seed {self.seed}{flag}>")
 
+    # ---- the engine's arrays, labelled by its table ------------------------------------------
+    def holds(self, name: str) -> bool:
+        """Whether these results hold the engine's array `name` (a key of :data:`ARRAYS`):
+        optional arrays are absent when not recorded, or from a file written before them."""
+        if name not in ARRAYS:
+            raise KeyError(f"{name!r} is not a result array; one of {sorted(ARRAYS)}")
+        return getattr(self._raw, name) is not None
+
+    def array(self, name: str) -> xr.DataArray:
+        """The engine's array `name` (a key of :data:`ARRAYS`) with the table's dimensions, units
+        and long name, and coordinates for every dimension. Raises KeyError for an unknown name
+        and ValueError for an array these results do not hold."""
+        if not self.holds(name):
+            raise ValueError(f"{name}: not held by these results")
+        row = ARRAYS[name]
+        data = np.asarray(getattr(self._raw, name))
+        coords = {d: self._coordinate(d, n) for d, n in zip(row["dims"], data.shape)}
+        return xr.DataArray(data, dims=row["dims"], coords=coords, name=name,
+                            attrs={"units": row["units"], "long_name": row["long_name"]})
+
+    def _coordinate(self, dim: str, size: int) -> Any:
+        raw = self._raw
+        named = {"arm": ARMS, "registration": ["cpr", "not_cpr"], "budget": self.budgets,
+                 "occupancy_row": list(raw.occupancy_rows), "transition_row": list(raw.transition_rows),
+                 "intervention": list(raw.interventions)}
+        if dim in named:
+            return named[dim]
+        if dim == "replication":
+            return np.arange(self.first_replication, self.first_replication + size)
+        if dim == "year":
+            return np.arange(1, size + 1)
+        return np.arange(size)  # month, line (sources are not unique: see line_costs), family_record
+
     # ---- labelled arrays ---------------------------------------------------------------------
     @property
     def line_costs(self) -> xr.DataArray:
@@ -180,29 +223,24 @@ class Results:
 
     @property
     def flows(self) -> xr.Dataset:
-        """Occupancy (member-months per month), transitions, intervention requests, starts, drops,
-        mean waits and time-averaged queue lengths, by replication, arm and month."""
-        raw = self._raw
-        rep = np.arange(self.first_replication, self.first_replication + self.replications)
-        month = np.arange(self.months)
-        ivs = list(raw.interventions)
-        starts = np.asarray(raw.starts)
-        waits = np.asarray(raw.wait_months)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean_wait = np.where(starts > 0, waits / np.maximum(starts, 1), np.nan)
-        return xr.Dataset(
-            {
-                "occupancy": (("replication", "arm", "row", "month"), np.asarray(raw.occupancy), {"units": "member-months"}),
-                "transitions": (("replication", "arm", "month", "transition"), np.asarray(raw.transitions), {"units": "count"}),
-                "requests": (("replication", "arm", "month", "intervention"), np.asarray(raw.requests), {"units": "count"}),
-                "starts": (("replication", "arm", "month", "intervention"), starts, {"units": "count"}),
-                "dropped": (("replication", "arm", "month", "intervention"), np.asarray(raw.dropped), {"units": "count"}),
-                "mean_wait": (("replication", "arm", "month", "intervention"), mean_wait, {"units": "months"}),
-                "queue_length": (("replication", "arm", "intervention", "month"), np.asarray(raw.queue), {"units": "requests (time average)"}),
-            },
-            coords={"replication": rep, "arm": ARMS, "month": month, "row": list(raw.occupancy_rows),
-                    "transition": list(raw.transition_rows), "intervention": ivs},
-        )
+        """Every per-month array of the engine but the costs, by replication, arm and month:
+        occupancy (member-months per month), transitions, intervention requests, starts, drops,
+        mean waits (``wait_months`` / ``starts``) and time-averaged queue lengths (``queue``).
+        Arrays a results file lacks are left out."""
+        out = {}
+        for name, row in ARRAYS.items():
+            if name == "costs" or "month" not in row["dims"] or row["dims"][0] != "replication" or not self.holds(name):
+                continue
+            a = self.array(name).rename({d: _FLOW_DIMS[d] for d in row["dims"] if d in _FLOW_DIMS})
+            if name == "wait_months":
+                starts = np.asarray(self._raw.starts)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    a = a.copy(data=np.where(starts > 0, a.values / np.maximum(starts, 1), np.nan))
+                a.attrs["long_name"] = "mean wait of the intervention starts of each month (NaN without starts)"
+                name = "mean_wait"
+            name, a.attrs["units"] = _FLOW_NAMES.get(name, (name, a.attrs["units"]))
+            out[name] = a.rename(name)
+        return xr.Dataset(out)
 
     @property
     def events(self) -> np.ndarray:
@@ -239,7 +277,7 @@ class Results:
         """``family_costs`` with one more dimension, ``registration``: ``"cpr"`` for costs booked on
         a person's CPR number, ``"not_cpr"`` for the rest (report sec. 4.13: 80-90 % are; a
         municipality following its own families sees only the first)."""
-        if not bool(getattr(self._raw, "has_family_costs", False)):
+        if not self.holds("family_cost"):
             raise ValueError("family_costs: not recorded in these results; run tvaer.simulate(..., family_costs=True) "
                              "or tvaer.simulate_to_file(..., family_costs=True)")
         if self._family is None:
@@ -281,10 +319,10 @@ class Results:
 
     def _family_array(self) -> xr.DataArray:
         raw = self._raw
-        counts = np.asarray(raw.family_counts).reshape(self.replications, 2)
+        counts = np.asarray(raw.family_count).reshape(self.replications, 2)
         years, budgets = (self.months + 11) // 12, len(self.budgets)
         n = int(counts.max()) if counts.size else 0
-        flat = np.asarray(raw.family_costs)
+        flat = np.asarray(raw.family_cost).reshape(-1)
         admitted_flat = np.asarray(raw.family_admitted)
         candidate_flat = np.asarray(raw.family_candidate)
         data = np.full((self.replications, n, years, budgets, 2, 2), np.nan)  # ..., registration, arm

@@ -94,6 +94,7 @@ def simulate_to_file(
         raise ValueError(f"chunk: must be an integer >= 1, got {chunk!r}")
     path = os.fspath(path)
     model = compile_model(scenario)
+    record = _core.ReplicationOptions(family_costs=family_costs)
     done = _resumable(path, scenario, seed, replications, family_costs) if os.path.exists(path) else 0
     bar = _progress_bar(replications, scenario.name) if progress else None
     if bar is not None:
@@ -108,7 +109,7 @@ def simulate_to_file(
                     bar.update(base + n - bar.n)
                 return True
 
-            raw, interrupted = _run(model, seed, done, min(chunk, replications - done), threads, report, family_costs)
+            raw, interrupted = _run(model, seed, done, min(chunk, replications - done), threads, report, record)
             done += _store(path, raw, model, scenario, first=done == 0)
     finally:
         if bar is not None:

@@ -65,6 +65,7 @@ def simulate(
         raise ValueError(f"first_replication: must be an integer in [0, 2**32), got {first_replication!r}")
     scenario = scenario if scenario is not None else default_scenario()
     threads = _check_run(replications, seed, threads)
+    record = _core.ReplicationOptions(family_costs=family_costs, bookings=bookings)
     model = compile_model(scenario)
     bar = _progress_bar(replications, scenario.name) if progress else None
 
@@ -74,18 +75,18 @@ def simulate(
         return True
 
     try:
-        raw, interrupted = _run(model, seed, first_replication, replications, threads, report, family_costs, bookings)
+        raw, interrupted = _run(model, seed, first_replication, replications, threads, report, record)
     finally:
         if bar is not None:
             bar.close()
     return Results(raw, _meta(scenario, model), interrupted=interrupted)
 
 
-def _run(model: Any, seed: int, first: int, count: int, threads: int, report: Any,
-         family_costs: bool = False, bookings: bool = False) -> tuple[Any, bool]:
-    """Runs replications [first, first + count); on Ctrl-C returns the complete ones and True."""
+def _run(model: Any, seed: int, first: int, count: int, threads: int, report: Any, record: Any) -> tuple[Any, bool]:
+    """Runs replications [first, first + count) recording what `record` (`_core.ReplicationOptions`)
+    asks for; on Ctrl-C returns the complete ones and True."""
     try:
-        return _core.run(model, seed, first, count, threads, report, family_costs, bookings), False
+        return _core.run(model, seed, first, count, threads, report, record), False
     except KeyboardInterrupt as e:
         raw = getattr(e, "tvaer_partial", None)
         if raw is None:

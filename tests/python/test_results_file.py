@@ -98,9 +98,9 @@ def test_a_resumed_run_equals_one_uninterrupted_run(tiny, tmp_path, monkeypatch)
     chunks = []  # (first replication, count) of every chunk simulated by the resumed run
     real_run = tvaer.results_file._run
 
-    def spy(model, seed, first, count, threads, report, family_costs=False):
+    def spy(model, seed, first, count, threads, report, record):
         chunks.append((first, count))
-        return real_run(model, seed, first, count, threads, report, family_costs)
+        return real_run(model, seed, first, count, threads, report, record)
 
     monkeypatch.setattr("tvaer.results_file._run", spy)
     done = tvaer.simulate_to_file(tiny, path, replications=7, seed=5, threads=2, chunk=2, progress=False)
@@ -246,4 +246,42 @@ def test_a_file_from_a_newer_tvaer_is_refused():
     with pytest.raises(tvaer.ResultsFileError,
                        match=re.escape(f"results file {path}: schema version 999 is newer than this tvaer reads (1); "
                                        "upgrade tvaer")):
+        tvaer.open_results(path)
+
+
+def test_every_array_of_the_engine_table_is_labelled_as_in_the_file(tiny, tmp_path):
+    h5py = pytest.importorskip("h5py")
+    res = tvaer.simulate(tiny, replications=3, seed=5, threads=1, progress=False, family_costs=True)
+    path = res.to_hdf5(tmp_path / "table.h5")
+    assert set(tvaer.results.ARRAYS) >= set(RAW_ARRAYS) | {"family_count", "family_cost"}
+    with h5py.File(path, "r") as f:
+        for name in tvaer.results.ARRAYS:
+            a = res.array(name)
+            assert list(a.dims) == [d.label for d in f[name].dims], name
+            assert same_bits(a.values, f[name][...]), name
+            assert a.attrs["long_name"] == f[name].attrs["long_name"], name
+            assert a.attrs["units"] == f[name].attrs.get("units", ""), name
+
+
+def test_a_file_written_before_the_per_family_output_has_those_arrays_absent():
+    res = tvaer.open_results(DATA / "results-v1.h5")
+    assert res.holds("costs")
+    assert not res.holds("family_cost") and not res.holds("family_count")
+    assert tvaer._core.read_results(str(DATA / "results-v1.h5")).family_cost is None
+    with pytest.raises(ValueError, match="family_cost: not held by these results"):
+        res.array("family_cost")
+    with pytest.raises(ValueError, match="family_costs: not recorded in these results"):
+        res.family_costs
+    with pytest.raises(KeyError, match="'family_costs' is not a result array"):
+        res.holds("family_costs")
+
+
+def test_per_family_arrays_come_together_or_the_file_is_refused(tiny, tmp_path):
+    h5py = pytest.importorskip("h5py")
+    res = tvaer.simulate(tiny, replications=2, seed=5, threads=1, progress=False, family_costs=True)
+    path = res.to_hdf5(tmp_path / "families.h5")
+    with h5py.File(path, "a") as f:
+        del f["family_candidate"]
+    with pytest.raises(tvaer.ResultsFileError,
+                       match=re.escape(f"results file {path}: dataset 'family_candidate' is missing")):
         tvaer.open_results(path)
