@@ -393,16 +393,14 @@ class Results:
 
     def break_even(self) -> dict[str, float]:
         """When the solution has paid for itself: the first year from which the cumulative total
-        difference (solution - bau, all budgets) stays <= 0. Median over replications and the
-        share of replications that break even within the horizon."""
-        d = self.yearly_difference().sum("sector").transpose("replication", "year").values
-        cum = np.cumsum(d, axis=1)
-        years = self.yearly_difference()["year"].values
+        difference (solution - bau, all budgets) stays <= 0 (the engine's ``break_even_year_dkk`` of
+        the yearly saving). Median over replications and the share of replications that break
+        even within the horizon."""
+        d = self.yearly_difference().sum("sector").transpose("replication", "year")
+        years = d["year"].values
         found = []
-        for row in cum:
-            ok = row <= 0
-            # the first year after which every later year is also <= 0
-            idx = next((i for i in range(len(ok)) if ok[i:].all()), None)
+        for row in d.values:
+            idx = _core.break_even_year_dkk([float(-x) for x in row])
             found.append(np.nan if idx is None else float(years[idx]))
         arr = np.array(found, dtype=float)
         share = float(np.mean(~np.isnan(arr))) if len(arr) else float("nan")
@@ -411,10 +409,12 @@ class Results:
 
     def present_value(self) -> xr.DataArray:
         """Present value (DKK) of the yearly difference per (replication, sector), discounted at
-        the scenario's yearly rate with year 1 undiscounted."""
-        d = self.yearly_difference()
-        factor = (1.0 + self.discount_rate) ** -(d["year"] - 1)
-        return (d * factor).sum("year")
+        the scenario's yearly rate with year 1 undiscounted (the engine's ``present_value_dkk``)."""
+        d = self.yearly_difference().transpose("replication", "sector", "year")
+        pv = np.array([[_core.present_value_dkk([float(x) for x in row], self.discount_rate) for row in rep]
+                       for rep in d.values]).reshape(d.shape[:2])
+        return xr.DataArray(pv, dims=("replication", "sector"),
+                            coords={"replication": d["replication"].values, "sector": d["sector"].values})
 
     # ---- files -------------------------------------------------------------------------------
     def to_hdf5(self, path: str | os.PathLike[str]) -> str:
