@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -69,34 +68,34 @@ _FLOW_NAMES = {"queue": ("queue_length", "requests (time average)")}
 _FLOW_DIMS = {"occupancy_row": "row", "transition_row": "transition"}
 
 
-@dataclass
-class _Meta:
-    """What Results needs beyond the raw arrays; the same whether simulated or read from a file."""
-
-    budgets: list[str]
-    sectors: list[str]
-    ledger_lines: list[Any]  # _core.LedgerLine, one per costs line: written to results files
-    families: int | None  # None: a file whose scenario text does not say
-    discount_rate: float
-    scenario_json: str
-    scenario_name: str
-    lines: pd.DataFrame = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.lines = _line_table(self.ledger_lines, self.budgets, self.sectors)
-
-
 class Results:
-    """What :func:`tvaer.simulate` returns. Arrays are copies; the object is cheap to keep."""
+    """What :func:`tvaer.simulate` returns. Arrays are copies; the object is cheap to keep.
 
-    def __init__(self, raw: Any, meta: _Meta, interrupted: bool = False):
+    Made from the engine's results (`raw`, a ``tvaer._core.Results``) and what labels them: the
+    scenario's sectors, its ledger lines (``tvaer._core.LedgerLine``, one per costs line), number of
+    families (None when unknown), discount rate, canonical JSON and name."""
+
+    def __init__(self, raw: Any, *, sectors: list[str], ledger_lines: list[Any], families: int | None,
+                 discount_rate: float, scenario_json: str, scenario_name: str, interrupted: bool = False):
         self._raw = raw
-        self._meta = meta
+        self._sectors = list(sectors)
+        self._ledger_lines = list(ledger_lines)
+        self._families = families
+        self._discount_rate = discount_rate
+        self._scenario_json = scenario_json
+        self._scenario_name = scenario_name
+        self._lines = _line_table(self._ledger_lines, self.budgets, self._sectors)
         self.interrupted = interrupted
         self._costs: xr.DataArray | None = None
         self._family: xr.DataArray | None = None
 
     # ---- basic facts -------------------------------------------------------------------------
+    @property
+    def raw(self) -> Any:
+        """The engine's results (``tvaer._core.Results``) behind the labelled arrays: read-only
+        NumPy arrays in the engine's layout, one per row of :data:`ARRAYS`."""
+        return self._raw
+
     @property
     def seed(self) -> int:
         return int(self._raw.seed)
@@ -115,29 +114,43 @@ class Results:
 
     @property
     def budgets(self) -> list[str]:
-        return list(self._meta.budgets)
+        return list(self._raw.budgets)
+
+    @property
+    def sectors(self) -> list[str]:
+        """The scenario's sectors (the budgets less ``"solution"``)."""
+        return list(self._sectors)
 
     @property
     def lines(self) -> pd.DataFrame:
         """One row per ledger line: source, payer budget, law sector, kind, cpr, group, ..."""
-        return self._meta.lines.copy()
+        return self._lines.copy()
+
+    @property
+    def ledger_lines(self) -> list[Any]:
+        """The engine's ledger lines (``tvaer._core.LedgerLine``), one per line of ``line_costs``."""
+        return list(self._ledger_lines)
 
     @property
     def families(self) -> int | None:
         """Families in the scenario (None for a file whose scenario text does not say)."""
-        return self._meta.families
+        return self._families
 
     @property
     def scenario_json(self) -> str:
-        return self._meta.scenario_json
+        return self._scenario_json
+
+    @property
+    def scenario_name(self) -> str:
+        return self._scenario_name
 
     @property
     def discount_rate(self) -> float:
-        return self._meta.discount_rate
+        return self._discount_rate
 
     def __repr__(self) -> str:
         flag = ", interrupted" if self.interrupted else ""
-        return (f"<tvaer.Results {self._meta.scenario_name!r}: {self.replications} replications x 2 arms, "
+        return (f"<tvaer.Results {self._scenario_name!r}: {self.replications} replications x 2 arms, "
                 f"{self.months} months, seed {self.seed}{flag}>")
 
     # ---- the engine's arrays, labelled by its table ------------------------------------------
@@ -177,7 +190,7 @@ class Results:
     @property
     def line_costs(self) -> xr.DataArray:
         """DKK by (replication, arm, line, month), with line metadata as coordinates."""
-        lines = self._meta.lines
+        lines = self._lines
         coords: dict[str, Any] = {
             "replication": np.arange(self.first_replication, self.first_replication + self.replications),
             "arm": ARMS,
@@ -194,7 +207,7 @@ class Results:
         """DKK by (replication, month, sector, arm, kind); `sector` is the paying budget."""
         if self._costs is None:
             raw = np.asarray(self._raw.costs)  # (rep, arm, line, month)
-            lines = self._meta.lines
+            lines = self._lines
             ind = np.zeros((len(lines), len(self.budgets), len(KINDS)))
             for i, (payer, kind) in enumerate(zip(lines["payer"], lines["kind"])):
                 ind[i, self.budgets.index(payer), KINDS.index(kind)] = 1.0
@@ -312,7 +325,7 @@ class Results:
             "month": np.asarray(raw.booking_month),
             "line": line,
         })
-        meta = self._meta.lines.iloc[line].reset_index(drop=True)
+        meta = self._lines.iloc[line].reset_index(drop=True)
         df = pd.concat([df, meta], axis=1)
         df["amount"] = np.asarray(raw.booking_amount)
         return df
@@ -421,6 +434,7 @@ class Results:
         """Writes an HDF5 results file atomically (see docs/results-format.md) and returns its
         path; :func:`tvaer.open_results` reads it back bit for bit. Raises ResultsFileError
         naming the path when it cannot be written (a file already there is then left as it was)."""
-        from .results_file import write
-
-        return write(self, path)
+        path = os.fspath(path)
+        provenance = _core.Provenance(self._scenario_json, self._scenario_name, lines=self._ledger_lines)
+        _core.write_results(path, self._raw, provenance)
+        return path

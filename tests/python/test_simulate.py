@@ -135,7 +135,7 @@ def test_ctrl_c_returns_the_complete_replications_marked_interrupted(tiny, monke
     import sys
 
     # `tvaer.simulate` is the function; its module is reached through sys.modules.
-    monkeypatch.setattr(sys.modules["tvaer.simulate"], "_progress_bar", lambda total, name: StopAtThree())
+    monkeypatch.setattr(sys.modules["tvaer.runs"], "progress_bar", lambda total, name: StopAtThree())
     big = tiny.with_(families=20000)  # ~10 ms a replication, so the stop lands mid-run
     part = tvaer.simulate(big, replications=40, seed=4, threads=1)
     assert part.interrupted
@@ -156,7 +156,7 @@ def test_ctrl_c_abandons_a_long_replication_instead_of_finishing_it(tiny, monkey
 
     import sys
 
-    monkeypatch.setattr(sys.modules["tvaer.simulate"], "_progress_bar", lambda total, name: StopAtOnce())
+    monkeypatch.setattr(sys.modules["tvaer.runs"], "progress_bar", lambda total, name: StopAtOnce())
     huge = tiny.with_(families=1_000_000)  # one replication takes seconds
     part = tvaer.simulate(huge, replications=2, seed=4, threads=1)
     assert part.interrupted
