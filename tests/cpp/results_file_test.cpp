@@ -336,26 +336,6 @@ TEST_CASE("every array of the table is written and read back bit for bit", "[res
     CHECK(arrays == 14);  // the ten arrays of docs/results-format.md and the four per-family ones
 }
 
-TEST_CASE("the table's shapes are the documented ones", "[results_file][table]") {
-    const auto r = run_families(0, 2);
-    const auto& m = arriving();
-    const auto shape = [&](std::string_view name) {
-        for (const auto& a : tvaer::result_arrays()) {
-            if (a.name == name) return tvaer::shape_of(r, a);
-        }
-        FAIL("no array " << name);
-        return std::vector<std::size_t>{};
-    };
-    std::size_t families = 0;
-    for (const auto c : r.family_counts) families += c;
-    CHECK(shape("costs") == std::vector<std::size_t>{2, 2, m.lines.size(), m.months});
-    CHECK(shape("occupancy") == std::vector<std::size_t>{2, 2, m.occupancy_rows.size(), m.months});
-    CHECK(shape("transitions") == std::vector<std::size_t>{2, 2, m.months, m.transition_rows.size()});
-    CHECK(shape("events") == std::vector<std::size_t>{2, 2});
-    CHECK(shape("family_cost") == std::vector<std::size_t>{families, (m.months + 11) / 12, m.budgets.size(), 2});
-    CHECK(shape("family_candidate") == std::vector<std::size_t>{families});
-}
-
 TEST_CASE("a file written before the per-family output reads with those arrays absent", "[results_file][table]") {
     const auto r = tvaer::read_results(data_dir + "/results-v1.h5");
     CHECK(r.holds("costs"));
