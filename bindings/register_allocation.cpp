@@ -116,8 +116,13 @@ void register_allocation(py::module_& m) {
           py::arg("players"), py::arg("table"), "Exact Shapley values; table[mask], bit i = player i.");
     m.def("to_ore", &to_ore, py::arg("dkk"), py::arg("where") = "amount");
     m.def("apportion", &apportion, py::arg("total"), py::arg("weights"));
-    m.def("present_value", &present_value, py::arg("yearly"), py::arg("rate"));
-    m.def("break_even_year", &break_even_year, py::arg("yearly"));
+    m.def("present_value", &present_value, py::arg("yearly"), py::arg("rate"),
+          "Present value in DKK of yearly øre amounts, year y (0-based) discounted by (1 + rate)^-y.");
+    m.def("present_value_dkk", &present_value_dkk, py::arg("yearly"), py::arg("rate"),
+          "present_value of yearly DKK amounts.");
+    m.def("break_even_year", &break_even_year, py::arg("yearly"),
+          "First year (0-based) from which the cumulative sum of yearly øre stays >= 0; None if it ends < 0.");
+    m.def("break_even_year_dkk", &break_even_year_dkk, py::arg("yearly"), "break_even_year of yearly DKK amounts.");
     m.def("allocation_rules", &allocation_rules, py::arg("document"),
           "The rules of the document's [allocation] table, in order; raises ScenarioError for a bad entry.");
 }

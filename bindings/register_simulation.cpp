@@ -4,6 +4,9 @@
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include "register.hpp"
 #include "tvaer/replications.hpp"
 
@@ -34,14 +37,13 @@ py::array_t<T> booking_column(const results& r, T booking::*field) {
 // `progress(done)` returns False to stop; Python exceptions raised in it (KeyboardInterrupt from
 // Ctrl-C) stop the run and are re-raised once the threads have finished.
 results run(const model& m, std::uint64_t seed, std::uint32_t first, std::uint32_t count, unsigned threads,
-            const py::object& progress, bool family_costs, bool bookings) {
+            const py::object& progress, const replication_options& record) {
     run_options o;
     o.seed = seed;
     o.first_replication = first;
     o.replications = count;
     o.threads = threads;
-    o.family_costs = family_costs;
-    o.bookings = bookings;
+    o.record = record;
     std::optional<py::error_already_set> pending;
     if (!progress.is_none()) {
         o.progress = [&](std::uint32_t done) {
@@ -69,11 +71,39 @@ results run(const model& m, std::uint64_t seed, std::uint32_t first, std::uint32
     return r;
 }
 
+replication_options new_replication_options(bool family_costs, bool bookings) {
+    replication_options o;
+    o.family_costs = family_costs;
+    o.bookings = bookings;
+    return o;
+}
+
+// A row of the table of result arrays as a dict: name, dims, units, long_name, optional.
+py::dict describe(const result_array& a) {
+    py::list dims;
+    for (const auto d : a.dims) dims.append(py::str(std::string(d)));
+    py::dict out;
+    out["name"] = std::string(a.name);
+    out["dims"] = py::tuple(dims);
+    out["units"] = std::string(a.units);
+    out["long_name"] = std::string(a.long_name);
+    out["optional"] = a.optional || a.recorded_with != nullptr;
+    return out;
+}
+
+// The array of row `a` in `r`, shaped by the table, or None when `r` does not hold it.
+py::object array_of(const results& r, const result_array& a) {
+    if (!r.holds(a.name)) return py::none();
+    std::vector<py::ssize_t> shape;
+    for (const auto n : shape_of(r, a)) shape.push_back(ssize(n));
+    return std::visit([&](const auto& c) -> py::object { return as_array(r.*c.data, shape); }, a.column);
+}
+
 }  // namespace
 
 void register_simulation(py::module_& m) {
-    py::class_<results>(m, "Results", "Raw outputs of consecutive replications (both arms).")
-        .def_readonly("seed", &results::seed)
+    py::class_<results> results_class(m, "Results", "Raw outputs of consecutive replications (both arms).");
+    results_class.def_readonly("seed", &results::seed)
         .def_readonly("first_replication", &results::first_replication)
         .def_readonly("replications", &results::replications)
         .def_readonly("months", &results::months)
@@ -83,45 +113,7 @@ void register_simulation(py::module_& m) {
         .def_readonly("transition_rows", &results::transition_rows)
         .def_readonly("interventions", &results::interventions)
         .def("append", &results::append, py::arg("more"), "Appends the replications that directly follow these.")
-        .def_property_readonly("costs", [](const results& r) {
-            return as_array(r.costs, {ssize(r.replications), 2, ssize(r.line_sources.size()), ssize(r.months)});
-        }, "DKK, shape (replication, arm, line, month).")
-        .def_property_readonly("occupancy", [](const results& r) {
-            return as_array(r.occupancy, {ssize(r.replications), 2, ssize(r.occupancy_rows.size()), ssize(r.months)});
-        }, "member-months, shape (replication, arm, row, month).")
-        .def_property_readonly("queue", [](const results& r) {
-            return as_array(r.queue, {ssize(r.replications), 2, ssize(r.interventions.size()), ssize(r.months)});
-        }, "request-months waiting, shape (replication, arm, intervention, month).")
-        .def_property_readonly("transitions", [](const results& r) {
-            return as_array(r.transitions, {ssize(r.replications), 2, ssize(r.months), ssize(r.transition_rows.size())});
-        }, "counts, shape (replication, arm, month, transition).")
-        .def_property_readonly("requests", [](const results& r) {
-            return as_array(r.requests, {ssize(r.replications), 2, ssize(r.months), ssize(r.interventions.size())});
-        })
-        .def_property_readonly("starts", [](const results& r) {
-            return as_array(r.starts, {ssize(r.replications), 2, ssize(r.months), ssize(r.interventions.size())});
-        })
-        .def_property_readonly("dropped", [](const results& r) {
-            return as_array(r.dropped, {ssize(r.replications), 2, ssize(r.months), ssize(r.interventions.size())});
-        })
-        .def_property_readonly("wait_months", [](const results& r) {
-            return as_array(r.wait_months, {ssize(r.replications), 2, ssize(r.months), ssize(r.interventions.size())});
-        })
-        .def_property_readonly("events", [](const results& r) { return as_array(r.events, {ssize(r.replications), 2}); })
-        .def_property_readonly("admitted", [](const results& r) { return as_array(r.admitted, {ssize(r.replications), 2}); })
         .def_readonly("has_family_costs", &results::has_family_costs, "Whether the per-family output was recorded.")
-        .def_property_readonly("family_counts", [](const results& r) {
-            return as_array(r.family_counts, {ssize(r.family_counts.size() / 2), 2});
-        }, "families per (replication, arm) block of the per-family arrays.")
-        .def_property_readonly("family_costs", [](const results& r) {
-            return as_array(r.family_costs, {ssize(r.family_costs.size())});
-        }, "DKK, flat: the (replication, arm) blocks in order, each (family, year, budget, registration).")
-        .def_property_readonly("family_admitted", [](const results& r) {
-            return as_array(r.family_admitted, {ssize(r.family_admitted.size())});
-        }, "flat like family_costs, one per family: month first admitted into the solution, or -1.")
-        .def_property_readonly("family_candidate", [](const results& r) {
-            return as_array(r.family_candidate, {ssize(r.family_candidate.size())});
-        }, "flat like family_costs, one per family: 1 if eligible and motivated.")
         .def_readonly("has_bookings", &results::has_bookings, "Whether the booking log was recorded.")
         .def_property_readonly("booking_counts", [](const results& r) {
             return as_array(r.booking_counts, {ssize(r.booking_counts.size() / 2), 2});
@@ -132,12 +124,27 @@ void register_simulation(py::module_& m) {
         .def_property_readonly("booking_line", [](const results& r) { return booking_column(r, &booking::line); })
         .def_property_readonly("booking_amount", [](const results& r) { return booking_column(r, &booking::amount); },
                                "DKK");
+    // One NumPy property per row of the table (a copy, shaped by its dims; None when not held).
+    for (const auto& a : result_arrays()) {
+        const std::string doc = fmt::format("{}, {}; dims ({}).", a.long_name, a.units.empty() ? "no units" : a.units,
+                                            fmt::join(a.dims, ", "));
+        results_class.def_property_readonly(a.name.data(), [&a](const results& r) { return array_of(r, a); }, doc.c_str());
+    }
+    m.def("result_arrays", [] {
+        py::list out;
+        for (const auto& a : result_arrays()) out.append(describe(a));
+        return out;
+    }, "The table of result arrays: name, dims, units, long_name, optional (a file may lack it).");
+
+    py::class_<replication_options>(m, "ReplicationOptions", "What each replication records beyond the arrays every run has.")
+        .def(py::init(&new_replication_options), py::arg("family_costs") = false, py::arg("bookings") = false)
+        .def_readonly("family_costs", &replication_options::family_costs, "Also record the per-family output.")
+        .def_readonly("bookings", &replication_options::bookings, "Also record the booking log.");
 
     m.def("run", &run, py::arg("model"), py::arg("seed"), py::arg("first_replication"), py::arg("replications"),
-          py::arg("threads") = 1, py::arg("progress") = py::none(), py::arg("family_costs") = false,
-          py::arg("bookings") = false,
+          py::arg("threads") = 1, py::arg("progress") = py::none(), py::arg("record") = replication_options{},
           "Runs replications [first, first + replications) of both arms in C++ threads, GIL released;\n"
-          "family_costs=True also records the per-family output, bookings=True the booking log.");
+          "`record` (ReplicationOptions) says what else to record: per-family output, booking log.");
 }
 
 }  // namespace tvaer::bindings

@@ -136,7 +136,7 @@ def settle(results: Results, rules: Sequence[Rule] | None = None, discount_rate:
         rules = rules_from_scenario(sc) or [pay_where_granted()]
     rate = results.discount_rate if discount_rate is None else float(discount_rate)
     model = compile_model(sc)
-    raw = results._raw
+    raw = results.raw
     settled = [_core.settle(_core.yearly_lines(model, raw, i), list(rules), rate) for i in range(results.replications)]
     return Settlement(settled, list(rules), results.first_replication, rate)
 

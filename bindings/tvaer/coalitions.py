@@ -143,7 +143,7 @@ def shapley_values(scenario: Scenario, replications: int = 100, seed: int = 1, p
         members = [p for i, p in enumerate(names) if mask >> i & 1]
         res = simulate(coalition_scenario(scenario, members, names), replications=replications, seed=seed,
                        threads=threads, progress=False)
-        raw = np.asarray(res._raw.costs)  # (rep, arm, line, month)
+        raw = res.line_costs.values  # (rep, arm, line, month)
         monthly = raw[:, 0].sum(axis=1) - raw[:, 1].sum(axis=1)  # (rep, month)
         months = monthly.shape[1]
         yearly = np.add.reduceat(monthly, np.arange(0, months, 12), axis=1)  # year y: months 12y ... 12y + 11

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-__all__ = ["Results", "paired_interval"]
+from . import _core
+
+__all__ = ["Results", "paired_interval", "ARRAYS"]
 
 ARMS = ["bau", "solution"]
 KINDS = ["service", "transfer"]
@@ -59,34 +60,42 @@ def _line_table(lines: list[Any], budgets: list[str], sectors: list[str]) -> pd.
     return pd.DataFrame(rows, columns=LINE_COLUMNS)
 
 
-@dataclass
-class _Meta:
-    """What Results needs beyond the raw arrays; the same whether simulated or read from a file."""
+# The engine's table of result arrays (name, dims, units, long_name, optional), by name.
+ARRAYS: dict[str, dict[str, Any]] = {a["name"]: a for a in _core.result_arrays()}
 
-    budgets: list[str]
-    sectors: list[str]
-    ledger_lines: list[Any]  # _core.LedgerLine, one per costs line: written to results files
-    families: int | None  # None: a file whose scenario text does not say
-    discount_rate: float
-    scenario_json: str
-    scenario_name: str
-    lines: pd.DataFrame = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.lines = _line_table(self.ledger_lines, self.budgets, self.sectors)
+# How `Results.flows` names the engine's per-month arrays where it differs (name, units).
+_FLOW_NAMES = {"queue": ("queue_length", "requests (time average)")}
+_FLOW_DIMS = {"occupancy_row": "row", "transition_row": "transition"}
 
 
 class Results:
-    """What :func:`tvaer.simulate` returns. Arrays are copies; the object is cheap to keep."""
+    """What :func:`tvaer.simulate` returns. Arrays are copies; the object is cheap to keep.
 
-    def __init__(self, raw: Any, meta: _Meta, interrupted: bool = False):
+    Made from the engine's results (`raw`, a ``tvaer._core.Results``) and what labels them: the
+    scenario's sectors, its ledger lines (``tvaer._core.LedgerLine``, one per costs line), number of
+    families (None when unknown), discount rate, canonical JSON and name."""
+
+    def __init__(self, raw: Any, *, sectors: list[str], ledger_lines: list[Any], families: int | None,
+                 discount_rate: float, scenario_json: str, scenario_name: str, interrupted: bool = False):
         self._raw = raw
-        self._meta = meta
+        self._sectors = list(sectors)
+        self._ledger_lines = list(ledger_lines)
+        self._families = families
+        self._discount_rate = discount_rate
+        self._scenario_json = scenario_json
+        self._scenario_name = scenario_name
+        self._lines = _line_table(self._ledger_lines, self.budgets, self._sectors)
         self.interrupted = interrupted
         self._costs: xr.DataArray | None = None
         self._family: xr.DataArray | None = None
 
     # ---- basic facts -------------------------------------------------------------------------
+    @property
+    def raw(self) -> Any:
+        """The engine's results (``tvaer._core.Results``) behind the labelled arrays: read-only
+        NumPy arrays in the engine's layout, one per row of :data:`ARRAYS`."""
+        return self._raw
+
     @property
     def seed(self) -> int:
         return int(self._raw.seed)
@@ -105,36 +114,83 @@ class Results:
 
     @property
     def budgets(self) -> list[str]:
-        return list(self._meta.budgets)
+        return list(self._raw.budgets)
+
+    @property
+    def sectors(self) -> list[str]:
+        """The scenario's sectors (the budgets less ``"solution"``)."""
+        return list(self._sectors)
 
     @property
     def lines(self) -> pd.DataFrame:
         """One row per ledger line: source, payer budget, law sector, kind, cpr, group, ..."""
-        return self._meta.lines.copy()
+        return self._lines.copy()
+
+    @property
+    def ledger_lines(self) -> list[Any]:
+        """The engine's ledger lines (``tvaer._core.LedgerLine``), one per line of ``line_costs``."""
+        return list(self._ledger_lines)
 
     @property
     def families(self) -> int | None:
         """Families in the scenario (None for a file whose scenario text does not say)."""
-        return self._meta.families
+        return self._families
 
     @property
     def scenario_json(self) -> str:
-        return self._meta.scenario_json
+        return self._scenario_json
+
+    @property
+    def scenario_name(self) -> str:
+        return self._scenario_name
 
     @property
     def discount_rate(self) -> float:
-        return self._meta.discount_rate
+        return self._discount_rate
 
     def __repr__(self) -> str:
         flag = ", interrupted" if self.interrupted else ""
-        return (f"<tvaer.Results {self._meta.scenario_name!r}: {self.replications} replications x 2 arms, "
+        return (f"<tvaer.Results {self._scenario_name!r}: {self.replications} replications x 2 arms, "
                 f"{self.months} months, seed {self.seed}{flag}>")
+
+    # ---- the engine's arrays, labelled by its table ------------------------------------------
+    def holds(self, name: str) -> bool:
+        """Whether these results hold the engine's array `name` (a key of :data:`ARRAYS`):
+        optional arrays are absent when not recorded, or from a file written before them."""
+        if name not in ARRAYS:
+            raise KeyError(f"{name!r} is not a result array; one of {sorted(ARRAYS)}")
+        return getattr(self._raw, name) is not None
+
+    def array(self, name: str) -> xr.DataArray:
+        """The engine's array `name` (a key of :data:`ARRAYS`) with the table's dimensions, units
+        and long name, and coordinates for every dimension. Raises KeyError for an unknown name
+        and ValueError for an array these results do not hold."""
+        if not self.holds(name):
+            raise ValueError(f"{name}: not held by these results")
+        row = ARRAYS[name]
+        data = np.asarray(getattr(self._raw, name))
+        coords = {d: self._coordinate(d, n) for d, n in zip(row["dims"], data.shape)}
+        return xr.DataArray(data, dims=row["dims"], coords=coords, name=name,
+                            attrs={"units": row["units"], "long_name": row["long_name"]})
+
+    def _coordinate(self, dim: str, size: int) -> Any:
+        raw = self._raw
+        named = {"arm": ARMS, "registration": ["cpr", "not_cpr"], "budget": self.budgets,
+                 "occupancy_row": list(raw.occupancy_rows), "transition_row": list(raw.transition_rows),
+                 "intervention": list(raw.interventions)}
+        if dim in named:
+            return named[dim]
+        if dim == "replication":
+            return np.arange(self.first_replication, self.first_replication + size)
+        if dim == "year":
+            return np.arange(1, size + 1)
+        return np.arange(size)  # month, line (sources are not unique: see line_costs), family_record
 
     # ---- labelled arrays ---------------------------------------------------------------------
     @property
     def line_costs(self) -> xr.DataArray:
         """DKK by (replication, arm, line, month), with line metadata as coordinates."""
-        lines = self._meta.lines
+        lines = self._lines
         coords: dict[str, Any] = {
             "replication": np.arange(self.first_replication, self.first_replication + self.replications),
             "arm": ARMS,
@@ -151,7 +207,7 @@ class Results:
         """DKK by (replication, month, sector, arm, kind); `sector` is the paying budget."""
         if self._costs is None:
             raw = np.asarray(self._raw.costs)  # (rep, arm, line, month)
-            lines = self._meta.lines
+            lines = self._lines
             ind = np.zeros((len(lines), len(self.budgets), len(KINDS)))
             for i, (payer, kind) in enumerate(zip(lines["payer"], lines["kind"])):
                 ind[i, self.budgets.index(payer), KINDS.index(kind)] = 1.0
@@ -180,29 +236,24 @@ class Results:
 
     @property
     def flows(self) -> xr.Dataset:
-        """Occupancy (member-months per month), transitions, intervention requests, starts, drops,
-        mean waits and time-averaged queue lengths, by replication, arm and month."""
-        raw = self._raw
-        rep = np.arange(self.first_replication, self.first_replication + self.replications)
-        month = np.arange(self.months)
-        ivs = list(raw.interventions)
-        starts = np.asarray(raw.starts)
-        waits = np.asarray(raw.wait_months)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean_wait = np.where(starts > 0, waits / np.maximum(starts, 1), np.nan)
-        return xr.Dataset(
-            {
-                "occupancy": (("replication", "arm", "row", "month"), np.asarray(raw.occupancy), {"units": "member-months"}),
-                "transitions": (("replication", "arm", "month", "transition"), np.asarray(raw.transitions), {"units": "count"}),
-                "requests": (("replication", "arm", "month", "intervention"), np.asarray(raw.requests), {"units": "count"}),
-                "starts": (("replication", "arm", "month", "intervention"), starts, {"units": "count"}),
-                "dropped": (("replication", "arm", "month", "intervention"), np.asarray(raw.dropped), {"units": "count"}),
-                "mean_wait": (("replication", "arm", "month", "intervention"), mean_wait, {"units": "months"}),
-                "queue_length": (("replication", "arm", "intervention", "month"), np.asarray(raw.queue), {"units": "requests (time average)"}),
-            },
-            coords={"replication": rep, "arm": ARMS, "month": month, "row": list(raw.occupancy_rows),
-                    "transition": list(raw.transition_rows), "intervention": ivs},
-        )
+        """Every per-month array of the engine but the costs, by replication, arm and month:
+        occupancy (member-months per month), transitions, intervention requests, starts, drops,
+        mean waits (``wait_months`` / ``starts``) and time-averaged queue lengths (``queue``).
+        Arrays a results file lacks are left out."""
+        out = {}
+        for name, row in ARRAYS.items():
+            if name == "costs" or "month" not in row["dims"] or row["dims"][0] != "replication" or not self.holds(name):
+                continue
+            a = self.array(name).rename({d: _FLOW_DIMS[d] for d in row["dims"] if d in _FLOW_DIMS})
+            if name == "wait_months":
+                starts = np.asarray(self._raw.starts)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    a = a.copy(data=np.where(starts > 0, a.values / np.maximum(starts, 1), np.nan))
+                a.attrs["long_name"] = "mean wait of the intervention starts of each month (NaN without starts)"
+                name = "mean_wait"
+            name, a.attrs["units"] = _FLOW_NAMES.get(name, (name, a.attrs["units"]))
+            out[name] = a.rename(name)
+        return xr.Dataset(out)
 
     @property
     def events(self) -> np.ndarray:
@@ -239,7 +290,7 @@ class Results:
         """``family_costs`` with one more dimension, ``registration``: ``"cpr"`` for costs booked on
         a person's CPR number, ``"not_cpr"`` for the rest (report sec. 4.13: 80-90 % are; a
         municipality following its own families sees only the first)."""
-        if not bool(getattr(self._raw, "has_family_costs", False)):
+        if not self.holds("family_cost"):
             raise ValueError("family_costs: not recorded in these results; run tvaer.simulate(..., family_costs=True) "
                              "or tvaer.simulate_to_file(..., family_costs=True)")
         if self._family is None:
@@ -274,17 +325,17 @@ class Results:
             "month": np.asarray(raw.booking_month),
             "line": line,
         })
-        meta = self._meta.lines.iloc[line].reset_index(drop=True)
+        meta = self._lines.iloc[line].reset_index(drop=True)
         df = pd.concat([df, meta], axis=1)
         df["amount"] = np.asarray(raw.booking_amount)
         return df
 
     def _family_array(self) -> xr.DataArray:
         raw = self._raw
-        counts = np.asarray(raw.family_counts).reshape(self.replications, 2)
+        counts = np.asarray(raw.family_count).reshape(self.replications, 2)
         years, budgets = (self.months + 11) // 12, len(self.budgets)
         n = int(counts.max()) if counts.size else 0
-        flat = np.asarray(raw.family_costs)
+        flat = np.asarray(raw.family_cost).reshape(-1)
         admitted_flat = np.asarray(raw.family_admitted)
         candidate_flat = np.asarray(raw.family_candidate)
         data = np.full((self.replications, n, years, budgets, 2, 2), np.nan)  # ..., registration, arm
@@ -355,16 +406,14 @@ class Results:
 
     def break_even(self) -> dict[str, float]:
         """When the solution has paid for itself: the first year from which the cumulative total
-        difference (solution - bau, all budgets) stays <= 0. Median over replications and the
-        share of replications that break even within the horizon."""
-        d = self.yearly_difference().sum("sector").transpose("replication", "year").values
-        cum = np.cumsum(d, axis=1)
-        years = self.yearly_difference()["year"].values
+        difference (solution - bau, all budgets) stays <= 0 (the engine's ``break_even_year_dkk`` of
+        the yearly saving). Median over replications and the share of replications that break
+        even within the horizon."""
+        d = self.yearly_difference().sum("sector").transpose("replication", "year")
+        years = d["year"].values
         found = []
-        for row in cum:
-            ok = row <= 0
-            # the first year after which every later year is also <= 0
-            idx = next((i for i in range(len(ok)) if ok[i:].all()), None)
+        for row in d.values:
+            idx = _core.break_even_year_dkk([float(-x) for x in row])
             found.append(np.nan if idx is None else float(years[idx]))
         arr = np.array(found, dtype=float)
         share = float(np.mean(~np.isnan(arr))) if len(arr) else float("nan")
@@ -373,16 +422,19 @@ class Results:
 
     def present_value(self) -> xr.DataArray:
         """Present value (DKK) of the yearly difference per (replication, sector), discounted at
-        the scenario's yearly rate with year 1 undiscounted."""
-        d = self.yearly_difference()
-        factor = (1.0 + self.discount_rate) ** -(d["year"] - 1)
-        return (d * factor).sum("year")
+        the scenario's yearly rate with year 1 undiscounted (the engine's ``present_value_dkk``)."""
+        d = self.yearly_difference().transpose("replication", "sector", "year")
+        pv = np.array([[_core.present_value_dkk([float(x) for x in row], self.discount_rate) for row in rep]
+                       for rep in d.values]).reshape(d.shape[:2])
+        return xr.DataArray(pv, dims=("replication", "sector"),
+                            coords={"replication": d["replication"].values, "sector": d["sector"].values})
 
     # ---- files -------------------------------------------------------------------------------
     def to_hdf5(self, path: str | os.PathLike[str]) -> str:
         """Writes an HDF5 results file atomically (see docs/results-format.md) and returns its
         path; :func:`tvaer.open_results` reads it back bit for bit. Raises ResultsFileError
         naming the path when it cannot be written (a file already there is then left as it was)."""
-        from .results_file import write
-
-        return write(self, path)
+        path = os.fspath(path)
+        provenance = _core.Provenance(self._scenario_json, self._scenario_name, lines=self._ledger_lines)
+        _core.write_results(path, self._raw, provenance)
+        return path

@@ -13,22 +13,17 @@ import os
 import tomllib
 from typing import Any
 
-from . import _core
+from . import _core, runs
 from .errors import ResultsFileError
-from .results import Results, _Meta
+from .results import Results
 from .scenario import Scenario, compile_model, default_scenario
-from .simulate import _check_run, _progress_bar, _run
 
 __all__ = ["write", "read", "open_results", "simulate_to_file"]
 
 
 def write(results: Results, path: str | os.PathLike[str]) -> str:
     """Writes `results` to `path` atomically; returns the path as a string (see Results.to_hdf5)."""
-    path = os.fspath(path)
-    meta = results._meta
-    prov = _core.Provenance(meta.scenario_json, meta.scenario_name, lines=meta.ledger_lines)
-    _core.write_results(path, results._raw, prov)
-    return path
+    return results.to_hdf5(path)
 
 
 def read(path: str | os.PathLike[str]) -> Results:
@@ -42,11 +37,10 @@ def read(path: str | os.PathLike[str]) -> Results:
                                "tvaer needs them to label costs by budget")
     data = _scenario_data(path, prov.scenario_text)
     budgets = list(raw.budgets)
-    meta = _Meta(budgets=budgets, sectors=list(data.get("sectors", budgets[:-1])), ledger_lines=list(prov.lines),
-                 families=data.get("families"), discount_rate=float(data.get("discount_rate", 0.0)),
-                 scenario_json=json.dumps(data, sort_keys=True, ensure_ascii=False),
-                 scenario_name=prov.scenario_name)
-    return Results(raw, meta)
+    return Results(raw, sectors=list(data.get("sectors", budgets[:-1])), ledger_lines=list(prov.lines),
+                   families=data.get("families"), discount_rate=float(data.get("discount_rate", 0.0)),
+                   scenario_json=json.dumps(data, sort_keys=True, ensure_ascii=False),
+                   scenario_name=prov.scenario_name)
 
 
 open_results = read
@@ -86,16 +80,15 @@ def simulate_to_file(
     stores every family's costs (``Results.family_costs``); a file resumes only with the same
     choice.
     """
-    if not isinstance(family_costs, bool):
-        raise ValueError(f"family_costs: must be True or False, got {family_costs!r}")
+    record = runs.recording(family_costs=family_costs)
     scenario = scenario if scenario is not None else default_scenario()
-    threads = _check_run(replications, seed, threads)
+    threads = runs.check_run(replications, seed, threads)
     if not isinstance(chunk, int) or chunk < 1:
         raise ValueError(f"chunk: must be an integer >= 1, got {chunk!r}")
     path = os.fspath(path)
     model = compile_model(scenario)
     done = _resumable(path, scenario, seed, replications, family_costs) if os.path.exists(path) else 0
-    bar = _progress_bar(replications, scenario.name) if progress else None
+    bar = runs.progress_bar(replications, scenario.name) if progress else None
     if bar is not None:
         bar.update(done)
     interrupted = False
@@ -108,7 +101,7 @@ def simulate_to_file(
                     bar.update(base + n - bar.n)
                 return True
 
-            raw, interrupted = _run(model, seed, done, min(chunk, replications - done), threads, report, family_costs)
+            raw, interrupted = runs.run(model, seed, done, min(chunk, replications - done), threads, report, record)
             done += _store(path, raw, model, scenario, first=done == 0)
     finally:
         if bar is not None:

@@ -2,34 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any, Mapping
 
 import pandas as pd
 
-from . import _core
-from .results import Results, _Meta, paired_interval
+from . import runs
+from .results import Results, paired_interval
 from .scenario import Scenario, compile_model, default_scenario
 
 __all__ = ["simulate", "compare", "Comparison"]
-
-
-def _meta(scenario: Scenario, model: Any) -> _Meta:
-    return _Meta(budgets=list(model.budgets), sectors=list(model.sectors), ledger_lines=list(model.lines),
-                 families=int(model.families), discount_rate=float(model.discount_rate),
-                 scenario_json=scenario.to_json(), scenario_name=scenario.name)
-
-
-def _check_run(replications: Any, seed: Any, threads: Any) -> int:
-    """Checks the arguments shared by simulate and simulate_to_file; returns the thread count."""
-    if not isinstance(replications, int) or isinstance(replications, bool) or not 1 <= replications < 2**31:
-        raise ValueError(f"replications: must be an integer in [1, 2**31), got {replications!r}")
-    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**64:
-        raise ValueError(f"seed: must be an integer in [0, 2**64), got {seed!r}")
-    threads = (os.cpu_count() or 1) if threads is None else threads
-    if not isinstance(threads, int) or threads < 1:
-        raise ValueError(f"threads: must be an integer >= 1, got {threads!r}")
-    return threads
 
 
 def simulate(
@@ -56,17 +37,14 @@ def simulate(
     (``Results.bookings``: every krone with family, member, ledger line and month), meant for a
     few replications and not written to results files.
     """
-    if not isinstance(bookings, bool):
-        raise ValueError(f"bookings: must be True or False, got {bookings!r}")
-    if not isinstance(family_costs, bool):
-        raise ValueError(f"family_costs: must be True or False, got {family_costs!r}")
+    record = runs.recording(family_costs=family_costs, bookings=bookings)
     if not isinstance(first_replication, int) or isinstance(first_replication, bool) or \
             not 0 <= first_replication < 2**32:
         raise ValueError(f"first_replication: must be an integer in [0, 2**32), got {first_replication!r}")
     scenario = scenario if scenario is not None else default_scenario()
-    threads = _check_run(replications, seed, threads)
+    threads = runs.check_run(replications, seed, threads)
     model = compile_model(scenario)
-    bar = _progress_bar(replications, scenario.name) if progress else None
+    bar = runs.progress_bar(replications, scenario.name) if progress else None
 
     def report(done: int) -> bool:
         if bar is not None:
@@ -74,29 +52,13 @@ def simulate(
         return True
 
     try:
-        raw, interrupted = _run(model, seed, first_replication, replications, threads, report, family_costs, bookings)
+        raw, interrupted = runs.run(model, seed, first_replication, replications, threads, report, record)
     finally:
         if bar is not None:
             bar.close()
-    return Results(raw, _meta(scenario, model), interrupted=interrupted)
-
-
-def _run(model: Any, seed: int, first: int, count: int, threads: int, report: Any,
-         family_costs: bool = False, bookings: bool = False) -> tuple[Any, bool]:
-    """Runs replications [first, first + count); on Ctrl-C returns the complete ones and True."""
-    try:
-        return _core.run(model, seed, first, count, threads, report, family_costs, bookings), False
-    except KeyboardInterrupt as e:
-        raw = getattr(e, "tvaer_partial", None)
-        if raw is None:
-            raise
-        return raw, True
-
-
-def _progress_bar(total: int, name: str) -> Any:
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc=f"tvaer {name}", unit="rep", leave=False)
+    return Results(raw, sectors=list(model.sectors), ledger_lines=list(model.lines), families=int(model.families),
+                   discount_rate=float(model.discount_rate), scenario_json=scenario.to_json(),
+                   scenario_name=scenario.name, interrupted=interrupted)
 
 
 class Comparison:

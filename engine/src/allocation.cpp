@@ -223,20 +223,27 @@ void book::settle_to(const std::string& rule, std::size_t year, const std::vecto
 
 // ---- outputs -------------------------------------------------------------------------------
 
-double present_value(const std::vector<ore>& yearly, double rate) {
+namespace {
+
+double in_dkk(ore amount) { return to_dkk(amount); }
+double in_dkk(double amount) { return amount; }
+
+template <class T>
+double discounted(const std::vector<T>& yearly, double rate) {
     if (!std::isfinite(rate) || rate <= -1.0) {
         throw std::invalid_argument(fmt::format("present_value: discount rate must be finite and > -1, got {}", rate));
     }
     double pv = 0.0;
     for (std::size_t y = 0; y < yearly.size(); ++y) {
-        pv += to_dkk(yearly[y]) / std::pow(1.0 + rate, static_cast<double>(y));
+        pv += in_dkk(yearly[y]) / std::pow(1.0 + rate, static_cast<double>(y));
     }
     return pv;
 }
 
-std::optional<std::size_t> break_even_year(const std::vector<ore>& yearly) {
+template <class T>
+std::optional<std::size_t> first_year_even(const std::vector<T>& yearly) {
     if (yearly.empty()) return std::nullopt;
-    ore cumulative = 0;
+    T cumulative = 0;
     std::optional<std::size_t> last_negative;
     for (std::size_t y = 0; y < yearly.size(); ++y) {
         cumulative += yearly[y];
@@ -246,6 +253,13 @@ std::optional<std::size_t> break_even_year(const std::vector<ore>& yearly) {
     if (*last_negative + 1 == yearly.size()) return std::nullopt;
     return *last_negative + 1;
 }
+
+}  // namespace
+
+double present_value(const std::vector<ore>& yearly, double rate) { return discounted(yearly, rate); }
+double present_value_dkk(const std::vector<double>& yearly, double rate) { return discounted(yearly, rate); }
+std::optional<std::size_t> break_even_year(const std::vector<ore>& yearly) { return first_year_even(yearly); }
+std::optional<std::size_t> break_even_year_dkk(const std::vector<double>& yearly) { return first_year_even(yearly); }
 
 namespace {
 

@@ -24,133 +24,25 @@ namespace {
 
 using namespace detail::h5;
 
-// ---- the layout (docs/results-format.md) ----
+// ---- the arrays: one dataset per row of result_arrays() (docs/results-format.md) ----
 
-/// A results array: its dataset name, its dimensions after "replication", units and long name.
-struct array_spec {
-    const char* name;
-    std::vector<std::string> dims;
-    const char* units;
-    const char* long_name;
-};
-
-/// Calls f(spec, array) for each array of `r` (const or not), in file order.
-template <class R, class F>
-void for_each_array(R& r, F&& f) {
-    static const array_spec s[] = {
-        {"costs", {"arm", "line", "month"}, "DKK", "cost booked on each ledger line in each month"},
-        {"occupancy", {"arm", "occupancy_row", "month"}, "member-months",
-         "time members spent in each state in each month (families for solution/families)"},
-        {"queue", {"arm", "intervention", "month"}, "request-months", "time-integral of each intervention's queue in each month"},
-        {"transitions", {"arm", "month", "transition_row"}, "count", "state transitions in each month"},
-        {"requests", {"arm", "month", "intervention"}, "count", "intervention requests in each month"},
-        {"starts", {"arm", "month", "intervention"}, "count", "intervention starts in each month"},
-        {"dropped", {"arm", "month", "intervention"}, "count", "requests dropped from a queue in each month"},
-        {"wait_months", {"arm", "month", "intervention"}, "months", "summed wait of the intervention starts of each month"},
-        {"events", {"arm"}, "count", "events simulated (transitions, starts, ends, queue joins)"},
-        {"admitted", {"arm"}, "count", "families ever admitted into the solution"},
-    };
-    f(s[0], r.costs);
-    f(s[1], r.occupancy);
-    f(s[2], r.queue);
-    f(s[3], r.transitions);
-    f(s[4], r.requests);
-    f(s[5], r.starts);
-    f(s[6], r.dropped);
-    f(s[7], r.wait_months);
-    f(s[8], r.events);
-    f(s[9], r.admitted);
-}
-
-/// The string coordinate variables taken from the names held in `results`.
-struct name_coordinate {
-    const char* name;
-    std::vector<std::string> results::*names;
-    const char* long_name;
-};
-const name_coordinate name_coordinates[] = {
-    {"line", &results::line_sources, "ledger line, named by its cost source"},
-    {"occupancy_row", &results::occupancy_rows, "occupancy row (track/state)"},
-    {"transition_row", &results::transition_rows, "transition row (track/from->to)"},
-    {"intervention", &results::interventions, "intervention"},
-    {"budget", &results::budgets, "paying budget (the scenario's sectors, then solution)"},
-};
-
-hsize_t dim_size(const results& r, const std::string& dim) {
-    if (dim == "arm") return 2;
-    if (dim == "month") return r.months;
-    for (const auto& c : name_coordinates) {
-        if (dim == c.name) return (r.*c.names).size();
-    }
-    throw std::logic_error("results_file: unknown dimension " + dim);
-}
-
-std::vector<hsize_t> shape(const results& r, const array_spec& s, hsize_t replications) {
-    std::vector<hsize_t> out{replications};
-    for (const auto& d : s.dims) out.push_back(dim_size(r, d));
+std::vector<hsize_t> file_shape(const results& r, const result_array& a) {
+    std::vector<hsize_t> out;
+    for (const auto n : shape_of(r, a)) out.push_back(n);
     return out;
 }
+
+bool exists(hid_t file, std::string_view name) { return H5Lexists(file, std::string(name).c_str(), H5P_DEFAULT) > 0; }
 
 void make_scale(hid_t ds, const std::string& path, const char* name, const char* long_name) {
     ok(H5DSset_scale(ds, name), path, object("dataset", name, "cannot make it a dimension scale"));
     describe(ds, path, long_name, nullptr);
 }
 
-void write_coordinates(hid_t file, const std::string& path, const results& r) {
+std::vector<std::uint32_t> replication_ids(const results& r) {
     std::vector<std::uint32_t> ids(r.replications);
     for (std::uint32_t i = 0; i < r.replications; ++i) ids[i] = r.first_replication + i;
-    auto rep = create_numeric<std::uint32_t>(file, path, "replication", {ids.size()}, true);
-    write_block(rep, path, "replication", 0, ids.size(), ids);
-    make_scale(rep, path, "replication", "replication (index of its keyed random streams)");
-    make_scale(write_strings(file, path, "arm", {"bau", "solution"}), path, "arm",
-               "arm: business as usual or inside the cross-sector solution");
-    std::vector<std::int32_t> months(r.months);
-    for (std::size_t m = 0; m < r.months; ++m) months[m] = static_cast<std::int32_t>(m);
-    make_scale(write_fixed(file, path, "month", months), path, "month", "month of the horizon (0 = the first)");
-    for (const auto& c : name_coordinates) make_scale(write_strings(file, path, c.name, r.*c.names), path, c.name, c.long_name);
-}
-
-/// Creates a dataset extendable along its first dimension, writes `data` into it, and labels it
-/// (long name, units, dimension names).
-template <class T>
-handle write_variable(hid_t file, const std::string& path, const char* name, const std::vector<hsize_t>& shape,
-                      const std::vector<T>& data, const char* long_name, const char* units,
-                      const std::vector<std::string>& dims) {
-    auto ds = create_numeric<T>(file, path, name, shape, true);
-    write_block(ds, path, name, 0, shape[0], data);
-    describe(ds, path, long_name, units);
-    attach(file, ds, path, name, dims);
-    return ds;
-}
-
-void write_arrays(hid_t file, const std::string& path, const results& r) {
-    for_each_array(r, [&](const array_spec& s, const auto& data) {
-        std::vector<std::string> dims{"replication"};
-        dims.insert(dims.end(), s.dims.begin(), s.dims.end());
-        write_variable(file, path, s.name, shape(r, s, r.replications), data, s.long_name, s.units, dims);
-    });
-}
-
-std::optional<std::uint32_t> index_of(const std::vector<std::string>& names, const std::string& name) {
-    const auto it = std::find(names.begin(), names.end(), name);
-    if (it == names.end()) return std::nullopt;
-    return static_cast<std::uint32_t>(it - names.begin());
-}
-
-// ---- per-family output (optional: present when the results were run with family_costs) ----
-// The families of all (replication, arm) blocks, in that order, along one unlimited dimension
-// "family_record"; "family_count" (replication, arm) gives the blocks' sizes.
-
-bool has_family(hid_t file) { return H5Lexists(file, "family_count", H5P_DEFAULT) > 0; }
-
-std::uint64_t family_total(const std::vector<std::uint32_t>& counts) {
-    std::uint64_t n = 0;
-    for (const auto c : counts) n += c;
-    return n;
-}
-
-std::vector<hsize_t> family_cost_shape(const results& r, hsize_t records) {
-    return {records, family_years(r.months), r.budgets.size(), 2};
+    return ids;
 }
 
 std::vector<std::uint64_t> record_ids(std::uint64_t first, std::uint64_t n) {
@@ -159,64 +51,107 @@ std::vector<std::uint64_t> record_ids(std::uint64_t first, std::uint64_t n) {
     return ids;
 }
 
-/// Creates the family datasets holding `r`'s per-family output (and their coordinates).
-void write_family(hid_t file, const std::string& path, const results& r) {
-    std::vector<std::int32_t> years(family_years(r.months));
-    for (std::size_t y = 0; y < years.size(); ++y) years[y] = static_cast<std::int32_t>(y + 1);
-    make_scale(write_fixed(file, path, "year", years), path, "year", "year of the horizon (year 1 = months 0-11)");
-    make_scale(write_strings(file, path, "registration", {"cpr", "not_cpr"}), path, "registration",
-               "whether a cost is booked on a person's CPR number");
-    const hsize_t total = family_total(r.family_counts);
-    auto rec = create_numeric<std::uint64_t>(file, path, "family_record", {total}, true);
-    write_block(rec, path, "family_record", 0, total, record_ids(0, total));
-    make_scale(rec, path, "family_record",
-               "a family in one replication and arm: blocks in (replication, arm) order, sizes in family_count");
-    write_variable(file, path, "family_count", {r.replications, 2}, r.family_counts,
-                   "families simulated in each replication and arm", "count", {"replication", "arm"});
-    write_variable(file, path, "family_cost", family_cost_shape(r, total), r.family_costs,
-                   "what each family cost each paying budget in each year", "DKK",
-                   {"family_record", "year", "budget", "registration"});
-    write_variable(file, path, "family_admitted", {total}, r.family_admitted,
-                   "month the family was first admitted into the solution, or -1", "month", {"family_record"});
-    write_variable(file, path, "family_candidate", {total}, r.family_candidate,
-                   "eligible and motivated when considered (1) or not (0)", nullptr, {"family_record"});
+/// The coordinates every file has: replication, arm, month and the name dimensions.
+void write_coordinates(hid_t file, const std::string& path, const results& r) {
+    const auto ids = replication_ids(r);
+    auto rep = create_numeric<std::uint32_t>(file, path, "replication", {ids.size()}, true);
+    write_block(rep, path, "replication", 0, ids.size(), ids);
+    make_scale(rep, path, "replication", "replication (index of its keyed random streams)");
+    make_scale(write_strings(file, path, "arm", {"bau", "solution"}), path, "arm",
+               "arm: business as usual or inside the cross-sector solution");
+    std::vector<std::int32_t> months(r.months);
+    for (std::size_t m = 0; m < r.months; ++m) months[m] = static_cast<std::int32_t>(m);
+    make_scale(write_fixed(file, path, "month", months), path, "month", "month of the horizon (0 = the first)");
+    for (const auto& n : name_dimensions()) {
+        const std::string name(n.name), long_name(n.long_name);
+        make_scale(write_strings(file, path, name, r.*n.names), path, name.c_str(), long_name.c_str());
+    }
 }
 
-void read_family(hid_t file, const std::string& path, results& r) {
-    r.has_family_costs = true;
-    r.family_counts = read_numeric<std::uint32_t>(file, path, "family_count", {r.replications, 2});
+/// Creates the coordinate of dimension `dim` when the file does not have it yet: the dimensions
+/// of the per-family output (year, registration, family_record) exist only in files that hold it.
+void ensure_coordinate(hid_t file, const std::string& path, const results& r, std::string_view dim) {
+    if (exists(file, dim)) return;
+    if (dim == "year") {
+        std::vector<std::int32_t> years(family_years(r.months));
+        for (std::size_t y = 0; y < years.size(); ++y) years[y] = static_cast<std::int32_t>(y + 1);
+        make_scale(write_fixed(file, path, "year", years), path, "year", "year of the horizon (year 1 = months 0-11)");
+    } else if (dim == "registration") {
+        make_scale(write_strings(file, path, "registration", {"cpr", "not_cpr"}), path, "registration",
+                   "whether a cost is booked on a person's CPR number");
+    } else if (dim == "family_record") {
+        const hsize_t total = family_records(r);
+        auto rec = create_numeric<std::uint64_t>(file, path, "family_record", {total}, true);
+        write_block(rec, path, "family_record", 0, total, record_ids(0, total));
+        make_scale(rec, path, "family_record",
+                   "a family in one replication and arm: blocks in (replication, arm) order, sizes in family_count");
+    } else {
+        throw std::logic_error(fmt::format("results_file: no coordinate for dimension {}", dim));
+    }
+}
+
+/// Creates the dataset of row `a` holding `r`'s data, extendable along its first dimension, and
+/// labels it (long name, units, dimension names).
+void write_array(hid_t file, const std::string& path, const results& r, const result_array& a) {
+    std::vector<std::string> dims;
+    for (const auto d : a.dims) {
+        ensure_coordinate(file, path, r, d);
+        dims.emplace_back(d);
+    }
+    const std::string name(a.name), units(a.units), long_name(a.long_name);
+    const auto shape = file_shape(r, a);
+    std::visit([&](const auto& c) {
+        using T = typename std::decay_t<decltype(r.*c.data)>::value_type;
+        auto ds = create_numeric<T>(file, path, name, shape, true);
+        write_block(ds, path, name, 0, shape[0], r.*c.data);
+        describe(ds, path, long_name.c_str(), units.empty() ? nullptr : units.c_str());
+        attach(file, ds, path, name, dims);
+    }, a.column);
+}
+
+void write_arrays(hid_t file, const std::string& path, const results& r) {
+    for (const auto& a : result_arrays()) {
+        if (r.holds(a.name)) write_array(file, path, r, a);
+    }
+}
+
+/// The first row of the table recorded with `flag`: whether the file has it says whether the
+/// file holds the arrays of that flag.
+const result_array& first_recorded_with(bool results::*flag) {
+    for (const auto& a : result_arrays()) {
+        if (a.recorded_with == flag) return a;
+    }
+    throw std::logic_error("results_file: no array for a recording flag");
+}
+
+/// Reads the arrays the file holds into `r` (its header read). A missing array is refused unless
+/// it is optional; the arrays of one recording flag come together.
+void read_arrays(hid_t file, const std::string& path, results& r) {
+    for (const auto& a : result_arrays()) {
+        const bool in_file = exists(file, a.name);
+        if (a.recorded_with != nullptr) {
+            if (&a == &first_recorded_with(a.recorded_with)) r.*a.recorded_with = in_file;
+            if (!(r.*a.recorded_with)) continue;
+        } else if (!in_file && a.optional) {
+            r.absent.emplace_back(a.name);
+            continue;
+        }
+        std::visit([&](const auto& c) {
+            using T = typename std::decay_t<decltype(r.*c.data)>::value_type;
+            r.*c.data = read_numeric<T>(file, path, std::string(a.name), file_shape(r, a));
+        }, a.column);
+    }
     std::uint64_t offset = 0;
     for (const auto c : r.family_counts) {
         r.family_offsets.push_back(offset);
         offset += c;
     }
-    r.family_costs = read_numeric<double>(file, path, "family_cost", family_cost_shape(r, offset));
-    r.family_admitted = read_numeric<std::int32_t>(file, path, "family_admitted", {offset});
-    r.family_candidate = read_numeric<std::uint8_t>(file, path, "family_candidate", {offset});
 }
 
-/// Appends `more`'s per-family output after the file's (head: the file's header).
-void extend_family(hid_t file, const std::string& path, const results& head, const results& more) {
-    const bool in_file = has_family(file);
-    if (!in_file && more.has_family_costs && head.replications == 0) {
-        write_family(file, path, more);  // a file started empty: the first replications decide
-        return;
-    }
-    if (in_file != more.has_family_costs && more.replications > 0) {
-        throw file_error(fmt::format("results file {}: cannot append: per-family costs are recorded in {} but not in {}",
-                                     path, in_file ? "the file" : "the appended results",
-                                     in_file ? "the appended results" : "the file"));
-    }
-    if (!in_file) return;
-    const auto records = extent(open_dataset(file, path, "family_record"));
-    const hsize_t first = records.empty() ? 0 : records[0];
-    const hsize_t n = family_total(more.family_counts);
-    write_block(open_dataset(file, path, "family_count"), path, "family_count", head.replications, more.replications,
-                more.family_counts);
-    write_block(open_dataset(file, path, "family_record"), path, "family_record", first, n, record_ids(first, n));
-    write_block(open_dataset(file, path, "family_cost"), path, "family_cost", first, n, more.family_costs);
-    write_block(open_dataset(file, path, "family_admitted"), path, "family_admitted", first, n, more.family_admitted);
-    write_block(open_dataset(file, path, "family_candidate"), path, "family_candidate", first, n, more.family_candidate);
+std::optional<std::uint32_t> index_of(const std::vector<std::string>& names, const std::string& name) {
+    const auto it = std::find(names.begin(), names.end(), name);
+    if (it == names.end()) return std::nullopt;
+    return static_cast<std::uint32_t>(it - names.begin());
 }
 
 // ---- line metadata: auxiliary coordinates along "line" ----
@@ -379,7 +314,7 @@ results read_header(hid_t file, const std::string& path) {
     const auto months = extent(open_dataset(file, path, "month"));
     if (months.size() != 1) fail(path, object("dataset", "month", "is not one-dimensional"));
     r.months = months[0];
-    for (const auto& c : name_coordinates) r.*c.names = read_strings(file, path, c.name);
+    for (const auto& n : name_dimensions()) r.*n.names = read_strings(file, path, std::string(n.name));
     return r;
 }
 
@@ -416,26 +351,57 @@ void check_follows(results head, const results& more, const std::string& path) {
     } catch (const error& e) {
         throw file_error(fmt::format("results file {}: cannot append: {}", path, e.what()));
     }
-    for (const auto& c : name_coordinates) {
-        if (head.*c.names != more.*c.names) {
-            throw file_error(fmt::format("results file {}: cannot append: the {} names differ from the file's", path, c.name));
+    for (const auto& n : name_dimensions()) {
+        if (head.*n.names != more.*n.names) {
+            throw file_error(fmt::format("results file {}: cannot append: the {} names differ from the file's", path, n.name));
         }
     }
 }
 
+/// Refuses, before anything is written, appended results that hold an array the file lacks or
+/// the other way round (a file started with no replications takes the arrays of the first).
+void check_same_arrays(hid_t file, const std::string& path, const results& head, const results& more) {
+    if (more.replications == 0) return;
+    for (const auto& a : result_arrays()) {
+        const bool in_file = exists(file, a.name);
+        if (in_file == more.holds(a.name) || (head.replications == 0 && !in_file)) continue;
+        const std::string what = a.recorded_with == &results::has_family_costs ? std::string("per-family costs are")
+                                                                                : fmt::format("array '{}' is", a.name);
+        throw file_error(fmt::format("results file {}: cannot append: {} recorded in {} but not in {}", path, what,
+                                     in_file ? "the file" : "the appended results",
+                                     in_file ? "the appended results" : "the file"));
+    }
+}
+
+/// Appends `more` after the file's replications (head: the file's header) and its families.
 void extend(hid_t file, const std::string& path, const results& head, const results& more) {
-    const hsize_t first = head.replications;
-    std::vector<std::uint32_t> ids(more.replications);
-    for (std::uint32_t i = 0; i < more.replications; ++i) ids[i] = more.first_replication + i;
-    write_block(open_dataset(file, path, "replication"), path, "replication", first, ids.size(), ids);
-    for_each_array(more, [&](const array_spec& s, const auto& data) {
-        const auto ds = open_dataset(file, path, s.name);
-        if (extent(ds) != shape(head, s, first)) {
-            fail(path, object("dataset", s.name, fmt::format("has shape {}, expected {}", shape_text(extent(ds)),
-                                                             shape_text(shape(head, s, first)))));
+    check_same_arrays(file, path, head, more);
+    const auto ids = replication_ids(more);
+    write_block(open_dataset(file, path, "replication"), path, "replication", head.replications, ids.size(), ids);
+    const bool had_records = exists(file, "family_record");
+    const hsize_t first_record = had_records ? extent(open_dataset(file, path, "family_record"))[0] : 0;
+    for (const auto& a : result_arrays()) {
+        if (!more.holds(a.name)) continue;
+        if (!exists(file, a.name)) {  // a file started with no replications (check_same_arrays)
+            write_array(file, path, more, a);
+            continue;
         }
-        write_block(ds, path, s.name, first, more.replications, data);
-    });
+        const std::string name(a.name);
+        auto expected = file_shape(head, a);  // the header holds no families: set their extent
+        expected[0] = a.dims.front() == "family_record" ? first_record : head.replications;
+        const auto ds = open_dataset(file, path, name);
+        if (extent(ds) != expected) {
+            fail(path, object("dataset", name, fmt::format("has shape {}, expected {}", shape_text(extent(ds)),
+                                                          shape_text(expected))));
+        }
+        std::visit([&](const auto& c) { write_block(ds, path, name, expected[0], file_shape(more, a)[0], more.*c.data); },
+                   a.column);
+    }
+    if (had_records && more.has_family_costs) {
+        const hsize_t n = family_records(more);
+        write_block(open_dataset(file, path, "family_record"), path, "family_record", first_record, n,
+                    record_ids(first_record, n));
+    }
     write_number_attr(file, path, "replications", head.replications + more.replications);
 }
 
@@ -459,7 +425,6 @@ void write_results(const std::string& path, const results& r, const provenance& 
         write_root(file, path, r, p);
         write_coordinates(file, path, r);
         write_arrays(file, path, r);
-        if (r.has_family_costs) write_family(file, path, r);
         if (!p.lines.empty()) write_lines(file, path, r, p.lines);
         ok(file.close(), path, "cannot close " + tmp);
     });
@@ -470,11 +435,7 @@ results read_results(const std::string& path) {
     const auto file = open_file(path, path, H5F_ACC_RDONLY);
     check_schema(file, path);
     results r = read_header(file, path);
-    for_each_array(r, [&](const array_spec& s, auto& data) {
-        using T = typename std::decay_t<decltype(data)>::value_type;
-        data = read_numeric<T>(file, path, s.name, shape(r, s, r.replications));
-    });
-    if (has_family(file)) read_family(file, path, r);
+    read_arrays(file, path, r);
     return r;
 }
 
@@ -506,7 +467,6 @@ void append_results(const std::string& path, const results& more) {
         }
         const results head = read_header(file, path);
         check_follows(head, more, path);
-        extend_family(file, path, head, more);  // first: it may refuse before anything is written
         extend(file, path, head, more);
         ok(file.close(), path, "cannot close " + tmp);
     });

@@ -11,13 +11,13 @@
 
 namespace tvaer::detail {
 
-simulator::simulator(const model& m, std::uint64_t seed, std::uint32_t replication, arm a, bool family_costs,
-                     const std::atomic<bool>* cancel, bool bookings)
+simulator::simulator(const model& m, std::uint64_t seed, std::uint32_t replication, arm a,
+                     const replication_options& options)
     : m_(m),
       arm_(a),
-      fam_(family_costs),
-      log_(bookings),
-      cancel_(cancel),
+      fam_(options.family_costs),
+      log_(options.bookings),
+      cancel_(options.cancel),
       years_(family_years(m.months)),
       horizon_(static_cast<double>(m.months)),
       prefix_(key_hash::start(seed).then(replication)),
@@ -477,17 +477,17 @@ void simulator::settle() {
 
 namespace tvaer {
 
-arm_result simulate_arm(const model& m, std::uint64_t seed, std::uint32_t replication, arm a, bool family_costs,
-                        const std::atomic<bool>* cancel, bool bookings) {
-    return detail::simulator(m, seed, replication, a, family_costs, cancel, bookings).run();
+arm_result simulate_arm(const model& m, std::uint64_t seed, std::uint32_t replication, arm a,
+                        const replication_options& options) {
+    return detail::simulator(m, seed, replication, a, options).run();
 }
 
 replication_result simulate_replication(const model& m, std::uint64_t seed, std::uint32_t replication,
-                                        bool family_costs, const std::atomic<bool>* cancel, bool bookings) {
+                                        const replication_options& options) {
     replication_result r;
     r.replication = replication;
-    r.arms[0] = simulate_arm(m, seed, replication, arm::bau, family_costs, cancel, bookings);
-    r.arms[1] = simulate_arm(m, seed, replication, arm::solution, family_costs, cancel, bookings);
+    r.arms[0] = simulate_arm(m, seed, replication, arm::bau, options);
+    r.arms[1] = simulate_arm(m, seed, replication, arm::solution, options);
     return r;
 }
 

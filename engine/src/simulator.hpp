@@ -167,8 +167,7 @@ inline std::size_t pick(const std::vector<double>& cdf, double u) {
 // rules that out, so the hot path inlines across member functions as it did in one file.
 class [[gnu::visibility("hidden")]] simulator {
 public:
-    simulator(const model& m, std::uint64_t seed, std::uint32_t replication, arm a, bool family_costs,
-              const std::atomic<bool>* cancel, bool bookings);
+    simulator(const model& m, std::uint64_t seed, std::uint32_t replication, arm a, const replication_options& options);
     arm_result run();
 
 private:

@@ -429,6 +429,16 @@ TEST_CASE("present value and break-even year by hand", "[allocation]") {
     REQUIRE_THROWS_WITH(present_value(flows, -1.0), Catch::Contains("discount rate must be finite and > -1, got -1"));
 }
 
+TEST_CASE("present value and break-even year of DKK amounts by hand", "[allocation]") {
+    const std::vector<double> flows{-100.0, -50.0, 80.0, 120.0};  // the øre case above, in DKK
+    REQUIRE(present_value_dkk(flows, 0.05) == Approx(28.6038225));
+    REQUIRE(present_value_dkk(flows, 0.0) == Approx(50.0));
+    REQUIRE(break_even_year_dkk(flows) == std::optional<std::size_t>(3));
+    REQUIRE(break_even_year_dkk({0.1, -0.2}) == std::nullopt);  // cumulative 0.1, -0.1: never
+    REQUIRE(break_even_year_dkk({}) == std::nullopt);
+    REQUIRE_THROWS_WITH(present_value_dkk(flows, -2.0), Catch::Contains("discount rate must be finite and > -1, got -2"));
+}
+
 TEST_CASE("the incentive table names who invests, who gains and by when", "[allocation]") {
     const auto s = settle(investors().build(), {investor_returns("payback", {"adults", "children"}, share_basis::equal)}, 0.1);
     const auto& adults = s.incentives[0];

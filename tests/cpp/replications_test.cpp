@@ -13,10 +13,10 @@ using namespace tvaer;
 TEST_CASE("replications: a set cancel flag stops an arm with tvaer::cancelled", "[replications]") {
     const model m = compile(ladder_scenario(20000));  // about 190,000 events, many checks
     const std::atomic<bool> stop{true};
-    REQUIRE_THROWS_AS(simulate_arm(m, 1, 0, arm::bau, false, &stop), cancelled);
-    REQUIRE_THROWS_WITH(simulate_arm(m, 1, 0, arm::bau, false, &stop), "the run was cancelled");
+    REQUIRE_THROWS_AS(simulate_arm(m, 1, 0, arm::bau, {.cancel = &stop}), cancelled);
+    REQUIRE_THROWS_WITH(simulate_arm(m, 1, 0, arm::bau, {.cancel = &stop}), "the run was cancelled");
     const std::atomic<bool> go{false};
-    CHECK(simulate_arm(m, 1, 0, arm::bau, false, &go).events == simulate_arm(m, 1, 0, arm::bau).events);
+    CHECK(simulate_arm(m, 1, 0, arm::bau, {.cancel = &go}).events == simulate_arm(m, 1, 0, arm::bau).events);
 }
 
 TEST_CASE("replications: a stop during the first replication returns none, not a finished one",
@@ -58,4 +58,17 @@ TEST_CASE("replications: a stop after some replications keeps exactly those", "[
     const results whole = run_replications(m, whole_o);
     CHECK(part.costs == whole.costs);
     CHECK(part.events == whole.events);
+}
+
+TEST_CASE("replications: the caller's cancel flag stops the run like progress returning false", "[replications]") {
+    const model m = compile(ladder_scenario(2000));
+    const std::atomic<bool> stop{true};
+    run_options o;
+    o.seed = 5;
+    o.replications = 50;
+    o.threads = 1;
+    o.record.cancel = &stop;
+    const results part = run_replications(m, o);
+    CHECK(part.replications < 50);
+    CHECK(part.events.size() == 2 * part.replications);
 }

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <random>
 #include <regex>
+#include <variant>
 
 #include "tvaer/error.hpp"
 #include "tvaer/reference.hpp"
@@ -39,7 +40,7 @@ tvaer::results run_on(const tvaer::model& m, std::uint32_t first, std::uint32_t 
     o.seed = seed;
     o.first_replication = first;
     o.replications = count;
-    o.family_costs = family_costs;
+    o.record.family_costs = family_costs;
     return tvaer::run_replications(m, o);
 }
 
@@ -316,4 +317,34 @@ TEST_CASE("write the sample results file of this schema version", "[.write_sampl
     const auto path = fmt::format("{}/results-v{}.h5", data_dir, tvaer::results_schema_version);
     tvaer::write_results(path, tvaer::run_replications(m, o), p);
     CHECK(fs::file_size(path) < 200 * 1024);
+}
+
+TEST_CASE("every array of the table is written and read back bit for bit", "[results_file][table]") {
+    const scratch_dir tmp;
+    const auto path = tmp.file("table.h5");
+    const auto whole = run_families(0, 3);
+    tvaer::write_results(path, whole, sample_provenance());
+    const auto back = tvaer::read_results(path);
+    std::size_t arrays = 0;
+    for (const auto& a : tvaer::result_arrays()) {
+        INFO(a.name);
+        REQUIRE(whole.holds(a.name));
+        REQUIRE(back.holds(a.name));
+        std::visit([&](const auto& c) { CHECK(same_bits(back.*c.data, whole.*c.data)); }, a.column);
+        ++arrays;
+    }
+    CHECK(arrays == 14);  // the ten arrays of docs/results-format.md and the four per-family ones
+}
+
+TEST_CASE("a file written before the per-family output reads with those arrays absent", "[results_file][table]") {
+    const auto r = tvaer::read_results(data_dir + "/results-v1.h5");
+    CHECK(r.holds("costs"));
+    CHECK(r.holds("admitted"));
+    CHECK_FALSE(r.has_family_costs);
+    for (const char* name : {"family_count", "family_cost", "family_admitted", "family_candidate"}) {
+        INFO(name);
+        CHECK_FALSE(r.holds(name));
+    }
+    CHECK(r.family_costs.empty());
+    CHECK(r.family_offsets.empty());
 }

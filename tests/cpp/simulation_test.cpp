@@ -337,7 +337,7 @@ run_options family_options(std::uint64_t seed, std::uint32_t replications) {
     run_options o;
     o.seed = seed;
     o.replications = replications;
-    o.family_costs = true;
+    o.record.family_costs = true;
     return o;
 }
 
@@ -406,7 +406,7 @@ TEST_CASE("per-family costs of one family by hand", "[simulation][family]") {
     const model m = compile(sc);
     REQUIRE(m.budgets == std::vector<std::string>{"s", "solution"});
     for (const arm a : {arm::bau, arm::solution}) {
-        const arm_result r = simulate_arm(m, 1, 0, a, true);
+        const arm_result r = simulate_arm(m, 1, 0, a, {.family_costs = true});
         REQUIRE(r.family_costs.size() == 2 * 3 * 2 * 2);  // families x years x budgets x (CPR, not)
         const auto at = [&](int f, int y, int b, int cpr = 0) { return r.family_costs[((f * 3 + y) * 2 + b) * 2 + cpr]; };
         // Family 0: year 1 = 500 + 12 x 1,000; year 2 = 1.5 x 1,000 + 10.5 x 2,000; year 3 = 6 x 2,000.
@@ -434,7 +434,7 @@ TEST_CASE("per-family costs of one family by hand", "[simulation][family]") {
 
 TEST_CASE("families never admitted cost the same in both arms when no capacity is shared", "[simulation][family]") {
     const model m = compile(family_scenario(0));  // unlimited mentor places: nothing shared
-    const replication_result r = simulate_replication(m, 5, 1, true);
+    const replication_result r = simulate_replication(m, 5, 1, {.family_costs = true});
     const arm_result& bau = r.arms[0];
     const arm_result& sol = r.arms[1];
     REQUIRE(bau.family_admitted.size() == sol.family_admitted.size());
@@ -472,7 +472,7 @@ TEST_CASE("results with per-family costs append in order", "[simulation][family]
     CHECK(parts.family_candidate == whole.family_candidate);
     o.first_replication = 3;
     o.replications = 1;
-    o.family_costs = false;
+    o.record.family_costs = false;
     REQUIRE_THROWS_WITH(parts.append(run_replications(m, o)),
                         Catch::Contains("per-family costs are recorded in these results but not in the other"));
 }
@@ -529,12 +529,12 @@ TEST_CASE("selection by benefit type, sectors in contact and the complexity scor
         row{5, "child", "measure", ""},
     };
     const model m = compile(sc);
-    const arm_result r = simulate_arm(m, 1, 0, arm::solution, true);
+    const arm_result r = simulate_arm(m, 1, 0, arm::solution, {.family_costs = true});
     CHECK(r.family_candidate == std::vector<std::uint8_t>{1, 0, 0, 0, 0, 0});
     CHECK(r.family_admitted == std::vector<std::int32_t>{0, -1, -1, -1, -1, -1});
     CHECK(r.admitted == 1);
     // the business-as-usual arm evaluates the same rule without admitting anyone
-    const arm_result bau = simulate_arm(m, 1, 0, arm::bau, true);
+    const arm_result bau = simulate_arm(m, 1, 0, arm::bau, {.family_costs = true});
     CHECK(bau.family_candidate == r.family_candidate);
     CHECK(bau.admitted == 0);
 }
@@ -542,7 +542,7 @@ TEST_CASE("selection by benefit type, sectors in contact and the complexity scor
 TEST_CASE("the booking log adds up to the ledger line by line and month by month", "[simulation][bookings]") {
     const model m = compile(family_scenario(15));
     run_options o = family_options(4, 2);
-    o.bookings = true;
+    o.record.bookings = true;
     const results r = run_replications(m, o);
     REQUIRE(r.has_bookings);
     REQUIRE(r.booking_counts.size() == 4);
@@ -581,7 +581,7 @@ TEST_CASE("the booking log of one family by hand", "[simulation][bookings]") {
                            state{"there", {}, std::nullopt, {cost("s", 2000.0)}}};
     sc.tracks[0].initial = {1.0, 0.0};
     const model m = compile(sc);
-    const arm_result r = simulate_arm(m, 1, 0, arm::bau, false, nullptr, true);
+    const arm_result r = simulate_arm(m, 1, 0, arm::bau, {.bookings = true});
     std::vector<double> here(30, 0.0), there(30, 0.0);
     for (const booking& b : r.bookings) {
         CHECK(b.family == 0);

@@ -29,7 +29,7 @@ def same_bits(a, b) -> bool:
 
 def assert_same_results(got: tvaer.Results, want: tvaer.Results) -> None:
     for name in RAW_ARRAYS:
-        assert same_bits(getattr(got._raw, name), getattr(want._raw, name)), name
+        assert same_bits(getattr(got.raw, name), getattr(want.raw, name)), name
     assert (got.seed, got.first_replication, got.replications, got.months) == \
         (want.seed, want.first_replication, want.replications, want.months)
     assert got.budgets == want.budgets
@@ -60,8 +60,8 @@ def test_the_file_opens_in_h5py_in_the_same_process(run, tiny, tmp_path):
     h5py = pytest.importorskip("h5py")
     path = run.to_hdf5(tmp_path / "tiny.h5")
     with h5py.File(path, "r") as f:
-        assert same_bits(f["costs"][...], run._raw.costs)
-        assert same_bits(f["transitions"][...], run._raw.transitions)
+        assert same_bits(f["costs"][...], run.raw.costs)
+        assert same_bits(f["transitions"][...], run.raw.transitions)
         assert [d.label for d in f["costs"].dims] == ["replication", "arm", "line", "month"]
         assert list(f["line_payer"].asstr()[...]) == list(run.lines["payer"])
         assert int(f.attrs["seed"]) == 3 and f.attrs["scenario_name"] == "tiny"
@@ -70,7 +70,7 @@ def test_the_file_opens_in_h5py_in_the_same_process(run, tiny, tmp_path):
     assert revision == tvaer._core.GIT_REVISION
     assert revision == "unknown" or re.fullmatch(r"[0-9a-f]{40}", revision)
     # the engine reads the file again after h5py closed it
-    assert same_bits(tvaer.open_results(path)._raw.costs, run._raw.costs)
+    assert same_bits(tvaer.open_results(path).raw.costs, run.raw.costs)
 
 
 def test_the_file_opens_in_xarray_with_labelled_dimensions(run, tmp_path):
@@ -96,13 +96,13 @@ def test_a_resumed_run_equals_one_uninterrupted_run(tiny, tmp_path, monkeypatch)
     first = tvaer.simulate_to_file(tiny, path, replications=4, seed=5, threads=2, chunk=3, progress=False)
     assert first.replications == 4 and not first.interrupted
     chunks = []  # (first replication, count) of every chunk simulated by the resumed run
-    real_run = tvaer.results_file._run
+    real_run = tvaer.runs.run
 
-    def spy(model, seed, first, count, threads, report, family_costs=False):
+    def spy(model, seed, first, count, threads, report, record):
         chunks.append((first, count))
-        return real_run(model, seed, first, count, threads, report, family_costs)
+        return real_run(model, seed, first, count, threads, report, record)
 
-    monkeypatch.setattr("tvaer.results_file._run", spy)
+    monkeypatch.setattr("tvaer.runs.run", spy)
     done = tvaer.simulate_to_file(tiny, path, replications=7, seed=5, threads=2, chunk=2, progress=False)
     assert chunks == [(4, 2), (6, 1)]
     monkeypatch.undo()
@@ -125,14 +125,14 @@ def test_ctrl_c_keeps_the_complete_replications_on_disk(tiny, tmp_path, monkeypa
         def close(self):
             pass
 
-    monkeypatch.setattr("tvaer.results_file._progress_bar", lambda total, name: StopAtFive())
+    monkeypatch.setattr("tvaer.runs.progress_bar", lambda total, name: StopAtFive())
     path = tmp_path / "stopped.h5"
     part = tvaer.simulate_to_file(tiny, path, replications=10, seed=2, threads=1, chunk=2)
     assert part.interrupted
     assert 4 <= part.replications < 10
     whole = tvaer.simulate(tiny, replications=10, seed=2, threads=1, progress=False)
     k = part.replications
-    assert same_bits(tvaer.open_results(path)._raw.costs, whole._raw.costs[:k])
+    assert same_bits(tvaer.open_results(path).raw.costs, whole.raw.costs[:k])
     monkeypatch.undo()
     assert_same_results(tvaer.simulate_to_file(tiny, path, replications=10, seed=2, progress=False), whole)
 
@@ -246,4 +246,42 @@ def test_a_file_from_a_newer_tvaer_is_refused():
     with pytest.raises(tvaer.ResultsFileError,
                        match=re.escape(f"results file {path}: schema version 999 is newer than this tvaer reads (1); "
                                        "upgrade tvaer")):
+        tvaer.open_results(path)
+
+
+def test_every_array_of_the_engine_table_is_labelled_as_in_the_file(tiny, tmp_path):
+    h5py = pytest.importorskip("h5py")
+    res = tvaer.simulate(tiny, replications=3, seed=5, threads=1, progress=False, family_costs=True)
+    path = res.to_hdf5(tmp_path / "table.h5")
+    assert set(tvaer.results.ARRAYS) >= set(RAW_ARRAYS) | {"family_count", "family_cost"}
+    with h5py.File(path, "r") as f:
+        for name in tvaer.results.ARRAYS:
+            a = res.array(name)
+            assert list(a.dims) == [d.label for d in f[name].dims], name
+            assert same_bits(a.values, f[name][...]), name
+            assert a.attrs["long_name"] == f[name].attrs["long_name"], name
+            assert a.attrs["units"] == f[name].attrs.get("units", ""), name
+
+
+def test_a_file_written_before_the_per_family_output_has_those_arrays_absent():
+    res = tvaer.open_results(DATA / "results-v1.h5")
+    assert res.holds("costs")
+    assert not res.holds("family_cost") and not res.holds("family_count")
+    assert tvaer._core.read_results(str(DATA / "results-v1.h5")).family_cost is None
+    with pytest.raises(ValueError, match="family_cost: not held by these results"):
+        res.array("family_cost")
+    with pytest.raises(ValueError, match="family_costs: not recorded in these results"):
+        res.family_costs
+    with pytest.raises(KeyError, match="'family_costs' is not a result array"):
+        res.holds("family_costs")
+
+
+def test_per_family_arrays_come_together_or_the_file_is_refused(tiny, tmp_path):
+    h5py = pytest.importorskip("h5py")
+    res = tvaer.simulate(tiny, replications=2, seed=5, threads=1, progress=False, family_costs=True)
+    path = res.to_hdf5(tmp_path / "families.h5")
+    with h5py.File(path, "a") as f:
+        del f["family_candidate"]
+    with pytest.raises(tvaer.ResultsFileError,
+                       match=re.escape(f"results file {path}: dataset 'family_candidate' is missing")):
         tvaer.open_results(path)

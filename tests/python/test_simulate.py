@@ -135,7 +135,7 @@ def test_ctrl_c_returns_the_complete_replications_marked_interrupted(tiny, monke
     import sys
 
     # `tvaer.simulate` is the function; its module is reached through sys.modules.
-    monkeypatch.setattr(sys.modules["tvaer.simulate"], "_progress_bar", lambda total, name: StopAtThree())
+    monkeypatch.setattr(sys.modules["tvaer.runs"], "progress_bar", lambda total, name: StopAtThree())
     big = tiny.with_(families=20000)  # ~10 ms a replication, so the stop lands mid-run
     part = tvaer.simulate(big, replications=40, seed=4, threads=1)
     assert part.interrupted
@@ -156,8 +156,33 @@ def test_ctrl_c_abandons_a_long_replication_instead_of_finishing_it(tiny, monkey
 
     import sys
 
-    monkeypatch.setattr(sys.modules["tvaer.simulate"], "_progress_bar", lambda total, name: StopAtOnce())
+    monkeypatch.setattr(sys.modules["tvaer.runs"], "progress_bar", lambda total, name: StopAtOnce())
     huge = tiny.with_(families=1_000_000)  # one replication takes seconds
     part = tvaer.simulate(huge, replications=2, seed=4, threads=1)
     assert part.interrupted
     assert part.replications == 0
+
+
+def test_present_value_and_break_even_follow_their_definitions(tiny):
+    # Hand computations on the yearly differences: discount year y (1 = first) by (1 + r)^(y - 1);
+    # break even in the first year from which the cumulative difference stays <= 0.
+    res = tvaer.simulate(tiny.with_(discount_rate=0.1), replications=6, seed=4, threads=1, progress=False)
+    d = res.yearly_difference().transpose("replication", "year", "sector").values
+    want = sum(d[:, y, :] / 1.1**y for y in range(d.shape[1]))
+    np.testing.assert_allclose(res.present_value().transpose("replication", "sector").values, want, rtol=1e-12)
+    years = []
+    for row in np.cumsum(d.sum(axis=2), axis=1):
+        later = [i for i in range(len(row)) if all(row[i:] <= 0)]
+        years.append(float(later[0] + 1) if later else np.nan)
+    years = np.array(years)
+    be = res.break_even()
+    assert be["share_within_horizon"] == np.mean(~np.isnan(years))
+    np.testing.assert_equal(be["median_year"], np.nanmedian(years) if (~np.isnan(years)).any() else np.nan)
+
+
+def test_the_engine_discounts_and_breaks_even_in_dkk():
+    assert tvaer._core.present_value_dkk([100.0, -55.0], 0.1) == pytest.approx(50.0)
+    assert tvaer._core.break_even_year_dkk([-10.0, 4.0, 7.0]) == 2  # cumulative -10, -6, 1
+    assert tvaer._core.break_even_year_dkk([-10.0, 4.0]) is None
+    with pytest.raises(ValueError, match="present_value: discount rate must be finite and > -1, got -1"):
+        tvaer._core.present_value_dkk([1.0], -1.0)

@@ -240,9 +240,14 @@ rule investor_returns(std::string name, std::vector<std::string> sectors, share_
 std::vector<rule> allocation_rules(const document& doc);
 
 /// Present value in DKK of yearly øre amounts, year y (0-based) discounted by (1 + rate)^-y.
+/// Throws std::invalid_argument for a rate that is not finite or <= -1.
 double present_value(const std::vector<ore>& yearly, double rate);
+/// The same for yearly DKK amounts (the Python package's Results.present_value).
+double present_value_dkk(const std::vector<double>& yearly, double rate);
 /// First year from which the cumulative sum stays >= 0; nullopt ("never") if the last is < 0.
 std::optional<std::size_t> break_even_year(const std::vector<ore>& yearly);
+/// The same for yearly DKK amounts (the Python package's Results.break_even).
+std::optional<std::size_t> break_even_year_dkk(const std::vector<double>& yearly);
 
 /// Who invests, who gains and by when, for one budget; "before" is pay where granted.
 struct incentive_row {

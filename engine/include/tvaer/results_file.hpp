@@ -2,11 +2,13 @@
 /// The HDF5 results file: one self-describing file per study, readable by h5py and xarray
 /// (engine="h5netcdf") without tvaer. docs/results-format.md describes the layout.
 ///
-/// Every array of `results` is one dataset with netCDF-4 dimension scales, chunked along an
-/// unlimited replication dimension and compressed (shuffle + deflate 4), so later replications
-/// can be appended. Per-family costs, when the results hold them, lie along an unlimited
-/// `family_record` dimension (blocks in replication, arm order; sizes in `family_count`). Writes are atomic: the file is built as `path + ".tmp"` and renamed over
-/// `path` only when complete; on failure the temporary file is removed and `path` is untouched.
+/// Every row of result_arrays() (results.hpp) that the results hold is one dataset with netCDF-4
+/// dimension scales, chunked along an unlimited first dimension and compressed (shuffle +
+/// deflate 4), so later replications can be appended. Per-family costs, when the results hold
+/// them, lie along an unlimited `family_record` dimension (blocks in replication, arm order;
+/// sizes in `family_count`). Writes are atomic: the file is built as `path + ".tmp"` and renamed
+/// over `path` only when complete; on failure the temporary file is removed and `path` is
+/// untouched.
 ///
 /// The serial HDF5 library is not thread-safe: do not call these functions while another thread
 /// of the process uses HDF5. They silence HDF5's automatic error printing while they run.
@@ -44,9 +46,10 @@ provenance make_provenance(const model& m, std::string scenario_text, std::strin
 /// not match `r.line_sources`, and file_error naming the path (and dataset) on any I/O failure.
 void write_results(const std::string& path, const results& r, const provenance& p);
 
-/// Reads the arrays of a results file back, bit for bit as written. Throws file_error naming the
-/// path when the file cannot be opened, its schema version is newer than
-/// `results_schema_version`, or a dataset or attribute is missing or of the wrong shape.
+/// Reads the arrays of a results file back, bit for bit as written. An optional array the file
+/// lacks (result_array::optional) reads as absent (results::holds is false). Throws file_error
+/// naming the path when the file cannot be opened, its schema version is newer than
+/// `results_schema_version`, or a required dataset or attribute is missing or of the wrong shape.
 results read_results(const std::string& path);
 
 /// Reads the provenance of a results file (with `lines` when the file has line metadata).

@@ -42,7 +42,7 @@ struct arm_result {
     std::uint32_t members = 0;
     std::uint32_t admitted = 0;  ///< families ever admitted into the solution
     std::size_t engine_bytes = 0;  ///< member records + instance pool + calendar at the end of the run
-    /// Per-family output, only when asked for (simulate_arm's `family_costs`), else empty.
+    /// Per-family output, only when asked for (replication_options::family_costs), else empty.
     /// families x years x budgets x 2, DKK: what each family cost each paying budget in each year
     /// (year y is months [12y, 12y + 12); years = ceil(months / 12)), split into costs registered
     /// on a CPR number (index 0) and not (index 1; report sec. 4.13: what a municipality's own
@@ -53,7 +53,7 @@ struct arm_result {
     /// families: 1 if eligible and motivated when considered (t = 0 or on arrival), in both arms:
     /// the business-as-usual arm evaluates the same keyed draws without admitting anyone.
     std::vector<std::uint8_t> family_candidate;
-    /// The booking log, only when asked for (simulate_arm's `bookings`), else empty: every krone
+    /// The booking log, only when asked for (replication_options::bookings), else empty: every krone
     /// that concerns a family, with family, member, ledger line and month (the solution's staff
     /// line is not a family's cost and is not in it).
     std::vector<booking> bookings;
@@ -67,17 +67,27 @@ struct replication_result {
 /// Years of the per-family output for a horizon of `months`: ceil(months / 12).
 [[nodiscard]] constexpr std::size_t family_years(std::size_t months) noexcept { return (months + 11) / 12; }
 
-/// Simulates one arm; `family_costs` also records the per-family output of arm_result, and
-/// `bookings` the booking log (both off by default: they cost memory).
-/// Throws simulation_error naming the simulated time and event on failure. When `cancel` is
-/// given, the run looks at it every few thousand events and throws tvaer::cancelled once it is
-/// set (a large arm stops within milliseconds, not at its end).
-arm_result simulate_arm(const model& m, std::uint64_t seed, std::uint32_t replication, arm a,
-                        bool family_costs = false, const std::atomic<bool>* cancel = nullptr, bool bookings = false);
+/// What a replication records beyond the arrays every run has, and how another thread stops it.
+struct replication_options {
+    /// Also record the per-family output (arm_result::family_costs; results::family_costs).
+    /// Off by default: it costs memory proportional to families x years x budgets.
+    bool family_costs = false;
+    /// Also record the booking log (arm_result::bookings; results::bookings): every krone with its
+    /// family, member, ledger line and month. Meant for a few replications: it grows with the
+    /// bookings (about one per member, cost line and month).
+    bool bookings = false;
+    /// When given, the run looks at it every few thousand events and throws tvaer::cancelled once
+    /// it is set (a large arm stops within milliseconds, not at its end).
+    const std::atomic<bool>* cancel = nullptr;
+};
 
-/// Simulates both arms of one replication (`cancel` as for simulate_arm).
+/// Simulates one arm, recording what `options` asks for. Throws simulation_error naming the
+/// simulated time and event on failure, and tvaer::cancelled when `options.cancel` is set.
+arm_result simulate_arm(const model& m, std::uint64_t seed, std::uint32_t replication, arm a,
+                        const replication_options& options = {});
+
+/// Simulates both arms of one replication (`options` as for simulate_arm).
 replication_result simulate_replication(const model& m, std::uint64_t seed, std::uint32_t replication,
-                                        bool family_costs = false, const std::atomic<bool>* cancel = nullptr,
-                                        bool bookings = false);
+                                        const replication_options& options = {});
 
 }  // namespace tvaer
