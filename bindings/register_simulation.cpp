@@ -142,7 +142,7 @@ void register_simulation(py::module_& m) {
         .def_readonly("bookings", &replication_options::bookings, "Also record the booking log.");
 
     m.def("run", &run, py::arg("model"), py::arg("seed"), py::arg("first_replication"), py::arg("replications"),
-          py::arg("threads") = 1, py::arg("progress") = py::none(), py::arg("record") = replication_options{},
+          py::arg("threads") = 1, py::arg("progress") = py::none(), py::arg_v("record", replication_options{}, "ReplicationOptions()"),
           "Runs replications [first, first + replications) of both arms in C++ threads, GIL released;\n"
           "`record` (ReplicationOptions) says what else to record: per-family output, booking log.");
 }
