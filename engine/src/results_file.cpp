@@ -1,7 +1,10 @@
 #include "tvaer/results_file.hpp"
 
+#include <fcntl.h>
 #include <hdf5.h>
 #include <hdf5_hl.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -322,9 +325,37 @@ handle open_file(const std::string& name, const std::string& path, unsigned flag
     return handle(ok(H5Fopen(name.c_str(), flags, H5P_DEFAULT), path, "cannot open " + name), H5Fclose);
 }
 
+/// The right to write `path`: an exclusive advisory lock (flock) on `path + ".lock"`, taken
+/// without waiting. A second writer of the same path is refused before it touches anything, and
+/// a writer killed mid-write leaves no lock behind (the kernel drops it with the process).
+class writer_lock {
+public:
+    explicit writer_lock(const std::string& path) : name_(path + ".lock") {
+        fd_ = ::open(name_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd_ < 0) throw file_error(fmt::format("results file {}: cannot create {}: {}", path, name_, std::strerror(errno)));
+        if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+            ::close(fd_);
+            throw file_error(fmt::format("results file {}: another process is writing it (it holds {}); wait for that run "
+                                         "to end or write to another file", path, name_));
+        }
+    }
+    writer_lock(const writer_lock&) = delete;
+    writer_lock& operator=(const writer_lock&) = delete;
+    ~writer_lock() {
+        ::unlink(name_.c_str());  // while still holding the lock: a writer that opened it before fails
+        ::close(fd_);
+    }
+
+private:
+    std::string name_;
+    int fd_ = -1;
+};
+
 /// Runs build(tmp) to make `path + ".tmp"`, then renames it over `path`; removes it on failure.
+/// Holds the writer lock throughout, so the temporary file it removes is its own.
 template <class F>
 void atomically(const std::string& path, F&& build) {
+    const writer_lock lock(path);
     const std::string tmp = path + ".tmp";
     try {
         build(tmp);

@@ -1,4 +1,8 @@
 #include <catch2/catch.hpp>
+#include <fcntl.h>
+#include <fstream>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <fmt/format.h>
@@ -251,20 +255,50 @@ TEST_CASE("a failed write removes its temporary file and keeps the old file", "[
     require_identical(tvaer::read_results(path), old);
 }
 
+TEST_CASE("a second writer of the same file is refused and touches neither the file nor the first writer's",
+          "[results_file]") {
+    const scratch_dir tmp;
+    const auto path = tmp.file("busy.h5");
+    const auto old = run(0, 1);
+    tvaer::write_results(path, old, sample_provenance());
+    // Another process is writing: it holds the lock and has a temporary file in progress.
+    const int other = ::open((path + ".lock").c_str(), O_RDWR | O_CREAT, 0644);
+    REQUIRE(other >= 0);
+    REQUIRE(::flock(other, LOCK_EX | LOCK_NB) == 0);
+    { std::ofstream(path + ".tmp") << "the other writer's work"; }
+    // flock locks belong to the open file: a second open of the lock file cannot take it either.
+    REQUIRE_THROWS_WITH(tvaer::write_results(path, run(0, 2), sample_provenance()),
+                        "results file " + path + ": another process is writing it (it holds " + path +
+                            ".lock); wait for that run to end or write to another file");
+    REQUIRE_THROWS_WITH(tvaer::append_results(path, run(1, 1)), Contains("another process is writing it"));
+    std::ifstream in(path + ".tmp");
+    std::string content;
+    std::getline(in, content);
+    CHECK(content == "the other writer's work");
+    require_identical(tvaer::read_results(path), old);
+    ::close(other);
+    // Once the other writer is gone, writing works and leaves no lock file behind.
+    fs::remove(path + ".tmp");
+    tvaer::append_results(path, run(1, 1));
+    CHECK(tvaer::read_results(path).replications == 2u);
+    CHECK_FALSE(fs::exists(path + ".lock"));
+}
+
 TEST_CASE("results file errors name the file and what is wrong", "[results_file]") {
     SECTION("a directory that does not exist") {
         const std::string path = "/nonexistent-tvaer-dir/run.h5";
         REQUIRE_THROWS_AS(tvaer::write_results(path, run(0, 1), {}), tvaer::file_error);
         REQUIRE_THROWS_WITH(tvaer::write_results(path, run(0, 1), {}),
                             Contains("results file /nonexistent-tvaer-dir/run.h5: cannot create "
-                                     "/nonexistent-tvaer-dir/run.h5.tmp"));
+                                     "/nonexistent-tvaer-dir/run.h5.lock: No such file or directory"));
         CHECK_FALSE(fs::exists(path + ".tmp"));
     }
     SECTION("a file that does not exist") {
         REQUIRE_THROWS_WITH(tvaer::read_results("/nonexistent-tvaer-dir/run.h5"),
                             Contains("results file /nonexistent-tvaer-dir/run.h5: cannot open"));
-        REQUIRE_THROWS_WITH(tvaer::append_results("/nonexistent-tvaer-dir/run.h5", run(0, 1)),
-                            Contains("results file /nonexistent-tvaer-dir/run.h5: cannot copy it to"));
+        const scratch_dir dir;
+        const auto missing = dir.file("missing.h5");
+        REQUIRE_THROWS_WITH(tvaer::append_results(missing, run(0, 1)), Contains("results file " + missing + ": cannot copy it to"));
     }
     SECTION("a schema version newer than the reader's") {
         const auto path = data_dir + "/results-v999.h5";

@@ -172,7 +172,7 @@ def test_simulate_to_file_checks_chunk(tiny, tmp_path):
 
 def test_writing_into_a_missing_folder_names_the_path(run, tmp_path):
     path = tmp_path / "no" / "such" / "tiny.h5"
-    with pytest.raises(tvaer.ResultsFileError, match=re.escape(f"results file {path}: cannot create {path}.tmp")):
+    with pytest.raises(tvaer.ResultsFileError, match=re.escape(f"results file {path}: cannot create {path}.lock: No such file")):
         run.to_hdf5(path)
     assert not path.parent.exists()
 
