@@ -102,6 +102,9 @@ double sojourn::mean() const {
 
 sojourn detail::read_sojourn(reader r) {
     sojourn out;
+    if (!r.present("distribution")) {
+        r.fail(r.key("distribution"), "is required (one of exponential, weibull, lognormal, fixed, empirical)");
+    }
     const std::string kind = r.string("distribution");
     if (kind == "exponential") {
         if (r.present("mean")) {
@@ -128,7 +131,7 @@ sojourn detail::read_sojourn(reader r) {
         out = sojourn::fixed(r.number("months"));
     } else if (kind == "empirical") {
         out = sojourn::empirical(r.required_numbers("durations"));
-    } else if (r.has("distribution")) {
+    } else {
         r.fail(r.key("distribution"),
                fmt::format("must be one of exponential, weibull, lognormal, fixed, empirical; got '{}'", kind));
     }

@@ -242,6 +242,7 @@ void document::set(std::string_view path, std::string_view value_toml) {
 
     toml::node* node = &impl_->root;
     std::string canonical;
+    std::vector<std::pair<std::string, std::size_t>> route;  // table key, or list index (key empty)
     for (std::size_t i = 0; i < steps.size(); ++i) {
         const bool last = i + 1 == steps.size();
         const step& s = steps[i];
@@ -252,10 +253,12 @@ void document::set(std::string_view path, std::string_view value_toml) {
                 throw scenario_error(where, fmt::format("no item '{}' in this list (give an index or a name)", s.text), blame);
             }
             canonical = impl::item_key(canonical, *list, k);
+            route.emplace_back(std::string(), k);
             if (last) list->replace(list->cbegin() + static_cast<std::ptrdiff_t>(k), std::move(*value));
             else node = &(*list)[k];
         } else if (auto* table = node->as_table(); table != nullptr && !s.bracket) {
             canonical = canonical.empty() ? s.text : canonical + "." + s.text;
+            route.emplace_back(s.text, 0);
             if (last) {
                 table->insert_or_assign(s.text, std::move(*value));
             } else {
@@ -264,6 +267,20 @@ void document::set(std::string_view path, std::string_view value_toml) {
             }
         } else {
             throw scenario_error(where, fmt::format("cannot set '{}' inside a {}", written, type_name(*node)), blame);
+        }
+    }
+    // The key path of what was set, spelt after the change (a renamed item is named by its new
+    // name, or by index when the new name is not unique), so that errors find the override.
+    canonical.clear();
+    const toml::node* at = &impl_->root;
+    for (const auto& [key, index] : route) {
+        if (key.empty()) {
+            const auto& list = *at->as_array();
+            canonical = impl::item_key(canonical, list, index);
+            at = &list[index];
+        } else {
+            canonical = canonical.empty() ? key : canonical + "." + key;
+            at = at->as_table()->get(key);
         }
     }
     impl_->overrides.push_back({written, canonical});

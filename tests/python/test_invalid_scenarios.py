@@ -1,0 +1,96 @@
+"""One row per class of invalid scenario: every one is a ScenarioError naming the key path as the
+planner wrote it and what was expected (issue: reliability). Each row changes the small `three`
+scenario through `Scenario.with_`, so each error also names the override that caused it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import tvaer
+
+CASES = [
+    # wrong type
+    ("families", "many", r"families: must be an integer in \[0, 4294967295\], got string \"many\""),
+    ("horizon_months", True, r"horizon_months: must be a number, got boolean true"),
+    ("sectors", "employment", r"sectors: must be a list of strings, got string \"employment\""),
+    ("sectors", ["employment", 3], r"sectors\[1\]: must be a string, got integer 3"),
+    ("interventions.mentor.capacity", 2.5, r"interventions\.mentor\.capacity: must be an integer in \[0, 4294967295\], got number 2\.5"),
+    ("interventions.mentor.request_on_entry", "out", r"interventions\.mentor\.request_on_entry: must be a list of strings"),
+    ("organisation.staff_fte", "1", r"organisation\.staff_fte: must be a number, got string \"1\""),
+    ("tracks.adult.members", {"one": 1}, r"tracks\.adult\.members: must be a list of numbers, got a table"),
+    ("selection", [1, 2], r"selection: must be a table, got a list"),
+    ("tracks.adult.states.out.costs[0].cpr_registered", "yes", r"costs\[0\]\.cpr_registered: must be a boolean"),
+    # unknown keys and enumerations
+    ("selection.capacty", 3, r"selection\.capacty: unknown key \(did you mean 'capacity'\?"),
+    ("organisation.salary_keys", {"employment": 1.0}, r"organisation\.salary_keys: unknown key \(did you mean 'salary_key'\?"),
+    ("interventions.mentor.duration.distribution", "gamma", r"duration\.distribution: must be one of exponential, weibull, lognormal, fixed, empirical; got 'gamma'"),
+    ("interventions.mentor.available", "everyone", r"interventions\.mentor\.available: must be one of both, bau, solution; got 'everyone'"),
+    ("interventions.mentor.grants", "unit", r"interventions\.mentor\.grants: must be one of solution, shared, sector; got 'unit'"),
+    ("tracks.adult.states.out.costs[0].kind", "transfers", r"costs\[0\]\.kind: must be one of service, transfer; got 'transfers' \(did you mean 'transfer'\?\)"),
+    ("organisation.form", "matrix", r"organisation\.form: must be 'unit' or 'network', got 'matrix'"),
+    # missing required keys
+    ("interventions.mentor.duration", {"mean": 6}, r"interventions\.mentor\.duration\.distribution: is required \(one of exponential, weibull"),
+    ("interventions.mentor.effects[0]", {"from": "out", "multiplier": 2.0}, r"effects\[0\]\.to: is required \(a string\)"),
+    # negative, non-finite or out-of-range values
+    ("tracks.adult.states.out.transitions[0].rate", -0.1, r"tracks\.adult\.states\.out\.transitions\[0\]\.rate: must be >= 0 and finite, got -0\.1"),
+    ("tracks.adult.states.out.transitions[0].rate", float("inf"), r"transitions\[0\]\.rate: must be >= 0 and finite, got inf"),
+    ("tracks.adult.states.out.costs[0].monthly", float("nan"), r"costs\[0\]\.monthly: must be an amount in \[0, 1e12\] DKK, got nan"),
+    ("tracks.adult.states.out.costs[0].monthly", 1e308, r"costs\[0\]\.monthly: must be an amount in \[0, 1e12\] DKK, got 1e\+308"),
+    ("interventions.mentor.duration.mean", -6, r"interventions\.mentor\.duration\.mean: must be > 0, got -6"),
+    ("interventions.mentor.effects[0].multiplier", -1.5, r"effects\[0\]\.multiplier: must be >= 0 and finite, got -1\.5"),
+    ("horizon_months", 0, r"horizon_months: must be a whole number of months in \[1, 1200\], got 0"),
+    ("horizon_months", 30.5, r"horizon_months: must be a whole number of months in \[1, 1200\], got 30\.5"),
+    ("families", 0, r"families: must be in \[1, 16777216\], got 0"),
+    ("families", 2**32, r"families: must be an integer in \[0, 4294967295\], got 4294967296"),
+    ("discount_rate", 1.5, r"discount_rate: must be a yearly rate in \(-1, 1\), got 1\.5"),
+    ("organisation.staff_fte", 1e308, r"organisation\.staff_fte: must be a number of full-time staff in \[0, 100000\], got 1e\+308"),
+    ("population.arrivals_per_month", 2**24, r"population\.arrivals_per_month: .* families expected over the horizon"),
+    ("population.leave_rate", -0.01, r"population\.leave_rate: must be >= 0 and finite, got -0\.01"),
+    ("population.arrival_months", [3, 99], r"population\.arrival_months\[1\]: must be a time in \[0, horizon_months = 30\], got 99"),
+    # shares
+    ("selection.motivated_share", 1.2, r"selection\.motivated_share: must be a share in \[0, 1\], got 1\.2"),
+    ("tracks.adult.initial", {"out": 0.5, "job": 0.4}, r"tracks\.adult\.initial: shares must sum to 1, got 0\.9"),
+    ("tracks.adult.members", [0.5, 0.6], r"tracks\.adult\.members: shares must sum to 1, got 1\.1"),
+    ("organisation.salary_key", {"employment": 0.5, "adults": 0.4}, r"organisation\.salary_key: shares must sum to 1, got 0\.9"),
+    ("tracks.adult.benefits", {"kontanthjaelp": 0.7}, r"tracks\.adult\.benefits: shares must sum to 1, got 0\.7"),
+    # references to undefined names
+    ("tracks.adult.states.out.transitions[0].to", "work", r"transitions\[0\]\.to: unknown state 'work' \(known: out, job\)"),
+    ("tracks.adult.states.out.costs[0].sector", "health", r"costs\[0\]\.sector: unknown sector 'health' \(known: employment, adults, children\)"),
+    ("interventions.mentor.track", "kids", r"interventions\.mentor\.track: unknown track 'kids' \(known: adult, child\)"),
+    ("interventions.mentor.request_on_entry", ["nowhere"], r"request_on_entry\[0\]: unknown state 'nowhere'"),
+    ("organisation.effects[0].track", "parents", r"organisation\.effects\[0\]\.track: unknown track 'parents'"),
+    ("tracks.adult.states.out.costs[0].benefit", "kontanthjaelp", r"costs\[0\]\.benefit: this track has no benefit types"),
+    ("selection.include_benefits", ["kontanthjaelp"], r"selection\.include_benefits\[0\]: no track has benefit types, got 'kontanthjaelp'"),
+    ("tracks.adult.initial", {"outt": 1.0}, r"tracks\.adult\.initial\.outt: unknown name \(expected one of: out, job\)"),
+    ("organisation.salary_key", {"health": 1.0}, r"organisation\.salary_key\.health: unknown sector 'health'"),
+    # states and interventions that cannot work
+    ("tracks.adult.states.out.transitions[0].to", "out", r"transitions\[0\]\.to: a state cannot move to itself"),
+    ("interventions.mentor.request_on_entry", [], r"interventions\.mentor\.request_on_entry: is empty: nothing would ever request this intervention"),
+    ("interventions.mentor.payment_key", {"employment": 1.0}, r"interventions\.mentor\.payment_key: is only used with pays = \"shared\""),
+    ("tracks.adult.states[1].name", "out", r"tracks\.adult\.states\[1\]: duplicate name 'out'"),
+    ("name", "a\x00b", r"name: must not contain a NUL character"),
+    ("schema_version", 2, r"schema_version: this tvaer reads schema version 1, got 2"),
+    # allocation tables
+    ("allocation.rules", [{"type": "salary_key", "shares": {"sport": 1.0}}], r"allocation\.rules\[0\]\.shares\.sport: unknown budget"),
+    ("allocation.rules", [{"type": "retrospective", "sectors": ["adults"], "basis": "fair"}], r"allocation\.rules\[0\]\.basis: must be one of equal, baseline, invested, gained; got 'fair'"),
+]
+
+
+@pytest.mark.parametrize("path, value, message", CASES, ids=[f"{i:02d}-{c[0]}" for i, c in enumerate(CASES)])
+def test_an_invalid_value_is_named_with_its_key_path_and_override(three, path, value, message):
+    with pytest.raises(tvaer.ScenarioError) as e:
+        bad = three.with_({path: value})
+        bad.validate()
+        if path.startswith("allocation"):
+            tvaer.budgets.rules_from_scenario(bad)
+    text = str(e.value)
+    assert re.search(message, text), text
+    # The error names the override that brought the bad value in, and the scenario it changed.
+    assert text.startswith("three.toml"), text
+    assert e.value.override == path or f"(override '{path}')" in text, text
+
+
+def test_there_are_at_least_forty_classes_of_invalid_input():
+    assert len(CASES) >= 40
