@@ -18,7 +18,8 @@ refusion_ladder detail::read_refusion(reader r) {
         r.fail(r.key("ladder"), fmt::format("must be 'statutory' (or give weeks and shares), got '{}'", ladder));
     }
     refusion_ladder out = ladder.empty() ? refusion_ladder{} : refusion_ladder::statutory();
-    if (r.present("weeks") | r.present("shares")) {
+    const bool weeks = r.present("weeks"), shares = r.present("shares");  // both known, even if absent
+    if (weeks || shares) {
         out.upper_weeks = r.required_numbers("weeks");
         out.shares = r.required_numbers("shares");
     }

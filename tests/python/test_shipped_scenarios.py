@@ -89,3 +89,17 @@ def test_ladder_arms_are_identical_when_no_family_is_selected(ladder):
     _, raw = ladder
     costs = np.asarray(raw.costs)[0]
     np.testing.assert_array_equal(costs[0], costs[1])
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_same_seed_same_bytes_whatever_threads_and_chunks(path, tmp_path):
+    scenario = tvaer.load_scenario(path)
+    small = scenario.with_(families=min(int(scenario.data["families"]), 60))
+    one = tvaer.simulate(small, replications=4, seed=11, threads=1, progress=False)
+    two = tvaer.simulate(small, replications=4, seed=11, threads=2, progress=False)
+    tvaer.simulate_to_file(small, tmp_path / "run.h5", replications=4, seed=11, chunk=1, threads=2, progress=False)
+    chunked = tvaer.open_results(tmp_path / "run.h5")
+    for other in (two, chunked):
+        assert np.array_equal(one.line_costs.values, other.line_costs.values)
+        for name, var in one.flows.data_vars.items():
+            assert np.array_equal(var.values, other.flows[name].values, equal_nan=True), name
