@@ -9,7 +9,7 @@ APT_PACKAGES := libeigen3-dev libboost-dev libhdf5-dev catch2 libfmt-dev libtoml
 ENGINE_SOURCES := $(shell find engine bindings tests/cpp benchmarks -name '*.cpp' -o -name '*.hpp' -o -name CMakeLists.txt) CMakeLists.txt
 PY_SOURCES := $(shell find bindings/tvaer scenarios -name '*.py' -o -name '*.toml') pyproject.toml
 
-.PHONY: run test test-cpp test-python sanitize bench clean system stubs
+.PHONY: run test test-cpp test-python sanitize fuzz bench clean system stubs
 
 run: $(VENV)/.installed
 	$(VPY) -m tvaer run --out results
@@ -47,6 +47,18 @@ sanitize: $(VENV)/.deps
 	$(VENV)/bin/cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTVAER_SANITIZE=ON -DTVAER_BUILD_BENCHMARKS=OFF > /dev/null
 	$(VENV)/bin/cmake --build build/asan -j $(JOBS)
 	cd build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ../../$(VENV)/bin/ctest --output-on-failure -j $(JOBS)
+
+# libFuzzer on the engine's scenario reader (clang, ASan+UBSan), FUZZ_SECONDS long, starting from
+# tests/fuzz/corpus (the shipped scenarios and every input that once failed, kept as regressions).
+FUZZ_SECONDS ?= 60
+fuzz: $(VENV)/.deps
+	bash tools/install-system-packages clang
+	CC=clang CXX=clang++ $(VENV)/bin/cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTVAER_FUZZ=ON \
+	  -DTVAER_BUILD_TESTS=OFF -DTVAER_BUILD_BENCHMARKS=OFF -DTVAER_BUILD_APPS=OFF > /dev/null
+	$(VENV)/bin/cmake --build build/fuzz -j $(JOBS) --target tvaer_fuzz_scenario
+	mkdir -p build/fuzz/corpus
+	build/fuzz/tests/fuzz/tvaer_fuzz_scenario -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	  -dict=tests/fuzz/toml.dict build/fuzz/corpus tests/fuzz/corpus
 
 # Regenerates bindings/tvaer/_core.pyi from the built module (the tests check it is current).
 stubs: $(VENV)/.installed
