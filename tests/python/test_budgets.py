@@ -177,3 +177,33 @@ def test_a_rule_that_does_not_fit_the_ledger_raises_the_engines_error(results):
         B.salary_key({"adults": 0.5}, "k")
     with pytest.raises(ValueError, match="basis: must be one of equal, baseline, invested, gained; got 'fair'"):
         B.retrospective(SECTORS, "fair")
+
+
+SHIPPED = sorted((__import__("pathlib").Path(__file__).resolve().parents[2] / "scenarios").glob("*.toml"))
+
+
+def _every_rule(sc: tvaer.Scenario) -> list:
+    sectors = list(sc.get("sectors"))
+    years = -(-int(sc.get("horizon_months")) // 12)
+    equal = {s: 1 / len(sectors) for s in sectors}
+    first = sc.get("interventions[0].name")
+    return [B.pay_where_granted(), B.fixed_key(first, equal), B.salary_key(equal), B.own_budget("inside", shares=equal),
+            B.efficiency_requirement([B.equal_split([200000.0] * years, sectors)], "pooled"),
+            B.efficiency_requirement([B.requirement_part([100000.0], equal, "service")], "own"),
+            B.retrospective(sectors, "invested"), B.investor_returns(sectors[:2], "gained")]
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_every_rule_conserves_money_to_the_ore_on_every_shipped_scenario(path):
+    sc = tvaer.load_scenario(path)
+    sc = sc.with_(families=min(int(sc.get("families", 100)), 80))
+    res = tvaer.simulate(sc, replications=3, seed=2, threads=2, progress=False)
+    amounts = _yearly_lines(res)
+    saving = (_ore(amounts[:, 0]) - _ore(amounts[:, 1])).sum(axis=1)  # (replication, year), our own sums
+    rules = _every_rule(sc) + B.rules_from_scenario(sc)
+    for rule in rules:
+        t = B.settle(res, [rule]).ore
+        np.testing.assert_array_equal(t["net"].sum("budget").values, saving, err_msg=rule.name)
+        np.testing.assert_array_equal(t["settled"].sum("budget").values, 0, err_msg=rule.name)
+    t = B.settle(res, rules).ore  # and all of them in a row
+    np.testing.assert_array_equal(t["net"].sum("budget").values, saving)
