@@ -9,7 +9,7 @@ APT_PACKAGES := libeigen3-dev libboost-dev libhdf5-dev catch2 libfmt-dev libtoml
 ENGINE_SOURCES := $(shell find engine bindings tests/cpp benchmarks -name '*.cpp' -o -name '*.hpp' -o -name CMakeLists.txt) CMakeLists.txt
 PY_SOURCES := $(shell find bindings/tvaer scenarios -name '*.py' -o -name '*.toml') pyproject.toml
 
-.PHONY: run test test-cpp test-python sanitize fuzz bench clean system stubs
+.PHONY: run test test-cpp test-python sanitize fuzz bench clean system stubs fingerprints
 
 run: $(VENV)/.installed
 	$(VPY) -m tvaer run --out results
@@ -59,6 +59,11 @@ fuzz: $(VENV)/.deps
 	mkdir -p build/fuzz/corpus
 	build/fuzz/tests/fuzz/tvaer_fuzz_scenario -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
 	  -dict=tests/fuzz/toml.dict build/fuzz/corpus tests/fuzz/corpus
+
+# Records the shipped scenarios' result fingerprints (tests/data/fingerprints.json) after an
+# intended change of behaviour.
+fingerprints: $(VENV)/.installed
+	$(VPY) tools/fingerprints.py
 
 # Regenerates bindings/tvaer/_core.pyi from the built module (the tests check it is current).
 stubs: $(VENV)/.installed

@@ -9,6 +9,8 @@ paired by replication: that is what common random numbers buy.
 
 from __future__ import annotations
 
+import hashlib
+
 import math
 import os
 from typing import Any
@@ -172,6 +174,19 @@ class Results:
         coords = {d: self._coordinate(d, n) for d, n in zip(row["dims"], data.shape)}
         return xr.DataArray(data, dims=row["dims"], coords=coords, name=name,
                             attrs={"units": row["units"], "long_name": row["long_name"]})
+
+    def fingerprint(self) -> str:
+        """A SHA-256 of every array these results hold, in the table's order, with names, shapes
+        and types: equal fingerprints mean the same bytes. The tests keep one per shipped scenario
+        (tests/data/fingerprints.json), so that a change of behaviour is either caught or recorded
+        on purpose (`make fingerprints`)."""
+        h = hashlib.sha256()
+        for name in ARRAYS:
+            if self.holds(name):
+                a = np.ascontiguousarray(np.asarray(getattr(self._raw, name)))
+                h.update(f"{name}:{a.dtype.str}:{a.shape};".encode())
+                h.update(a.tobytes())
+        return h.hexdigest()
 
     def _coordinate(self, dim: str, size: int) -> Any:
         raw = self._raw
