@@ -29,10 +29,10 @@ def test_bad_place_is_named():
 def test_default_scenario_governance_table():
     t = governance_table(tvaer.default_scenario())
     assert t.loc["family_treatment", "classification"] == "samlet"  # granted and paid by the solution
-    assert t.loc["family_treatment", "delivered_by"] == "solution"  # by the unit's own therapists
+    assert t.loc["family_treatment", "delivered_by"] == "solution"  # by the unit's own pedagogues
     assert t.loc["mentor", "classification"] == "samlet"            # granted and paid by its sector
-    # 17,400 a month for a mean of 9 months, computed by hand
-    assert t.loc["family_treatment", "expected_cost"] == pytest.approx(17400 * 9)
+    # materials of 500 a month for a mean of 9 months, computed by hand (the pedagogues are salaries)
+    assert t.loc["family_treatment", "expected_cost"] == pytest.approx(500 * 9)
 
 
 def test_furesoe_separates_granting_from_paying():
