@@ -111,13 +111,19 @@ def break_even_sentence(break_even: dict[str, float], replications: int, months:
             f"year from which it has paid for itself is year {break_even['median_year']:g}.")
 
 
-def _interrupted(kept: int, asked: int, h5: Path | None, again: list[str]) -> int:
+def _interrupted(kept: int, asked: int, h5: Path, again: list[str]) -> int:
     """Says what an interrupted run kept and how to go on; returns the exit status."""
-    if kept == 0 or h5 is None:
+    if kept == 0:
         print("tvaer: interrupted before the first replication was complete; nothing written", file=sys.stderr)
     else:
         print(f"tvaer: interrupted: kept {kept} of {asked} replications in {h5} (no summary or chart written)\n"
               f"tvaer: to go on from there: {shlex.join(['tvaer', *again])}", file=sys.stderr)
+    return EXIT_INTERRUPTED
+
+
+def _interrupted_all(command: str) -> int:
+    print(f"tvaer: interrupted: nothing written ({command} needs every replication it was asked for)",
+          file=sys.stderr)
     return EXIT_INTERRUPTED
 
 
@@ -263,7 +269,7 @@ def _cmd_compare(a: argparse.Namespace) -> int:
         results[label] = simulate(sc, replications=a.replications, seed=a.seed, threads=a.threads,
                                   progress=not a.quiet)
         if results[label].interrupted:
-            return _interrupted(0, a.replications, None, [])
+            return _interrupted_all("compare")
     table = compare_table(Comparison(results, next(iter(results))))
     if csv is not None:
         table.to_csv(csv)
@@ -290,7 +296,7 @@ def _cmd_report(a: argparse.Namespace) -> int:
         res = simulate(_scenario(a.source), replications=a.replications, seed=a.seed, threads=a.threads,
                        progress=not a.quiet)
         if res.interrupted:
-            return _interrupted(0, a.replications, None, [])
+            return _interrupted_all("report")
     print("Wrote: " + write_report(res, out))
     return 0
 

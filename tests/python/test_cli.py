@@ -98,6 +98,16 @@ def test_ctrl_c_before_the_first_replication_is_complete_writes_nothing(tmp_path
     assert not out.exists() or not any(out.iterdir())  # --resume makes the folder it simulates into
 
 
+def test_ctrl_c_in_compare_writes_nothing(tmp_path, tiny, tiny_toml):
+    huge = write(tmp_path / "huge.toml", tiny.with_(families=500_000, horizon_months=600))
+    csv = tmp_path / "d.csv"
+    status, err = interrupt(["compare", huge, tiny_toml, "--out", str(csv), "-n", "2", "--threads", "1"], after=r"0/2")
+    assert status == 130, err
+    no_traceback(err)
+    assert "tvaer: interrupted: nothing written (compare needs every replication it was asked for)" in err
+    assert not csv.exists()
+
+
 # ---- pipes -----------------------------------------------------------------------------------
 
 
