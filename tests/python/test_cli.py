@@ -244,6 +244,22 @@ def test_run_states_break_even_in_words_and_never_shows_nan(tmp_path, tiny, n):
     assert f"Break-even: the solution {want}" in done.stdout
 
 
+@pytest.mark.parametrize("share, median, n, words", [
+    (0.62, 4.0, 200, "pays back within the 60 months simulated in 62% of the replications (124 of 200); where it "
+                     "does, the median year from which it has paid for itself is year 4."),
+    (0.001, 5.0, 1000, "pays back within the 60 months simulated in 1% of the replications (1 of 1000); where it "
+                       "does, the median year from which it has paid for itself is year 5."),
+    (0.5, 3.5, 2, "pays back within the 60 months simulated in 50% of the replications (1 of 2); where it does, "
+                  "the median year from which it has paid for itself is year 3.5."),
+    (0.0, float("nan"), 200, "does not pay back within the 60 months simulated (in none of the 200 replications)."),
+])
+def test_break_even_sentence_says_how_many_replications_and_which_year(share, median, n, words):
+    from tvaer.cli import break_even_sentence
+
+    sentence = break_even_sentence({"median_year": median, "share_within_horizon": share}, n, 60)
+    assert sentence == f"Break-even: the solution {words}"
+
+
 # ---- compare ---------------------------------------------------------------------------------
 
 
