@@ -1,10 +1,20 @@
-"""The `tvaer` command line: run, validate, compare and report scenarios in batch."""
+"""The `tvaer` command line: run, validate, compare and report scenarios in batch.
+
+Exit status: 0 done; 2 bad input (`tvaer: error: ...` on stderr, never a traceback); 130
+interrupted with Ctrl-C (what was kept and how to go on, on stderr); 141 when the reader of
+stdout went away (`tvaer run ... | head`), quietly, like Unix tools stopped by SIGPIPE. Every file
+is written before anything is printed, so a closed pipe never costs a file. docs/cli.md has more.
+"""
 
 from __future__ import annotations
 
 import argparse
+import difflib
+import os
+import shlex
 import sys
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -12,15 +22,73 @@ from .errors import TvaerError
 from .scenario import Scenario, default_scenario, load_scenario, shipped_scenarios
 from .tables import in_thousands
 
-__all__ = ["main"]
+__all__ = ["main", "break_even_sentence"]
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell shows for `cat` cut off by `head`
 
 
 def _scenario(arg: str | None) -> Scenario:
+    """A scenario file, else a shipped scenario; a name that is neither lists the shipped ones."""
     if arg is None:
         return default_scenario()
-    if arg in shipped_scenarios() and not Path(arg).exists():
+    path = Path(arg)
+    if path.exists():
+        return load_scenario(path)
+    names = shipped_scenarios()
+    if arg in names:
         return default_scenario(arg)
-    return load_scenario(arg)
+    if path.suffix or len(path.parts) > 1:  # meant as a file: the loader names what is wrong
+        return load_scenario(path)
+    close = difflib.get_close_matches(arg, names, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise ValueError(f"{arg!r} is neither a scenario file nor a shipped scenario{hint} "
+                     f"(shipped: {', '.join(names)})")
+
+
+def _folder_ready(path: Path, option: str, mkdir: bool = False, offer_mkdir: bool = False) -> Path:
+    """`path` after checking that its folder exists, or may be made (`mkdir`; see :func:`_make`)."""
+    folder = path.parent
+    if folder.is_dir() or mkdir:
+        return path
+    if folder.exists():
+        raise ValueError(f"{option} {path}: {folder} is not a folder")
+    hint = " (create it, or add --mkdir)" if offer_mkdir else ""
+    raise ValueError(f"{option} {path}: the folder {folder} does not exist{hint}")
+
+
+def _make(folder: Path) -> Path:
+    """Creates the folder an output was allowed to have (checked before the run); returns it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _run_paths(out: str, name: str, mkdir: bool) -> tuple[Path, Path, Path]:
+    """The results file, summary CSV and chart of `tvaer run --out OUT` (see the --out help)."""
+    p = Path(out)
+    if p.is_dir():
+        h5 = p / f"{name}.h5"
+    elif p.suffix == ".h5":
+        h5 = _folder_ready(p, "--out", mkdir, offer_mkdir=True)
+    elif p.suffix:
+        raise ValueError(f"--out {out}: give a results file ending in .h5 or a folder, not a {p.suffix} file "
+                         "(the summary CSV and the chart are written beside the results file)")
+    elif p.exists():
+        raise ValueError(f"--out {out}: is a file; give a results file ending in .h5 or a folder")
+    else:  # a new folder: made if the folder it is in exists (or with --mkdir)
+        h5 = _folder_ready(p, "--out", mkdir, offer_mkdir=True) / f"{name}.h5"
+    return h5, h5.with_name(f"{h5.stem}-summary.csv"), h5.with_suffix(".png")
+
+
+def _file_out(out: str, suffix: str) -> Path:
+    """An output file `--out` ending in `suffix` whose folder exists."""
+    p = Path(out)
+    if p.suffix != suffix:
+        raise ValueError(f"--out {out}: give a file name ending in {suffix}")
+    if p.is_dir():
+        raise ValueError(f"--out {out}: is a folder; give a file name ending in {suffix}")
+    return _folder_ready(p, "--out")
 
 
 def format_summary(summary: pd.DataFrame) -> str:
@@ -29,43 +97,86 @@ def format_summary(summary: pd.DataFrame) -> str:
     return in_thousands(summary, labels).to_string()
 
 
-def _cmd_run(a: argparse.Namespace) -> int:
-    import matplotlib.pyplot as plt
+def break_even_sentence(break_even: dict[str, float], replications: int, months: int) -> str:
+    """When the solution pays for itself, in words, from :meth:`tvaer.Results.break_even`."""
+    within = round(break_even["share_within_horizon"] * replications)
+    horizon = f"the {months} months simulated"
+    if within == 0:
+        return (f"Break-even: the solution does not pay back within {horizon} "
+                f"(in none of the {replications} replications).")
+    percent = min(max(round(100 * within / replications), 1), 99)  # never 0 % or 100 % for some
+    how_many = (f"all {replications} replications" if within == replications
+                else f"{percent}% of the replications ({within} of {replications})")
+    return (f"Break-even: the solution pays back within {horizon} in {how_many}; where it does, the median "
+            f"year from which it has paid for itself is year {break_even['median_year']:g}.")
 
-    from .plots import difference_chart
+
+def _interrupted(kept: int, asked: int, h5: Path, again: list[str]) -> int:
+    """Says what an interrupted run kept and how to go on; returns the exit status."""
+    if kept == 0:
+        print("tvaer: interrupted before the first replication was complete; nothing written", file=sys.stderr)
+    else:
+        print(f"tvaer: interrupted: kept {kept} of {asked} replications in {h5} (no summary or chart written)\n"
+              f"tvaer: to go on from there: {shlex.join(['tvaer', *again])}", file=sys.stderr)
+    return EXIT_INTERRUPTED
+
+
+def _interrupted_all(command: str) -> int:
+    print(f"tvaer: interrupted: nothing written ({command} needs every replication it was asked for)",
+          file=sys.stderr)
+    return EXIT_INTERRUPTED
+
+
+def _cmd_run(a: argparse.Namespace) -> int:
     from .results_file import simulate_to_file
     from .simulate import simulate
 
     sc = _scenario(a.scenario)
-    out = Path(a.out)
-    if out.suffix == ".h5":
-        folder, stem = out.parent, out.stem
-    else:
-        folder, stem = out, sc.name
-    folder.mkdir(parents=True, exist_ok=True)
-    h5 = folder / f"{stem}.h5"
+    h5, csv, png = _run_paths(a.out, sc.name, a.mkdir)
+    again = ["run", a.scenario or "default", "--out", str(h5), "-n", str(a.replications), "--seed", str(a.seed),
+             "--resume"] + (["--family-costs"] if a.family_costs else [])
     if a.resume:
-        res = simulate_to_file(sc, h5, replications=a.replications, seed=a.seed, threads=a.threads, chunk=a.chunk,
-                               progress=not a.quiet, family_costs=a.family_costs)
+        _make(h5.parent)
+        try:
+            res = simulate_to_file(sc, h5, replications=a.replications, seed=a.seed, threads=a.threads,
+                                   chunk=a.chunk, progress=not a.quiet, family_costs=a.family_costs)
+        except KeyboardInterrupt:  # before a replication was complete, or outside the simulation
+            from .results_file import open_results
+
+            kept = open_results(h5).replications if h5.exists() else 0
+            return _interrupted(kept, a.replications, h5, again)
     else:
         res = simulate(sc, replications=a.replications, seed=a.seed, threads=a.threads, progress=not a.quiet,
                        family_costs=a.family_costs)
-        res.to_hdf5(h5)
+        if res.replications > 0:
+            res.to_hdf5(_make(h5.parent) / h5.name)
+    if res.interrupted:
+        return _interrupted(res.replications, a.replications, h5, again)
+    _print_run(res, _write_summary(res, csv, png), [h5, csv, png])
+    return 0
+
+
+def _write_summary(res: Any, csv: Path, png: Path) -> pd.DataFrame:
+    import matplotlib.pyplot as plt
+
+    from .plots import difference_chart
+
     summary = res.summary()
-    print(f"tvaer {res!r}")
-    print("Cost per sector and year, mean over replications (solution - business as usual = difference):")
-    print(format_summary(summary))
-    be = summary.attrs["break_even"]
-    print(f"Break-even (total): median year {be['median_year']}, share of replications within the horizon "
-          f"{be['share_within_horizon']:.2f}")
-    csv = folder / f"{stem}-summary.csv"
     summary.to_csv(csv)
-    png = folder / f"{stem}.png"
     fig = difference_chart(res)
     fig.savefig(png, dpi=120)
     plt.close(fig)
-    print("Wrote: " + ", ".join(str(p) for p in [h5, csv, png]))
-    return 0
+    return summary
+
+
+def _print_run(res: Any, summary: pd.DataFrame, written: list[Path]) -> None:
+    print(f"Scenario {res.scenario_name!r}: {res.replications} replications of both arms, {res.months} months, "
+          f"seed {res.seed}.")
+    print("Cost per budget and year, mean over replications, in thousands of DKK "
+          "(difference = solution - business as usual; negative saves money):")
+    print(format_summary(summary))
+    print(break_even_sentence(summary.attrs["break_even"], res.replications, res.months))
+    print("Wrote: " + ", ".join(str(p) for p in written))
 
 
 def _cmd_validate(a: argparse.Namespace) -> int:
@@ -99,6 +210,8 @@ def _compare_by_mechanism(a: argparse.Namespace) -> int:
 
     if len(a.scenarios) != 2:
         raise ValueError(f"compare --by-mechanism: give exactly two scenarios (a, then b), got {len(a.scenarios)}")
+    if a.out:
+        raise ValueError("compare: --out goes without --by-mechanism")
     first, second = (_scenario(s) for s in a.scenarios)
     d = decompose(first, second, mechanisms=_mechanisms(a.mechanism), replications=a.replications, seed=a.seed,
                   threads=a.threads, outcome=a.outcome, progress=not a.quiet)
@@ -110,24 +223,69 @@ def _compare_by_mechanism(a: argparse.Namespace) -> int:
     return 0
 
 
+def _labels(args: list[str]) -> list[str]:
+    """Each scenario's name in a comparison: the file's stem, or the path as given where stems
+    clash, numbered by position where even those do."""
+    stems = [Path(s).stem for s in args]
+    labels = [stem if stems.count(stem) == 1 else arg for stem, arg in zip(stems, args)]
+    return [f"{label} (#{i + 1})" if labels.count(label) > 1 else label for i, label in enumerate(labels)]
+
+
+def compare_table(comparison: Any, level: float = 0.95) -> pd.DataFrame:
+    """:meth:`tvaer.Comparison.differences` (DKK) with a row per scenario and year for the total of
+    all budgets, its interval from the paired totals; scenarios in the order given."""
+    from .results import paired_interval
+
+    def total(res: Any) -> Any:
+        return res.yearly_costs.sum(["kind", "sector"]).sel(arm="solution")
+
+    by_sector = comparison.differences(level)
+    base = total(comparison.results[comparison.baseline])
+    parts = []
+    for name, res in comparison.results.items():
+        if name == comparison.baseline:
+            continue
+        d = (total(res) - base).transpose("replication", "year")
+        mean, lo, hi = paired_interval(d.values, axis=0, level=level)
+        index = pd.MultiIndex.from_tuples([(name, "total", int(y)) for y in d["year"].values], names=by_sector.index.names)
+        parts += [by_sector.loc[[name]], pd.DataFrame({"difference": mean, "ci_low": lo, "ci_high": hi}, index=index)]
+    return pd.concat(parts)
+
+
 def _cmd_compare(a: argparse.Namespace) -> int:
-    from .simulate import compare
+    from .simulate import Comparison, simulate
 
     if a.by_mechanism:
         return _compare_by_mechanism(a)
     if a.mechanism or a.outcome != "solution":
         raise ValueError("compare: --mechanism and --outcome go with --by-mechanism")
-    scenarios = {Path(s).stem: _scenario(s) for s in a.scenarios}
-    comp = compare(scenarios, replications=a.replications, seed=a.seed, threads=a.threads, progress=not a.quiet)
-    d = comp.differences()
-    print(f"Paired differences against {comp.baseline!r} (solution arms, DKK):")
-    print((d / 1000).round(0).to_string())
+    if len(a.scenarios) < 2:
+        raise ValueError("compare: give two or more scenarios, the first is the baseline the others are compared "
+                         "with (to compare one scenario's solution with business as usual: tvaer run SCENARIO)")
+    csv = _file_out(a.out, ".csv") if a.out else None
+    scenarios = {label: _scenario(s) for label, s in zip(_labels(a.scenarios), a.scenarios)}
+    results = {}
+    for label, sc in scenarios.items():
+        results[label] = simulate(sc, replications=a.replications, seed=a.seed, threads=a.threads,
+                                  progress=not a.quiet)
+        if results[label].interrupted:
+            return _interrupted_all("compare")
+    table = compare_table(Comparison(results, next(iter(results))))
+    if csv is not None:
+        table.to_csv(csv)
+    print(f"Paired differences of the solution arm's cost against {next(iter(results))!r}, mean over "
+          f"{a.replications} replications, in thousands of DKK (negative: cheaper than the baseline):")
+    labels = ["difference (kDKK)", "95% low", "95% high"]
+    print(in_thousands(table, labels, money=["difference", "ci_low", "ci_high"], fractions=()).to_string())
+    if csv is not None:
+        print(f"Wrote: {csv} (in DKK)")
     return 0
 
 
 def _cmd_report(a: argparse.Namespace) -> int:
     from .report import write_report
 
+    out = _file_out(a.out, ".html")
     if a.source.endswith(".h5"):
         from .results_file import open_results
 
@@ -137,23 +295,63 @@ def _cmd_report(a: argparse.Namespace) -> int:
 
         res = simulate(_scenario(a.source), replications=a.replications, seed=a.seed, threads=a.threads,
                        progress=not a.quiet)
-    print("Wrote: " + write_report(res, a.out))
+        if res.interrupted:
+            return _interrupted_all("report")
+    print("Wrote: " + write_report(res, out))
     return 0
 
 
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows each option's default, except where there is none to show (None, off)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None or action.default is False or "default" in (action.help or ""):
+            return action.help
+        return super()._get_help_string(action)
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as `tvaer: error: ...` (exit 2) like every other error."""
+
+    def error(self, message: str) -> Any:
+        self.print_usage(sys.stderr)
+        where = self.prog.removeprefix("tvaer").strip()
+        self.exit(EXIT_BAD_INPUT, f"tvaer: error: {where + ': ' if where else ''}{message}\n")
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    from . import _core
+
+    try:
+        package = metadata.version("tvaer")
+    except metadata.PackageNotFoundError:  # run from a source tree
+        package = "(not installed)"
+    return f"tvaer {package} (engine {_core.__version__}, git revision {_core.GIT_REVISION})"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="tvaer", description=__doc__)
+    p = _Parser(prog="tvaer", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=_version())
     sub = p.add_subparsers(dest="command", required=True)
 
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, description=help, formatter_class=_HelpFormatter)
+
     def common(q: argparse.ArgumentParser) -> None:
-        q.add_argument("--replications", "-n", type=int, default=200)
-        q.add_argument("--seed", type=int, default=1)
-        q.add_argument("--threads", type=int, default=None, help="default: all cores")
+        q.add_argument("--replications", "-n", type=int, default=200, help="replications of both arms")
+        q.add_argument("--seed", type=int, default=1, help="the same seed gives the same numbers")
+        q.add_argument("--threads", type=int, default=None, help="(default: all cores)")
         q.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    r = sub.add_parser("run", help="simulate a scenario and write results")
+    r = command("run", "simulate a scenario and write results")
     r.add_argument("scenario", nargs="?", help="a TOML file or a shipped scenario name (default: 'default')")
-    r.add_argument("--out", default="results", help="a folder (writes <folder>/<scenario name>.h5), or a .h5 file name")
+    r.add_argument("--out", default="results",
+                   help="a results file ending in .h5 (its summary NAME-summary.csv and chart NAME.png go "
+                        "beside it), or a folder (holding SCENARIO.h5, SCENARIO-summary.csv and SCENARIO.png; "
+                        "created if the folder it is in exists); any other suffix is refused")
+    r.add_argument("--mkdir", action="store_true", help="create the folders --out needs that do not exist")
     r.add_argument("--resume", action="store_true",
                    help="simulate into the .h5 file in chunks, going on from the replications already in it")
     r.add_argument("--chunk", type=int, default=50, help="replications per chunk with --resume")
@@ -161,11 +359,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also store every family's cost by year, budget and CPR registration in the file")
     common(r)
     r.set_defaults(func=_cmd_run)
-    v = sub.add_parser("validate", help="check a scenario file")
-    v.add_argument("scenario")
+    v = command("validate", "check a scenario file")
+    v.add_argument("scenario", help="a TOML file or a shipped scenario name")
     v.set_defaults(func=_cmd_validate)
-    c = sub.add_parser("compare", help="run scenarios with common random numbers, first is the baseline")
-    c.add_argument("scenarios", nargs="+")
+    c = command("compare", "run scenarios with common random numbers, the first is the baseline")
+    c.add_argument("scenarios", nargs="+", help="two or more TOML files or shipped scenario names")
+    c.add_argument("--out", help="also write the table, in DKK, to this .csv file")
     c.add_argument("--by-mechanism", action="store_true",
                    help="two scenarios: split their difference into the mechanisms that differ "
                         "(2^k runs; tvaer.decompose)")
@@ -173,24 +372,40 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --by-mechanism: one mechanism of the differences under these key paths "
                         "(repeatable)")
     c.add_argument("--outcome", choices=["solution", "difference"], default="solution",
-                   help="with --by-mechanism: the solution arm's cost (default) or solution - business as usual")
+                   help="with --by-mechanism: the solution arm's cost or solution - business as usual")
     common(c)
     c.set_defaults(func=_cmd_compare)
-    rp = sub.add_parser("report", help="an HTML page for a budget meeting, from a results file or a scenario")
+    rp = command("report", "an HTML page for a budget meeting, from a results file or a scenario")
     rp.add_argument("source", help="a results file (.h5), a scenario TOML file or a shipped scenario name")
-    rp.add_argument("--out", default="report.html", help="the HTML file to write")
+    rp.add_argument("--out", default="report.html", help="the .html file to write (its folder must exist)")
     common(rp)
     rp.set_defaults(func=_cmd_report)
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
+def _run(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
     except (TvaerError, ValueError) as e:  # bad input: a message, never a traceback
         print(f"tvaer: error: {e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        raise
+    except OSError as e:  # a file that cannot be written: the system's words, with the path
+        print(f"tvaer: error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The `tvaer` command; returns the exit status (module docstring)."""
+    try:
+        status = _run(argv)
+        sys.stdout.flush()
+        return status
+    except KeyboardInterrupt:  # outside a simulation (which keeps its complete replications)
         print("tvaer: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # the reader is gone: say nothing more, not even at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
