@@ -7,7 +7,7 @@ import numpy
 import numpy.typing
 import os
 import typing
-__all__: list[str] = ['CostKind', 'Document', 'ExpectedValues', 'GIT_REVISION', 'GovernanceRow', 'IncentiveRow', 'LedgerLine', 'LineYears', 'MemberRow', 'Model', 'Provenance', 'RESULTS_SCHEMA_VERSION', 'RequirementPart', 'Results', 'Rule', 'SCENARIO_SCHEMA_VERSION', 'Settlement', 'ShareBasis', 'Shortfall', 'Transfer', 'Treatment', 'UnitItems', 'allocation_rules', 'append_results', 'apportion', 'break_even_year', 'efficiency_requirement', 'equal_split', 'expected', 'fixed_key', 'investor_returns', 'ladder_model', 'make_provenance', 'own_budget', 'pay_where_granted', 'present_value', 'read_provenance', 'read_results', 'require_analytic_support', 'retrospective', 'run', 'salary_key', 'settle', 'shapley', 'shapley_values', 'to_ore', 'write_results', 'yearly_lines']
+__all__: list[str] = ['CostKind', 'Document', 'ExpectedValues', 'GIT_REVISION', 'GovernanceRow', 'IncentiveRow', 'LedgerLine', 'LineYears', 'MemberRow', 'Model', 'Provenance', 'RESULTS_SCHEMA_VERSION', 'ReplicationOptions', 'RequirementPart', 'Results', 'Rule', 'SCENARIO_SCHEMA_VERSION', 'Settlement', 'ShareBasis', 'Shortfall', 'Transfer', 'Treatment', 'UnitItems', 'allocation_rules', 'append_results', 'apportion', 'break_even_year', 'break_even_year_dkk', 'efficiency_requirement', 'equal_split', 'expected', 'fixed_key', 'investor_returns', 'ladder_model', 'make_provenance', 'own_budget', 'pay_where_granted', 'present_value', 'present_value_dkk', 'read_provenance', 'read_results', 'require_analytic_support', 'result_arrays', 'retrospective', 'run', 'salary_key', 'settle', 'shapley', 'shapley_values', 'to_ore', 'write_results', 'yearly_lines']
 class CostKind:
     """
     Members:
@@ -241,8 +241,10 @@ class Results:
         Appends the replications that directly follow these.
         """
     @property
-    def admitted(self) -> numpy.typing.NDArray[numpy.uint32]:
-        ...
+    def admitted(self) -> typing.Any:
+        """
+        families ever admitted into the solution, count; dims (replication, arm).
+        """
     @property
     def booking_amount(self) -> numpy.typing.NDArray[numpy.float64]:
         """
@@ -269,35 +271,59 @@ class Results:
     def budgets(self) -> list[str]:
         ...
     @property
-    def costs(self) -> numpy.typing.NDArray[numpy.float64]:
+    def costs(self) -> typing.Any:
         """
-        DKK, shape (replication, arm, line, month).
-        """
-    @property
-    def dropped(self) -> numpy.typing.NDArray[numpy.uint32]:
-        ...
-    @property
-    def events(self) -> numpy.typing.NDArray[numpy.uint64]:
-        ...
-    @property
-    def family_admitted(self) -> numpy.typing.NDArray[numpy.int32]:
-        """
-        flat like family_costs, one per family: month first admitted into the solution, or -1.
+        cost booked on each ledger line in each month, DKK; dims (replication, arm, line, month).
         """
     @property
-    def family_candidate(self) -> numpy.typing.NDArray[numpy.uint8]:
+    def decision_wait_months_ordinary(self) -> typing.Any:
         """
-        flat like family_costs, one per family: 1 if eligible and motivated.
-        """
-    @property
-    def family_costs(self) -> numpy.typing.NDArray[numpy.float64]:
-        """
-        DKK, flat: the (replication, arm) blocks in order, each (family, year, budget, registration).
+        summed decision wait (request to decision) of the requests decided in each month: families treated as usual, months; dims (replication, arm, month, intervention).
         """
     @property
-    def family_counts(self) -> numpy.typing.NDArray[numpy.uint32]:
+    def decision_wait_months_solution(self) -> typing.Any:
         """
-        families per (replication, arm) block of the per-family arrays.
+        summed decision wait (request to decision) of the requests decided in each month: families inside the solution, months; dims (replication, arm, month, intervention).
+        """
+    @property
+    def dropped(self) -> typing.Any:
+        """
+        requests dropped from a queue in each month, count; dims (replication, arm, month, intervention).
+        """
+    @property
+    def dropped_ordinary(self) -> typing.Any:
+        """
+        requests dropped from a queue in each month: families treated as usual, count; dims (replication, arm, month, intervention).
+        """
+    @property
+    def dropped_solution(self) -> typing.Any:
+        """
+        requests dropped from a queue in each month: families inside the solution, count; dims (replication, arm, month, intervention).
+        """
+    @property
+    def events(self) -> typing.Any:
+        """
+        events simulated (transitions, starts, ends, queue joins), count; dims (replication, arm).
+        """
+    @property
+    def family_admitted(self) -> typing.Any:
+        """
+        month the family was first admitted into the solution, or -1, month; dims (family_record).
+        """
+    @property
+    def family_candidate(self) -> typing.Any:
+        """
+        eligible and motivated when considered (1) or not (0), no units; dims (family_record).
+        """
+    @property
+    def family_cost(self) -> typing.Any:
+        """
+        what each family cost each paying budget in each year, DKK; dims (family_record, year, budget, registration).
+        """
+    @property
+    def family_count(self) -> typing.Any:
+        """
+        families simulated in each replication and arm, count; dims (replication, arm).
         """
     @property
     def first_replication(self) -> int:
@@ -322,41 +348,93 @@ class Results:
     def months(self) -> int:
         ...
     @property
-    def occupancy(self) -> numpy.typing.NDArray[numpy.float64]:
+    def occupancy(self) -> typing.Any:
         """
-        member-months, shape (replication, arm, row, month).
+        time members spent in each state in each month (families for solution/families), member-months; dims (replication, arm, occupancy_row, month).
         """
     @property
     def occupancy_rows(self) -> list[str]:
         ...
     @property
-    def queue(self) -> numpy.typing.NDArray[numpy.float64]:
+    def queue(self) -> typing.Any:
         """
-        request-months waiting, shape (replication, arm, intervention, month).
+        time-integral of each intervention's queue in each month, request-months; dims (replication, arm, intervention, month).
         """
     @property
     def replications(self) -> int:
         ...
     @property
-    def requests(self) -> numpy.typing.NDArray[numpy.uint32]:
-        ...
+    def requests(self) -> typing.Any:
+        """
+        intervention requests in each month, count; dims (replication, arm, month, intervention).
+        """
+    @property
+    def requests_ordinary(self) -> typing.Any:
+        """
+        intervention requests decided in each month: families treated as usual, count; dims (replication, arm, month, intervention).
+        """
+    @property
+    def requests_solution(self) -> typing.Any:
+        """
+        intervention requests decided in each month: families inside the solution, count; dims (replication, arm, month, intervention).
+        """
     @property
     def seed(self) -> int:
         ...
     @property
-    def starts(self) -> numpy.typing.NDArray[numpy.uint32]:
-        ...
+    def starts(self) -> typing.Any:
+        """
+        intervention starts in each month, count; dims (replication, arm, month, intervention).
+        """
+    @property
+    def starts_ordinary(self) -> typing.Any:
+        """
+        intervention starts in each month: families treated as usual, count; dims (replication, arm, month, intervention).
+        """
+    @property
+    def starts_solution(self) -> typing.Any:
+        """
+        intervention starts in each month: families inside the solution, count; dims (replication, arm, month, intervention).
+        """
     @property
     def transition_rows(self) -> list[str]:
         ...
     @property
-    def transitions(self) -> numpy.typing.NDArray[numpy.uint32]:
+    def transitions(self) -> typing.Any:
         """
-        counts, shape (replication, arm, month, transition).
+        state transitions in each month, count; dims (replication, arm, month, transition_row).
         """
     @property
-    def wait_months(self) -> numpy.typing.NDArray[numpy.float64]:
+    def wait_months(self) -> typing.Any:
+        """
+        summed wait of the intervention starts of each month, months; dims (replication, arm, month, intervention).
+        """
+    @property
+    def wait_months_ordinary(self) -> typing.Any:
+        """
+        summed queue wait (decision to start) of the intervention starts of each month: families treated as usual, months; dims (replication, arm, month, intervention).
+        """
+    @property
+    def wait_months_solution(self) -> typing.Any:
+        """
+        summed queue wait (decision to start) of the intervention starts of each month: families inside the solution, months; dims (replication, arm, month, intervention).
+        """
+class ReplicationOptions:
+    """
+    What each replication records beyond the arrays every run has.
+    """
+    def __init__(self, family_costs: bool = False, bookings: bool = False) -> None:
         ...
+    @property
+    def bookings(self) -> bool:
+        """
+        Also record the booking log.
+        """
+    @property
+    def family_costs(self) -> bool:
+        """
+        Also record the per-family output.
+        """
 class Provenance:
     """
     Where results came from: root attributes and line metadata of a file.
@@ -734,7 +812,13 @@ def append_results(path: str, more: Results) -> None:
 def apportion(total: typing.SupportsInt | typing.SupportsIndex, weights: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex]) -> list[int]:
     ...
 def break_even_year(yearly: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex]) -> int | None:
-    ...
+    """
+    First year (0-based) from which the cumulative sum of yearly øre stays >= 0; None if it ends < 0.
+    """
+def break_even_year_dkk(yearly: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex]) -> int | None:
+    """
+    break_even_year of yearly DKK amounts.
+    """
 def efficiency_requirement(name: str, parts: collections.abc.Sequence[RequirementPart], settlement: Shortfall = Shortfall.own) -> Rule:
     ...
 def equal_split(per_year: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], budgets: collections.abc.Sequence[str], kind: CostKind | None = None) -> RequirementPart:
@@ -760,7 +844,13 @@ def own_budget(name: str, items: UnitItems, shares: collections.abc.Mapping[str,
 def pay_where_granted(name: str = 'pay where granted') -> Rule:
     ...
 def present_value(yearly: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], rate: typing.SupportsFloat | typing.SupportsIndex) -> float:
-    ...
+    """
+    Present value in DKK of yearly øre amounts, year y (0-based) discounted by (1 + rate)^-y.
+    """
+def present_value_dkk(yearly: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], rate: typing.SupportsFloat | typing.SupportsIndex) -> float:
+    """
+    present_value of yearly DKK amounts.
+    """
 def read_provenance(path: str) -> Provenance:
     """
     Reads the provenance of a results file.
@@ -773,12 +863,16 @@ def require_analytic_support(model: Model, treatment: Treatment) -> None:
     """
     Raises the TvaerError `expected` would raise for `model` and `treatment`; returns None if supported.
     """
+def result_arrays() -> list:
+    """
+    The table of result arrays: name, dims, units, long_name, optional (a file may lack it).
+    """
 def retrospective(name: str, sectors: collections.abc.Sequence[str], basis: ShareBasis) -> Rule:
     ...
-def run(model: Model, seed: typing.SupportsInt | typing.SupportsIndex, first_replication: typing.SupportsInt | typing.SupportsIndex, replications: typing.SupportsInt | typing.SupportsIndex, threads: typing.SupportsInt | typing.SupportsIndex = 1, progress: typing.Any = None, family_costs: bool = False, bookings: bool = False) -> Results:
+def run(model: Model, seed: typing.SupportsInt | typing.SupportsIndex, first_replication: typing.SupportsInt | typing.SupportsIndex, replications: typing.SupportsInt | typing.SupportsIndex, threads: typing.SupportsInt | typing.SupportsIndex = 1, progress: typing.Any = None, record: ReplicationOptions = ...) -> Results:
     """
     Runs replications [first, first + replications) of both arms in C++ threads, GIL released;
-    family_costs=True also records the per-family output, bookings=True the booking log.
+    `record` (ReplicationOptions) says what else to record: per-family output, booking log.
     """
 def salary_key(name: str, shares: collections.abc.Mapping[str, typing.SupportsFloat | typing.SupportsIndex]) -> Rule:
     ...

@@ -35,6 +35,18 @@ intervention service(const char* name, std::uint32_t capacity, sojourn duration)
     return iv;
 }
 
+// One slot of "slot" for a month at a time, 10 one-member families asking for it at t = 0, 5 of
+// them inside the solution, whose queue goes first.
+model solution_first_slot() {
+    scenario sc = single_state(10, 10.0);
+    sc.select.min_sectors = 0;
+    sc.select.capacity = 5;
+    intervention iv = service("slot", 1, sojourn::fixed(1.0));
+    iv.queue = queue_discipline::solution_first;
+    sc.interventions = {iv};
+    return compile(sc);
+}
+
 // Erlang C: probability of waiting in M/M/c with offered load a = lambda / mu.
 double erlang_c(int c, double a) {
     double term = 1.0, sum = 0.0;
@@ -196,13 +208,7 @@ TEST_CASE("a network meeting cadence and a forum above the ceiling delay solutio
 }
 
 TEST_CASE("a solution-first queue serves solution families before others", "[simulation]") {
-    scenario sc = single_state(10, 10.0);
-    sc.select.min_sectors = 0;
-    sc.select.capacity = 5;
-    intervention iv = service("slot", 1, sojourn::fixed(1.0));
-    iv.queue = queue_discipline::solution_first;
-    sc.interventions = {iv};
-    const model m = compile(sc);
+    const model m = solution_first_slot();
     const arm_result a = simulate_arm(m, 4, 0, arm::solution);
     std::size_t usual_line = 0, solution_line = 0;
     for (std::size_t l = 0; l < m.lines.size(); ++l) {
@@ -217,6 +223,66 @@ TEST_CASE("a solution-first queue serves solution families before others", "[sim
     double usual_after = 0.0;
     for (std::size_t month = first + 5; month < 10; ++month) usual_after += a.costs.at(usual_line, month);
     CHECK(usual_after == Approx(100.0 * static_cast<double>(5 - first)));
+}
+
+TEST_CASE("starts, drops and waits are split by group and add up to the totals", "[simulation]") {
+    // Family 0 starts at once; the solution families go next.
+    const model m = solution_first_slot();
+    const arm_result a = simulate_arm(m, 4, 0, arm::solution);
+    const std::size_t months = 10;
+    std::uint32_t starts[2] = {0, 0};
+    double waits[2] = {0.0, 0.0};
+    for (std::size_t month = 0; month < months; ++month) {
+        CHECK(a.group_starts[month] + a.group_starts[months + month] == a.starts[month]);
+        CHECK(a.group_requests[month] + a.group_requests[months + month] == a.requests[month]);
+        CHECK(a.group_dropped[month] + a.group_dropped[months + month] == a.dropped[month]);
+        CHECK(a.group_wait_months[month] + a.group_wait_months[months + month] == a.wait_months[month]);
+        for (int g = 0; g < 2; ++g) {
+            starts[g] += a.group_starts[g * months + month];
+            waits[g] += a.group_wait_months[g * months + month];
+            CHECK(a.group_decision_wait[g * months + month] == 0.0);  // no decision waits: all queueing
+        }
+    }
+    CHECK(a.group_requests[0] == 5);  // all ask at t = 0, 5 ordinary and 5 inside
+    CHECK(a.group_requests[months] == 5);
+    CHECK(starts[0] == 5);
+    CHECK(starts[1] == 5);
+    // Family 0 inside: solution waits 0+1+2+3+4, ordinary 5+6+7+8+9; else 1+2+3+4+5 and 0+6+7+8+9.
+    const bool first_inside = a.group_starts[months + 0] == 1;
+    CHECK(waits[1] == Approx(first_inside ? 10.0 : 15.0));
+    CHECK(waits[0] == Approx(first_inside ? 35.0 : 30.0));
+    CHECK(waits[0] / starts[0] > waits[1] / starts[1]);
+    // As usual nobody is inside: the solution group is empty and FIFO serves one a month.
+    const arm_result b = simulate_arm(m, 4, 0, arm::bau);
+    for (std::size_t month = 0; month < months; ++month) {
+        CHECK(b.group_starts[month] == b.starts[month]);
+        CHECK(b.group_starts[months + month] == 0);
+    }
+}
+
+TEST_CASE("decision waits are reported apart from queue waits: a meeting every 3 months waits 1.5 on average",
+          "[simulation]") {
+    scenario sc = single_state(4000, 12.0);
+    sc.select.min_sectors = 0;  // every family is in the solution
+    sc.org.meeting_every = 3.0;
+    intervention iv = service("slot", 0, sojourn::fixed(12.0));  // no capacity limit: no queue
+    sc.interventions = {iv};
+    const model m = compile(sc);
+    const arm_result a = simulate_arm(m, 5, 0, arm::solution);
+    double decided = 0.0, waited = 0.0, queued = 0.0;
+    for (std::size_t month = 0; month < 12; ++month) {
+        decided += a.group_requests[12 + month];
+        waited += a.group_decision_wait[12 + month];
+        queued += a.wait_months[month];
+        CHECK(a.group_requests[month] == 0);  // nobody ordinary
+    }
+    CHECK(decided == 4000.0);  // every request at t = 0 is decided within 3 months
+    CHECK(queued == 0.0);
+    // Each family's network meets at a uniform phase in [0, 3): the wait is uniform, mean 1.5,
+    // standard deviation 3 / sqrt(12).
+    CHECK(std::abs(waited / decided - 1.5) < 4 * 3.0 / std::sqrt(12.0 * decided));
+    const arm_result b = simulate_arm(m, 5, 0, arm::bau);  // as usual no meetings are waited for
+    for (std::size_t month = 0; month < 12; ++month) CHECK(b.group_decision_wait[month] == 0.0);
 }
 
 TEST_CASE("a population table replaces the generator", "[simulation]") {
