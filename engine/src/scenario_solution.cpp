@@ -21,6 +21,22 @@ selection read_selection(reader r) {
     return s;
 }
 
+namespace {
+
+coordination_meeting read_coordination(reader c) {
+    coordination_meeting m;
+    m.name = c.string("name");
+    m.participants = c.number("participants");
+    m.hours = c.number("hours");
+    m.every_months = c.number("every_months");
+    m.sector = c.string("sector");
+    if (c.present("hourly_cost")) m.hourly_cost = c.number("hourly_cost");
+    c.done();
+    return m;
+}
+
+}  // namespace
+
 organisation read_organisation(reader r) {
     organisation o;
     o.form = r.string("form", o.form);
@@ -32,6 +48,7 @@ organisation read_organisation(reader r) {
     o.meeting_every = r.number("meeting_every", o.meeting_every);
     o.ceiling = r.number("ceiling", o.ceiling);
     o.forum_every = r.number("forum_every", o.forum_every);
+    for (reader c : r.tables("coordination")) o.coordination.push_back(read_coordination(std::move(c)));
     r.done();
     return o;
 }
@@ -46,6 +63,24 @@ void validate_benefit_names(const scenario& sc, const std::vector<std::string>& 
     for (std::size_t i = 0; i < names.size(); ++i) {
         if (known.empty()) throw scenario_error(at(where, i), fmt::format("no track has benefit types, got '{}'", names[i]));
         require_known(known, names[i], at(where, i), "benefit type");
+    }
+}
+
+void validate_coordination(const scenario& sc, const std::vector<coordination_meeting>& meetings) {
+    std::vector<std::string> names;
+    for (const auto& c : meetings) names.push_back(c.name);
+    validate_unique(names, "organisation.coordination");
+    for (std::size_t i = 0; i < meetings.size(); ++i) {
+        const coordination_meeting& c = meetings[i];
+        const std::string w = item_path("organisation.coordination", c.name, i);
+        require(c.participants > 0.0 && c.participants <= 1e4, w + ".participants",
+                fmt::format("must be a number of staff in (0, 10000], got {}", c.participants));
+        require(c.hours >= 0.0 && c.hours <= 744.0, w + ".hours",
+                fmt::format("must be hours in [0, 744] (a month), got {}", c.hours));
+        require(c.every_months > 0.0 && std::isfinite(c.every_months), w + ".every_months",
+                fmt::format("must be > 0 and finite, got {}", c.every_months));
+        require_known(sc.sectors, c.sector, w + ".sector", "sector");
+        if (c.hourly_cost) require_amount(*c.hourly_cost, w + ".hourly_cost");
     }
 }
 
@@ -78,6 +113,7 @@ void validate_solution(const scenario& sc) {
     require_nonnegative(org.ceiling, "organisation.ceiling");
     require(org.forum_every > 0.0 && std::isfinite(org.forum_every), "organisation.forum_every",
             fmt::format("must be > 0 and finite, got {}", org.forum_every));
+    validate_coordination(sc, org.coordination);
 }
 
 }  // namespace tvaer::detail

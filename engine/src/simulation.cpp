@@ -493,9 +493,22 @@ void simulator::settle() {
         const auto& org = m_.spec.org;
         out_.costs.accrue(m_.staff_line, org.staff_fte * org.salary_per_fte_year / 12.0, 0.0, horizon_);
     }
-    out_.costs.finish();
     out_.occupancy.finish();
+    if (arm_ == arm::solution) book_coordination();
+    out_.costs.finish();
     out_.queue.finish();
+}
+
+// Coordination meetings cost their rate per family-month inside the solution: the month's
+// solution/families occupancy (finished) times the rate, so no event of the run pays for them.
+// A salary, like the staff line: not a family's cost in the per-family output or the booking log.
+void simulator::book_coordination() {
+    for (std::size_t month = 0; month < m_.months; ++month) {
+        const double family_months = out_.occupancy.at(m_.solution_families_row, month);
+        for (const auto& c : m_.coordination) {
+            out_.costs.lump(c.line, c.per_family_month * family_months, static_cast<double>(month));
+        }
+    }
 }
 
 }  // namespace tvaer::detail

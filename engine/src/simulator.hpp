@@ -339,6 +339,7 @@ private:
     void count_benefit_weeks(std::uint32_t mi, bool was_on, bool is_on, double t);
     void book_entry_lumps(std::uint32_t mi, const detail::compiled_state& cs);
     void book_instance(const instance& in, double t);
+    void book_coordination();
 
     // ---- interventions ----------------------------------------------------------------------
     bool has_active(std::uint32_t mi, std::uint32_t iv) const {

@@ -181,3 +181,31 @@ TEST_CASE("document: the engine loads and runs every shipped scenario file witho
         CHECK(total > 0.0);
     }
 }
+
+// ---- organisation.coordination ------------------------------------------------------------
+
+TEST_CASE("document: bad coordination meetings are named", "[document][organisation]") {
+    const auto error_with = [](const std::string& meeting) {
+        document d = small();
+        d.set("organisation.coordination", "v = [" + meeting + "]");
+        try {
+            (void)read_scenario(d);
+        } catch (const scenario_error& e) {
+            return std::string(e.what());
+        }
+        FAIL("no error for " << meeting);
+        return std::string();
+    };
+    CHECK_THAT(error_with(R"({ name = "m", participants = 2, every_months = 3, sector = "children" })"),
+               Contains("organisation.coordination.m.hours: is required (a number)"));
+    CHECK_THAT(error_with(R"({ name = "m", participants = 2, hours = 1, every_months = 0, sector = "children" })"),
+               Contains("organisation.coordination.m.every_months: must be > 0 and finite, got 0"));
+    CHECK_THAT(error_with(R"({ name = "m", participants = 0, hours = 1, every_months = 1, sector = "children" })"),
+               Contains("organisation.coordination.m.participants: must be a number of staff in (0, 10000], got 0"));
+    CHECK_THAT(error_with(R"({ name = "m", participants = 1, hours = 1, every_months = 1, sector = "schools" })"),
+               Contains("organisation.coordination.m.sector: unknown sector 'schools' (known: employment, children)"));
+    CHECK_THAT(error_with(R"({ name = "m", participants = 1, hours = 1, every_months = 1, sector = "children", hourly_cost = -5 })"),
+               Contains("organisation.coordination.m.hourly_cost: must be an amount in [0, 1e12] DKK, got -5"));
+    CHECK_THAT(error_with(R"({ name = "m", participants = 1, hours = 1, every_months = 1, sector = "children", minutes = 5 })"),
+               Contains("organisation.coordination.m.minutes: unknown key"));
+}

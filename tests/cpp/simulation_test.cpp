@@ -225,6 +225,66 @@ TEST_CASE("a solution-first queue serves solution families before others", "[sim
     CHECK(usual_after == Approx(100.0 * static_cast<double>(5 - first)));
 }
 
+namespace {
+
+// The ledger line whose source is `source` (the test fails without one).
+std::size_t line_of(const model& m, const std::string& source) {
+    for (std::size_t l = 0; l < m.lines.size(); ++l)
+        if (m.lines[l].source == source) return l;
+    FAIL("no ledger line " << source);
+    return 0;
+}
+
+double line_total(const arm_result& a, std::size_t line) {
+    double sum = 0.0;
+    for (std::size_t month = 0; month < a.costs.months(); ++month) sum += a.costs.at(line, month);
+    return sum;
+}
+
+}  // namespace
+
+TEST_CASE("coordination meetings cost participants x hours / cadence x hourly cost per family-month",
+          "[simulation][coordination]") {
+    // 20 families, all inside the solution for 12 months: 240 family-months.
+    scenario sc = test::single_state({"s", "t"}, {cost("s", 1000.0)}, 20, 12.0);
+    sc.select.min_sectors = 0;
+    sc.org.coordination = {coordination_meeting{"network", 3.0, 2.0, 3.0, "t", std::nullopt},
+                           coordination_meeting{"coordinator", 1.0, 8.0, 1.0, "s", 400.0}};
+    const model m = compile(sc);
+    const std::size_t network = line_of(m, "coordination/network");
+    const std::size_t coordinator = line_of(m, "coordination/coordinator");
+    CHECK(m.lines[network].payer == 1);  // "t" pays
+    CHECK(m.lines[network].law_sector == 1);
+    CHECK(m.lines[network].group == treatment::solution);
+    CHECK(m.lines[network].kind == cost_kind::service);
+    CHECK_FALSE(m.lines[network].inside_unit_budget);
+    CHECK(m.lines[coordinator].payer == 0);
+    const arm_result a = simulate_arm(m, 1, 0, arm::solution);
+    // 3 x 2 h / 3 months x 580,000 kr / 1,924 h = 602.9106029... kr per family-month.
+    CHECK(line_total(a, network) == Approx(240 * 602.9106029106029).epsilon(1e-12));
+    // 1 x 8 h / 1 month x 400 kr = 3,200 kr per family-month: 64,000 kr a month for 20 families.
+    for (std::size_t month = 0; month < 12; ++month) CHECK(a.costs.at(coordinator, month) == Approx(64000.0).epsilon(1e-12));
+    CHECK(line_total(simulate_arm(m, 1, 0, arm::bau), network) == 0.0);
+
+    // Families arrive, leave, stay a while and wait for a place: the cost follows the
+    // family-months inside the solution month by month, to the krone.
+    sc.people.arrivals_per_month = 3.0;
+    sc.people.leave_rate = 0.05;
+    sc.select.capacity = 12;
+    sc.select.stay = sojourn::exponential(1.0 / 5.0);
+    const model open = compile(sc);
+    const arm_result b = simulate_arm(open, 3, 0, arm::solution);
+    double family_months = 0.0;
+    for (std::size_t month = 0; month < 12; ++month) {
+        const double in_solution = b.occupancy.at(open.solution_families_row, month);
+        family_months += in_solution;
+        CHECK(b.costs.at(network, month) == Approx(in_solution * 3 * 2 / 3.0 * 580000 / 1924).margin(0.5));
+    }
+    CHECK(family_months > 60.0);
+    CHECK(family_months < 12 * 12 + 1e-9);
+    CHECK(line_total(b, coordinator) == Approx(family_months * 1 * 8 / 1.0 * 400).margin(1.0));
+}
+
 TEST_CASE("starts, drops and waits are split by group and add up to the totals", "[simulation]") {
     // Family 0 starts at once; the solution families go next.
     const model m = solution_first_slot();
