@@ -37,18 +37,21 @@ coordination_meeting read_coordination(reader c) {
 
 }  // namespace
 
-organisation read_organisation(reader r) {
-    organisation o;
-    o.form = r.string("form", o.form);
+organisation read_organisation(reader r, const std::vector<std::string>& sectors) {
+    // The form's preset gives the defaults; every key written in the file wins over it.
+    organisation o = organisation_preset(r.string("form", "unit"), sectors);
     o.staff_fte = r.number("staff_fte", o.staff_fte);
     o.salary_per_fte_year = r.number("salary_per_fte_year", o.salary_per_fte_year);
     o.caseload = r.number("caseload", o.caseload);
     for (const auto& [sector, share] : r.number_table("salary_key")) o.salary_key[sector] = share;
-    o.effects = read_effects(r, nullptr);
+    if (r.present("effects")) o.effects = read_effects(r, nullptr);
     o.meeting_every = r.number("meeting_every", o.meeting_every);
     o.ceiling = r.number("ceiling", o.ceiling);
     o.forum_every = r.number("forum_every", o.forum_every);
-    for (reader c : r.tables("coordination")) o.coordination.push_back(read_coordination(std::move(c)));
+    if (r.present("coordination")) {  // a list written in the file replaces the preset's, even an empty one
+        o.coordination.clear();
+        for (reader c : r.tables("coordination")) o.coordination.push_back(read_coordination(std::move(c)));
+    }
     r.done();
     return o;
 }
@@ -117,3 +120,19 @@ void validate_solution(const scenario& sc) {
 }
 
 }  // namespace tvaer::detail
+
+namespace tvaer {
+
+organisation organisation_preset(const std::string& form, const std::vector<std::string>& sectors) {
+    organisation o;  // the unit: today's defaults, no meeting wait, no coordination per family
+    o.form = form;
+    if (form != "network") return o;
+    o.meeting_every = 3.0;  // familieplansmøder about every 3 months (Høje-Taastrup, report L6315-6318)
+    // One caseworker of each sector at each network meeting, 2 hours with preparation [A] 1-4.
+    for (const auto& sector : sectors) {
+        o.coordination.push_back(coordination_meeting{"network_meeting_" + sector, 1.0, 2.0, 3.0, sector, std::nullopt});
+    }
+    return o;
+}
+
+}  // namespace tvaer

@@ -169,6 +169,15 @@ struct organisation {
     }
 };
 
+/// The organisation a form stands for (docs/model.md, "Network versus unit"), before the keys a
+/// file writes: "unit" is the default organisation (decisions at once, no coordination meetings
+/// per family); "network" waits for the family's network meeting every 3 months (report
+/// L6315-6318) and books a 2-hour meeting [A] of one caseworker of each of `sectors` every 3
+/// months per family ("network_meeting_<sector>"). The scenario reader applies it; keys in the
+/// file override it. Another form gives the default organisation with that form (validation
+/// names it).
+[[nodiscard]] organisation organisation_preset(const std::string& form, const std::vector<std::string>& sectors);
+
 /// One family member given by the planner (population from a table instead of the generator).
 struct member_row {
     std::uint32_t family = 0;  ///< rows of one family are consecutive
