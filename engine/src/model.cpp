@@ -63,7 +63,7 @@ public:
         }
         base.granted_by = authority_name(iv->grants);
         base.inside_unit_budget = iv->inside_unit_budget;
-        switch (iv->pays) {
+        switch (detail::payer_inside(*iv, m_.spec.org)) {
             case authority::sector:
                 base.payer = base.law_sector;
                 push(base, c.monthly, c.one_off, benefit, out);

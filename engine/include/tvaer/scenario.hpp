@@ -95,7 +95,11 @@ struct intervention {
     std::optional<sojourn> decision_delay_solution;  ///< request to start, inside the solution
     authority grants = authority::sector;            ///< visitation authority inside the solution
     authority pays = authority::sector;              ///< payment obligation inside the solution
-    std::map<std::string, double> payment_key;       ///< sector -> share when pays == shared
+    /// Payment obligation inside the solution when the grant is above organisation.ceiling
+    /// (Assens: the unit pays below 25,000 kr, the sectors by a key above, report L3036-3091);
+    /// unset: `pays` whatever the amount.
+    std::optional<authority> pays_above_ceiling;
+    std::map<std::string, double> payment_key;       ///< sector -> share when pays (or pays_above_ceiling) == shared
     bool inside_unit_budget = false;                 ///< Helsingør's "inside" items (sec. 4.6 c)
     queue_discipline queue = queue_discipline::fifo; ///< solution_first: solution families go ahead
     /// Who performs it inside the solution: "sector" (the sector's own services or providers) or
