@@ -276,9 +276,29 @@ class Results:
         cost booked on each ledger line in each month, DKK; dims (replication, arm, line, month).
         """
     @property
+    def decision_wait_months_ordinary(self) -> typing.Any:
+        """
+        summed decision wait (request to decision) of the requests decided in each month: families treated as usual, months; dims (replication, arm, month, intervention).
+        """
+    @property
+    def decision_wait_months_solution(self) -> typing.Any:
+        """
+        summed decision wait (request to decision) of the requests decided in each month: families inside the solution, months; dims (replication, arm, month, intervention).
+        """
+    @property
     def dropped(self) -> typing.Any:
         """
         requests dropped from a queue in each month, count; dims (replication, arm, month, intervention).
+        """
+    @property
+    def dropped_ordinary(self) -> typing.Any:
+        """
+        requests dropped from a queue in each month: families treated as usual, count; dims (replication, arm, month, intervention).
+        """
+    @property
+    def dropped_solution(self) -> typing.Any:
+        """
+        requests dropped from a queue in each month: families inside the solution, count; dims (replication, arm, month, intervention).
         """
     @property
     def events(self) -> typing.Any:
@@ -349,12 +369,32 @@ class Results:
         intervention requests in each month, count; dims (replication, arm, month, intervention).
         """
     @property
+    def requests_ordinary(self) -> typing.Any:
+        """
+        intervention requests decided in each month: families treated as usual, count; dims (replication, arm, month, intervention).
+        """
+    @property
+    def requests_solution(self) -> typing.Any:
+        """
+        intervention requests decided in each month: families inside the solution, count; dims (replication, arm, month, intervention).
+        """
+    @property
     def seed(self) -> int:
         ...
     @property
     def starts(self) -> typing.Any:
         """
         intervention starts in each month, count; dims (replication, arm, month, intervention).
+        """
+    @property
+    def starts_ordinary(self) -> typing.Any:
+        """
+        intervention starts in each month: families treated as usual, count; dims (replication, arm, month, intervention).
+        """
+    @property
+    def starts_solution(self) -> typing.Any:
+        """
+        intervention starts in each month: families inside the solution, count; dims (replication, arm, month, intervention).
         """
     @property
     def transition_rows(self) -> list[str]:
@@ -368,6 +408,16 @@ class Results:
     def wait_months(self) -> typing.Any:
         """
         summed wait of the intervention starts of each month, months; dims (replication, arm, month, intervention).
+        """
+    @property
+    def wait_months_ordinary(self) -> typing.Any:
+        """
+        summed queue wait (decision to start) of the intervention starts of each month: families treated as usual, months; dims (replication, arm, month, intervention).
+        """
+    @property
+    def wait_months_solution(self) -> typing.Any:
+        """
+        summed queue wait (decision to start) of the intervention starts of each month: families inside the solution, months; dims (replication, arm, month, intervention).
         """
 class ReplicationOptions:
     """

@@ -284,8 +284,9 @@ class Results:
     def family_costs(self) -> xr.DataArray:
         """DKK by (replication, family, year, budget, arm): what each family cost each paying
         budget in each year (year 1 is months 0-11, a partial last year included), every ledger
-        booking that concerns the family (refunds too; the solution's staff are not a family's
-        cost). Summed over families it equals ``yearly_costs`` summed over kinds, less the staff.
+        booking that concerns the family (refunds too; the solution's staff and coordination meetings
+        are salaries, not a family's cost). Summed over families it equals ``yearly_costs`` summed
+        over kinds, less the staff and coordination lines.
 
         Coordinates: ``admitted_month`` (replication, family, arm), the month the family was first
         admitted into the solution or -1 (always -1 in business as usual); ``candidate``
@@ -319,8 +320,8 @@ class Results:
         sector, cost kind, CPR registration and group (the columns of :attr:`lines`) and the amount
         in DKK. A spell is booked month by month; when a family enters or leaves the solution its
         open spells are rebooked (a negative row on the old lines, a positive one on the new), so
-        the rows sum, line by line and month by month, to ``line_costs`` (less the staff line,
-        nobody's booking). ``member`` counts within the family, in the order its members were
+        the rows sum, line by line and month by month, to ``line_costs`` (less the staff and
+        coordination lines, nobody's booking). ``member`` counts within the family, in the order its members were
         created.
 
         Recorded only by ``simulate(..., bookings=True)`` and not written to results files; meant

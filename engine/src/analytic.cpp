@@ -259,6 +259,9 @@ expected_values expected(const model& m, treatment group, std::size_t max_extend
         const double monthly = m.spec.org.staff_fte * m.spec.org.salary_per_fte_year / 12.0;
         all.row(rows + m.staff_line).setConstant(monthly / ev.families);
     }
+    if (solution) {  // every family is inside the solution for the whole horizon
+        for (const auto& c : m.coordination) all.row(rows + c.line).setConstant(c.per_family_month);
+    }
     ev.occupancy_per_family = all.topRows(rows);
     ev.costs_per_family = all.bottomRows(all.rows() - rows);
     ev.occupancy = ev.occupancy_per_family * ev.families;

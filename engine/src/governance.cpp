@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "tvaer/intervention.hpp"
 #include "tvaer/model.hpp"
 
 namespace tvaer {
@@ -33,7 +34,7 @@ std::vector<governance_row> governance_rows(const model& m) {
             monthly += c.monthly;
             one_off += c.one_off;
         }
-        out.push_back({iv.name, name(iv.grants), name(iv.pays), iv.delivered_by, iv.inside_unit_budget,
+        out.push_back({iv.name, name(iv.grants), name(detail::payer_inside(iv, m.spec.org)), iv.delivered_by, iv.inside_unit_budget,
                        expected_grant_cost(one_off, monthly, iv.duration.mean()), m.interventions[i].above_ceiling});
     }
     return out;

@@ -20,6 +20,10 @@ bool above_ceiling(const intervention& iv, const organisation& org) {
     return expected_grant_cost(one_off, monthly, iv.duration.mean()) > org.ceiling;
 }
 
+authority payer_inside(const intervention& iv, const organisation& org) {
+    return iv.pays_above_ceiling && above_ceiling(iv, org) ? *iv.pays_above_ceiling : iv.pays;
+}
+
 compiled_intervention compile_intervention(const scenario& sc, std::size_t i) {
     const intervention& iv = sc.interventions[i];
     compiled_intervention ci;

@@ -63,7 +63,7 @@ public:
         }
         base.granted_by = authority_name(iv->grants);
         base.inside_unit_budget = iv->inside_unit_budget;
-        switch (iv->pays) {
+        switch (detail::payer_inside(*iv, m_.spec.org)) {
             case authority::sector:
                 base.payer = base.law_sector;
                 push(base, c.monthly, c.one_off, benefit, out);
@@ -205,6 +205,24 @@ void compile_population(model& m) {
     m.initial_families = family + 1;
 }
 
+// Coordination meetings: salary time of a sector's staff per family inside the solution, on a
+// line of their own, paid by that sector; not registered on a CPR number (a salary).
+void compile_coordination(model& m) {
+    const auto& org = m.spec.org;
+    for (const auto& c : org.coordination) {
+        ledger_line l;
+        l.source = "coordination/" + c.name;
+        l.source_kind = "coordination";
+        l.law_sector = index_of(m.spec.sectors, c.sector);
+        l.payer = l.law_sector;
+        l.cpr_registered = false;
+        l.group = treatment::solution;
+        l.granted_by = "solution";
+        m.coordination.push_back({static_cast<std::uint32_t>(m.lines.size()), org.monthly_cost(c)});
+        m.lines.push_back(std::move(l));
+    }
+}
+
 }  // namespace
 
 model compile(scenario sc) {
@@ -244,6 +262,7 @@ model compile(scenario sc) {
         m.has_staff = true;
         m.lines.push_back(staff);
     }
+    compile_coordination(m);
     return m;
 }
 

@@ -25,6 +25,15 @@ void from_vector(std::vector<T>& into, const arm_result& a) { append_vec(into, a
 template <class T, T arm_result::*S>
 void from_scalar(std::vector<T>& into, const arm_result& a) { into.push_back(a.*S); }
 
+// One group's half of a by-group array (arm_result::group_starts and the like): group 0, the
+// families treated as usual, or group 1, the families inside the solution.
+template <class T, std::vector<T> arm_result::*V, std::size_t G>
+void from_group(std::vector<T>& into, const arm_result& a) {
+    const auto& v = a.*V;
+    const auto half = static_cast<std::ptrdiff_t>(v.size() / 2);
+    into.insert(into.end(), v.begin() + static_cast<std::ptrdiff_t>(G) * half, v.begin() + static_cast<std::ptrdiff_t>(G + 1) * half);
+}
+
 void family_count(std::vector<std::uint32_t>& into, const arm_result& a) {
     into.push_back(static_cast<std::uint32_t>(a.family_admitted.size()));
 }
@@ -56,6 +65,36 @@ const result_array table[] = {
     {"wait_months", dims{"replication", "arm", "month", "intervention"}, "months",
      "summed wait of the intervention starts of each month", always, false,
      result_column<double>{&results::wait_months, from_vector<double, &arm_result::wait_months>}},
+    {"requests_ordinary", dims{"replication", "arm", "month", "intervention"}, "count",
+     "intervention requests decided in each month: families treated as usual", always, true,
+     result_column<std::uint32_t>{&results::requests_ordinary, from_group<std::uint32_t, &arm_result::group_requests, 0>}},
+    {"requests_solution", dims{"replication", "arm", "month", "intervention"}, "count",
+     "intervention requests decided in each month: families inside the solution", always, true,
+     result_column<std::uint32_t>{&results::requests_solution, from_group<std::uint32_t, &arm_result::group_requests, 1>}},
+    {"starts_ordinary", dims{"replication", "arm", "month", "intervention"}, "count",
+     "intervention starts in each month: families treated as usual", always, true,
+     result_column<std::uint32_t>{&results::starts_ordinary, from_group<std::uint32_t, &arm_result::group_starts, 0>}},
+    {"starts_solution", dims{"replication", "arm", "month", "intervention"}, "count",
+     "intervention starts in each month: families inside the solution", always, true,
+     result_column<std::uint32_t>{&results::starts_solution, from_group<std::uint32_t, &arm_result::group_starts, 1>}},
+    {"dropped_ordinary", dims{"replication", "arm", "month", "intervention"}, "count",
+     "requests dropped from a queue in each month: families treated as usual", always, true,
+     result_column<std::uint32_t>{&results::dropped_ordinary, from_group<std::uint32_t, &arm_result::group_dropped, 0>}},
+    {"dropped_solution", dims{"replication", "arm", "month", "intervention"}, "count",
+     "requests dropped from a queue in each month: families inside the solution", always, true,
+     result_column<std::uint32_t>{&results::dropped_solution, from_group<std::uint32_t, &arm_result::group_dropped, 1>}},
+    {"wait_months_ordinary", dims{"replication", "arm", "month", "intervention"}, "months",
+     "summed queue wait (decision to start) of the intervention starts of each month: families treated as usual", always, true,
+     result_column<double>{&results::wait_months_ordinary, from_group<double, &arm_result::group_wait_months, 0>}},
+    {"wait_months_solution", dims{"replication", "arm", "month", "intervention"}, "months",
+     "summed queue wait (decision to start) of the intervention starts of each month: families inside the solution", always, true,
+     result_column<double>{&results::wait_months_solution, from_group<double, &arm_result::group_wait_months, 1>}},
+    {"decision_wait_months_ordinary", dims{"replication", "arm", "month", "intervention"}, "months",
+     "summed decision wait (request to decision) of the requests decided in each month: families treated as usual", always, true,
+     result_column<double>{&results::decision_wait_months_ordinary, from_group<double, &arm_result::group_decision_wait, 0>}},
+    {"decision_wait_months_solution", dims{"replication", "arm", "month", "intervention"}, "months",
+     "summed decision wait (request to decision) of the requests decided in each month: families inside the solution", always, true,
+     result_column<double>{&results::decision_wait_months_solution, from_group<double, &arm_result::group_decision_wait, 1>}},
     {"events", dims{"replication", "arm"}, "count", "events simulated (transitions, starts, ends, queue joins)", always,
      false, result_column<std::uint64_t>{&results::events, from_scalar<std::uint64_t, &arm_result::events>}},
     {"admitted", dims{"replication", "arm"}, "count", "families ever admitted into the solution", always, false,

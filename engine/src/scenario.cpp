@@ -34,7 +34,7 @@ scenario read_top(const document& doc) {
     for (reader t : r.tables("tracks", true)) sc.tracks.push_back(read_track(std::move(t)));
     for (reader i : r.tables("interventions")) sc.interventions.push_back(read_intervention(std::move(i)));
     sc.select = read_selection(r.table("selection"));
-    sc.org = read_organisation(r.table("organisation"));
+    sc.org = read_organisation(r.table("organisation"), sc.sectors);
     if (r.present("refusion")) sc.refusion = read_refusion(r.table("refusion"));
     r.skip("allocation", "table");  // read by the allocation rules' reader
     r.skip("uncertain", "table");   // read by tvaer's sensitivity studies (Python)

@@ -48,6 +48,7 @@ intervention read_intervention(reader r) {
     }
     iv.grants = read_authority(r, "grants");
     iv.pays = read_authority(r, "pays");
+    if (r.present("pays_above_ceiling")) iv.pays_above_ceiling = read_authority(r, "pays_above_ceiling");
     for (const auto& [sector, share] : r.number_table("payment_key")) iv.payment_key[sector] = share;
     iv.inside_unit_budget = r.boolean("inside_unit_budget", false);
     iv.queue = r.choice("queue", {{"fifo", queue_discipline::fifo}, {"solution_first", queue_discipline::solution_first}},
@@ -83,9 +84,12 @@ void validate_intervention(const scenario& sc, const intervention& iv, const std
     if (iv.decision_delay_solution) iv.decision_delay_solution->validate(w + ".decision_delay.solution");
     validate_costs(sc, iv.costs, w + ".costs", &t);
     validate_effects(sc, iv.effects, w + ".effects");
-    if (iv.pays == authority::shared) validate_key(sc, iv.payment_key, w + ".payment_key");
-    require(iv.payment_key.empty() || iv.pays == authority::shared, w + ".payment_key",
+    const bool shared = iv.pays == authority::shared || iv.pays_above_ceiling == authority::shared;
+    if (shared) validate_key(sc, iv.payment_key, w + ".payment_key");
+    require(iv.payment_key.empty() || shared, w + ".payment_key",
             "is only used with pays = \"shared\" (set pays = \"shared\" or remove the key)");
+    require(!iv.pays_above_ceiling || (iv.grants != authority::sector && sc.org.ceiling > 0.0), w + ".pays_above_ceiling",
+            "is only used when the solution grants it (grants = \"solution\" or \"shared\") and organisation.ceiling > 0");
     require(iv.delivered_by == "sector" || iv.delivered_by == "solution", w + ".delivered_by",
             fmt::format("must be 'sector' or 'solution', got '{}'", iv.delivered_by));
 }

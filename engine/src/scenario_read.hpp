@@ -15,7 +15,7 @@ track read_track(reader r);                         // scenario_tracks.cpp
 std::vector<effect> read_effects(reader& r, const std::string* default_track);  // scenario_interventions.cpp
 intervention read_intervention(reader r);           // scenario_interventions.cpp
 selection read_selection(reader r);                 // scenario_solution.cpp
-organisation read_organisation(reader r);           // scenario_solution.cpp
+organisation read_organisation(reader r, const std::vector<std::string>& sectors);  // scenario_solution.cpp
 population read_population(reader r);               // scenario_population.cpp
 
 }  // namespace tvaer::detail

@@ -21,17 +21,37 @@ selection read_selection(reader r) {
     return s;
 }
 
-organisation read_organisation(reader r) {
-    organisation o;
-    o.form = r.string("form", o.form);
+namespace {
+
+coordination_meeting read_coordination(reader c) {
+    coordination_meeting m;
+    m.name = c.string("name");
+    m.participants = c.number("participants");
+    m.hours = c.number("hours");
+    m.every_months = c.number("every_months");
+    m.sector = c.string("sector");
+    if (c.present("hourly_cost")) m.hourly_cost = c.number("hourly_cost");
+    c.done();
+    return m;
+}
+
+}  // namespace
+
+organisation read_organisation(reader r, const std::vector<std::string>& sectors) {
+    // The form's preset gives the defaults; every key written in the file wins over it.
+    organisation o = organisation_preset(r.string("form", "unit"), sectors);
     o.staff_fte = r.number("staff_fte", o.staff_fte);
     o.salary_per_fte_year = r.number("salary_per_fte_year", o.salary_per_fte_year);
     o.caseload = r.number("caseload", o.caseload);
     for (const auto& [sector, share] : r.number_table("salary_key")) o.salary_key[sector] = share;
-    o.effects = read_effects(r, nullptr);
+    if (r.present("effects")) o.effects = read_effects(r, nullptr);
     o.meeting_every = r.number("meeting_every", o.meeting_every);
     o.ceiling = r.number("ceiling", o.ceiling);
     o.forum_every = r.number("forum_every", o.forum_every);
+    if (r.present("coordination")) {  // a list written in the file replaces the preset's, even an empty one
+        o.coordination.clear();
+        for (reader c : r.tables("coordination")) o.coordination.push_back(read_coordination(std::move(c)));
+    }
     r.done();
     return o;
 }
@@ -46,6 +66,24 @@ void validate_benefit_names(const scenario& sc, const std::vector<std::string>& 
     for (std::size_t i = 0; i < names.size(); ++i) {
         if (known.empty()) throw scenario_error(at(where, i), fmt::format("no track has benefit types, got '{}'", names[i]));
         require_known(known, names[i], at(where, i), "benefit type");
+    }
+}
+
+void validate_coordination(const scenario& sc, const std::vector<coordination_meeting>& meetings) {
+    std::vector<std::string> names;
+    for (const auto& c : meetings) names.push_back(c.name);
+    validate_unique(names, "organisation.coordination");
+    for (std::size_t i = 0; i < meetings.size(); ++i) {
+        const coordination_meeting& c = meetings[i];
+        const std::string w = item_path("organisation.coordination", c.name, i);
+        require(c.participants > 0.0 && c.participants <= 1e4, w + ".participants",
+                fmt::format("must be a number of staff in (0, 10000], got {}", c.participants));
+        require(c.hours >= 0.0 && c.hours <= 744.0, w + ".hours",
+                fmt::format("must be hours in [0, 744] (a month), got {}", c.hours));
+        require(c.every_months > 0.0 && std::isfinite(c.every_months), w + ".every_months",
+                fmt::format("must be > 0 and finite, got {}", c.every_months));
+        require_known(sc.sectors, c.sector, w + ".sector", "sector");
+        if (c.hourly_cost) require_amount(*c.hourly_cost, w + ".hourly_cost");
     }
 }
 
@@ -78,6 +116,23 @@ void validate_solution(const scenario& sc) {
     require_nonnegative(org.ceiling, "organisation.ceiling");
     require(org.forum_every > 0.0 && std::isfinite(org.forum_every), "organisation.forum_every",
             fmt::format("must be > 0 and finite, got {}", org.forum_every));
+    validate_coordination(sc, org.coordination);
 }
 
 }  // namespace tvaer::detail
+
+namespace tvaer {
+
+organisation organisation_preset(const std::string& form, const std::vector<std::string>& sectors) {
+    organisation o;  // the unit: today's defaults, no meeting wait, no coordination per family
+    o.form = form;
+    if (form != "network") return o;
+    o.meeting_every = 3.0;  // familieplansmøder about every 3 months (Høje-Taastrup, report L6315-6318)
+    // One caseworker of each sector at each network meeting, 2 hours with preparation [A] 1-4.
+    for (const auto& sector : sectors) {
+        o.coordination.push_back(coordination_meeting{"network_meeting_" + sector, 1.0, 2.0, 3.0, sector, std::nullopt});
+    }
+    return o;
+}
+
+}  // namespace tvaer

@@ -33,6 +33,11 @@ simulator::simulator(const model& m, std::uint64_t seed, std::uint32_t replicati
     out_.starts.assign(months * nivs, 0);
     out_.dropped.assign(months * nivs, 0);
     out_.wait_months.assign(months * nivs, 0.0);
+    out_.group_requests.assign(2 * months * nivs, 0);
+    out_.group_starts.assign(2 * months * nivs, 0);
+    out_.group_dropped.assign(2 * months * nivs, 0);
+    out_.group_wait_months.assign(2 * months * nivs, 0.0);
+    out_.group_decision_wait.assign(2 * months * nivs, 0.0);
     busy_.assign(nivs, 0);
     queues_.resize(2 * nivs);  // per intervention: usual families, then solution families
     queue_since_.assign(nivs, 0.0);
@@ -237,33 +242,44 @@ void simulator::request_for_state(std::uint32_t mi, double t) {
     while (req != 0) {
         const auto iv = static_cast<std::uint32_t>(std::countr_zero(req));
         req &= req - 1;
-        request(mi, iv, t, false);
+        request(mi, iv, t);
     }
 }
 
-void simulator::request(std::uint32_t mi, std::uint32_t iv, double t, bool delayed) {
+void simulator::request(std::uint32_t mi, std::uint32_t iv, double t) {
     const member& mb = members_[mi];
     const auto& ci = m_.interventions[iv];
     const treatment g = treat(mb);
     if (!ci.available[static_cast<int>(g)] || has_active(mi, iv)) return;
-    if (!delayed && may_wait_for_decision(ci, g)) {
+    if (may_wait_for_decision(ci, g)) {
         const double when = decision_time(
             ci, g, m_.spec.org, t, [&] { return member_stream(mi, ci.purpose_delay, mb.spell); },
             [&] { return keyed(mb.family, family_slot, purpose_meeting, 0); });
         if (when > t) {
             const std::uint32_t slot = allocate_delayed();
-            delayed_[slot] = {mi, iv, mb.spell};
+            delayed_[slot] = {mi, mb.spell, cal_.now(), static_cast<std::uint16_t>(iv), static_cast<std::uint8_t>(g)};
             if (!schedule(when, ev_request, slot)) release_delayed(slot);  // decided after the horizon
             return;
         }
     }
-    ++out_.requests[month_of(t) * m_.interventions.size() + iv];
+    decide(mi, iv, t, g, 0.0);
+}
+
+// The request of member mi for intervention iv is decided at t, `waited` months after a member
+// of group `asked_in` made it: it starts if a slot is free, else it joins the queue.
+void simulator::decide(std::uint32_t mi, std::uint32_t iv, double t, treatment asked_in, double waited) {
+    const member& mb = members_[mi];
+    const auto& ci = m_.interventions[iv];
+    const std::size_t cell = month_of(t) * m_.interventions.size() + iv;
+    ++out_.requests[cell];
+    ++out_.group_requests[group_cell(asked_in, cell)];
+    out_.group_decision_wait[group_cell(asked_in, cell)] += waited;
     if (has_room(ci, busy_[iv])) {
         start(mi, iv, t, t);
         return;
     }
     note_queue_change(iv, t);
-    queues_[2 * iv + queue_of(ci, g)].push({cal_.now(), mi, mb.spell});
+    queues_[2 * iv + queue_of(ci, treat(mb))].push({cal_.now(), mi, mb.spell});
     ++out_.events;  // a queue join
 }
 
@@ -301,9 +317,12 @@ void simulator::start(std::uint32_t mi, std::uint32_t iv, double t, double t_req
     member& mb = members_[mi];
     stream s = member_stream(mi, ci.purpose_duration, mb.spell);
     const double duration = ci.duration.sample(s);
-    const std::size_t month = month_of(t);
-    ++out_.starts[month * m_.interventions.size() + iv];
-    out_.wait_months[month * m_.interventions.size() + iv] += t - t_request;
+    const std::size_t cell = month_of(t) * m_.interventions.size() + iv;
+    const std::size_t by_group = group_cell(treat(mb), cell);
+    ++out_.starts[cell];
+    ++out_.group_starts[by_group];
+    out_.wait_months[cell] += t - t_request;
+    out_.group_wait_months[by_group] += t - t_request;
     ++out_.events;
     ++busy_[iv];
     for (const auto& bc : ci.costs[static_cast<int>(treat(mb))]) {
@@ -372,7 +391,9 @@ void simulator::serve_queue(std::uint32_t iv, double t) {
         // it is no longer entitled to it (it left the solution).
         if (mb.spell != r.spell || has_active(r.member, iv) ||
             !ci.available[static_cast<int>(treat(mb))]) {
-            ++out_.dropped[month_of(t) * m_.interventions.size() + iv];
+            const std::size_t cell = month_of(t) * m_.interventions.size() + iv;
+            ++out_.dropped[cell];
+            ++out_.group_dropped[group_cell(treat(mb), cell)];
             continue;
         }
         start(r.member, iv, t, months(r.t_request));
@@ -413,7 +434,11 @@ void simulator::handle(const event& ev) {
 void simulator::delayed_decision(std::uint32_t slot, double t) {
     const delayed_request r = delayed_[slot];
     release_delayed(slot);
-    if (members_[r.member].spell == r.spell) request(r.member, r.iv, t, true);
+    if (members_[r.member].spell != r.spell) return;
+    const member& mb = members_[r.member];
+    // Still entitled (it may have left the solution) and not holding it already.
+    if (!m_.interventions[r.iv].available[static_cast<int>(treat(mb))] || has_active(r.member, r.iv)) return;
+    decide(r.member, r.iv, t, static_cast<treatment>(r.group), t - months(r.t_request));
 }
 
 void simulator::transition(std::uint32_t mi, double t) {
@@ -468,9 +493,22 @@ void simulator::settle() {
         const auto& org = m_.spec.org;
         out_.costs.accrue(m_.staff_line, org.staff_fte * org.salary_per_fte_year / 12.0, 0.0, horizon_);
     }
-    out_.costs.finish();
     out_.occupancy.finish();
+    if (arm_ == arm::solution) book_coordination();
+    out_.costs.finish();
     out_.queue.finish();
+}
+
+// Coordination meetings cost their rate per family-month inside the solution: the month's
+// solution/families occupancy (finished) times the rate, so no event of the run pays for them.
+// A salary, like the staff line: not a family's cost in the per-family output or the booking log.
+void simulator::book_coordination() {
+    for (std::size_t month = 0; month < m_.months; ++month) {
+        const double family_months = out_.occupancy.at(m_.solution_families_row, month);
+        for (const auto& c : m_.coordination) {
+            out_.costs.lump(c.line, c.per_family_month * family_months, static_cast<double>(month));
+        }
+    }
 }
 
 }  // namespace tvaer::detail

@@ -103,8 +103,10 @@ struct instance {
 // member is still in the spell it was made in.
 struct delayed_request {
     std::uint32_t member;
-    std::uint32_t iv;
-    std::uint32_t spell;  // or the next free slot while unused
+    std::uint32_t spell;      // or the next free slot while unused
+    std::uint32_t t_request;  // tick the request was made
+    std::uint16_t iv;
+    std::uint8_t group;       // treatment of the family when it asked
 };
 
 struct queued {
@@ -337,6 +339,7 @@ private:
     void count_benefit_weeks(std::uint32_t mi, bool was_on, bool is_on, double t);
     void book_entry_lumps(std::uint32_t mi, const detail::compiled_state& cs);
     void book_instance(const instance& in, double t);
+    void book_coordination();
 
     // ---- interventions ----------------------------------------------------------------------
     bool has_active(std::uint32_t mi, std::uint32_t iv) const {
@@ -375,7 +378,13 @@ private:
     }
     [[nodiscard]] std::string too_many_transitions(std::uint32_t mi) const;
     void request_for_state(std::uint32_t mi, double t);
-    void request(std::uint32_t mi, std::uint32_t iv, double t, bool delayed);
+    void request(std::uint32_t mi, std::uint32_t iv, double t);
+    void decide(std::uint32_t mi, std::uint32_t iv, double t, treatment asked_in, double waited);
+    // The cell of (group, month, intervention) in the by-group arrays (arm_result::group_starts):
+    // `cell` is the (month, intervention) cell of the totals.
+    [[nodiscard]] std::size_t group_cell(treatment g, std::size_t cell) const {
+        return static_cast<std::size_t>(g) * m_.months * m_.interventions.size() + cell;
+    }
     void note_queue_change(std::uint32_t iv, double t);
     std::uint32_t allocate_instance();
     std::uint32_t allocate_delayed();

@@ -220,6 +220,24 @@ TEST_CASE("analytic: the solution's staff is a fixed monthly cost", "[analytic]"
     }
 }
 
+TEST_CASE("analytic: a coordination meeting costs its rate per family and month in the solution", "[analytic]") {
+    auto sc = base(12, 40);
+    sc.tracks = {two_states()};
+    // 2 staff x 1.5 h every 3 months at 500 kr/h = 500 kr per family-month; at 600,000 kr/year
+    // and 1,924 h: 1 x 3 h / 1 month x 311.85 kr/h = 935.55 kr.
+    sc.org.coordination = {coordination_meeting{"meeting", 2.0, 1.5, 3.0, "b", 500.0},
+                           coordination_meeting{"coordinator", 1.0, 3.0, 1.0, "a", std::nullopt}};
+    sc.org.salary_per_fte_year = 600000.0;
+    const auto m = compile(sc);
+    const auto sol = expected(m, treatment::solution);
+    const auto usual = expected(m, treatment::usual);
+    for (int mo = 0; mo < 12; ++mo) {
+        CHECK(sol.costs(m.coordination[0].line, mo) == Approx(40 * 500.0).epsilon(1e-12));
+        CHECK(sol.costs(m.coordination[1].line, mo) == Approx(40 * 3 * 600000.0 / 1924.0).epsilon(1e-12));
+        CHECK(usual.costs(m.coordination[0].line, mo) == 0.0);
+    }
+}
+
 TEST_CASE("analytic: unsupported models are named", "[analytic]") {
     auto sc = base(12, 10);
     sc.tracks = {four_states("adult", {0.0, 1.0}), four_states("child", {0.0, 1.0})};

@@ -3,12 +3,14 @@
 #include "tvaer/document.hpp"
 
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <string>
 
 #include "tvaer/error.hpp"
 #include "tvaer/model.hpp"
 #include "tvaer/replications.hpp"
 #include "tvaer/scenario.hpp"
+#include "tvaer/simulation.hpp"
 
 using namespace tvaer;
 using Catch::Contains;
@@ -180,4 +182,116 @@ TEST_CASE("document: the engine loads and runs every shipped scenario file witho
         for (double c : r.costs) total += c;
         CHECK(total > 0.0);
     }
+}
+
+// ---- organisation.form presets (docs/model.md "Network versus unit") -------------------------
+
+namespace {
+
+// The small scenario with every family inside the solution, the organisation's form and the
+// overrides `sets` (key path, TOML value).
+model organised(const std::string& form, const std::vector<std::pair<std::string, std::string>>& sets = {}) {
+    document d = small();
+    d.set("families", "v = 400");
+    d.set("selection.min_sectors", "v = 0");
+    d.set("organisation.form", "v = \"" + form + "\"");
+    for (const auto& [path, value] : sets) d.set(path, "v = " + value);
+    return compile(d);
+}
+
+// Whether two runs produced the same numbers, bit for bit, in every array of both arms.
+void require_identical(const model& a, const model& b) {
+    for (arm g : {arm::bau, arm::solution}) {
+        const arm_result x = simulate_arm(a, 11, 0, g);
+        const arm_result y = simulate_arm(b, 11, 0, g);
+        CHECK(x.costs.totals() == y.costs.totals());
+        CHECK(x.occupancy.totals() == y.occupancy.totals());
+        CHECK(x.queue.totals() == y.queue.totals());
+        CHECK(x.transitions == y.transitions);
+        CHECK(x.starts == y.starts);
+        CHECK(x.group_requests == y.group_requests);
+        CHECK(x.group_wait_months == y.group_wait_months);
+        CHECK(x.group_decision_wait == y.group_decision_wait);
+    }
+}
+
+const std::string network_meetings =
+    R"([{ name = "network_meeting_employment", participants = 1, hours = 2, every_months = 3, sector = "employment" },
+        { name = "network_meeting_children", participants = 1, hours = 2, every_months = 3, sector = "children" }])";
+
+}  // namespace
+
+TEST_CASE("document: organisation.form selects a preset; keys in the file win", "[document][organisation]") {
+    const model unit = organised("unit");
+    CHECK(unit.spec.org.meeting_every == 0.0);
+    CHECK(unit.spec.org.coordination.empty());
+    const model network = organised("network");
+    CHECK(network.spec.org.meeting_every == 3.0);  // report L6315-6318
+    CHECK(network.spec.org.forum_every == 1.0);
+    REQUIRE(network.spec.org.coordination.size() == 2);  // one meeting per sector
+    const coordination_meeting& c = network.spec.org.coordination[1];
+    CHECK(c.name == "network_meeting_children");
+    CHECK(c.sector == "children");
+    CHECK(c.participants * c.hours / c.every_months == Approx(2.0 / 3.0));
+    CHECK_FALSE(c.hourly_cost.has_value());
+    // A key written in the file wins over the preset; an empty list removes the preset's meetings.
+    const model quick = organised("network", {{"organisation.meeting_every", "1"}, {"organisation.coordination", "[]"}});
+    CHECK(quick.spec.org.meeting_every == 1.0);
+    CHECK(quick.spec.org.coordination.empty());
+}
+
+TEST_CASE("document: a unit with the network's mechanisms set explicitly is the network, bit for bit",
+          "[document][organisation]") {
+    require_identical(organised("unit", {{"organisation.meeting_every", "3"}, {"organisation.coordination", network_meetings}}),
+                      organised("network"));
+    require_identical(organised("network", {{"organisation.meeting_every", "0"}, {"organisation.coordination", "[]"}}),
+                      organised("unit"));
+    // With the presets the two differ: network meetings cost salary and delay decisions.
+    const arm_result unit = simulate_arm(organised("unit"), 11, 0, arm::solution);
+    const model network_model = organised("network");
+    const arm_result network = simulate_arm(network_model, 11, 0, arm::solution);
+    CHECK(network.costs.totals() != unit.costs.totals());
+    double unit_wait = 0.0, network_wait = 0.0, network_decided = 0.0;
+    for (std::size_t cell = 0; cell < unit.group_decision_wait.size(); ++cell) {
+        unit_wait += unit.group_decision_wait[cell];
+        network_wait += network.group_decision_wait[cell];
+        network_decided += network.group_requests[cell];
+    }
+    CHECK(unit_wait == 0.0);
+    // Requests at t = 0 and later re-entries, uniform relative to each family's meeting phase.
+    CHECK(std::abs(network_wait / network_decided - 1.5) < 4 * 3.0 / std::sqrt(12.0 * network_decided));
+    // Two meetings of 2 hours every 3 months at 580,000 kr / 1,924 h per family-month.
+    double family_months = 0.0, meetings = 0.0;
+    for (std::size_t month = 0; month < network_model.months; ++month) {
+        family_months += network.occupancy.at(network_model.solution_families_row, month);
+        for (const auto& cc : network_model.coordination) meetings += network.costs.at(cc.line, month);
+    }
+    CHECK(family_months == Approx(400.0 * 24));
+    CHECK(meetings == Approx(2 * 1 * 2.0 / 3.0 * 580000.0 / 1924.0 * 400 * 24).epsilon(1e-12));
+}
+
+TEST_CASE("document: bad coordination meetings are named", "[document][organisation]") {
+    const auto error_with = [](const std::string& meeting) {
+        document d = small();
+        d.set("organisation.coordination", "v = [" + meeting + "]");
+        try {
+            (void)read_scenario(d);
+        } catch (const scenario_error& e) {
+            return std::string(e.what());
+        }
+        FAIL("no error for " << meeting);
+        return std::string();
+    };
+    CHECK_THAT(error_with(R"({ name = "m", participants = 2, every_months = 3, sector = "children" })"),
+               Contains("organisation.coordination.m.hours: is required (a number)"));
+    CHECK_THAT(error_with(R"({ name = "m", participants = 2, hours = 1, every_months = 0, sector = "children" })"),
+               Contains("organisation.coordination.m.every_months: must be > 0 and finite, got 0"));
+    CHECK_THAT(error_with(R"({ name = "m", participants = 0, hours = 1, every_months = 1, sector = "children" })"),
+               Contains("organisation.coordination.m.participants: must be a number of staff in (0, 10000], got 0"));
+    CHECK_THAT(error_with(R"({ name = "m", participants = 1, hours = 1, every_months = 1, sector = "schools" })"),
+               Contains("organisation.coordination.m.sector: unknown sector 'schools' (known: employment, children)"));
+    CHECK_THAT(error_with(R"({ name = "m", participants = 1, hours = 1, every_months = 1, sector = "children", hourly_cost = -5 })"),
+               Contains("organisation.coordination.m.hourly_cost: must be an amount in [0, 1e12] DKK, got -5"));
+    CHECK_THAT(error_with(R"({ name = "m", participants = 1, hours = 1, every_months = 1, sector = "children", minutes = 5 })"),
+               Contains("organisation.coordination.m.minutes: unknown key"));
 }

@@ -35,6 +35,18 @@ intervention service(const char* name, std::uint32_t capacity, sojourn duration)
     return iv;
 }
 
+// One slot of "slot" for a month at a time, 10 one-member families asking for it at t = 0, 5 of
+// them inside the solution, whose queue goes first.
+model solution_first_slot() {
+    scenario sc = single_state(10, 10.0);
+    sc.select.min_sectors = 0;
+    sc.select.capacity = 5;
+    intervention iv = service("slot", 1, sojourn::fixed(1.0));
+    iv.queue = queue_discipline::solution_first;
+    sc.interventions = {iv};
+    return compile(sc);
+}
+
 // Erlang C: probability of waiting in M/M/c with offered load a = lambda / mu.
 double erlang_c(int c, double a) {
     double term = 1.0, sum = 0.0;
@@ -196,13 +208,7 @@ TEST_CASE("a network meeting cadence and a forum above the ceiling delay solutio
 }
 
 TEST_CASE("a solution-first queue serves solution families before others", "[simulation]") {
-    scenario sc = single_state(10, 10.0);
-    sc.select.min_sectors = 0;
-    sc.select.capacity = 5;
-    intervention iv = service("slot", 1, sojourn::fixed(1.0));
-    iv.queue = queue_discipline::solution_first;
-    sc.interventions = {iv};
-    const model m = compile(sc);
+    const model m = solution_first_slot();
     const arm_result a = simulate_arm(m, 4, 0, arm::solution);
     std::size_t usual_line = 0, solution_line = 0;
     for (std::size_t l = 0; l < m.lines.size(); ++l) {
@@ -217,6 +223,126 @@ TEST_CASE("a solution-first queue serves solution families before others", "[sim
     double usual_after = 0.0;
     for (std::size_t month = first + 5; month < 10; ++month) usual_after += a.costs.at(usual_line, month);
     CHECK(usual_after == Approx(100.0 * static_cast<double>(5 - first)));
+}
+
+namespace {
+
+// The ledger line whose source is `source` (the test fails without one).
+std::size_t line_of(const model& m, const std::string& source) {
+    for (std::size_t l = 0; l < m.lines.size(); ++l)
+        if (m.lines[l].source == source) return l;
+    FAIL("no ledger line " << source);
+    return 0;
+}
+
+double line_total(const arm_result& a, std::size_t line) {
+    double sum = 0.0;
+    for (std::size_t month = 0; month < a.costs.months(); ++month) sum += a.costs.at(line, month);
+    return sum;
+}
+
+}  // namespace
+
+TEST_CASE("coordination meetings cost participants x hours / cadence x hourly cost per family-month",
+          "[simulation][coordination]") {
+    // 20 families, all inside the solution for 12 months: 240 family-months.
+    scenario sc = test::single_state({"s", "t"}, {cost("s", 1000.0)}, 20, 12.0);
+    sc.select.min_sectors = 0;
+    sc.org.coordination = {coordination_meeting{"network", 3.0, 2.0, 3.0, "t", std::nullopt},
+                           coordination_meeting{"coordinator", 1.0, 8.0, 1.0, "s", 400.0}};
+    const model m = compile(sc);
+    const std::size_t network = line_of(m, "coordination/network");
+    const std::size_t coordinator = line_of(m, "coordination/coordinator");
+    CHECK(m.lines[network].payer == 1);  // "t" pays
+    CHECK(m.lines[network].law_sector == 1);
+    CHECK(m.lines[network].group == treatment::solution);
+    CHECK(m.lines[network].kind == cost_kind::service);
+    CHECK_FALSE(m.lines[network].inside_unit_budget);
+    CHECK(m.lines[coordinator].payer == 0);
+    const arm_result a = simulate_arm(m, 1, 0, arm::solution);
+    // 3 x 2 h / 3 months x 580,000 kr / 1,924 h = 602.9106029... kr per family-month.
+    CHECK(line_total(a, network) == Approx(240 * 602.9106029106029).epsilon(1e-12));
+    // 1 x 8 h / 1 month x 400 kr = 3,200 kr per family-month: 64,000 kr a month for 20 families.
+    for (std::size_t month = 0; month < 12; ++month) CHECK(a.costs.at(coordinator, month) == Approx(64000.0).epsilon(1e-12));
+    CHECK(line_total(simulate_arm(m, 1, 0, arm::bau), network) == 0.0);
+
+    // Families arrive, leave, stay a while and wait for a place: the cost follows the
+    // family-months inside the solution month by month, to the krone.
+    sc.people.arrivals_per_month = 3.0;
+    sc.people.leave_rate = 0.05;
+    sc.select.capacity = 12;
+    sc.select.stay = sojourn::exponential(1.0 / 5.0);
+    const model open = compile(sc);
+    const arm_result b = simulate_arm(open, 3, 0, arm::solution);
+    double family_months = 0.0;
+    for (std::size_t month = 0; month < 12; ++month) {
+        const double in_solution = b.occupancy.at(open.solution_families_row, month);
+        family_months += in_solution;
+        CHECK(b.costs.at(network, month) == Approx(in_solution * 3 * 2 / 3.0 * 580000 / 1924).margin(0.5));
+    }
+    CHECK(family_months > 60.0);
+    CHECK(family_months < 12 * 12 + 1e-9);
+    CHECK(line_total(b, coordinator) == Approx(family_months * 1 * 8 / 1.0 * 400).margin(1.0));
+}
+
+TEST_CASE("starts, drops and waits are split by group and add up to the totals", "[simulation]") {
+    // Family 0 starts at once; the solution families go next.
+    const model m = solution_first_slot();
+    const arm_result a = simulate_arm(m, 4, 0, arm::solution);
+    const std::size_t months = 10;
+    std::uint32_t starts[2] = {0, 0};
+    double waits[2] = {0.0, 0.0};
+    for (std::size_t month = 0; month < months; ++month) {
+        CHECK(a.group_starts[month] + a.group_starts[months + month] == a.starts[month]);
+        CHECK(a.group_requests[month] + a.group_requests[months + month] == a.requests[month]);
+        CHECK(a.group_dropped[month] + a.group_dropped[months + month] == a.dropped[month]);
+        CHECK(a.group_wait_months[month] + a.group_wait_months[months + month] == a.wait_months[month]);
+        for (int g = 0; g < 2; ++g) {
+            starts[g] += a.group_starts[g * months + month];
+            waits[g] += a.group_wait_months[g * months + month];
+            CHECK(a.group_decision_wait[g * months + month] == 0.0);  // no decision waits: all queueing
+        }
+    }
+    CHECK(a.group_requests[0] == 5);  // all ask at t = 0, 5 ordinary and 5 inside
+    CHECK(a.group_requests[months] == 5);
+    CHECK(starts[0] == 5);
+    CHECK(starts[1] == 5);
+    // Family 0 inside: solution waits 0+1+2+3+4, ordinary 5+6+7+8+9; else 1+2+3+4+5 and 0+6+7+8+9.
+    const bool first_inside = a.group_starts[months + 0] == 1;
+    CHECK(waits[1] == Approx(first_inside ? 10.0 : 15.0));
+    CHECK(waits[0] == Approx(first_inside ? 35.0 : 30.0));
+    CHECK(waits[0] / starts[0] > waits[1] / starts[1]);
+    // As usual nobody is inside: the solution group is empty and FIFO serves one a month.
+    const arm_result b = simulate_arm(m, 4, 0, arm::bau);
+    for (std::size_t month = 0; month < months; ++month) {
+        CHECK(b.group_starts[month] == b.starts[month]);
+        CHECK(b.group_starts[months + month] == 0);
+    }
+}
+
+TEST_CASE("decision waits are reported apart from queue waits: a meeting every 3 months waits 1.5 on average",
+          "[simulation]") {
+    scenario sc = single_state(4000, 12.0);
+    sc.select.min_sectors = 0;  // every family is in the solution
+    sc.org.meeting_every = 3.0;
+    intervention iv = service("slot", 0, sojourn::fixed(12.0));  // no capacity limit: no queue
+    sc.interventions = {iv};
+    const model m = compile(sc);
+    const arm_result a = simulate_arm(m, 5, 0, arm::solution);
+    double decided = 0.0, waited = 0.0, queued = 0.0;
+    for (std::size_t month = 0; month < 12; ++month) {
+        decided += a.group_requests[12 + month];
+        waited += a.group_decision_wait[12 + month];
+        queued += a.wait_months[month];
+        CHECK(a.group_requests[month] == 0);  // nobody ordinary
+    }
+    CHECK(decided == 4000.0);  // every request at t = 0 is decided within 3 months
+    CHECK(queued == 0.0);
+    // Each family's network meets at a uniform phase in [0, 3): the wait is uniform, mean 1.5,
+    // standard deviation 3 / sqrt(12).
+    CHECK(std::abs(waited / decided - 1.5) < 4 * 3.0 / std::sqrt(12.0 * decided));
+    const arm_result b = simulate_arm(m, 5, 0, arm::bau);  // as usual no meetings are waited for
+    for (std::size_t month = 0; month < 12; ++month) CHECK(b.group_decision_wait[month] == 0.0);
 }
 
 TEST_CASE("a population table replaces the generator", "[simulation]") {

@@ -61,6 +61,10 @@ struct compiled_intervention {
 /// (0: no ceiling).
 [[nodiscard]] bool above_ceiling(const intervention& iv, const organisation& org);
 
+/// Who pays `iv` inside the solution: its pays_above_ceiling when set and the grant is above
+/// the ceiling (above_ceiling), else its pays.
+[[nodiscard]] authority payer_inside(const intervention& iv, const organisation& org);
+
 // ---- effects -------------------------------------------------------------------------------
 
 /// Whether `e` acts on a member in `state` of `track`.

@@ -19,8 +19,8 @@
 namespace tvaer {
 
 struct ledger_line {
-    std::string source;       ///< "adults/trin1", "intervention/mentor", "staff"
-    std::string source_kind;  ///< "state", "intervention", "staff" or "refusion"
+    std::string source;       ///< "adults/trin1", "intervention/mentor", "staff", "coordination/network_meeting"
+    std::string source_kind;  ///< "state", "intervention", "staff", "coordination" or "refusion"
     std::uint32_t law_sector = 0;  ///< index into the scenario's sectors
     std::uint32_t payer = 0;       ///< index into budgets(): a sector or the solution's budget
     cost_kind kind = cost_kind::service;
@@ -58,6 +58,13 @@ struct compiled_track {
     int certain_members = -1;  ///< the members a family has when only that count has a positive share
 };
 
+/// An organisation.coordination meeting: its ledger line and its cost per family-month inside
+/// the solution (organisation::monthly_cost).
+struct coordination_cost {
+    std::uint32_t line;
+    double per_family_month;
+};
+
 /// A member of the planner's population table, resolved to indices.
 struct table_member {
     std::uint32_t family;  ///< 0, 1, ... in order of appearance
@@ -79,6 +86,7 @@ struct model {
     std::uint32_t solution_families_row = 0;
     std::uint32_t staff_line = 0;              ///< valid when has_staff
     bool has_staff = false;
+    std::vector<detail::coordination_cost> coordination;  ///< organisation.coordination, in order
     std::vector<detail::compiled_track> tracks;
     std::vector<detail::compiled_intervention> interventions;  ///< intervention.hpp
     std::vector<detail::compiled_effect> solution_effects;     ///< organisation.effects (intervention.hpp)

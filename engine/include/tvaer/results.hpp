@@ -34,6 +34,12 @@ struct results {
     std::vector<std::uint32_t> starts;        ///< [rep][arm][month][intervention]
     std::vector<std::uint32_t> dropped;       ///< [rep][arm][month][intervention]
     std::vector<double> wait_months;          ///< [rep][arm][month][intervention]
+    // The per-group split (arm_result::group_starts and the like), one array per group.
+    std::vector<std::uint32_t> requests_ordinary, requests_solution;  ///< [rep][arm][month][intervention]
+    std::vector<std::uint32_t> starts_ordinary, starts_solution;      ///< [rep][arm][month][intervention]
+    std::vector<std::uint32_t> dropped_ordinary, dropped_solution;    ///< [rep][arm][month][intervention]
+    std::vector<double> wait_months_ordinary, wait_months_solution;   ///< [rep][arm][month][intervention]
+    std::vector<double> decision_wait_months_ordinary, decision_wait_months_solution;  ///< likewise
     std::vector<std::uint64_t> events;        ///< [rep][arm]
     std::vector<std::uint32_t> admitted;      ///< [rep][arm]
 

@@ -95,7 +95,11 @@ struct intervention {
     std::optional<sojourn> decision_delay_solution;  ///< request to start, inside the solution
     authority grants = authority::sector;            ///< visitation authority inside the solution
     authority pays = authority::sector;              ///< payment obligation inside the solution
-    std::map<std::string, double> payment_key;       ///< sector -> share when pays == shared
+    /// Payment obligation inside the solution when the grant is above organisation.ceiling
+    /// (Assens: the unit pays below 25,000 kr, the sectors by a key above, report L3036-3091);
+    /// unset: `pays` whatever the amount.
+    std::optional<authority> pays_above_ceiling;
+    std::map<std::string, double> payment_key;       ///< sector -> share when pays (or pays_above_ceiling) == shared
     bool inside_unit_budget = false;                 ///< Helsingør's "inside" items (sec. 4.6 c)
     queue_discipline queue = queue_discipline::fifo; ///< solution_first: solution families go ahead
     /// Who performs it inside the solution: "sector" (the sector's own services or providers) or
@@ -119,6 +123,24 @@ struct selection {
     std::optional<sojourn> stay;              ///< length of stay in the solution; unset: to the horizon
 };
 
+/// Working hours in a full-time year [A]: 37 hours a week x 52 weeks, the gross norm. Net of
+/// holidays it is about 1,650 hours, which would raise an hourly cost from a yearly salary by
+/// about 17 %: the default hourly cost is a lower bound.
+inline constexpr double working_hours_per_year = 1924.0;
+
+/// A recurring meeting about each family inside the solution (report sec. 4.14): `participants`
+/// staff of `sector` spend `hours` every `every_months` months. Booked as salary cost per family
+/// and month inside the solution, participants x hours / every_months x hourly cost, on the ledger
+/// line "coordination/<name>", paid by `sector`.
+struct coordination_meeting {
+    std::string name;
+    double participants = 1.0;
+    double hours = 1.0;
+    double every_months = 1.0;
+    std::string sector;                 ///< whose staff attend and whose budget pays
+    std::optional<double> hourly_cost;  ///< DKK; unset: organisation.salary_per_fte_year / 1,924 hours [A]
+};
+
 /// Staff of the solution (report sec. 4.9, Tabel 5.1) and how their salaries are financed.
 struct organisation {
     std::string form = "unit";                  ///< "unit" or "network"
@@ -138,7 +160,27 @@ struct organisation {
     /// Hazard multipliers for every member of a family while it is inside the solution
     /// (e.g. better-matched help in a unit, report sec. 4.9). Default: none ("no effect").
     std::vector<effect> effects;
+    /// Meetings about each family inside the solution, booked as salary cost (default: none).
+    std::vector<coordination_meeting> coordination;
+
+    /// DKK an hour of the staff attending `c`: its hourly_cost, else salary_per_fte_year / 1,924.
+    [[nodiscard]] double hourly_cost(const coordination_meeting& c) const noexcept {
+        return c.hourly_cost ? *c.hourly_cost : salary_per_fte_year / working_hours_per_year;
+    }
+    /// DKK per family and month inside the solution of `c`: participants x hours / every_months x hourly cost.
+    [[nodiscard]] double monthly_cost(const coordination_meeting& c) const noexcept {
+        return c.participants * c.hours / c.every_months * hourly_cost(c);
+    }
 };
+
+/// The organisation a form stands for (docs/model.md, "Network versus unit"), before the keys a
+/// file writes: "unit" is the default organisation (decisions at once, no coordination meetings
+/// per family); "network" waits for the family's network meeting every 3 months (report
+/// L6315-6318) and books a 2-hour meeting [A] of one caseworker of each of `sectors` every 3
+/// months per family ("network_meeting_<sector>"). The scenario reader applies it; keys in the
+/// file override it. Another form gives the default organisation with that form (validation
+/// names it).
+[[nodiscard]] organisation organisation_preset(const std::string& form, const std::vector<std::string>& sectors);
 
 /// One family member given by the planner (population from a table instead of the generator).
 struct member_row {

@@ -37,6 +37,17 @@ struct arm_result {
     std::vector<std::uint32_t> starts;       ///< months x interventions
     std::vector<std::uint32_t> dropped;      ///< months x interventions: requests dropped from a queue
     std::vector<double> wait_months;         ///< months x interventions: summed wait of the month's starts
+    // The same split by group, 2 x months x interventions: families treated as usual (group 0,
+    // "ordinary") and families inside the solution (group 1). Starts, drops and queue waits count in
+    // the family's group at the start or drop; decided requests and their decision waits in its
+    // group when it asked.
+    std::vector<std::uint32_t> group_requests;   ///< requests decided in the month (they add up to `requests`)
+    std::vector<std::uint32_t> group_starts;     ///< they add up to `starts`
+    std::vector<std::uint32_t> group_dropped;    ///< they add up to `dropped`
+    std::vector<double> group_wait_months;       ///< queue waits (decision to start) of the month's starts
+    /// Decision waits (request to decision: decision delays, network meetings, the forum) of the
+    /// requests decided in the month; a request dropped before its decision is not counted.
+    std::vector<double> group_decision_wait;
     std::uint64_t events = 0;   ///< transitions + starts + ends + queue joins (bench/ladder.md "Counting")
     std::uint32_t families = 0;
     std::uint32_t members = 0;
