@@ -22,3 +22,8 @@ def test_notebook_runs_and_is_committed_clean(path):
     assert not dirty, f"{path.name}: cells {dirty} have outputs; clear them before committing"
     # the kernel is the python3 of the running interpreter (jupyter_client maps "python" to sys.executable)
     NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    # Every cell that draws a figure shows it in the executed notebook (an image, not only "it ran").
+    drawing = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and any(
+        k in c.source for k in ("plt.subplots(", ".plot(", "chart(", ".waterfall("))]
+    blank = [i for i in drawing if not any("image/png" in o.get("data", {}) for o in nb.cells[i].outputs)]
+    assert not blank, f"{path.name}: cells {blank} draw a figure that is not shown"
