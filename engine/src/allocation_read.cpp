@@ -17,7 +17,7 @@ struct budget_names {
     std::vector<std::string> known;
 
     key shares(reader& r, std::string_view k, bool required = true) const {
-        if (required && !r.has(k)) (void)r.number(k);  // records it as missing
+        if (required) r.require(k, "a table of shares per budget");
         key out;
         for (const auto& [name, share] : r.number_table(k)) {
             check(r, r.key(k) + "." + name, name, false);

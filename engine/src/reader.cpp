@@ -95,6 +95,11 @@ void reader::wrong_type(std::string_view k, const toml::node& n, std::string_vie
     fail(key(k), fmt::format("must be {}, got {}", with_article(expected), describe(n)));
 }
 
+void reader::require(std::string_view k, std::string_view expected) {
+    known_.emplace(k);
+    if (!has(k)) missing(k, expected);
+}
+
 void reader::missing(std::string_view k, std::string_view expected) {
     if (!missing_) missing_.emplace(std::string(k), std::string(expected));
 }
@@ -228,7 +233,7 @@ std::vector<std::pair<std::string, std::vector<double>>> reader::number_list_tab
     return out;
 }
 
-std::string reader::choice_error(std::string_view, const std::string& got, const std::vector<std::string_view>& names) const {
+std::string choice_message(const std::string& got, const std::vector<std::string_view>& names) {
     std::vector<std::string> known(names.begin(), names.end());
     const auto near = closest(got, known);
     return fmt::format("must be one of {}; got '{}'{}", fmt::join(names, ", "), got,

@@ -19,6 +19,9 @@
 
 namespace tvaer::detail {
 
+/// "must be one of A, B; got 'x'", with the closest choice when `got` looks like a typo of it.
+std::string choice_message(const std::string& got, const std::vector<std::string_view>& names);
+
 class reader {
 public:
     /// The document's top-level table.
@@ -63,6 +66,8 @@ public:
     reader required_table(std::string_view k);
     /// The list of tables at `k`, each with its key path (by name where it has one).
     std::vector<reader> tables(std::string_view k, bool required = false);
+    /// Records `k` as missing (reported by done()) if it is absent; `expected` says what it is.
+    void require(std::string_view k, std::string_view expected);
     /// Marks `k` as known without reading it (read elsewhere, e.g. by Python).
     void skip(std::string_view k, const char* expected);
 
@@ -79,7 +84,6 @@ private:
     std::vector<double> numbers_of(const toml::node& n, const std::string& where) const;
     [[noreturn]] void wrong_type(std::string_view k, const toml::node& n, std::string_view expected) const;
     void missing(std::string_view k, std::string_view expected);
-    std::string choice_error(std::string_view k, const std::string& got, const std::vector<std::string_view>& names) const;
 
     const document* doc_;
     const toml::table* table_;
@@ -100,7 +104,7 @@ E reader::choice(std::string_view k, std::initializer_list<std::pair<std::string
         if (name == got) return value;
         names.push_back(name);
     }
-    fail(key(k), choice_error(k, got, names));
+    fail(key(k), choice_message(got, names));
 }
 
 /// A description of a TOML value for messages: `string "abc"`, `integer 5`, `a table`.
