@@ -74,6 +74,7 @@ CASES = [
     ("schema_version", 2, r"schema_version: this tvaer reads schema version 1, got 2"),
     # allocation tables
     ("allocation.rules", [{"type": "salary_key", "shares": {"sport": 1.0}}], r"allocation\.rules\[0\]\.shares\.sport: unknown budget"),
+    ("allocation.rules", [{"type": "salary_key"}], r"allocation\.rules\[0\]\.shares: is required \(a table of shares per budget\)"),
     ("allocation.rules", [{"type": "retrospective", "sectors": ["adults"], "basis": "fair"}], r"allocation\.rules\[0\]\.basis: must be one of equal, baseline, invested, gained; got 'fair'"),
 ]
 
