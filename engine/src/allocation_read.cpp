@@ -124,6 +124,7 @@ std::vector<rule> allocation_rules(const document& doc) {
         try {
             out.push_back(read_rule(r, i, b));
         } catch (const std::invalid_argument& e) {  // the rule's own value checks
+            r.done();  // an unknown or missing key explains the complaint better, if there is one
             r.fail(r.path(), e.what());
         }
         r.done();
