@@ -29,13 +29,8 @@ std::vector<governance_row> governance_rows(const model& m) {
     std::vector<governance_row> out;
     for (std::size_t i = 0; i < m.spec.interventions.size(); ++i) {
         const intervention& iv = m.spec.interventions[i];
-        double monthly = 0.0, one_off = 0.0;
-        for (const auto& c : iv.costs) {
-            monthly += c.monthly;
-            one_off += c.one_off;
-        }
         out.push_back({iv.name, name(iv.grants), name(detail::payer_inside(iv, m.spec.org)), iv.delivered_by, iv.inside_unit_budget,
-                       expected_grant_cost(one_off, monthly, iv.duration.mean()), m.interventions[i].above_ceiling});
+                       detail::expected_cost(iv), m.interventions[i].above_ceiling});
     }
     return out;
 }

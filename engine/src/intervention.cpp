@@ -10,14 +10,17 @@ compiled_effect compile_effect(const scenario& sc, const effect& e) {
     return {static_cast<std::uint8_t>(t), state_index(tr, e.from), state_index(tr, e.to), e.multiplier};
 }
 
-bool above_ceiling(const intervention& iv, const organisation& org) {
-    if (!(org.ceiling > 0.0) || iv.grants == authority::sector) return false;
+double expected_cost(const intervention& iv) {
     double one_off = 0.0, monthly = 0.0;
     for (const auto& c : iv.costs) {
         one_off += c.one_off;
         monthly += c.monthly;
     }
-    return expected_grant_cost(one_off, monthly, iv.duration.mean()) > org.ceiling;
+    return expected_grant_cost(one_off, monthly, iv.duration.mean());
+}
+
+bool above_ceiling(const intervention& iv, const organisation& org) {
+    return org.ceiling > 0.0 && iv.grants != authority::sector && expected_cost(iv) > org.ceiling;
 }
 
 authority payer_inside(const intervention& iv, const organisation& org) {

@@ -56,6 +56,10 @@ struct compiled_intervention {
 /// compile() (model.hpp) owns.
 [[nodiscard]] compiled_intervention compile_intervention(const scenario& sc, std::size_t i);
 
+/// The expected cost of one grant of `iv` in DKK: its one-off amounts plus its monthly amounts
+/// times its mean duration (expected_grant_cost, governance.hpp).
+[[nodiscard]] double expected_cost(const intervention& iv);
+
 /// Whether a grant of `iv` inside the solution waits for the sector heads' forum: the solution
 /// grants it (alone or shared) and its expected cost (governance.hpp) is above `org.ceiling`
 /// (0: no ceiling).
