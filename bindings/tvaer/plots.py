@@ -64,12 +64,16 @@ def break_even_chart(results: Any) -> Any:
     """Share of replications whose cumulative total difference is <= 0 by month."""
     c = results.costs.sum(["kind", "sector"])
     cum = (c.sel(arm="solution") - c.sel(arm="bau")).cumsum("month").transpose("replication", "month").values
+    share = (cum <= 0).mean(axis=0)
     fig, ax = _figure(figsize=(8, 4))
-    ax.plot(np.arange(cum.shape[1]) + 1, (cum <= 0).mean(axis=0))
+    ax.plot(np.arange(cum.shape[1]) + 1, share)
     ax.set_ylim(0, 1)
     ax.set_xlabel("month")
     ax.set_ylabel("P(paid for itself)")
     ax.set_title("Break-even curve")
+    if not share.any():  # a flat line at 0 reads as an empty chart: say what it means
+        ax.text(0.5, 0.5, f"does not pay for itself within {cum.shape[1]} months\nin any of the {cum.shape[0]} replications",
+                transform=ax.transAxes, ha="center", va="center")
     fig.tight_layout()
     return fig
 
