@@ -182,7 +182,7 @@ class Settlement:
         for name in ["difference", "settled", "net"]:
             mean, lo, hi = paired_interval(t[name].values, axis=0, level=level)
             cols.update({name: mean, f"{name}_low": lo, f"{name}_high": hi})
-        cols["p_net_loser"] = (t["net"].values < 0).mean(axis=0)
+        cols["p_net_loss"] = (t["net"].values < 0).mean(axis=0)
         cols["required"] = t["required"].mean("replication").values
         index = pd.MultiIndex.from_product([list(t["budget"].values), list(t["year"].values)], names=["budget", "year"])
         df = pd.DataFrame({k: v.reshape(-1) for k, v in cols.items()}, index=index)

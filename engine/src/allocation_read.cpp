@@ -1,6 +1,7 @@
 // The [allocation] table of a scenario: its rules, read into the engine's rule objects
 // (allocation.hpp). Layout in docs/allocation.md.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <stdexcept>
 
 #include "reader.hpp"
@@ -109,6 +110,32 @@ rule read_rule(reader& r, std::size_t index, const budget_names& b) {
                                       "efficiency_requirement, retrospective, shapley, investor_returns; got '{}'", type));
 }
 
+// The salary financing written in [organisation] (`salary_key`, how the sectors pay the staff
+// the simulation books on the solution's line) as the first rule, so a settlement shows the
+// budgets the scenario describes. An [allocation] salary_key rule with the same shares is the
+// same statement and is kept as written; one with other shares contradicts the file.
+void salary_financing(reader& top, std::vector<rule>& out, const std::vector<reader>& entries,
+                      const std::vector<key>& written) {
+    reader org = top.table("organisation");
+    const double staff = org.number("staff_fte", 0.0);
+    key shares;
+    for (const auto& [sector, share] : org.number_table("salary_key")) shares[sector] = share;
+    if (staff <= 0.0 || shares.empty()) return;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        if (out[i].type != "salary_key") continue;
+        if (written[i] != shares) {
+            std::vector<std::string> parts;
+            for (const auto& [sector, share] : shares) parts.push_back(fmt::format("{} = {}", sector, share));
+            entries[i].fail(entries[i].key("shares"),
+                            fmt::format("differs from organisation.salary_key ({}); the salary financing is written once, "
+                                        "in [organisation] (a rule with the same shares may stay)",
+                                        fmt::join(parts, ", ")));
+        }
+        return;
+    }
+    out.insert(out.begin(), salary_key("salaries (organisation.salary_key)", std::move(shares)));
+}
+
 }  // namespace
 
 std::vector<rule> allocation_rules(const document& doc) {
@@ -117,6 +144,7 @@ std::vector<rule> allocation_rules(const document& doc) {
     b.known.push_back("solution");
     reader alloc = top.table("allocation");
     std::vector<rule> out;
+    std::vector<key> salary_shares;
     const auto entries = alloc.tables("rules");
     alloc.done();
     for (std::size_t i = 0; i < entries.size(); ++i) {
@@ -127,8 +155,10 @@ std::vector<rule> allocation_rules(const document& doc) {
             r.done();  // an unknown or missing key explains the complaint better, if there is one
             r.fail(r.path(), e.what());
         }
+        salary_shares.push_back(out.back().type == "salary_key" ? b.shares(r, "shares") : key{});
         r.done();
     }
+    salary_financing(top, out, entries, salary_shares);
     return out;
 }
 

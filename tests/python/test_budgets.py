@@ -108,7 +108,7 @@ def test_summary_probabilities_and_break_even(results):
     s = st.summary()
     net = st.tables["net"]
     p = (net.sel(budget="adults", year=2) < 0).mean().item()
-    assert s.loc[("adults", 2), "p_net_loser"] == pytest.approx(p)
+    assert s.loc[("adults", 2), "p_net_loss"] == pytest.approx(p)
     assert s.loc[("solution", 1), "net"] == 0.0  # retrospective leaves the solution's budget at 0
     # equal shares: each sector's net is a third of the total, to within an øre
     third = net.sum("budget") / 3.0
@@ -123,6 +123,7 @@ def test_summary_probabilities_and_break_even(results):
 
 def test_rules_from_the_allocation_table_equal_the_constructors(three, results):
     data = copy.deepcopy(three.data)
+    data["organisation"]["salary_key"] = KEY_HT  # the [allocation] rule below restates it
     data["allocation"] = {"rules": [
         {"type": "fixed_key", "name": "mentor key", "intervention": "mentor", "shares": KEY_60},
         {"type": "salary_key", "shares": KEY_HT},
@@ -135,6 +136,35 @@ def test_rules_from_the_allocation_table_equal_the_constructors(three, results):
     assert from_toml.rules == ["mentor key", "salary key 2", "retrospective 3"]
     np.testing.assert_array_equal(from_toml.ore["net"].values, by_hand.ore["net"].values)
     sc.validate()  # the scenario loader accepts the table
+
+
+def test_the_organisations_salary_key_is_settled_by_default(three, results):
+    # THREE: 1.2 FTE x 580,000 DKK = 696,000 a year, financed by employment alone; no [allocation]
+    st = B.settle(results)
+    assert st.rules == ["salaries (organisation.salary_key)"]
+    first = results.first_replication
+    added = (st.tables["gross_solution"] - st.tables["granted_solution"]).sel(year=1, replication=first).to_series()
+    assert added.to_dict() == pytest.approx({"employment": 696000.0, "adults": 0.0, "children": 0.0,
+                                             "solution": -696000.0}, abs=1e-9)
+    # the solution's own budget carries nothing in either arm once the salaries are financed
+    assert float(np.abs(st.tables["gross_solution"].sel(budget="solution")).max()) == 0.0
+    # a rule in [allocation] that restates the key is the same statement: applied once
+    same = tvaer.Scenario({**copy.deepcopy(three.data),
+                           "allocation": {"rules": [{"type": "salary_key", "shares": {"employment": 1.0}}]}}, "t.toml")
+    assert [r.type for r in B.rules_from_scenario(same)] == ["salary_key"]
+    # no staff, nothing to finance
+    data = copy.deepcopy(three.data)
+    data["organisation"]["staff_fte"] = 0.0
+    assert B.rules_from_scenario(tvaer.Scenario(data, "t.toml")) == []
+
+
+def test_a_salary_rule_that_contradicts_the_organisation_is_an_error(three):
+    sc = tvaer.Scenario({**copy.deepcopy(three.data),
+                         "allocation": {"rules": [{"type": "salary_key", "shares": KEY_HT}]}}, "three.toml")
+    with pytest.raises(tvaer.ScenarioError, match=r"^three.toml: allocation.rules\[0\].shares: differs from "
+                                                  r"organisation.salary_key \(employment = 1\); the salary financing "
+                                                  r"is written once, in \[organisation\]"):
+        B.rules_from_scenario(sc)
 
 
 @pytest.mark.parametrize("allocation, message", [
