@@ -9,7 +9,7 @@ APT_PACKAGES := libeigen3-dev libboost-dev libhdf5-dev catch2 libfmt-dev libtoml
 ENGINE_SOURCES := $(shell find engine bindings tests/cpp benchmarks -name '*.cpp' -o -name '*.hpp' -o -name CMakeLists.txt) CMakeLists.txt
 PY_SOURCES := $(shell find bindings/tvaer scenarios -name '*.py' -o -name '*.toml') pyproject.toml
 
-.PHONY: run test test-cpp test-python sanitize fuzz bench clean system stubs fingerprints
+.PHONY: run test test-cpp test-python sanitize fuzz bench clean system stubs fingerprints readme
 
 run: $(VENV)/.installed
 	$(VPY) -m tvaer run --out results
@@ -64,6 +64,10 @@ fuzz: $(VENV)/.deps
 # intended change of behaviour.
 fingerprints: $(VENV)/.installed
 	$(VPY) tools/fingerprints.py
+
+# Rewrites README.md's `make run` output block after an intended change of results.
+readme: $(VENV)/.installed
+	$(VPY) tools/update_readme.py
 
 # Regenerates bindings/tvaer/_core.pyi from the built module (the tests check it is current).
 stubs: $(VENV)/.installed

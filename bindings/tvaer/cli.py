@@ -13,6 +13,7 @@ import difflib
 import os
 import shlex
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from .errors import TvaerError
 from .scenario import Scenario, default_scenario, load_scenario, shipped_scenarios
 from .tables import in_thousands
 
-__all__ = ["main", "break_even_sentence"]
+__all__ = ["main", "break_even_sentence", "format_budgets"]
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
@@ -152,29 +153,61 @@ def _cmd_run(a: argparse.Namespace) -> int:
             res.to_hdf5(_make(h5.parent) / h5.name)
     if res.interrupted:
         return _interrupted(res.replications, a.replications, h5, again)
-    _print_run(res, _write_summary(res, csv, png), [h5, csv, png])
+    _print_run(res, _write_summary(res, csv, png), [h5, csv, _budgets_csv(csv), png])
     return 0
 
 
-def _write_summary(res: Any, csv: Path, png: Path) -> pd.DataFrame:
+def _write_summary(res: Any, csv: Path, png: Path) -> tuple[pd.DataFrame, Any]:
+    """Writes the per-sector summary (as granted), the per-budget summary under the scenario's
+    rules (`NAME-budgets.csv`) and the chart; returns the summary and the settlement."""
     import matplotlib.pyplot as plt
 
+    from .budgets import settle
     from .plots import difference_chart
 
     summary = res.summary()
     summary.to_csv(csv)
+    settlement = settle(res)
+    settlement.summary().to_csv(_budgets_csv(csv))
     fig = difference_chart(res)
     fig.savefig(png, dpi=120)
     plt.close(fig)
-    return summary
+    return summary, settlement
 
 
-def _print_run(res: Any, summary: pd.DataFrame, written: list[Path]) -> None:
+def _budgets_csv(summary_csv: Path) -> Path:
+    return summary_csv.with_name(summary_csv.name.replace("-summary.csv", "-budgets.csv"))
+
+
+def format_budgets(settled: pd.DataFrame) -> str:
+    """A :meth:`tvaer.budgets.Settlement.summary` as a plain text table in thousands of DKK: each
+    budget's cost per arm after the rules, the difference with its interval, the money settled,
+    the net position (> 0 is better off), the efficiency requirement where there is one, and the
+    probability of a net loss. A budget that carries nothing in either arm after the rules (the
+    solution's line once its salaries are financed by the sectors) is left out."""
+    empty = (settled[["bau", "solution", "settled"]].abs().groupby(level="budget").max().max(axis=1) == 0)
+    shown = settled.drop(index=[b for b in empty.index[empty] if b != "total"], level="budget")
+    money = ["bau", "solution", "difference", "difference_low", "difference_high", "settled", "net"]
+    labels = ["bau (kDKK)", "solution (kDKK)", "difference", "95% low", "95% high", "settled", "net"]
+    if (shown["required"] != 0).any():
+        money, labels = money + ["required"], labels + ["required"]
+    return in_thousands(shown, labels + ["P(net loss)"], money=money).to_string()
+
+
+def _rules_sentence(rules: list[str]) -> str:
+    if rules == ["pay where granted"]:
+        return "the scenario has no allocation rules, so each budget pays what its law grants"
+    return "the scenario's rules applied in order: " + "; ".join(rules)
+
+
+def _print_run(res: Any, outputs: tuple[pd.DataFrame, Any], written: list[Path]) -> None:
+    summary, settlement = outputs
     print(f"Scenario {res.scenario_name!r}: {res.replications} replications of both arms, {res.months} months, "
           f"seed {res.seed}.")
-    print("Cost per budget and year, mean over replications, in thousands of DKK "
-          "(difference = solution - business as usual; negative saves money):")
-    print(format_summary(summary))
+    print(textwrap.fill(f"Each budget's cost per year, mean over replications, in thousands of DKK "
+                        f"({_rules_sentence(settlement.rules)}; difference = solution - business as usual, negative "
+                        "saves money; net = the budget's position after the rules, positive is better off):", 100))
+    print(format_budgets(settlement.summary()))
     print(break_even_sentence(summary.attrs["break_even"], res.replications, res.months))
     print("Wrote: " + ", ".join(str(p) for p in written))
 

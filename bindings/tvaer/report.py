@@ -73,7 +73,10 @@ def report_html(results: Results, title: str | None = None) -> str:
         f"{_fmt_year(be['median_year'])}; share of replications that break even within the horizon "
         f"{be['share_within_horizon']:.0%}.</p>",
         "<h2>Total per year (thousand DKK)</h2>", _kdkk_table(total),
-        "<h2>Per budget and year (thousand DKK)</h2>", _kdkk_table(summary.drop(index="total", level="sector")),
+        *_budget_section(results),
+        "<h2>Per sector and year as granted, before the rules (thousand DKK)</h2>",
+        _kdkk_table(summary.drop(index="total", level="sector")),
+        *_assumptions(results),
     ]
     for caption, data in _charts(results):
         parts.append(f"<h2>{html.escape(caption)}</h2><img alt='{html.escape(caption)}' src='data:image/png;base64,{data}'>")
@@ -82,6 +85,49 @@ def report_html(results: Results, title: str | None = None) -> str:
                  f"replications; they describe simulation uncertainty under the scenario's assumptions, not "
                  f"uncertainty in the assumptions themselves (see tvaer.tornado and tvaer.sobol).</p></body></html>")
     return "\n".join(parts)
+
+
+def _budget_section(results: Results) -> list[str]:
+    """Each budget's position under the scenario's allocation rules (salary financing and
+    efficiency requirement included): the table a budget negotiator reads first."""
+    from .budgets import settle
+    from .cli import _rules_sentence, format_budgets
+
+    settlement = settle(results)
+    text = format_budgets(settlement.summary())
+    return [f"<h2>Each budget under the scenario's rules (thousand DKK)</h2>",
+            f"<p>{html.escape(_rules_sentence(settlement.rules)).capitalize()}. Net = the budget's position after "
+            f"the rules (cost without the solution &minus; cost with it + money settled); positive is better off.</p>",
+            f"<pre>{html.escape(text)}</pre>"]
+
+
+def _assumptions(results: Results) -> list[str]:
+    """What the numbers rest on: horizon, discounting, population and the parameters the scenario
+    declares uncertain (with their distributions), so a reader sees what to question."""
+    data = json.loads(results.scenario_json)
+    pop = data.get("population", {})
+    flow = (f"{pop.get('arrivals_per_month', 0):g} new families a month and {pop.get('leave_rate', 0):.1%} leaving "
+            f"a month" if pop else "a closed cohort (no arrivals, no departures)")
+    items = [f"Horizon {data.get('horizon_months')} months; discount rate {float(data.get('discount_rate', 0.0)):.1%} "
+             f"a year; {data.get('families')} families at the start, {flow}.",
+             f"Organisation: {data.get('organisation', {}).get('form', 'unit')}, "
+             f"{float(data.get('organisation', {}).get('staff_fte', 0.0)):g} FTE."]
+    uncertain = list(data.get("uncertain", {}).items())
+    if uncertain:
+        items.append("Declared uncertain (run tvaer.tornado or tvaer.sobol to see which decide the answer): " +
+                     "; ".join(f"<code>{html.escape(k)}</code> {html.escape(_dist(v))}" for k, v in uncertain))
+    else:
+        items.append("The scenario declares no uncertain parameters: every number below is as written in the file.")
+    return ["<h2>Assumptions</h2><ul>", *(f"<li>{i}</li>" for i in items), "</ul>"]
+
+
+def _dist(spec: Any) -> str:
+    if not isinstance(spec, dict):
+        return str(spec)
+    order = ["low", "mode", "high", "mean", "sd", "median", "sigma"]
+    keys = sorted((k for k in spec if k != "distribution"), key=lambda k: (order.index(k) if k in order else 99, k))
+    rest = ", ".join(f"{k} {spec[k]:g}" if isinstance(spec[k], (int, float)) else f"{k} {spec[k]}" for k in keys)
+    return f"{spec.get('distribution', 'uniform')} ({rest})"
 
 
 def _fmt_year(y: float) -> str:

@@ -118,7 +118,7 @@ def test_a_closed_pipe_ends_quietly_with_141_after_writing_every_file(tmp_path, 
         err = p.stderr.read().decode()
         assert p.wait(timeout=120) == 141, err
     assert err == ""
-    for name in ["tiny.h5", "tiny-summary.csv", "tiny.png"]:
+    for name in ["tiny.h5", "tiny-summary.csv", "tiny-budgets.csv", "tiny.png"]:
         assert (tmp_path / name).stat().st_size > 0
 
 
@@ -137,13 +137,13 @@ def test_tvaer_run_piped_into_head_shows_the_first_line_and_no_traceback(tmp_pat
 def test_out_a_folder_that_does_not_exist_yet_is_made_when_its_parent_exists(tmp_path, tiny_toml):
     done = tvaer_cli("run", tiny_toml, "--out", str(tmp_path / "res"), "-n", "2", "--quiet")
     assert done.returncode == 0, done.stderr
-    assert sorted(p.name for p in (tmp_path / "res").iterdir()) == ["tiny-summary.csv", "tiny.h5", "tiny.png"]
+    assert sorted(p.name for p in (tmp_path / "res").iterdir()) == ["tiny-budgets.csv", "tiny-summary.csv", "tiny.h5", "tiny.png"]
 
 
 def test_out_an_h5_file_puts_the_summary_and_chart_beside_it(tmp_path, tiny_toml):
     done = tvaer_cli("run", tiny_toml, "--out", str(tmp_path / "x.h5"), "-n", "2", "--quiet")
     assert done.returncode == 0, done.stderr
-    written = [tmp_path / n for n in ["x.h5", "x-summary.csv", "x.png"]]
+    written = [tmp_path / n for n in ["x.h5", "x-summary.csv", "x-budgets.csv", "x.png"]]
     assert f"Wrote: {', '.join(map(str, written))}" in done.stdout
     assert all(p.stat().st_size > 0 for p in written)
 
@@ -175,7 +175,7 @@ def test_out_refuses_a_plain_file_without_a_suffix(tmp_path, tiny_toml):
 def test_mkdir_makes_the_folders_of_out(tmp_path, tiny_toml):
     done = tvaer_cli("run", tiny_toml, "--out", str(tmp_path / "new/deeper/x.h5"), "--mkdir", "-n", "2", "--quiet")
     assert done.returncode == 0, done.stderr
-    assert sorted(p.name for p in (tmp_path / "new/deeper").iterdir()) == ["x-summary.csv", "x.h5", "x.png"]
+    assert sorted(p.name for p in (tmp_path / "new/deeper").iterdir()) == ["x-budgets.csv", "x-summary.csv", "x.h5", "x.png"]
 
 
 # ---- what it says ----------------------------------------------------------------------------
@@ -305,3 +305,21 @@ def test_compare_out_must_be_a_csv_file(tmp_path, tiny_toml):
     done = tvaer_cli("compare", tiny_toml, tiny_toml, "--out", str(tmp_path / "x.xlsx"), "--quiet")
     assert (done.returncode, done.stderr) == (2, f"tvaer: error: --out {tmp_path}/x.xlsx: give a file name ending "
                                                  "in .csv\n")
+
+
+def test_run_shows_each_budget_under_the_scenarios_salary_financing(tmp_path, tiny):
+    # 12 FTE at 1,000,000 DKK financed by the children's budget and nothing else changed: after the
+    # scenario's rules the children's budget is 12,000 thousand DKK a year worse off and the
+    # solution's own line, which carries nothing any more, is not shown.
+    staff = tiny.with_({"interventions": [], "organisation.staff_fte": 12,
+                        "organisation.salary_per_fte_year": 1_000_000.0, "organisation.salary_key": {"children": 1.0}})
+    done = tvaer_cli("run", write(tmp_path / "staff.toml", staff), "--out", str(tmp_path), "-n", "2", "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert "the scenario's rules applied in order: salaries (organisation.salary_key)" in " ".join(done.stdout.split())
+    for year in [1, 2]:
+        assert re.search(rf"^(children)?\s+{year}\s+\d+\s+\d+\s+12000\s+12000\s+12000\s+0\s+-12000\s+1\.0+$",
+                         done.stdout, re.MULTILINE), done.stdout
+    assert not re.search(r"^solution\s", done.stdout, re.MULTILINE), done.stdout
+    budgets = pd.read_csv(tmp_path / "tiny-budgets.csv", index_col=["budget", "year"])
+    assert budgets.loc[("children", 1), "net"] == pytest.approx(-12_000_000.0)
+    assert budgets.loc[("solution", 1), "solution"] == 0.0

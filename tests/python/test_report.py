@@ -62,3 +62,21 @@ def test_write_report_names_an_unwritable_path(tiny, tmp_path):
     res = tvaer.simulate(tiny, replications=2, seed=1, progress=False)
     with pytest.raises(OSError, match=r"No such file or directory: '.*no_such_folder/r\.html'"):
         tvaer.write_report(res, tmp_path / "no_such_folder" / "r.html")
+
+
+def test_report_shows_each_budget_under_the_scenarios_rules(tiny_data, tmp_path):
+    # 12 FTE at 1,000,000 DKK financed by the children's budget (organisation.salary_key): after
+    # the rules the children's budget is 12,000 thousand DKK a year worse off and the solution's
+    # own line carries nothing, so it is not shown.
+    data = _staff_only(tiny_data).data
+    data["uncertain"] = {"organisation.staff_fte": {"low": 10, "high": 14}}
+    res = tvaer.simulate(tvaer.Scenario(data), replications=3, seed=1, progress=False)
+    text = Path(tvaer.write_report(res, tmp_path / "r.html")).read_text(encoding="utf-8")
+    section = text.split("Each budget under the scenario's rules")[1].split("</pre>")[0]
+    assert "salaries (organisation.salary_key)" in section
+    rows = [line.split() for line in section.splitlines() if line.startswith(("children", "   ", "total"))]
+    children = [r for r in rows if r[0] == "children"][0]
+    # children 1: bau, solution, difference 12000 (interval 12000 12000), settled 0, net -12000
+    assert children[4:9] == ["12000", "12000", "12000", "0", "-12000"]
+    assert not [r for r in rows if r[0] == "solution"]
+    assert "<code>organisation.staff_fte</code> uniform (low 10, high 14)" in text
