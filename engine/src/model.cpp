@@ -237,16 +237,20 @@ model compile(scenario sc) {
     compile_interventions(m, lines);
     compile_selection(m);
     compile_population(m);
-    m.solution_capacity = m.spec.select.capacity;
     const auto& org = m.spec.org;
-    if (org.caseload > 0.0 && org.staff_fte > 0.0) {  // no staff modelled: no cap
+    const auto capped = [&](std::uint32_t places) {
+        if (!(org.caseload > 0.0 && org.staff_fte > 0.0)) return places;  // no staff modelled: no cap
         const auto by_staff = static_cast<std::uint32_t>(std::floor(org.staff_fte * org.caseload));
-        m.solution_capacity = m.solution_capacity == 0 ? by_staff : std::min(m.solution_capacity, by_staff);
-        if (m.solution_capacity == 0) {
+        places = places == 0 ? by_staff : std::min(places, by_staff);
+        if (places == 0) {
             throw scenario_error("organisation.caseload", fmt::format(
                 "staff_fte ({}) x caseload ({}) leaves no place in the solution", org.staff_fte, org.caseload));
         }
-    }
+        return places;
+    };
+    for (double c : m.spec.select.capacity_by_year) m.capacity_by_year.push_back(capped(static_cast<std::uint32_t>(c)));
+    m.solution_capacity = m.capacity_by_year.empty() ? capped(m.spec.select.capacity) : m.capacity_by_year.front();
+    for (const auto& s : m.spec.select.require_sectors) m.required_sectors |= 1u << index_of(m.spec.sectors, s);
     m.solution_families_row = static_cast<std::uint32_t>(m.occupancy_rows.size());
     m.occupancy_rows.push_back("solution/families");
     if (m.spec.org.staff_fte > 0.0) {

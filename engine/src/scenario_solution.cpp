@@ -17,6 +17,10 @@ selection read_selection(reader r) {
     s.score_min = r.number("score_min", 0.0);
     s.score_max = r.number("score_max", 1e300);
     if (r.present("stay")) s.stay = read_sojourn(r.table("stay"));
+    s.require_sectors = r.strings("require_sectors");
+    s.rank = r.choice("rank", {{"score", selection_rank::score}, {"cost", selection_rank::cost}}, selection_rank::score);
+    s.capacity_by_year = r.numbers("capacity_by_year");
+    s.recheck = r.boolean("recheck", false);
     r.done();
     return s;
 }
@@ -101,6 +105,17 @@ void validate_solution(const scenario& sc) {
     require(select.score_min <= select.score_max, "selection.score_max",
             fmt::format("must be >= score_min ({}), got {}", select.score_min, select.score_max));
     if (select.stay) select.stay->validate("selection.stay");
+    for (std::size_t i = 0; i < select.require_sectors.size(); ++i) {
+        require_known(sc.sectors, select.require_sectors[i], at("selection.require_sectors", i), "sector");
+    }
+    validate_unique(select.require_sectors, "selection.require_sectors");
+    for (std::size_t i = 0; i < select.capacity_by_year.size(); ++i) {
+        const double c = select.capacity_by_year[i];
+        require(c >= 1.0 && c <= 4294967295.0 && c == std::floor(c), at("selection.capacity_by_year", i),
+                fmt::format("must be a whole number of places in [1, 4294967295], got {}", c));
+    }
+    require(select.capacity_by_year.empty() || select.capacity == 0, "selection.capacity_by_year",
+            fmt::format("give selection.capacity ({}) or capacity_by_year, not both", select.capacity));
     require(org.form == "unit" || org.form == "network", "organisation.form",
             fmt::format("must be 'unit' or 'network', got '{}'", org.form));
     require(org.staff_fte >= 0.0 && org.staff_fte <= 1e5, "organisation.staff_fte",

@@ -51,6 +51,7 @@ arm_result simulator::run() {
     populate();
     if (arm_ == arm::solution) {
         select_families();
+        schedule_capacity_changes();
     } else if (fam_) {
         note_candidates(0, static_cast<std::uint32_t>(members_.size()));
     }
@@ -420,6 +421,7 @@ void simulator::handle(const event& ev) {
             case ev_stay_end: leave_solution(what, t); break;
             case ev_arrival: arrive(what == no_target ? nil : what, t); break;
             case ev_leave: leave(what, t); break;
+            case ev_capacity: admit_while_room(t); break;
         }
     } catch (const error&) {
         throw;
@@ -471,6 +473,7 @@ void simulator::transition(std::uint32_t mi, double t) {
     request_for_state(mi, t);
     transitioning_ = nil;
     draw_clock(mi, t, s);
+    if (recheck_ && !mb.in_solution && !mb.gone) reconsider(mi, t);
 }
 
 std::string simulator::too_many_transitions(std::uint32_t mi) const {

@@ -19,21 +19,25 @@ void simulator::select_families() {
         first = end;
     }
     std::sort(cands.begin(), cands.end(), [](const candidate& a, const candidate& b) {
-        return a.score > b.score || (a.score == b.score && a.tie < b.tie);
+        return a.rank > b.rank || (a.rank == b.rank && a.tie < b.tie);
     });
     waiting_.reserve(cands.size());
-    for (const auto& c : cands) waiting_.push_back(c.first);
+    recheck_ = m_.spec.select.recheck;
+    for (const auto& c : cands) {
+        waiting_.push_back(c.first);
+        if (recheck_) list_family(c.first);
+    }
     admit_while_room(0.0);
 }
 
 // Eligible and motivated (report sec. 4.2); the draw is keyed by family, so it is the same
 // in every arm and scenario.
 bool simulator::is_candidate(std::uint32_t first, std::uint32_t end, candidate& c) const {
-    double score = 0.0;
-    if (!eligible(first, end, score)) return false;
+    double rank = 0.0;
+    if (!eligible(first, end, rank)) return false;
     stream s = keyed(members_[first].family, family_slot, purpose_selection, 0);
     const double motivated = s.uniform();
-    c = {score, s.uniform(), first};
+    c = {rank, s.uniform(), first};
     return motivated < m_.spec.select.motivated_share;
 }
 
@@ -43,20 +47,37 @@ void simulator::consider(std::uint32_t first, std::uint32_t end, double t) {
     if (!is_candidate(first, end, c)) return;
     mark_candidate(first);
     waiting_.push_back(first);
+    if (recheck_) list_family(first);
     admit_while_room(t);
 }
 
-bool simulator::eligible(std::uint32_t first, std::uint32_t end, double& score) const {
+// selection.recheck: a member of a family outside the solution changed state; a family that is
+// neither waiting nor was ever admitted and is now eligible and motivated (the same keyed draw
+// as before, so a family that declined declines again) joins the end of the waiting list.
+void simulator::reconsider(std::uint32_t mi, double t) {
+    const std::uint32_t first = family_first(mi);
+    const std::uint32_t f = members_[first].family;
+    if (f < listed_.size() && listed_[f]) return;
+    consider(first, family_end(first), t);
+}
+
+// Eligible by the selection's criteria; `rank` orders the waiting list at the start: the
+// complexity score, or the family's current cost per month (selection.rank).
+bool simulator::eligible(std::uint32_t first, std::uint32_t end, double& rank) const {
     const auto& sel = m_.spec.select;
     std::uint32_t sectors = 0;
     std::uint32_t services = 0;
+    double monthly = 0.0;
     bool included = sel.include_benefits.empty();
     for (std::uint32_t mi = first; mi < end; ++mi) {
         const member& mb = members_[mi];
         const auto& cs = state_of(mb);
         sectors |= cs.sectors;
         for (const auto& bc : cs.costs[0]) {  // the services that apply to this member
-            if (applies_to(bc, mb)) ++services;
+            if (applies_to(bc, mb)) {
+                ++services;
+                monthly += bc.monthly;
+            }
         }
         const auto& inc = m_.include_benefits[mb.track];
         const auto& exc = m_.exclude_benefits[mb.track];
@@ -64,15 +85,41 @@ bool simulator::eligible(std::uint32_t first, std::uint32_t end, double& score) 
         if (std::find(exc.begin(), exc.end(), static_cast<int>(mb.benefit)) != exc.end()) return false;
     }
     const auto n_sectors = static_cast<std::uint32_t>(std::popcount(sectors));
-    score = sel.score_per_sector * n_sectors + sel.score_per_service * services;
-    return included && n_sectors >= sel.min_sectors && score >= sel.score_min && score <= sel.score_max;
+    const double score = sel.score_per_sector * n_sectors + sel.score_per_service * services;
+    rank = sel.rank == selection_rank::cost ? monthly : score;
+    return included && n_sectors >= sel.min_sectors && (sectors & m_.required_sectors) == m_.required_sectors &&
+           score >= sel.score_min && score <= sel.score_max;
+}
+
+// Places in the solution at time t (months): selection.capacity_by_year's value for the year,
+// its last value after it, or the one capacity.
+std::uint32_t simulator::places(double t) const {
+    const auto& by_year = m_.capacity_by_year;
+    if (by_year.empty()) return m_.solution_capacity;
+    const auto year = static_cast<std::size_t>(std::max(0.0, t) / 12.0);
+    return by_year[std::min(year, by_year.size() - 1)];
+}
+
+// A year whose places differ from the year before starts with an event that admits from the
+// waiting list while there is room (a smaller number admits nobody until families leave).
+void simulator::schedule_capacity_changes() {
+    const auto& by_year = m_.capacity_by_year;
+    for (std::size_t y = 1; y < by_year.size() && 12.0 * static_cast<double>(y) < horizon_; ++y) {
+        if (by_year[y] > by_year[y - 1]) schedule(12.0 * static_cast<double>(y), ev_capacity, static_cast<std::uint32_t>(y));
+    }
 }
 
 void simulator::admit_while_room(double t) {
-    const std::uint32_t cap = m_.solution_capacity;
+    const std::uint32_t cap = places(t);
     while (next_waiting_ < waiting_.size() && (cap == 0 || in_solution_ < cap)) {
         const std::uint32_t first = waiting_[next_waiting_++];
-        if (!members_[first].gone) admit(first, t);
+        if (members_[first].gone) continue;
+        double rank = 0.0;
+        if (recheck_ && !eligible(first, family_end(first), rank)) {  // passed over; may come back
+            listed_[members_[first].family] = 0;
+            continue;
+        }
+        admit(first, t);
     }
 }
 

@@ -51,6 +51,7 @@ enum event_kind : std::uint32_t {
     ev_stay_end = 3,    // target: the family's first member
     ev_arrival = 4,     // target: arrival index (Poisson) or no_target (scheduled)
     ev_leave = 5,       // target: the family's first member
+    ev_capacity = 6,    // target: the year whose places (selection.capacity_by_year) begin
 };
 // An event's 32-bit payload: its kind in the top 3 bits, what it is about in the other 29.
 inline constexpr std::uint32_t no_target = 0x1fffffffu;
@@ -259,15 +260,23 @@ private:
 
     // ---- selection into the solution (report sec. 4.2) ----------------------------------
     struct candidate {
-        double score;
+        double rank;  ///< selection.rank's key: higher first
         double tie;
         std::uint32_t first;
     };
     void select_families();
     bool is_candidate(std::uint32_t first, std::uint32_t end, candidate& c) const;
     void consider(std::uint32_t first, std::uint32_t end, double t);
-    bool eligible(std::uint32_t first, std::uint32_t end, double& score) const;
+    bool eligible(std::uint32_t first, std::uint32_t end, double& rank) const;
     void admit_while_room(double t);
+    [[nodiscard]] std::uint32_t places(double t) const;
+    void schedule_capacity_changes();
+    void reconsider(std::uint32_t mi, double t);
+    void list_family(std::uint32_t first) {
+        const std::uint32_t f = members_[first].family;
+        if (listed_.size() <= f) listed_.resize(f + 1, 0);
+        listed_[f] = 1;
+    }
     void admit(std::uint32_t first, double t);
     void leave_solution(std::uint32_t first, double t);
     void set_treatment(std::uint32_t first, std::uint32_t end, bool in, double t);
@@ -448,6 +457,10 @@ private:
     std::vector<double> queue_since_;
     std::vector<std::uint32_t> waiting_;
     std::size_t next_waiting_ = 0;
+    // selection.recheck: per family, 1 while on the waiting list or once admitted (never listed
+    // again); the flag is only kept in the solution arm with recheck on.
+    std::vector<std::uint8_t> listed_;
+    bool recheck_ = false;
     std::uint32_t in_solution_ = 0;
     std::uint32_t next_family_ = 0;
     bool refusion_ = m_.spec.refusion.enabled();

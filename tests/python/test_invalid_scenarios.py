@@ -51,6 +51,10 @@ CASES = [
     ("population.arrival_months", [3, 99], r"population\.arrival_months\[1\]: must be a time in \[0, horizon_months = 30\], got 99"),
     # shares
     ("selection.motivated_share", 1.2, r"selection\.motivated_share: must be a share in \[0, 1\], got 1\.2"),
+    ("selection.rank", "costs", r"selection\.rank: must be one of score, cost; got 'costs' \(did you mean 'cost'\?\)"),
+    ("selection.require_sectors", ["employment", "health"], r"selection\.require_sectors\[1\]: unknown sector 'health' \(known: employment, adults, children\)"),
+    ("selection.capacity_by_year", [60, 0], r"selection\.capacity_by_year\[1\]: must be a whole number of places in \[1, 4294967295\], got 0"),
+    ("selection.capacity_by_year", [60, 90.5], r"selection\.capacity_by_year\[1\]: must be a whole number of places in \[1, 4294967295\], got 90\.5"),
     ("tracks.adult.initial", {"out": 0.5, "job": 0.4}, r"tracks\.adult\.initial: shares must sum to 1, got 0\.9"),
     ("tracks.adult.members", [0.5, 0.6], r"tracks\.adult\.members: shares must sum to 1, got 1\.1"),
     ("organisation.salary_key", {"employment": 0.5, "adults": 0.4}, r"organisation\.salary_key: shares must sum to 1, got 0\.9"),

@@ -95,6 +95,10 @@ struct model {
     std::vector<detail::table_member> table;   ///< population from a table (empty: generator)
     std::uint32_t initial_families = 0;        ///< families at t = 0 (table or generator)
     std::uint32_t solution_capacity = 0;       ///< places: selection.capacity, capped by staff caseload (0: unlimited)
+    /// Places per year from selection.capacity_by_year, each capped like solution_capacity (empty:
+    /// solution_capacity throughout; solution_capacity is then year 1's).
+    std::vector<std::uint32_t> capacity_by_year;
+    std::uint32_t required_sectors = 0;        ///< bit mask of selection.require_sectors
 
     [[nodiscard]] std::size_t sector_count() const noexcept { return spec.sectors.size(); }
     [[nodiscard]] std::uint32_t solution_budget() const noexcept {

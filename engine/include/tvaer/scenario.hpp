@@ -110,6 +110,8 @@ struct intervention {
 
 /// Selection of families into the solution (report sec. 4.2), evaluated when a family enters
 /// the population (at t = 0 for the initial families).
+enum class selection_rank { score, cost };
+
 struct selection {
     std::uint32_t capacity = 0;               ///< places in the solution (families); 0 = unlimited
     std::uint32_t min_sectors = 2;            ///< cases in at least this many sectors
@@ -121,6 +123,20 @@ struct selection {
     double score_min = 0.0;                   ///< selection band on the score
     double score_max = 1e300;
     std::optional<sojourn> stay;              ///< length of stay in the solution; unset: to the horizon
+    /// Sectors in which a family must have a case, all of them (Assens: employment and children,
+    /// report L2597-2602); empty: any sectors, as many as min_sectors.
+    std::vector<std::string> require_sectors;
+    /// Order of the waiting list at the start: "score" (highest complexity score first) or "cost"
+    /// (the currently most expensive families first, Høje-Taastrup, report L6383-6385).
+    selection_rank rank = selection_rank::score;
+    /// Places per simulation year (the last value holds after it); empty: `capacity` throughout
+    /// (Helsingør grew from 60 to 90-110 families, report L5747-5751).
+    std::vector<double> capacity_by_year;
+    /// Eligibility re-checked as families change: a family outside the solution is considered
+    /// again whenever one of its members changes state, and a waiting family that is no longer
+    /// eligible when its turn comes is passed over. false: considered once, at the start or on
+    /// arrival.
+    bool recheck = false;
 };
 
 /// Working hours in a full-time year [A]: 37 hours a week x 52 weeks, the gross norm. Net of
