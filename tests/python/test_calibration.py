@@ -15,6 +15,8 @@ import pytest
 import tvaer
 from tvaer import budgets as B
 
+from percapita import bau_cost_by_year, families_expected_by_year, families_present_by_year
+
 # ---- the report's per-family economies (DKK per year, 2018) ------------------------------------
 # Furesø: "ca. 22 mio. kr." in 2017 for the unemployed adults, salaries not included [report
 # L5318-5320, L1779-1781], about 100 citizens [L1744]: the low end.
@@ -34,49 +36,15 @@ def default_run():
     return sc, tvaer.simulate(sc, replications=REPLICATIONS, seed=1, threads=2, progress=False)
 
 
-def _members_per_family(scenario, track: str) -> float:
-    t = next(t for t in scenario.data["tracks"] if t["name"] == track)
-    return sum(n * p for n, p in enumerate(t.get("members", [0.0, 1.0])))
-
-
-def _families_present_by_year(scenario, res) -> np.ndarray:
-    """Mean families present in each year, from the occupancy output: every track's member-months
-    (rows `track/state`, business as usual) divided by the expected members per family. The number
-    of members is drawn when a family is made and does not change, and families leave whole, so
-    member-months / members per family estimates family-months without bias."""
-    occ = res.flows["occupancy"].sel(arm="bau")
-    tracks = [t["name"] for t in scenario.data["tracks"]]
-    rows = [r for r in occ["row"].values if str(r).split("/")[0] in tracks]
-    member_months = occ.sel(row=rows).sum("row").mean("replication").values
-    per_family = sum(_members_per_family(scenario, t) for t in tracks)
-    years = member_months.size // 12
-    return member_months[: years * 12].reshape(years, 12).sum(axis=1) / 12 / per_family
-
-
-def _families_expected_by_year(scenario, years: int) -> np.ndarray:
-    """The same from the population settings: N(t) = N0 e^{-rt} + (a / r)(1 - e^{-rt}),
-    averaged over each year's months."""
-    pop = scenario.data.get("population", {})
-    n0, a, r = float(scenario.data["families"]), float(pop.get("arrivals_per_month", 0.0)), float(pop.get("leave_rate", 0.0))
-    t = np.linspace(0.0, 12.0 * years, 12 * years * 8, endpoint=False) + 12.0 / 16
-    n = n0 * np.exp(-r * t) + (a / r * (1.0 - np.exp(-r * t)) if r > 0 else a * t)
-    return n.reshape(years, -1).mean(axis=1)
-
-
-def _bau_cost_by_year(res) -> np.ndarray:
-    """Total business-as-usual cost over every budget, net of refusion, mean over replications."""
-    return res.yearly_costs.sel(arm="bau").sum(["sector", "kind"]).mean("replication").values
-
-
 def test_the_family_count_from_occupancy_agrees_with_the_population_settings(default_run):
     sc, res = default_run
-    counted = _families_present_by_year(sc, res)
-    assert counted == pytest.approx(_families_expected_by_year(sc, counted.size), rel=0.03)
+    counted = families_present_by_year(sc, res)
+    assert counted == pytest.approx(families_expected_by_year(sc, counted.size), rel=0.03)
 
 
 def test_business_as_usual_costs_per_family_and_year_are_inside_the_reports_range(default_run):
     sc, res = default_run
-    per_family = _bau_cost_by_year(res) / _families_present_by_year(sc, res)
+    per_family = bau_cost_by_year(res) / families_present_by_year(sc, res)
     assert per_family.size == 5
     assert (per_family > FURESOE_PER_CITIZEN).all() and (per_family < ALBERTSLUND_PER_FAMILY).all(), per_family
     # The default resembles Helsingør: within 15 % of its "a little over 300,000" over the horizon.
@@ -86,9 +54,9 @@ def test_business_as_usual_costs_per_family_and_year_are_inside_the_reports_rang
 def test_the_population_is_a_steady_flow_not_a_cohort_running_off(default_run):
     sc, res = default_run
     assert sc.data["population"]["arrivals_per_month"] > 0 and sc.data["population"]["leave_rate"] > 0
-    families = _families_present_by_year(sc, res)
+    families = families_present_by_year(sc, res)
     assert families[-1] == pytest.approx(families[0], rel=0.10)
-    per_family = _bau_cost_by_year(res) / families
+    per_family = bau_cost_by_year(res) / families
     assert per_family[-1] == pytest.approx(per_family[0], rel=0.10)
 
 

@@ -17,7 +17,8 @@ SCENARIOS = sorted((Path(__file__).resolve().parents[2] / "scenarios").glob("*.t
 
 def test_the_repository_ships_scenarios():
     names = {p.stem for p in SCENARIOS}
-    assert {"default", "furesoe"} <= names
+    # the generic default and the report's five municipalities (issue 18, docs/municipalities.md)
+    assert {"default", "albertslund", "assens", "furesoe", "helsingoer", "hoeje_taastrup"} <= names
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
@@ -32,6 +33,21 @@ def test_scenario_loads_validates_and_runs(path):
     costs = res.costs.to_numpy()
     assert np.isfinite(costs).all()
     assert costs.sum() > 0.0
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_scenario_declares_uncertain_parameters_that_tornado_and_sobol_run_on(path):
+    """docs/studies.md: every shipped scenario runs the sensitivity studies out of the box."""
+    scenario = tvaer.load_scenario(path)
+    ranges = tvaer.uncertain_parameters(scenario)
+    assert len(ranges) >= 3
+    small = scenario.with_(families=min(int(scenario.data["families"]), 60))
+    tornado = tvaer.tornado(small, replications=2, seed=1)
+    assert len(tornado) == len(ranges)
+    assert np.isfinite(tornado.select_dtypes("number").to_numpy()).all()
+    assert (tornado["swing"] != 0).any()
+    sobol = tvaer.sobol(small, n=4, replications=1, seed=1)
+    assert len(sobol) == len(ranges)
 
 
 # ---- the ladder reference model ---------------------------------------------------------------
