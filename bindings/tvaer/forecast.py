@@ -75,51 +75,71 @@ def _line_type(lines: pd.DataFrame) -> pd.Series:
     return lines.apply(one, axis=1)
 
 
-def _book(results: Results, replication: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The solution arm's bookings of one replication, summed by (family, sector, type, month),
-    and the (family, month) pairs in which a family is inside the solution (a positive booking on
-    a solution line)."""
+def _check_replication(results: Results, replication: int) -> None:
     if replication not in range(results.first_replication, results.first_replication + results.replications):
         raise ValueError(f"replication: must be one of the results' replications "
                          f"{results.first_replication}..{results.first_replication + results.replications - 1}, got {replication!r}")
+
+
+@dataclass(frozen=True)
+class _Ledger:
+    """One replication's solution-arm bookings by (family, sector, type) cell and month, as arrays."""
+
+    cell: np.ndarray        # per booking row: its cell
+    month: np.ndarray
+    amount: np.ndarray
+    cell_family: np.ndarray  # per cell: the family
+    cell_label: np.ndarray   # per cell: index into labels
+    labels: pd.MultiIndex    # (sector, type)
+    inside_family: np.ndarray  # (family, month) pairs inside the solution
+    inside_month: np.ndarray
+
+
+def _book(results: Results, only: int | None = None) -> dict[int, _Ledger]:
+    """Per replication: the solution arm's bookings summed by (family, sector, type, month), and
+    the (family, month) pairs in which a family is inside the solution (a positive booking on a
+    solution line)."""
     b = results.bookings
-    b = b[(b["replication"] == replication) & (b["arm"] == "solution")]
-    types = _line_type(results.lines)
-    b = b.assign(type=types.to_numpy()[b["line"].to_numpy()])
-    inside = b[b["group"] == "solution"].groupby(["family", "month"])["amount"].sum()
-    inside = inside[inside > 0].reset_index()[["family", "month"]]
-    cost = b.groupby(["family", "payer", "type", "month"])["amount"].sum().rename("amount").reset_index()
-    return cost.rename(columns={"payer": "sector"}), inside
+    b = b[(b["arm"] == "solution") & ((b["replication"] == only) if only is not None else True)]
+    types = _line_type(results.lines).to_numpy()
+    label, labels = pd.factorize(pd.MultiIndex.from_arrays([results.lines["payer"], types], names=["sector", "type"]))
+    b = b.assign(label=label[b["line"].to_numpy()])
+    inside = b[b["group"] == "solution"].groupby(["replication", "family", "month"])["amount"].sum()
+    inside = inside[inside > 0].reset_index()
+    cost = b.groupby(["replication", "family", "label", "month"])["amount"].sum().reset_index()
+    out = {}
+    for r in ([only] if only is not None else range(results.first_replication, results.first_replication + results.replications)):
+        c, i = cost[cost["replication"] == r], inside[inside["replication"] == r]
+        cell, cells = pd.factorize(pd.MultiIndex.from_arrays([c["family"], c["label"]]))
+        out[r] = _Ledger(cell, c["month"].to_numpy(), c["amount"].to_numpy(), cells.get_level_values(0).to_numpy(),
+                         cells.get_level_values(1).to_numpy(), labels, i["family"].to_numpy(), i["month"].to_numpy())
+    return out
 
 
-def _forecast_table(cost: pd.DataFrame, inside: pd.DataFrame, year: int, month: int, rule: str) -> tuple[pd.DataFrame, int]:
+def _forecast_table(book: _Ledger, year: int, month: int, rule: str) -> tuple[pd.DataFrame, int]:
     start, now, end = (year - 1) * 12, (year - 1) * 12 + month - 1, year * 12
     # Citizens: inside the solution in some month of this year up to now; entry = first month inside.
-    entry = inside.groupby("family")["month"].min()
-    active = inside[(inside["month"] >= start) & (inside["month"] <= now)]["family"].unique()
-    c = cost[cost["family"].isin(active)]
-    c = c.assign(entry=entry.reindex(c["family"]).to_numpy())
-    from_ = np.maximum(c["entry"].to_numpy(), start)
-    m = c["month"].to_numpy()
+    entry = pd.Series(book.inside_month).groupby(book.inside_family).min()
+    active = np.unique(book.inside_family[(book.inside_month >= start) & (book.inside_month <= now)])
+    cell_from = np.maximum(entry.reindex(book.cell_family).fillna(np.inf).to_numpy(), start)
+    cell_active = np.isin(book.cell_family, active)
+    m, amount, from_ = book.month, book.amount, cell_from[book.cell]
     followed = (m >= from_) & (m < end)
-    realised_m = followed & (m <= now)
-    keys = ["family", "sector", "type"]
-    per = pd.DataFrame({
-        "previous_year": np.where((m >= start - 12) & (m < start), c["amount"], 0.0),
-        "realised": np.where(realised_m, c["amount"], 0.0),
-        "last": np.where(m == now, c["amount"], 0.0),
-        "truth": np.where(followed, c["amount"], 0.0),
-    })
-    per[keys] = c[keys].to_numpy()
-    per["from"] = from_
-    g = per.groupby(keys).agg(previous_year=("previous_year", "sum"), realised=("realised", "sum"),
-                              last=("last", "sum"), truth=("truth", "sum"), from_=("from", "first"))
+
+    def per_cell(mask: np.ndarray) -> np.ndarray:  # the amounts where `mask`, summed per (family, sector, type)
+        return np.bincount(book.cell, weights=np.where(mask, amount, 0.0), minlength=len(cell_from))
+
+    realised = per_cell(followed & (m <= now))
     remaining = 12 - month
-    if rule == "last_month":
-        g["forecast"] = g["last"] * remaining
-    else:
-        g["forecast"] = g["realised"] / (now - g["from_"] + 1) * remaining
-    t = g.reset_index().groupby(["sector", "type"])[["previous_year", "realised", "forecast", "truth"]].sum()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        forecast_ = per_cell(m == now) * remaining if rule == "last_month" else realised / (now - cell_from + 1) * remaining
+    cols = {"previous_year": per_cell((m >= start - 12) & (m < start)), "realised": realised,
+            "forecast": forecast_, "truth": per_cell(followed)}
+    n = len(book.labels)
+    t = pd.DataFrame({k: np.bincount(book.cell_label[cell_active], weights=v[cell_active], minlength=n)
+                      for k, v in cols.items()}, index=book.labels)
+    t = t[np.bincount(book.cell_label[cell_active], minlength=n) > 0].sort_index()
+    t.index.names = ["sector", "type"]
     if year == 1:
         t["previous_year"] = np.nan
     t["projected"] = t["realised"] + t["forecast"]
@@ -152,8 +172,8 @@ def forecast(results: Results, month: int, year: int = 2, replication: int | Non
     the year, so ``error`` is the forecast's error, which a municipality never gets to see."""
     _check(results, year, month, rule)
     replication = results.first_replication if replication is None else replication
-    cost, inside = _book(results, replication)
-    table, n = _forecast_table(cost, inside, year, month, rule)
+    _check_replication(results, replication)
+    table, n = _forecast_table(_book(results, replication)[replication], year, month, rule)
     return Forecast(table, year, month, rule, n, replication)
 
 
@@ -164,11 +184,10 @@ def forecast_errors(results: Results, year: int = 2, rules: tuple[str, ...] = tu
     for rule in rules:
         _check(results, year, 1, rule)
     rows = []
-    for r in range(results.first_replication, results.first_replication + results.replications):
-        cost, inside = _book(results, r)
+    for r, book in _book(results).items():
         for rule in rules:
             for k in range(1, 13):
-                t, n = _forecast_table(cost, inside, year, k, rule)
+                t, n = _forecast_table(book, year, k, rule)
                 s = t[["projected", "truth", "error"]].sum()
                 rows.append({"rule": rule, "month": k, "replication": r, "citizens": n,
                              "projected": s["projected"], "truth": s["truth"], "error": s["error"]})

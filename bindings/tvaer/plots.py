@@ -121,17 +121,18 @@ def forecast_chart(forecast: Any, by: str = "sector") -> Any:
     t = forecast.table.groupby(level=by).sum(min_count=1) / 1e6
     t = t.loc[t[["previous_year", "projected", "truth"]].abs().max(axis=1).fillna(0).sort_values(ascending=False).index]
     x = np.arange(len(t))
-    fig, ax = _figure(figsize=(max(6, 1.1 * len(t) + 2), 4.5))
+    fig, ax = _figure(figsize=(min(13, max(7, 0.55 * len(t) + 4)), 4.8))
     ax.bar(x - 0.2, t["previous_year"].fillna(0), 0.4, color="tab:gray", label="previous year, same citizens")
     ax.bar(x + 0.2, t["realised"], 0.4, color="tab:orange", label=f"realised, months 1-{forecast.month}")
     ax.bar(x + 0.2, t["forecast"], 0.4, bottom=t["realised"], color="tab:green", label=f"forecast ({forecast.rule})")
     ax.scatter(x + 0.2, t["truth"], marker="_", s=600, color="black", zorder=3, label="truth (simulated)")
-    ax.set_xticks(x, list(t.index), rotation=30 if len(t) > 4 else 0, ha="right" if len(t) > 4 else "center")
+    ax.set_xticks(x, list(t.index), rotation=40 if len(t) > 4 else 0, ha="right" if len(t) > 4 else "center",
+                  fontsize="small" if len(t) > 4 else None)
     ax.axhline(0, color="grey", lw=0.8)
     ax.set_ylabel("mio. DKK")
     ax.set_title(f"Accounts forecast, year {forecast.year} after month {forecast.month}: "
                  f"{forecast.citizens} citizens")
-    ax.legend(frameon=False, fontsize="small")
+    ax.legend(frameon=False, fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
     fig.tight_layout()
     return fig
 
