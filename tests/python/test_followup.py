@@ -207,7 +207,7 @@ def test_simulate_then_estimate_recovers_the_organisation_effect():
 
 # ---- KPIs -------------------------------------------------------------------------------------
 KPI = {
-    "schema_version": 1, "name": "k", "horizon_months": 12, "sectors": ["employment", "children"], "families": 2,
+    "schema_version": 1, "name": "k", "horizon_months": 12, "sectors": ["employment", "children"], "families": 3,
     "selection": {"capacity": 1, "min_sectors": 1},
     "organisation": {"staff_fte": 1.2, "salary_per_fte_year": 600000, "salary_key": {"employment": 1.0}},
     "tracks": [{"name": "adult", "members": [0.0, 1.0], "initial": {"out": 1.0},
@@ -220,16 +220,16 @@ KPI = {
 
 
 def test_kpis_true_and_observed_by_hand():
-    # One of two identical families is inside. Its true cost a month: 10,000 (CPR) + 2,000 (not
+    # One of three identical families is inside. Its true cost a month: 10,000 (CPR) + 2,000 (not
     # CPR) + the solution-only coach 3,000 (not CPR) = 15,000, all outside the unit's budget;
     # salaries 1.2 x 600,000 / 12 = 60,000. Observed: CPR 10,000 plus the account's hidden
-    # 2 x 2,000 + 3,000 = 7,000 times the participant's CPR share 10,000 / 20,000 = 3,500.
+    # 3 x 2,000 + 3,000 = 9,000 times the participant's CPR share 10,000 / 30,000 = 3,000.
     r = tvaer.simulate(tvaer.Scenario(KPI, "k.toml"), replications=1, seed=1, progress=False)
     k = tvaer.kpis(r).loc[(0, 5)]
     assert k["families"] == 1
     assert (k["salaries"], k["observed_salaries"]) == pytest.approx((60_000, 60_000))
-    assert (k["inside"], k["outside"], k["observed_outside"]) == pytest.approx((0, 15_000, 13_500))
-    assert (k["price"], k["observed_price"], k["gap_price"]) == pytest.approx((75_000, 73_500, -1_500))
+    assert (k["inside"], k["outside"], k["observed_outside"]) == pytest.approx((0, 15_000, 13_000))
+    assert (k["price"], k["observed_price"], k["gap_price"]) == pytest.approx((75_000, 73_000, -2_000))
 
 
 def test_result_targets_by_hand():
