@@ -165,7 +165,8 @@ def _with_effects(scenario: Scenario, effects: pd.DataFrame) -> Scenario:
     return Scenario(data, f"{scenario.source or scenario.name} + pilot estimates")
 
 
-def estimate(observations: pd.DataFrame | str | Path, scenario: Scenario, end: float | None = None) -> Estimate:
+def estimate(observations: pd.DataFrame | str | Path, scenario: Scenario, end: float | None = None,
+             effects_on: list[str] | None = None) -> Estimate:
     """Estimates the transition rates of each group and the solution's effect on each transition
     of `scenario` given by a ``rate``, from a pilot's `observations` (a DataFrame or CSV file; the
     format is in docs/followup.md). `end`: the pilot's end in months since its start, where every
@@ -174,7 +175,12 @@ def estimate(observations: pd.DataFrame | str | Path, scenario: Scenario, end: f
     Rates are events over exposure (the maximum-likelihood estimate for exponential stays) with
     95 % intervals exp(log rate +- 1.96 / sqrt(events)); multipliers are ratios of rates with
     exp(log ratio +- 1.96 sqrt(1/d_participant + 1/d_comparison)). A transition without events in
-    one group has no multiplier (NaN) and is left out of the returned scenario."""
+    one group has no multiplier (NaN) and is left out of the returned scenario.
+
+    `effects_on`: the transitions ("track/from->to", as in ``Results.flows``) whose multipliers go
+    into the returned scenario (default: every one estimated); the others are only reported.
+    `scenario` is the one the estimates are written into: the pilot's, or the full scenario the
+    pilot was for, with `end` the pilot's length."""
     end = float(scenario.get("horizon_months") if end is None else end)
     df = read_observations(observations, scenario, end)
     sp = spells(df, end)
@@ -185,35 +191,57 @@ def estimate(observations: pd.DataFrame | str | Path, scenario: Scenario, end: f
     rates["from"] = rates["from"].str.split("/").str[1]
     rates["to"] = rates["to"].str.split("/").str[1]
     effects = _effect_table(rates)
-    return Estimate(rates, effects, _with_effects(scenario, effects))
+    chosen = effects
+    if effects_on is not None:
+        names = effects["track"] + "/" + effects["from"] + "->" + effects["to"]
+        unknown = [t for t in effects_on if t not in set(names)]
+        if unknown:
+            raise ValueError(f"effects_on: {unknown[0]!r} is not a transition with a rate in the scenario; "
+                             f"one of {', '.join(names)}")
+        chosen = effects[names.isin(effects_on)]
+    return Estimate(rates, effects, _with_effects(scenario, chosen))
 
 
 # ---- pilot data from a simulation ---------------------------------------------------------------
-def _monthly_states(results: Results, replication: int, states: dict[str, list[str]]) -> pd.DataFrame:
-    """(family, member, month) -> "track/state" in the solution arm, read from the booking log:
-    the state line with the largest amount that month; a month without a state booking is the
-    track's only state without costs (see docs/followup.md)."""
-    b = results.bookings
-    b = b[(b["replication"] == replication) & (b["arm"] == "solution") & (b["source_kind"] == "state")]
+def _free_successors(scenario: Scenario, costed: set[str]) -> dict[str, str]:
+    """For each state, the one state without costs it can move to directly, where there is exactly
+    one ("track/state" -> "track/state"); and for each track with exactly one state without costs,
+    that state (key: the track's name), for members first seen there."""
+    out = {}
+    for t in scenario.get("tracks", []):
+        free = [s["name"] for s in t.get("states", []) if f"{t['name']}/{s['name']}" not in costed]
+        if len(free) == 1:
+            out[t["name"]] = f"{t['name']}/{free[0]}"
+        for st in t.get("states", []):
+            nxt = {tr["to"] for tr in st.get("transitions", [])} & set(free)
+            if len(nxt) == 1:
+                out[f"{t['name']}/{st['name']}"] = f"{t['name']}/{nxt.pop()}"
+            elif len(free) == 1:
+                out[f"{t['name']}/{st['name']}"] = f"{t['name']}/{free[0]}"
+    return out
+
+
+def _monthly_states(results: Results, b: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """(family, member, month) -> "track/state" from one replication's booking log `b`: the state
+    line with the largest amount that month; a month without a state booking is the state without
+    costs that the last state read leads to (if there is exactly one), else ``censored``."""
+    b = b[b["source_kind"] == "state"]
     net = b.groupby(["family", "member", "month", "source"])["amount"].sum()
     net = net[net > 0].reset_index()
     top = net.sort_values("amount", kind="stable").groupby(["family", "member", "month"]).tail(1)
-    free = {}
-    for track, names in states.items():
-        no_cost = [f"{track}/{s}" for s in names if f"{track}/{s}" not in set(results.lines["source"])]
-        free[track] = no_cost[0] if len(no_cost) == 1 else None
+    free = _free_successors(scenario, set(results.lines["source"]))
     last = top.groupby("family")["month"].max()
     members = top.groupby(["family", "member"]).agg(first=("month", "min"), source=("source", "first")).reset_index()
     members["track"] = members["source"].str.split("/").str[0]
     members["stop"] = np.minimum(members["family"].map(last).to_numpy() + 1, results.months - 1)
     n = (members["stop"] - members["first"] + 1).to_numpy()
     g = pd.DataFrame({"family": np.repeat(members["family"].to_numpy(), n),
-                      "member": np.repeat(members["member"].to_numpy(), n),
-                      "track": np.repeat(members["track"].to_numpy(), n)})
+                      "member": np.repeat(members["member"].to_numpy(), n)})
     g["month"] = np.repeat(members["first"].to_numpy(), n) + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
     g = g.merge(top[["family", "member", "month", "source"]], how="left", on=["family", "member", "month"])
-    g["state"] = g["source"].fillna(g["track"].map(free))
-    return g.dropna(subset=["state"])[["family", "member", "month", "state"]]
+    known = g.groupby(["family", "member"])["source"].ffill()
+    g["state"] = g["source"].fillna(known.map(free)).fillna(CENSORED)
+    return g[["family", "member", "month", "state"]]
 
 
 def pilot_observations(results: Results, replication: int | None = None) -> pd.DataFrame:
@@ -224,27 +252,25 @@ def pilot_observations(results: Results, replication: int | None = None) -> pd.D
     booking log, so the table has month resolution (docs/followup.md says what that costs)."""
     replication = results.first_replication if replication is None else replication
     scenario = Scenario(json.loads(results.scenario_json), results.scenario_name)
-    panel = _monthly_states(results, replication, _states(scenario))
+    b = results.bookings
+    b = b[(b["replication"] == replication) & (b["arm"] == "solution")]
+    panel = _monthly_states(results, b, scenario)
     fc = results.family_costs.sel(replication=replication, arm="solution")
     admitted = pd.Series(fc["admitted_month"].values, index=fc["family"].values)
     candidate = pd.Series(fc["candidate"].values, index=fc["family"].values)
     # inside the solution: a month with a cost on a solution line; a month with costs on usual lines
     # only is outside; a month without costs keeps the status of the month before
-    b = results.bookings
-    b = b[(b["replication"] == replication) & (b["arm"] == "solution")]
     by = b.assign(sol=np.where(b["group"] == "solution", b["amount"], 0.0)).groupby(["family", "month"])[["sol", "amount"]].sum()
     status = pd.Series(np.where(by["sol"] > 0, 1.0, np.where(by["amount"] > 0, 0.0, np.nan)), index=by.index, name="in")
     panel = panel.merge(status.reset_index(), how="left", on=["family", "month"])
     panel["in"] = panel.groupby(["family", "member"])["in"].ffill().fillna(0.0) > 0
     adm = panel["family"].map(admitted).fillna(-1).to_numpy()
-    part = panel[adm >= 0].copy()
+    part = panel[(adm >= 0) & (panel["month"].to_numpy() >= adm)].copy()
     comp = panel[(adm < 0) & panel["family"].map(candidate).fillna(False).to_numpy().astype(bool)]
-    # participants: rows from entry while inside; the first month outside after that is censored
-    part = part[part["month"] >= part["family"].map(admitted)]
-    was_in = part.groupby(["family", "member"])["in"].shift(fill_value=True)
-    part.loc[~part["in"] & was_in, "state"] = CENSORED
-    part = part[part["in"] | (part["state"] == CENSORED)]
-    c = (part["state"] == CENSORED).astype(int)
-    part = part[(c.groupby([part["family"], part["member"]]).cumsum() - c) == 0]
+    # participants: from entry while inside; the first month outside is a censored row, then nothing
+    exit_month = part[~part["in"]].groupby("family")["month"].min()
+    leaves = part["family"].map(exit_month)
+    part = part[~(part["month"] > leaves)]
+    part.loc[part["month"] == part["family"].map(exit_month), "state"] = CENSORED
     out = pd.concat([part.assign(group="participant"), comp.assign(group="comparison")], ignore_index=True)
     return out[REQUIRED].sort_values(["family", "member", "month"], kind="stable").reset_index(drop=True)

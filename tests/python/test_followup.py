@@ -155,6 +155,24 @@ def test_events_over_exposure_by_hand():
     assert u.distribution == "lognormal" and u.params["sigma"] == pytest.approx(math.sqrt(2))
 
 
+def test_effects_on_chooses_the_transitions_written_into_the_scenario():
+    data = {**TWO, "tracks": [{**TWO["tracks"][0], "states": [
+        {"name": "out", "transitions": [{"to": "job", "rate": 0.04}], "costs": [{"sector": "employment", "monthly": 1}]},
+        {"name": "job", "transitions": [{"to": "out", "rate": 0.02}]}]}]}
+    sc = tvaer.Scenario(data, "two.toml")
+    obs = pd.DataFrame({"family": [1, 1, 1, 2, 2, 2], "member": [0] * 6, "month": [0, 4, 8, 0, 5, 9],
+                        "state": ["adult/out", "adult/job", "adult/out"] * 2, "group": ["participant"] * 3 + ["comparison"] * 3})
+    est = tvaer.estimate(obs, sc, end=12, effects_on=["adult/job->out"])
+    assert len(est.effects.dropna()) == 2
+    effects = est.scenario.get("organisation.effects")
+    # the organisation's own out -> job effect (2.0) stays; job -> out gets the estimate (1/4) / (1/4)
+    assert [(e["from"], e["to"]) for e in effects] == [("out", "job"), ("job", "out")]
+    assert effects[0]["multiplier"] == 2.0 and effects[1]["multiplier"] == pytest.approx(1.0)
+    with pytest.raises(ValueError, match=r"effects_on: 'adult/out->none' is not a transition with a rate in the scenario; "
+                                         r"one of adult/out->job, adult/job->out"):
+        tvaer.estimate(obs, sc, end=12, effects_on=["adult/out->none"])
+
+
 def test_a_censored_row_ends_exposure_without_an_event():
     sc = tvaer.Scenario(TWO, "two.toml")
     obs = pd.DataFrame({"family": [1, 1], "member": [0, 0], "month": [0, 5], "state": ["adult/out", "censored"],
