@@ -248,7 +248,8 @@ def pilot_observations(results: Results, replication: int | None = None) -> pd.D
     """A pilot's observation table made from one replication of a simulation (solution arm; needs
     ``simulate(..., family_costs=True, bookings=True)``): participants are the families while they
     are inside the solution (from their entry month; a ``censored`` row when they leave it), the
-    comparison group the candidates who never got a place. States are read month by month from the
+    comparison group the candidates (eligible and motivated) while they have no place: those who
+    never get one, and those on the waiting list until their entry month. States are read month by month from the
     booking log, so the table has month resolution (docs/followup.md says what that costs)."""
     replication = results.first_replication if replication is None else replication
     scenario = Scenario(json.loads(results.scenario_json), results.scenario_name)
@@ -266,7 +267,8 @@ def pilot_observations(results: Results, replication: int | None = None) -> pd.D
     panel["in"] = panel.groupby(["family", "member"])["in"].ffill().fillna(0.0) > 0
     adm = panel["family"].map(admitted).fillna(-1).to_numpy()
     part = panel[(adm >= 0) & (panel["month"].to_numpy() >= adm)].copy()
-    comp = panel[(adm < 0) & panel["family"].map(candidate).fillna(False).to_numpy().astype(bool)]
+    cand = panel["family"].map(candidate).fillna(False).to_numpy().astype(bool)
+    comp = panel[cand & ((adm < 0) | (panel["month"].to_numpy() < adm))]
     # participants: from entry while inside; the first month outside is a censored row, then nothing
     exit_month = part[~part["in"]].groupby("family")["month"].min()
     leaves = part["family"].map(exit_month)
