@@ -262,3 +262,21 @@ def test_result_targets_by_hand():
     assert t.loc[(2, "participant"), "members"] == 1  # member 1 in job all of year 2
     assert (t.loc[(1, "comparison"), "reached"], t.loc[(2, "comparison"), "reached"]) == (0, 1)
     assert t.loc[(2, "comparison"), "out->job"] == 1
+
+
+def test_pilot_observations_read_a_cost_free_state_from_the_state_before():
+    # One family, one place. 'out' costs and lasts exactly 5 months, then 'job'; 'job' and 'self'
+    # both cost nothing, so a month without bookings is read as the cost-free state 'out' leads
+    # to ('job'). The family has no bookings after month 4, so it is observed to month 5.
+    data = {"schema_version": 1, "name": "free", "horizon_months": 12, "sectors": ["employment"], "families": 1,
+            "selection": {"capacity": 1, "min_sectors": 1},
+            "tracks": [{"name": "adult", "members": [0.0, 1.0], "initial": {"out": 1.0}, "states": [
+                {"name": "out", "duration": {"distribution": "fixed", "months": 5}, "transitions": [{"to": "job", "probability": 1.0}],
+                 "costs": [{"sector": "employment", "kind": "transfer", "monthly": 10000}]},
+                {"name": "job", "transitions": [{"to": "self", "rate": 0.01}]},
+                {"name": "self"}]}]}
+    r = tvaer.simulate(tvaer.Scenario(data, "free.toml"), replications=1, seed=1, progress=False, family_costs=True, bookings=True)
+    obs = tvaer.pilot_observations(r)
+    assert obs["month"].tolist() == [0, 1, 2, 3, 4, 5]
+    assert obs["state"].tolist() == ["adult/out"] * 5 + ["adult/job"]
+    assert set(obs["group"]) == {"participant"}
