@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .kpis import impute
 from .results import Results
 
 __all__ = ["Forecast", "forecast", "forecast_errors", "RULES"]
@@ -87,7 +88,8 @@ class _Ledger:
 
     cell: np.ndarray        # per booking row: its cell
     month: np.ndarray
-    amount: np.ndarray
+    amount: np.ndarray       # what it really cost
+    seen: np.ndarray         # what the municipality sees of it (= amount, or CPR-registered + imputed)
     cell_family: np.ndarray  # per cell: the family
     cell_label: np.ndarray   # per cell: index into labels
     labels: pd.MultiIndex    # (sector, type)
@@ -95,24 +97,54 @@ class _Ledger:
     inside_month: np.ndarray
 
 
-def _book(results: Results, only: int | None = None) -> dict[int, _Ledger]:
+HIDDEN = "not CPR-registered"  # the type of costs no citizen's CPR number carries (observed=True)
+
+
+def _imputed_rows(b: pd.DataFrame) -> pd.DataFrame:
+    """Per (replication, family, label, month): the average a municipality books for the costs it
+    cannot see per citizen (kpis.impute, per paying budget and month over all families)."""
+    cpr = b["cpr_registered"].to_numpy()
+    acct = ["replication", "payer", "month"]
+    registered = b[cpr].groupby(acct)["amount"].sum().rename("cpr_all")
+    hidden = b[~cpr].groupby(acct)["amount"].sum().rename("hidden_all")
+    own = b[cpr].groupby(["replication", "family", "payer", "month"])["amount"].sum().rename("cpr_part").reset_index()
+    own = own.join(registered, on=acct).join(hidden, on=acct).fillna({"hidden_all": 0.0})
+    own["seen"] = impute(own["cpr_part"], own["cpr_all"], own["hidden_all"])
+    return own
+
+
+def _book(results: Results, only: int | None = None, observed: bool = False) -> dict[int, _Ledger]:
     """Per replication: the solution arm's bookings summed by (family, sector, type, month), and
     the (family, month) pairs in which a family is inside the solution (a positive booking on a
-    solution line)."""
+    solution line). With `observed`, costs not registered on a CPR number are one type per sector,
+    seen as the imputed average instead of their amount."""
     b = results.bookings
     b = b[(b["arm"] == "solution") & ((b["replication"] == only) if only is not None else True)]
-    types = _line_type(results.lines).to_numpy()
-    label, labels = pd.factorize(pd.MultiIndex.from_arrays([results.lines["payer"], types], names=["sector", "type"]))
+    lines = results.lines
+    types = _line_type(lines).to_numpy()
+    if observed:
+        types = np.where(lines["cpr_registered"].to_numpy(), types, HIDDEN)
+    payers = list(lines["payer"]) + (list(lines["payer"].unique()) if observed else [])
+    all_types = list(types) + ([HIDDEN] * lines["payer"].nunique() if observed else [])
+    label, labels = pd.factorize(pd.MultiIndex.from_arrays([payers, all_types], names=["sector", "type"]))
     b = b.assign(label=label[b["line"].to_numpy()])
+    b["seen"] = np.where(b["cpr_registered"].to_numpy() | (not observed), b["amount"].to_numpy(), 0.0)
     inside = b[b["group"] == "solution"].groupby(["replication", "family", "month"])["amount"].sum()
     inside = inside[inside > 0].reset_index()
-    cost = b.groupby(["replication", "family", "label", "month"])["amount"].sum().reset_index()
+    keys = ["replication", "family", "label", "month"]
+    cost = b.groupby(keys)[["amount", "seen"]].sum().reset_index()
+    if observed:
+        extra = _imputed_rows(b)
+        hidden_label = {p: labels.get_loc((p, HIDDEN)) for p in lines["payer"].unique()}
+        extra = extra.assign(label=extra["payer"].map(hidden_label), amount=0.0)
+        cost = pd.concat([cost, extra[keys + ["amount", "seen"]]]).groupby(keys)[["amount", "seen"]].sum().reset_index()
     out = {}
     for r in ([only] if only is not None else range(results.first_replication, results.first_replication + results.replications)):
         c, i = cost[cost["replication"] == r], inside[inside["replication"] == r]
         cell, cells = pd.factorize(pd.MultiIndex.from_arrays([c["family"], c["label"]]))
-        out[r] = _Ledger(cell, c["month"].to_numpy(), c["amount"].to_numpy(), cells.get_level_values(0).to_numpy(),
-                         cells.get_level_values(1).to_numpy(), labels, i["family"].to_numpy(), i["month"].to_numpy())
+        out[r] = _Ledger(cell, c["month"].to_numpy(), c["amount"].to_numpy(), c["seen"].to_numpy(),
+                         cells.get_level_values(0).to_numpy(), cells.get_level_values(1).to_numpy(), labels,
+                         i["family"].to_numpy(), i["month"].to_numpy())
     return out
 
 
@@ -123,10 +155,10 @@ def _forecast_table(book: _Ledger, year: int, month: int, rule: str) -> tuple[pd
     active = np.unique(book.inside_family[(book.inside_month >= start) & (book.inside_month <= now)])
     cell_from = np.maximum(entry.reindex(book.cell_family).fillna(np.inf).to_numpy(), start)
     cell_active = np.isin(book.cell_family, active)
-    m, amount, from_ = book.month, book.amount, cell_from[book.cell]
+    m, from_ = book.month, cell_from[book.cell]
     followed = (m >= from_) & (m < end)
 
-    def per_cell(mask: np.ndarray) -> np.ndarray:  # the amounts where `mask`, summed per (family, sector, type)
+    def per_cell(mask: np.ndarray, amount: np.ndarray = book.seen) -> np.ndarray:  # summed per (family, sector, type)
         return np.bincount(book.cell, weights=np.where(mask, amount, 0.0), minlength=len(cell_from))
 
     realised = per_cell(followed & (m <= now))
@@ -134,7 +166,7 @@ def _forecast_table(book: _Ledger, year: int, month: int, rule: str) -> tuple[pd
     with np.errstate(invalid="ignore", divide="ignore"):
         forecast_ = per_cell(m == now) * remaining if rule == "last_month" else realised / (now - cell_from + 1) * remaining
     cols = {"previous_year": per_cell((m >= start - 12) & (m < start)), "realised": realised,
-            "forecast": forecast_, "truth": per_cell(followed)}
+            "forecast": forecast_, "truth": per_cell(followed, book.amount)}
     n = len(book.labels)
     t = pd.DataFrame({k: np.bincount(book.cell_label[cell_active], weights=v[cell_active], minlength=n)
                       for k, v in cols.items()}, index=book.labels)
@@ -159,7 +191,7 @@ def _check(results: Results, year: int, month: int, rule: str) -> None:
 
 
 def forecast(results: Results, month: int, year: int = 2, replication: int | None = None,
-             rule: str = "last_month") -> Forecast:
+             rule: str = "last_month", observed: bool = False) -> Forecast:
     """Furesø's forecast at the end of `month` (1-12) of budget `year` (year 1 = months 0-11) for
     one replication (default: the first), from the booking log (``simulate(..., bookings=True)``).
 
@@ -169,22 +201,28 @@ def forecast(results: Results, month: int, year: int = 2, replication: int | Non
     (``sector``) and ``type`` (the benefit, the intervention, or the state for a measure without a
     benefit; state refunds as "<benefit> refusion"). `rule` (see :data:`RULES`) forecasts the rest
     of the year per citizen and type. ``truth`` is the same citizens' realised cost to the end of
-    the year, so ``error`` is the forecast's error, which a municipality never gets to see."""
+    the year, so ``error`` is the forecast's error, which a municipality never gets to see.
+
+    ``observed=True`` forecasts from what a municipality sees: the costs not registered on a CPR
+    number become one type per sector, ``"not CPR-registered"``, whose previous year, realised
+    and forecast are the imputed average (``tvaer.kpis.impute`` per paying budget and month) and
+    whose truth is what they really were."""
     _check(results, year, month, rule)
     replication = results.first_replication if replication is None else replication
     _check_replication(results, replication)
-    table, n = _forecast_table(_book(results, replication)[replication], year, month, rule)
+    table, n = _forecast_table(_book(results, replication, observed)[replication], year, month, rule)
     return Forecast(table, year, month, rule, n, replication)
 
 
-def forecast_errors(results: Results, year: int = 2, rules: tuple[str, ...] = tuple(RULES)) -> pd.DataFrame:
+def forecast_errors(results: Results, year: int = 2, rules: tuple[str, ...] = tuple(RULES),
+                    observed: bool = False) -> pd.DataFrame:
     """The forecast's total error at every month of `year`, for each rule and every replication
     of the booking log: one row per (rule, month, replication) with ``projected``, ``truth``,
-    ``error`` and ``relative_error`` = error / truth."""
+    ``error`` and ``relative_error`` = error / truth; `observed` as in :func:`forecast`."""
     for rule in rules:
         _check(results, year, 1, rule)
     rows = []
-    for r, book in _book(results).items():
+    for r, book in _book(results, observed=observed).items():
         for rule in rules:
             for k in range(1, 13):
                 t, n = _forecast_table(book, year, k, rule)

@@ -18,9 +18,19 @@ import pandas as pd
 from .estimate import spells
 from .results import Results
 
-__all__ = ["kpis", "result_targets"]
+__all__ = ["kpis", "result_targets", "impute"]
 
 FAMILY_KINDS = ("state", "refusion", "intervention")  # lines of a family's costs; the others are salaries
+
+
+def impute(cpr_part: np.ndarray, cpr_all: np.ndarray, hidden_all: np.ndarray) -> np.ndarray:
+    """The municipality's average for the costs it cannot see per citizen: an account's
+    non-CPR spending on all families (`hidden_all`) times the share some citizens' CPR-registered
+    costs (`cpr_part`) are of all CPR-registered costs on it (`cpr_all`); 0 where nothing is
+    registered. Element-wise."""
+    cpr_all = np.asarray(cpr_all, dtype=float)
+    safe = np.where(cpr_all != 0, cpr_all, 1.0)
+    return np.where(cpr_all != 0, np.asarray(hidden_all) * np.asarray(cpr_part) / safe, 0.0)
 
 
 def kpis(results: Results) -> pd.DataFrame:
@@ -52,11 +62,8 @@ def kpis(results: Results) -> pd.DataFrame:
         for payer in lines["payer"].unique():
             acct = family_line & (lines["payer"] == payer).to_numpy() & (lines["inside_unit_budget"] == flag).to_numpy()
             cpr_p, cpr_all = total(acct & inside_sol & cpr), total(acct & cpr)
-            hidden_all = total(acct & ~cpr)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                share = np.where(cpr_all > 0, cpr_p / np.where(cpr_all > 0, cpr_all, 1.0), 0.0)
             true_ += total(acct & inside_sol)
-            obs += cpr_p + hidden_all * share
+            obs += cpr_p + impute(cpr_p, cpr_all, total(acct & ~cpr))
         out[name], observed[name] = true_, obs
     families = results.flows["occupancy"].sel(arm="solution", row="solution/families").transpose("replication", "month").values
     out["total"] = out["salaries"] + out["inside"] + out["outside"]

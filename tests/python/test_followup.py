@@ -280,3 +280,21 @@ def test_pilot_observations_read_a_cost_free_state_from_the_state_before():
     assert obs["month"].tolist() == [0, 1, 2, 3, 4, 5]
     assert obs["state"].tolist() == ["adult/out"] * 5 + ["adult/job"]
     assert set(obs["group"]) == {"participant"}
+
+
+def test_the_observed_forecast_sees_imputed_averages_instead_of_the_hidden_costs():
+    # KPI's case: the participant's hidden costs are 2,000 + 3,000 (coach) = 5,000 a month, but
+    # the municipality imputes 9,000 x 10,000 / 30,000 = 3,000 a month. After June of year 1:
+    # realised 6 x 3,000, forecast 6 x 3,000, truth 12 x 5,000; the registered benefit is exact.
+    r = tvaer.simulate(tvaer.Scenario(KPI, "k.toml"), replications=1, seed=1, progress=False, bookings=True)
+    t = tvaer.forecast(r, month=6, year=1, observed=True).table
+    hidden = t.loc[("employment", "not CPR-registered")]
+    assert (hidden["realised"], hidden["forecast"], hidden["truth"], hidden["error"]) == pytest.approx(
+        (18_000, 18_000, 60_000, -24_000))
+    assert np.isnan(hidden["previous_year"])
+    benefit = t.loc[("employment", "adult/out")]
+    assert (benefit["projected"], benefit["truth"]) == pytest.approx((120_000, 120_000))
+    # without observed, the coach and the hidden state cost are their own types, seen in full
+    full = tvaer.forecast(r, month=6, year=1).table
+    assert full["error"].abs().max() == pytest.approx(0, abs=1e-6)
+    assert full["truth"].sum() == pytest.approx(t["truth"].sum())
