@@ -298,3 +298,21 @@ def test_the_observed_forecast_sees_imputed_averages_instead_of_the_hidden_costs
     full = tvaer.forecast(r, month=6, year=1).table
     assert full["error"].abs().max() == pytest.approx(0, abs=1e-6)
     assert full["truth"].sum() == pytest.approx(t["truth"].sum())
+
+
+def test_tvaer_forecast_prints_the_hand_computed_forecast_and_draws_the_chart(tmp_path, capsys):
+    import tomli_w
+
+    from tvaer.cli import main
+
+    toml = tmp_path / "fixed.toml"
+    toml.write_text(tomli_w.dumps(FIXED))
+    png = tmp_path / "f.png"
+    assert main(["forecast", str(toml), "--month", "6", "--year", "2", "-n", "1", "--quiet", "--out", str(png)]) == 0
+    out = capsys.readouterr().out
+    # the June case above: projected 90 + 120 + 16 = 226 thousand against a truth of 146
+    assert "2 citizens" in out
+    assert "Projected 226, truth 146: off by +54.8% (previous year 432)" in out
+    assert png.stat().st_size > 0
+    assert main(["forecast", str(toml), "--month", "13", "-n", "1", "--quiet"]) == 2
+    assert "tvaer: error: month: must be the number of closed months of the year, 1..12, got 13" in capsys.readouterr().err
