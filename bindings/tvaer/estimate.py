@@ -244,18 +244,25 @@ def _monthly_states(results: Results, b: pd.DataFrame, scenario: Scenario) -> pd
     return g[["family", "member", "month", "state"]]
 
 
-def pilot_observations(results: Results, replication: int | None = None) -> pd.DataFrame:
+def pilot_observations(results: Results, replication: int | None = None, arm: str = "solution") -> pd.DataFrame:
     """A pilot's observation table made from one replication of a simulation (solution arm; needs
     ``simulate(..., family_costs=True, bookings=True)``): participants are the families while they
     are inside the solution (from their entry month; a ``censored`` row when they leave it), the
     comparison group the candidates (eligible and motivated) while they have no place: those who
     never get one, and those on the waiting list until their entry month. States are read month by month from the
-    booking log, so the table has month resolution (docs/followup.md says what that costs)."""
+    booking log, so the table has month resolution (docs/followup.md says what that costs).
+
+    ``arm="bau"`` is the placebo no municipality can run: the same families in the same groups and
+    months (taken from the solution arm), but their states in business as usual. Its estimated
+    multipliers are what the comparison finds without any solution: the selection bias."""
+    if arm not in ("solution", "bau"):
+        raise ValueError(f"arm: must be 'solution' or 'bau', got {arm!r}")
     replication = results.first_replication if replication is None else replication
     scenario = Scenario(json.loads(results.scenario_json), results.scenario_name)
-    b = results.bookings
-    b = b[(b["replication"] == replication) & (b["arm"] == "solution")]
-    panel = _monthly_states(results, b, scenario)
+    log = results.bookings
+    log = log[log["replication"] == replication]
+    b = log[log["arm"] == "solution"]
+    panel = _monthly_states(results, log[log["arm"] == arm], scenario)
     fc = results.family_costs.sel(replication=replication, arm="solution")
     admitted = pd.Series(fc["admitted_month"].values, index=fc["family"].values)
     candidate = pd.Series(fc["candidate"].values, index=fc["family"].values)

@@ -316,3 +316,15 @@ def test_tvaer_forecast_prints_the_hand_computed_forecast_and_draws_the_chart(tm
     assert png.stat().st_size > 0
     assert main(["forecast", str(toml), "--month", "13", "-n", "1", "--quiet"]) == 2
     assert "tvaer: error: month: must be the number of closed months of the year, 1..12, got 13" in capsys.readouterr().err
+
+
+def test_the_placebo_of_identical_families_finds_no_effect():
+    # TWO's families are identical and places go by lot, so in business as usual the
+    # participants' rate out -> job is the comparison's: the interval covers 1 (and not 2).
+    r = tvaer.simulate(tvaer.Scenario(TWO, "two.toml"), replications=1, seed=5, progress=False, family_costs=True, bookings=True)
+    placebo = tvaer.pilot_observations(r, arm="bau")
+    assert placebo.groupby("group")["family"].nunique().to_dict() == {"comparison": 200, "participant": 200}
+    eff = tvaer.estimate(placebo, tvaer.Scenario(TWO, "two.toml")).effects.iloc[0]
+    assert eff["low"] <= 1.0 <= eff["high"] < 2.0
+    with pytest.raises(ValueError, match=r"arm: must be 'solution' or 'bau', got 'usual'"):
+        tvaer.pilot_observations(r, arm="usual")
