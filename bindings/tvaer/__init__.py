@@ -19,7 +19,7 @@ except ImportError as e:  # pragma: no cover - only without a build
     ) from e
 
 from . import governance, studies
-from .errors import ResultsFileError, ScenarioError, SimulationError, TvaerError
+from .errors import ObservationError, ResultsFileError, ScenarioError, SimulationError, TvaerError
 from .results import Results
 from .results_file import open_results, simulate_to_file
 from .scenario import Scenario, default_scenario, load_scenario, shipped_scenarios
@@ -30,12 +30,18 @@ from .report import write_report
 from . import budgets
 from .expected import expected
 from .decomposition import Decomposition, decompose
+from .forecast import Forecast, forecast, forecast_errors
+from .estimate import Estimate, estimate, pilot_observations
+from .kpis import kpis, result_targets
 
 __version__ = _core.__version__
 
 __all__ = [
     "Comparison",
     "Decomposition",
+    "Estimate",
+    "Forecast",
+    "ObservationError",
     "Results",
     "ResultsFileError",
     "Scenario",
@@ -62,5 +68,11 @@ __all__ = [
     "budgets",
     "governance",
     "expected",
+    "estimate",
+    "forecast",
+    "forecast_errors",
+    "kpis",
+    "pilot_observations",
+    "result_targets",
     "__version__",
 ]

@@ -334,6 +334,32 @@ def _cmd_report(a: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_forecast(a: argparse.Namespace) -> int:
+    from .forecast import forecast, forecast_errors
+    from .simulate import simulate
+
+    png = _file_out(a.out, ".png") if a.out else None
+    res = simulate(_scenario(a.scenario), replications=a.replications, seed=a.seed, threads=a.threads,
+                   progress=not a.quiet, bookings=True)
+    if res.interrupted:
+        return _interrupted_all("forecast")
+    f = forecast(res, month=a.month, year=a.year, rule=a.rule, observed=a.observed)
+    print(f"Forecast of year {a.year} after month {a.month} ({a.rule}{', observed' if a.observed else ''}), "
+          f"{f.citizens} citizens, replication {f.replication}, thousands of DKK:")
+    print((f.table / 1e3).round(0).to_string())
+    total = f.total()
+    print(f"Projected {total['projected'] / 1e3:,.0f}, truth {total['truth'] / 1e3:,.0f}: "
+          f"off by {total['error'] / total['truth']:+.1%} (previous year {total['previous_year'] / 1e3:,.0f})")
+    e = forecast_errors(res, year=a.year, rules=(a.rule,), observed=a.observed)
+    by = e.groupby("month")["relative_error"].agg(["mean", "min", "max"]) * 100
+    print(f"Error of the projected year by closed months, % ({res.replications} replications):")
+    print(by.round(1).to_string())
+    if png is not None:
+        f.chart().savefig(png, dpi=120)
+        print(f"Wrote: {png}")
+    return 0
+
+
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
     """Shows each option's default, except where there is none to show (None, off)."""
 
@@ -413,6 +439,19 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--out", default="report.html", help="the .html file to write (its folder must exist)")
     common(rp)
     rp.set_defaults(func=_cmd_report)
+    fc = command("forecast", "Furesø's monthly accounts forecast against the simulated truth (docs/followup.md)")
+    fc.add_argument("scenario", help="a TOML file or a shipped scenario name")
+    fc.add_argument("--month", type=int, default=6, help="closed months of the year (1-12)")
+    fc.add_argument("--year", type=int, default=2, help="the budget year (1 = months 0-11)")
+    fc.add_argument("--rule", choices=["last_month", "ytd_average"], default="last_month",
+                    help="how the rest of the year is forecast")
+    fc.add_argument("--observed", action="store_true", help="from CPR-registered costs plus imputed averages")
+    fc.add_argument("--out", help="also draw the chart into this .png file (its folder must exist)")
+    fc.add_argument("--replications", "-n", type=int, default=10, help="replications for the error by month")
+    fc.add_argument("--seed", type=int, default=1, help="the same seed gives the same numbers")
+    fc.add_argument("--threads", type=int, default=None, help="(default: all cores)")
+    fc.add_argument("--quiet", action="store_true", help="no progress bar")
+    fc.set_defaults(func=_cmd_forecast)
     return p
 
 

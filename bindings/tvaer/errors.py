@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["TvaerError", "ScenarioError", "SimulationError", "ResultsFileError"]
+__all__ = ["TvaerError", "ScenarioError", "SimulationError", "ResultsFileError", "ObservationError"]
 
 
 class TvaerError(RuntimeError):
@@ -38,3 +38,8 @@ class SimulationError(TvaerError):
 
 class ResultsFileError(TvaerError, OSError):
     """A results file that cannot be written or read."""
+
+
+class ObservationError(TvaerError, ValueError):
+    """A pilot's observation table (``tvaer.estimate``) that does not make sense; the message names
+    the row and the column, what was found and what was expected."""

@@ -6,7 +6,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["difference_chart", "fan_chart", "occupancy_chart", "break_even_chart", "waterfall_chart"]
+__all__ = ["difference_chart", "fan_chart", "occupancy_chart", "break_even_chart", "waterfall_chart", "forecast_chart",
+           "forecast_error_chart"]
 
 
 def _figure(**kw: Any) -> Any:
@@ -109,5 +110,46 @@ def waterfall_chart(results: Any, year: int | None = None) -> Any:
     ax.axhline(0, color="grey", lw=0.8)
     ax.set_ylabel("mio. DKK")
     ax.set_title(f"Cost shifts between sectors, year {year}")
+    fig.tight_layout()
+    return fig
+
+
+def forecast_chart(forecast: Any, by: str = "sector") -> Any:
+    """Figur 6.2 of the report: per sector (or type), this year's realised cost (orange) with the
+    forecast for the rest of the year on top (green), next to the same citizens' previous year
+    (grey); a black tick marks the simulated truth, which the municipality never sees."""
+    t = forecast.table.groupby(level=by).sum(min_count=1) / 1e6
+    t = t.loc[t[["previous_year", "projected", "truth"]].abs().max(axis=1).fillna(0).sort_values(ascending=False).index]
+    x = np.arange(len(t))
+    fig, ax = _figure(figsize=(min(13, max(7, 0.55 * len(t) + 4)), 4.8))
+    ax.bar(x - 0.2, t["previous_year"].fillna(0), 0.4, color="tab:gray", label="previous year, same citizens")
+    ax.bar(x + 0.2, t["realised"], 0.4, color="tab:orange", label=f"realised, months 1-{forecast.month}")
+    ax.bar(x + 0.2, t["forecast"], 0.4, bottom=t["realised"], color="tab:green", label=f"forecast ({forecast.rule})")
+    ax.scatter(x + 0.2, t["truth"], marker="_", s=600, color="black", zorder=3, label="truth (simulated)")
+    ax.set_xticks(x, list(t.index), rotation=40 if len(t) > 4 else 0, ha="right" if len(t) > 4 else "center",
+                  fontsize="small" if len(t) > 4 else None)
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.set_ylabel("mio. DKK")
+    ax.set_title(f"Accounts forecast, year {forecast.year} after month {forecast.month}: "
+                 f"{forecast.citizens} citizens")
+    ax.legend(frameon=False, fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.tight_layout()
+    return fig
+
+
+def forecast_error_chart(errors: Any) -> Any:
+    """The forecast's relative error of the year's total by month of the year (``forecast_errors``):
+    median and 10-90 % band over replications, one line per rule."""
+    fig, ax = _figure(figsize=(8, 4.5))
+    for rule, d in errors.groupby("rule", sort=False):
+        q = d.groupby("month")["relative_error"].quantile([0.1, 0.5, 0.9]).unstack() * 100
+        ax.fill_between(q.index, q[0.1], q[0.9], alpha=0.2)
+        ax.plot(q.index, q[0.5], marker="o", label=rule)
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.set_xticks(range(1, 13))
+    ax.set_xlabel("closed months of the year")
+    ax.set_ylabel("forecast error of the year (%)")
+    ax.set_title(f"Forecast error against the simulated truth ({errors['replication'].nunique()} replications, 10-90 %)")
+    ax.legend(frameon=False)
     fig.tight_layout()
     return fig
