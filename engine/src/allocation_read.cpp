@@ -113,7 +113,9 @@ rule read_rule(reader& r, std::size_t index, const budget_names& b) {
 // The salary financing written in [organisation] (`salary_key`, how the sectors pay the staff
 // the simulation books on the solution's line) as the first rule, so a settlement shows the
 // budgets the scenario describes. An [allocation] salary_key rule with the same shares is the
-// same statement and is kept as written; one with other shares contradicts the file.
+// same statement and is kept as written; one with other shares contradicts the file. An
+// own_budget rule finances the salaries through the unit's own budget (Assens, Helsingør), so
+// the key is not applied as well.
 void salary_financing(reader& top, std::vector<rule>& out, const std::vector<reader>& entries,
                       const std::vector<key>& written) {
     reader org = top.table("organisation");
@@ -121,6 +123,7 @@ void salary_financing(reader& top, std::vector<rule>& out, const std::vector<rea
     key shares;
     for (const auto& [sector, share] : org.number_table("salary_key")) shares[sector] = share;
     if (staff <= 0.0 || shares.empty()) return;
+    if (std::any_of(out.begin(), out.end(), [](const rule& r) { return r.type == "own_budget"; })) return;
     for (std::size_t i = 0; i < out.size(); ++i) {
         if (out[i].type != "salary_key") continue;
         if (written[i] != shares) {

@@ -152,6 +152,10 @@ def test_the_organisations_salary_key_is_settled_by_default(three, results):
     same = tvaer.Scenario({**copy.deepcopy(three.data),
                            "allocation": {"rules": [{"type": "salary_key", "shares": {"employment": 1.0}}]}}, "t.toml")
     assert [r.type for r in B.rules_from_scenario(same)] == ["salary_key"]
+    # an own budget finances the salaries itself (Assens, Helsingør): the key is not applied too
+    own = tvaer.Scenario({**copy.deepcopy(three.data), "allocation": {"rules": [
+        {"type": "own_budget", "items": "salaries", "funding": {"shares": {"employment": 1.0}}}]}}, "t.toml")
+    assert [r.type for r in B.rules_from_scenario(own)] == ["own_budget"]
     # no staff, nothing to finance
     data = copy.deepcopy(three.data)
     data["organisation"]["staff_fte"] = 0.0

@@ -60,6 +60,15 @@ def test_the_population_is_a_steady_flow_not_a_cohort_running_off(default_run):
     assert per_family[-1] == pytest.approx(per_family[0], rel=0.10)
 
 
+def test_the_units_places_stay_full_over_the_horizon(default_run):
+    # The default's unit is Helsingør-like: 60 family cases [report L5747-5749]. A steady flow of
+    # families must keep it full, not let it empty as the first families' stays end.
+    _, res = default_run
+    inside = res.flows["occupancy"].sel(row="solution/families", arm="solution").mean("replication").values
+    yearly = inside.reshape(-1, 12).mean(axis=1)
+    assert (yearly >= 0.95 * 60).all(), yearly
+
+
 def test_refusion_is_on_and_refunds_part_of_the_benefits(default_run):
     sc, res = default_run
     assert sc.data["refusion"]["ladder"] == "statutory"

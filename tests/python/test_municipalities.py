@@ -43,7 +43,9 @@ def _cells(name: str) -> dict[str, tuple[str, str, str]]:
 
 def test_helsingoer_size_staff_form_and_sectors():
     sc = _load("helsingoer")
-    assert sc.get("selection.capacity") == 60                    # 60 cross-cutting family cases [L5747-5749]
+    cap = sc.get("selection.capacity_by_year")
+    assert cap[0] == 60                                          # 60 cross-cutting family cases in 2018 [L5747-5749]
+    assert 90 <= cap[1] <= 110                                   # 90-110 at full capacity [L5747-5751]
     assert sc.get("organisation.staff_fte") == 13 + 1            # 13 staff and a leader [L5738, Tabel 3.1 L1703-1704]
     assert sc.get("organisation.form") == "unit"                 # Tabel 3.1 [L1709]
     assert set(sc.get("sectors")) == {"employment", "children"}  # BUF and JU [Tabel 3.2 L1953-1957]
@@ -82,6 +84,8 @@ def test_helsingoer_own_budget_funded_ninety_percent_by_buf_and_requirement_on_c
 def test_assens_size_staff_budget_and_ceiling():
     sc = _load("assens")
     assert sc.get("selection.capacity") == 39                 # about 39 families [L4848, Tabel 3.1 L1744]
+    # an active employment case and an active child case [L4989-4993]
+    assert sorted(sc.get("selection.require_sectors")) == ["children", "employment"]
     assert sc.get("organisation.staff_fte") == 9 + 1 + 1      # 9 staff, a project assistant, a leader [L4842-4846]
     assert sc.get("organisation.form") == "unit"              # Tabel 3.1 [L1709]
     assert sc.get("horizon_months") == 36                     # August 2017 - August 2020 [L1217-1219]
@@ -135,6 +139,8 @@ def test_assens_salaries_half_municipal_half_foundation_and_no_requirement():
 def test_hoeje_taastrup_size_network_and_meetings():
     sc = _load("hoeje_taastrup")
     assert sc.get("selection.capacity") == 12                 # 12 families [L6131, Tabel 3.1 L1749]
+    assert sorted(sc.get("selection.require_sectors")) == ["children", "employment"]  # as a minimum BAC and BURC [L6377-6379]
+    assert sc.get("selection.rank") == "cost"                 # "the currently most expensive families" [L6383-6385]
     assert sc.get("organisation.form") == "network"           # Tabel 3.1 [L1709]
     # about 1.2 FTE over six coordinators plus part of a leader's time [L1795-1799]
     assert 1.2 <= sc.get("organisation.staff_fte") <= 1.2 + 0.5
@@ -171,6 +177,8 @@ def test_hoeje_taastrup_requirement_service_split_on_three_and_transfers_on_bac(
 def test_albertslund_size_network_and_no_own_budget():
     sc = _load("albertslund")
     assert sc.get("selection.capacity") == 100                # "100 familier" planned [L1757-1759, Tabel 3.1 L1744]
+    # a parent on sygedagpenge and a child with a service [L1209-1215]
+    assert sorted(sc.get("selection.require_sectors")) == ["children", "employment"]
     assert sc.get("organisation.form") == "network"           # planned [Tabel 3.1 L1709]
     assert len(sc.get("sectors")) == 3                        # three departments [L4478-4488, L4676-4678]
     for iv, cell in _cells("albertslund").items():            # both in the departments (expected) [Tabel 4.2 L2981-2982]
