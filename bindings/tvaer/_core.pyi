@@ -361,6 +361,16 @@ class Results:
         time-integral of each intervention's queue in each month, request-months; dims (replication, arm, intervention, month).
         """
     @property
+    def redirected_ordinary(self) -> typing.Any:
+        """
+        members who found every place of a state taken and went to its when_full state: families treated as usual, count; dims (replication, arm, month, occupancy_row).
+        """
+    @property
+    def redirected_solution(self) -> typing.Any:
+        """
+        members who found every place of a state taken and went to its when_full state: families inside the solution, count; dims (replication, arm, month, occupancy_row).
+        """
+    @property
     def replications(self) -> int:
         ...
     @property

@@ -230,6 +230,8 @@ void require_analytic_support(const model& m, treatment group) {
         for (std::size_t s = 0; s < sc.tracks[t].states.size(); ++s)
             if (sc.tracks[t].states[s].duration) {
                 unsupported(fmt::format("tracks[{}].states[{}] has a non-exponential duration", t, s));
+            } else if (sc.tracks[t].states[s].capacity > 0) {
+                unsupported(fmt::format("tracks[{}].states[{}] has a capacity (places shared by the families)", t, s));
             }
     for (std::size_t i = 0; i < m.interventions.size(); ++i) check_intervention(m, i, static_cast<int>(group));
 }

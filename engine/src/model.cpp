@@ -57,12 +57,13 @@ public:
         base.granted_by = "sector";
         const int benefit = benefit_index(tr, c.benefit);
         if (iv == nullptr || group == treatment::usual) {
+            base.inside_unit_budget = iv == nullptr && group == treatment::solution && c.inside_unit_budget;
             base.payer = base.law_sector;
             push(base, c.monthly, c.one_off, benefit, out);
             return;
         }
         base.granted_by = authority_name(iv->grants);
-        base.inside_unit_budget = iv->inside_unit_budget;
+        base.inside_unit_budget = iv->inside_unit_budget || c.inside_unit_budget;
         switch (detail::payer_inside(*iv, m_.spec.org)) {
             case authority::sector:
                 base.payer = base.law_sector;
@@ -143,6 +144,11 @@ void compile_tracks(model& m, line_builder& lines) {
                 if (c.one_off != 0.0) cs.has_one_off = true;
             }
             cs.services = static_cast<std::uint32_t>(s.costs.size());
+            cs.capacity = s.capacity;
+            if (s.capacity > 0) {
+                cs.when_full = state_index(t, s.when_full);
+                m.capacity_states = true;
+            }
             ct.states.push_back(std::move(cs));
         }
         m.tracks.push_back(std::move(ct));

@@ -14,6 +14,7 @@ std::vector<cost_rate> read_costs(reader& r) {
         cr.one_off = c.number("one_off", 0.0);
         cr.cpr_registered = c.boolean("cpr_registered", true);
         cr.benefit = c.string("benefit", "");
+        cr.inside_unit_budget = c.boolean("inside_unit_budget", false);
         c.done();
         out.push_back(std::move(cr));
     }
@@ -36,6 +37,8 @@ track read_track(reader r) {
         }
         if (s.present("duration")) st.duration = read_sojourn(s.table("duration"));
         st.costs = read_costs(s);
+        st.capacity = s.count("capacity", 0);
+        st.when_full = s.string("when_full", "");
         s.done();
         t.states.push_back(std::move(st));
     }
@@ -108,6 +111,19 @@ void validate_track(const scenario& sc, const track& t, const std::string& w) {
                     fmt::format("with a duration the probabilities must sum to 1, got {}", psum));
         }
         validate_costs(sc, st.costs, ws + ".costs", &t);
+        if (st.capacity > 0) {
+            require(!st.when_full.empty(), ws + ".when_full",
+                    fmt::format("is required with a capacity ({}): the state a member goes to when every place is taken",
+                                st.capacity));
+        }
+        if (!st.when_full.empty()) {
+            require(st.capacity > 0, ws + ".when_full", "needs a capacity > 0 on the same state");
+            require_known(names, st.when_full, ws + ".when_full", "state");
+            require(st.when_full != st.name, ws + ".when_full", "must be another state");
+            const auto& other = t.states[static_cast<std::size_t>(std::find(names.begin(), names.end(), st.when_full) - names.begin())];
+            require(other.capacity == 0, ws + ".when_full",
+                    fmt::format("state '{}' has a capacity of its own; when_full must lead to a state without one", other.name));
+        }
     }
 }
 

@@ -38,6 +38,8 @@ simulator::simulator(const model& m, std::uint64_t seed, std::uint32_t replicati
     out_.group_dropped.assign(2 * months * nivs, 0);
     out_.group_wait_months.assign(2 * months * nivs, 0.0);
     out_.group_decision_wait.assign(2 * months * nivs, 0.0);
+    out_.group_redirected.assign(2 * months * m.occupancy_rows.size(), 0);
+    if (m.capacity_states) state_count_.assign(m.occupancy_rows.size(), 0);
     busy_.assign(nivs, 0);
     queues_.resize(2 * nivs);  // per intervention: usual families, then solution families
     queue_since_.assign(nivs, 0.0);
@@ -460,8 +462,13 @@ void simulator::transition(std::uint32_t mi, double t) {
     book_spell(mi, t);
     ++out_.transitions[month_of(t) * m_.transition_rows.size() + cs.transition_row + k];
     ++out_.events;
-    count_benefit_weeks(mi, cs.on_benefit, states[cs.dest[k]].on_benefit, t);
-    mb.state = cs.dest[k];
+    std::uint8_t to = cs.dest[k];
+    if (m_.capacity_states) {
+        vacate(cs);
+        to = place(mb, to, t);
+    }
+    count_benefit_weeks(mi, cs.on_benefit, states[to].on_benefit, t);
+    mb.state = to;
     mb.entry = cal_.now();  // t's tick
     next_spell(mi);
     transitioning_ = mi;

@@ -45,6 +45,7 @@ void simulator::add_member(std::uint32_t f, std::uint8_t track, std::uint8_t sta
     mb.family = f;
     mb.track = track;
     mb.state = state;
+    if (m_.capacity_states) mb.state = place(mb, state, t);
     mb.benefit = benefit;
     mb.entry = grid_.ceil(t);
     mb.fire = no_fire;
@@ -139,6 +140,7 @@ void simulator::leave(std::uint32_t first, double t) {
     for (std::uint32_t mi = first; mi < end; ++mi) {
         members_[mi].gone = 1;
         set_fire(mi, inf);
+        if (m_.capacity_states) vacate(state_of(members_[mi]));
     }
 }
 

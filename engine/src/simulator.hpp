@@ -271,6 +271,26 @@ private:
     void admit_while_room(double t);
     [[nodiscard]] std::uint32_t places(double t) const;
     void schedule_capacity_changes();
+
+    // ---- places in states (tracks.states.capacity) -------------------------------------------
+    // The state a member of `mb`'s track enters when it is bound for `state` at time t: `state`
+    // itself, or its when_full state when every place is taken (counted as redirected). Takes
+    // the place. Only with model::capacity_states.
+    std::uint8_t place(const member& mb, std::uint8_t state, double t) {
+        const auto& cs = track_states_[mb.track][state];
+        if (cs.capacity == 0) return state;
+        std::uint32_t& taken = state_count_[cs.occupancy_row];
+        if (taken < cs.capacity) {
+            ++taken;
+            return state;
+        }
+        const std::size_t rows = m_.occupancy_rows.size();
+        ++out_.group_redirected[(static_cast<std::size_t>(treat(mb)) * m_.months + month_of(t)) * rows + cs.occupancy_row];
+        return cs.when_full;
+    }
+    void vacate(const detail::compiled_state& cs) {
+        if (cs.capacity > 0) --state_count_[cs.occupancy_row];
+    }
     void reconsider(std::uint32_t mi, double t);
     void list_family(std::uint32_t first) {
         const std::uint32_t f = members_[first].family;
@@ -461,6 +481,7 @@ private:
     // again); the flag is only kept in the solution arm with recheck on.
     std::vector<std::uint8_t> listed_;
     bool recheck_ = false;
+    std::vector<std::uint32_t> state_count_;  // members in each state with places, by occupancy row
     std::uint32_t in_solution_ = 0;
     std::uint32_t next_family_ = 0;
     bool refusion_ = m_.spec.refusion.enabled();

@@ -48,6 +48,8 @@ struct compiled_state {
     bool has_one_off = false;         ///< some cost has a one-off amount on entry
     std::uint32_t occupancy_row = 0;
     std::uint32_t transition_row = 0;  ///< first row of this state's transitions
+    std::uint32_t capacity = 0;        ///< places (0: unlimited), shared by both groups
+    std::uint8_t when_full = 0;        ///< the state a member enters instead when no place is free
 };
 
 struct compiled_track {
@@ -99,6 +101,7 @@ struct model {
     /// solution_capacity throughout; solution_capacity is then year 1's).
     std::vector<std::uint32_t> capacity_by_year;
     std::uint32_t required_sectors = 0;        ///< bit mask of selection.require_sectors
+    bool capacity_states = false;              ///< some state has a capacity (tracks.states.capacity)
 
     [[nodiscard]] std::size_t sector_count() const noexcept { return spec.sectors.size(); }
     [[nodiscard]] std::uint32_t solution_budget() const noexcept {

@@ -40,6 +40,7 @@ struct results {
     std::vector<std::uint32_t> dropped_ordinary, dropped_solution;    ///< [rep][arm][month][intervention]
     std::vector<double> wait_months_ordinary, wait_months_solution;   ///< [rep][arm][month][intervention]
     std::vector<double> decision_wait_months_ordinary, decision_wait_months_solution;  ///< likewise
+    std::vector<std::uint32_t> redirected_ordinary, redirected_solution;  ///< [rep][arm][month][occupancy row]
     std::vector<std::uint64_t> events;        ///< [rep][arm]
     std::vector<std::uint32_t> admitted;      ///< [rep][arm]
 

@@ -38,6 +38,10 @@ struct cost_rate {
     double one_off = 0.0;        ///< DKK once, at entry or start
     bool cpr_registered = true;  ///< booked on the person's CPR number (report sec. 4.13: 80-90 %)
     std::string benefit;         ///< empty: every member; else only members with this benefit type
+    /// Inside the unit's own budget when the family is inside the solution (Helsingør's "inde"
+    /// items, report L3137-3167): recorded on the solution group's ledger line, used by the
+    /// own_budget allocation rule with items = "inside".
+    bool inside_unit_budget = false;
 };
 
 /// One destination of a state. With exponential clocks `rate` is per month (competing risks);
@@ -53,6 +57,12 @@ struct state {
     std::vector<transition> transitions;
     std::optional<sojourn> duration;  ///< unset: competing exponential rates
     std::vector<cost_rate> costs;
+    /// Places in this state at a time, both groups together (a municipality's own residential
+    /// places, Helsingør, report L3171-3173, L5923-5927); 0 = unlimited.
+    std::uint32_t capacity = 0;
+    /// Where a member goes instead when every place is taken (required with a capacity): a
+    /// state of the same track without a capacity of its own.
+    std::string when_full{};
 };
 
 /// A member type (adults, children) with its own state ladder.

@@ -48,6 +48,9 @@ struct arm_result {
     /// Decision waits (request to decision: decision delays, network meetings, the forum) of the
     /// requests decided in the month; a request dropped before its decision is not counted.
     std::vector<double> group_decision_wait;
+    /// Members sent to a state's `when_full` state because its places were taken, by group,
+    /// month and occupancy row of the full state ([group][month][row]).
+    std::vector<std::uint32_t> group_redirected;
     std::uint64_t events = 0;   ///< transitions + starts + ends + queue joins (bench/ladder.md "Counting")
     std::uint32_t families = 0;
     std::uint32_t members = 0;
