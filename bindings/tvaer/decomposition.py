@@ -30,6 +30,8 @@ LABELS = ("name", "description")  # top-level labels: they name a scenario, they
 STRUCTURAL = ("sectors",)  # the budgets results are aligned on
 _MISSING = object()
 _PLAIN_KEY = re.compile(r"^[A-Za-z0-9_-]+$")  # a key or name that a key path can spell
+# Named lists whose items other keys refer to by name: a different set of them is structure.
+_STRUCTURAL_LISTS = re.compile(r"^(tracks|interventions|tracks(\.[A-Za-z0-9_-]+|\[\d+\])\.states)$")
 
 
 # ---- where two scenarios differ --------------------------------------------------------------
@@ -49,7 +51,8 @@ class Difference:
 def differences(a: Scenario, b: Scenario) -> list[Difference]:
     """The leaf differences between `a` and `b`, `name` and `description` left out. Raises
     ScenarioError naming every difference that cannot be switched on its own (different
-    horizons, sectors, or items of named lists such as tracks, states and interventions)."""
+    horizons, sectors, or the items of tracks, states and interventions, which other keys name).
+    Another named list whose items differ (``organisation.coordination``) is one difference."""
     ha, hb = a.get("horizon_months", None), b.get("horizon_months", None)
     if ha != hb:
         raise ScenarioError(f"decompose: the scenarios have different horizons ({ha} and {hb} months); "
@@ -79,7 +82,10 @@ def _walk(x: Any, y: Any, path: str, steps: tuple, out: list[Difference], struct
     elif _named_or_empty(x) and _named_or_empty(y) and (x or y):
         names_x, names_y = [t["name"] for t in x], [t["name"] for t in y]
         if names_x != names_y:
-            structural.append(_structural(path, names_x, names_y))
+            if _STRUCTURAL_LISTS.match(path):
+                structural.append(_structural(path, names_x, names_y))
+            else:  # e.g. organisation.coordination: nothing refers to its items, so the list switches whole
+                out.append(Difference(path, steps, x, y))
             return
         for i, (tx, ty) in enumerate(zip(x, y)):
             _walk(tx, ty, _item(path, tx["name"], i), (*steps, i), out, structural)
@@ -369,6 +375,8 @@ class Decomposition:
         ax.axhline(0, color="grey", lw=0.8)
         ax.set_ylabel(f"{_WHAT[self.outcome]} (mio. DKK)")
         _zoom(ax, np.concatenate([[start], start + np.cumsum(parts.values)]) / 1e6)
+        low, high = ax.get_ylim()
+        ax.set_ylim(low, high + 0.08 * (high - low))  # room for the labels above the highest bar
         ax.set_title(f"What drives the difference from {a} to {b}, {context}")
         fig.tight_layout()
         return fig

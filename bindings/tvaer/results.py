@@ -68,6 +68,15 @@ ARRAYS: dict[str, dict[str, Any]] = {a["name"]: a for a in _core.result_arrays()
 # How `Results.flows` names the engine's per-month arrays where it differs (name, units).
 _FLOW_NAMES = {"queue": ("queue_length", "requests (time average)")}
 _FLOW_DIMS = {"occupancy_row": "row", "transition_row": "transition"}
+# Summed waits that `Results.flows` gives as means: array -> (mean's name, the count it is over, what).
+_FLOW_MEANS = {
+    "wait_months": ("mean_wait", "starts", "wait of the intervention starts"),
+    **{f"wait_months_{g}": (f"mean_wait_{g}", f"starts_{g}", f"queue wait (decision to start) of the starts, {w}")
+       for g, w in (("ordinary", "families treated as usual"), ("solution", "families inside the solution"))},
+    **{f"decision_wait_months_{g}": (f"mean_decision_wait_{g}", f"requests_{g}",
+                                     f"decision wait (request to decision) of the decided requests, {w}")
+       for g, w in (("ordinary", "families treated as usual"), ("solution", "families inside the solution"))},
+}
 
 
 class Results:
@@ -253,19 +262,24 @@ class Results:
     def flows(self) -> xr.Dataset:
         """Every per-month array of the engine but the costs, by replication, arm and month:
         occupancy (member-months per month), transitions, intervention requests, starts, drops,
-        mean waits (``wait_months`` / ``starts``) and time-averaged queue lengths (``queue``).
-        Arrays a results file lacks are left out."""
+        mean waits (``mean_wait`` = ``wait_months`` / ``starts``), time-averaged queue lengths
+        (``queue_length``), and the same flows by group (``*_ordinary``: families treated as
+        usual, ``*_solution``: inside the solution) with mean queue waits (``mean_wait_<group>``,
+        decision to start, per start) apart from mean decision waits (``mean_decision_wait_<group>``,
+        request to decision, per decided request). Means are NaN in months without any. Arrays a
+        results file lacks are left out."""
         out = {}
         for name, row in ARRAYS.items():
             if name == "costs" or "month" not in row["dims"] or row["dims"][0] != "replication" or not self.holds(name):
                 continue
             a = self.array(name).rename({d: _FLOW_DIMS[d] for d in row["dims"] if d in _FLOW_DIMS})
-            if name == "wait_months":
-                starts = np.asarray(self._raw.starts)
+            if name in _FLOW_MEANS:
+                mean, count, what = _FLOW_MEANS[name]
+                n = np.asarray(getattr(self._raw, count))
                 with np.errstate(invalid="ignore", divide="ignore"):
-                    a = a.copy(data=np.where(starts > 0, a.values / np.maximum(starts, 1), np.nan))
-                a.attrs["long_name"] = "mean wait of the intervention starts of each month (NaN without starts)"
-                name = "mean_wait"
+                    a = a.copy(data=np.where(n > 0, a.values / np.maximum(n, 1), np.nan))
+                a.attrs["long_name"] = f"mean {what} of each month (NaN without any; {name} / {count})"
+                name = mean
             name, a.attrs["units"] = _FLOW_NAMES.get(name, (name, a.attrs["units"]))
             out[name] = a.rename(name)
         return xr.Dataset(out)

@@ -27,6 +27,11 @@ void check_intervention(const model& m, std::size_t i, int g) {
     }
     if (ci.duration.kind != sojourn_kind::exponential) unsupported(where + " has a non-exponential duration");
     if (ci.available[g] && ci.delay[g]) unsupported(where + " has a decision delay for this treatment");
+    const double granted = g == 0 ? ci.grant_share : std::min(ci.grant_below, ci.grant_above);
+    if (ci.available[g] && granted < 1.0) {
+        unsupported(fmt::format("{} is granted to a share {} of its requests in this treatment (grant_share, "
+                                "organisation.grant_propensity); only 1 is supported", where, granted));
+    }
     for (std::size_t e = 0; e < ci.effects.size(); ++e) {
         if (ci.effects[e].track != ci.track) {
             unsupported(fmt::format("{}.effects[{}] acts on track '{}', not on the intervention's own track '{}'",

@@ -27,6 +27,10 @@ authority payer_inside(const intervention& iv, const organisation& org) {
     return iv.pays_above_ceiling && above_ceiling(iv, org) ? *iv.pays_above_ceiling : iv.pays;
 }
 
+bool grantor_does_not_pay(const intervention& iv, const organisation& org) {
+    return iv.grants == authority::solution && payer_inside(iv, org) != authority::solution;
+}
+
 compiled_intervention compile_intervention(const scenario& sc, std::size_t i) {
     const intervention& iv = sc.interventions[i];
     compiled_intervention ci;
@@ -43,6 +47,18 @@ compiled_intervention compile_intervention(const scenario& sc, std::size_t i) {
     ci.delay[1] = iv.decision_delay_solution;
     ci.solution_first = iv.queue == queue_discipline::solution_first;
     ci.above_ceiling = above_ceiling(iv, sc.org);
+    const grant_behaviour& gb = sc.org.granting;
+    ci.ceiling_per_grant = gb.ceiling_on == ceiling_basis::grant && sc.org.ceiling > 0.0 && iv.grants != authority::sector;
+    for (const auto& c : iv.costs) {
+        ci.one_off += c.one_off;
+        ci.monthly += c.monthly;
+    }
+    ci.grant_share = ci.grant_below = ci.grant_above = iv.grant_share;
+    if (grantor_does_not_pay(iv, sc.org)) {
+        ci.grant_below = iv.grant_share * gb.multiplier(false);
+        ci.grant_above = iv.grant_share * gb.multiplier(true);
+    }
+    ci.purpose_grant = purpose_id("intervention/grant/" + iv.name);
     ci.purpose_duration = purpose_id("intervention/duration/" + iv.name);
     ci.purpose_delay = purpose_id("intervention/delay/" + iv.name);
     return ci;

@@ -101,5 +101,7 @@ void validate_track(const scenario& sc, const track& t, const std::string& where
 void validate_intervention(const scenario& sc, const intervention& iv, const std::string& where);
 void validate_population(const scenario& sc, const population& p);
 void validate_solution(const scenario& sc);
+void validate_grant_behaviour(const grant_behaviour& gb);                                        // scenario_interventions.cpp
+void validate_grant_share(const scenario& sc, const intervention& iv, const std::string& where);  // scenario_interventions.cpp
 
 }  // namespace tvaer::detail

@@ -1,6 +1,7 @@
 // Interventions and effects: reading and value checks.
 #include "scenario_checks.hpp"
 #include "scenario_read.hpp"
+#include "tvaer/intervention.hpp"
 
 namespace tvaer::detail {
 
@@ -51,6 +52,7 @@ intervention read_intervention(reader r) {
     if (r.present("pays_above_ceiling")) iv.pays_above_ceiling = read_authority(r, "pays_above_ceiling");
     for (const auto& [sector, share] : r.number_table("payment_key")) iv.payment_key[sector] = share;
     iv.inside_unit_budget = r.boolean("inside_unit_budget", false);
+    iv.grant_share = r.number("grant_share", 1.0);
     iv.queue = r.choice("queue", {{"fifo", queue_discipline::fifo}, {"solution_first", queue_discipline::solution_first}},
                         queue_discipline::fifo);
     iv.delivered_by = r.string("delivered_by", "sector");
@@ -92,6 +94,41 @@ void validate_intervention(const scenario& sc, const intervention& iv, const std
             "is only used when the solution grants it (grants = \"solution\" or \"shared\") and organisation.ceiling > 0");
     require(iv.delivered_by == "sector" || iv.delivered_by == "solution", w + ".delivered_by",
             fmt::format("must be 'sector' or 'solution', got '{}'", iv.delivered_by));
+    validate_grant_share(sc, iv, w);
+}
+
+void read_grant_behaviour(reader& r, grant_behaviour& gb) {
+    gb.propensity = r.number("grant_propensity", gb.propensity);
+    gb.ceiling_on = r.choice("ceiling_on", {{"expected_cost", ceiling_basis::expected_cost}, {"grant", ceiling_basis::grant}},
+                             gb.ceiling_on);
+    gb.forum_review = r.number("forum_review", gb.forum_review);
+    gb.payment_model = r.number("payment_model", gb.payment_model);
+    gb.follow_up = r.number("follow_up", gb.follow_up);
+}
+
+void validate_grant_behaviour(const grant_behaviour& gb) {
+    require(gb.propensity >= 1.0 && gb.propensity <= 10.0, "organisation.grant_propensity",
+            fmt::format("must be a multiplier in [1, 10] (1: no effect), got {}", gb.propensity));
+    require_share(gb.forum_review, "organisation.forum_review");
+    require_share(gb.payment_model, "organisation.payment_model");
+    require_share(gb.follow_up, "organisation.follow_up");
+}
+
+void validate_grant_share(const scenario& sc, const intervention& iv, const std::string& w) {
+    const grant_behaviour& gb = sc.org.granting;
+    validate_grant_behaviour(gb);  // first: the checks below use it
+    require(gb.ceiling_on == ceiling_basis::expected_cost || !iv.pays_above_ceiling, w + ".pays_above_ceiling",
+            "is decided per intervention from its expected cost; it cannot go with organisation.ceiling_on = \"grant\" "
+            "(remove one of them)");
+    require(iv.grant_share > 0.0 && iv.grant_share <= 1.0, w + ".grant_share",
+            fmt::format("must be a share in (0, 1], got {}", iv.grant_share));
+    if (!grantor_does_not_pay(iv, sc.org)) return;
+    const double m = gb.multiplier(false);
+    require(iv.grant_share * m <= 1.0 + 1e-12, w + ".grant_share",
+            fmt::format("{} x the granting propensity {} (organisation.grant_propensity {}, less what the compensating "
+                        "measures remove) is {}, above 1: the solution grants it while another budget pays, so it "
+                        "grants a larger share of requests than the payer; set grant_share to at most {:.4g} or lower "
+                        "the propensity", iv.grant_share, m, gb.propensity, iv.grant_share * m, 1.0 / m));
 }
 
 }  // namespace tvaer::detail

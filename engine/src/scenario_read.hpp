@@ -14,6 +14,8 @@ std::vector<cost_rate> read_costs(reader& r);       // scenario_tracks.cpp
 track read_track(reader r);                         // scenario_tracks.cpp
 std::vector<effect> read_effects(reader& r, const std::string* default_track);  // scenario_interventions.cpp
 intervention read_intervention(reader r);           // scenario_interventions.cpp
+/// organisation.grant_propensity, ceiling_on, forum_review, payment_model, follow_up over `gb`.
+void read_grant_behaviour(reader& r, grant_behaviour& gb);  // scenario_interventions.cpp
 selection read_selection(reader r);                 // scenario_solution.cpp
 organisation read_organisation(reader r, const std::vector<std::string>& sectors);  // scenario_solution.cpp
 population read_population(reader r);               // scenario_population.cpp

@@ -52,6 +52,7 @@ organisation read_organisation(reader r, const std::vector<std::string>& sectors
     o.meeting_every = r.number("meeting_every", o.meeting_every);
     o.ceiling = r.number("ceiling", o.ceiling);
     o.forum_every = r.number("forum_every", o.forum_every);
+    read_grant_behaviour(r, o.granting);
     if (r.present("coordination")) {  // a list written in the file replaces the preset's, even an empty one
         o.coordination.clear();
         for (reader c : r.tables("coordination")) o.coordination.push_back(read_coordination(std::move(c)));
@@ -132,6 +133,7 @@ void validate_solution(const scenario& sc) {
     require(org.forum_every > 0.0 && std::isfinite(org.forum_every), "organisation.forum_every",
             fmt::format("must be > 0 and finite, got {}", org.forum_every));
     validate_coordination(sc, org.coordination);
+    validate_grant_behaviour(org.granting);
 }
 
 }  // namespace tvaer::detail

@@ -255,8 +255,9 @@ void simulator::request(std::uint32_t mi, std::uint32_t iv, double t) {
     const treatment g = treat(mb);
     if (!ci.available[static_cast<int>(g)] || has_active(mi, iv)) return;
     if (may_wait_for_decision(ci, g)) {
+        const bool above = g == treatment::solution && grant_above(mi, iv);
         const double when = decision_time(
-            ci, g, m_.spec.org, t, [&] { return member_stream(mi, ci.purpose_delay, mb.spell); },
+            ci, g, m_.spec.org, t, above, [&] { return member_stream(mi, ci.purpose_delay, mb.spell); },
             [&] { return keyed(mb.family, family_slot, purpose_meeting, 0); });
         if (when > t) {
             const std::uint32_t slot = allocate_delayed();
@@ -268,8 +269,17 @@ void simulator::request(std::uint32_t mi, std::uint32_t iv, double t) {
     decide(mi, iv, t, g, 0.0);
 }
 
+// Whether member mi's grant of iv inside the solution is above the amount ceiling (intervention.hpp,
+// grant_above_ceiling: per grant, its duration is the keyed draw start() makes).
+bool simulator::grant_above(std::uint32_t mi, std::uint32_t iv) const {
+    const auto& ci = m_.interventions[iv];
+    return grant_above_ceiling(ci, m_.spec.org, [&] { return member_stream(mi, ci.purpose_duration, members_[mi].spell); });
+}
+
 // The request of member mi for intervention iv is decided at t, `waited` months after a member
-// of group `asked_in` made it: it starts if a slot is free, else it joins the queue.
+// of group `asked_in` made it: it is granted with its grant probability (one keyed draw per
+// member, intervention and spell, so the same in both arms), then starts if a slot is free, else
+// it joins the queue. A refused request counts as decided.
 void simulator::decide(std::uint32_t mi, std::uint32_t iv, double t, treatment asked_in, double waited) {
     const member& mb = members_[mi];
     const auto& ci = m_.interventions[iv];
@@ -277,6 +287,11 @@ void simulator::decide(std::uint32_t mi, std::uint32_t iv, double t, treatment a
     ++out_.requests[cell];
     ++out_.group_requests[group_cell(asked_in, cell)];
     out_.group_decision_wait[group_cell(asked_in, cell)] += waited;
+    const double p = grant_probability(ci, asked_in, [&] { return grant_above(mi, iv); });
+    if (p < 1.0) {
+        stream s = member_stream(mi, ci.purpose_grant, mb.spell);
+        if (!(s.uniform() < p)) return;
+    }
     if (has_room(ci, busy_[iv])) {
         start(mi, iv, t, t);
         return;

@@ -409,6 +409,7 @@ private:
     void request_for_state(std::uint32_t mi, double t);
     void request(std::uint32_t mi, std::uint32_t iv, double t);
     void decide(std::uint32_t mi, std::uint32_t iv, double t, treatment asked_in, double waited);
+    [[nodiscard]] bool grant_above(std::uint32_t mi, std::uint32_t iv) const;
     // The cell of (group, month, intervention) in the by-group arrays (arm_result::group_starts):
     // `cell` is the (month, intervention) cell of the totals.
     [[nodiscard]] std::size_t group_cell(treatment g, std::size_t cell) const {

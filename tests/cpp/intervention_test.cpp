@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <stdexcept>
+#include <utility>
 
 #include "builders.hpp"
 
@@ -128,18 +130,18 @@ TEST_CASE("a request waits for the decision delay, the network meeting and the f
     };
     // Business as usual without a delay: decided when made, and nothing is drawn.
     CHECK_FALSE(may_wait_for_decision(ci, treatment::usual));
-    CHECK(decision_time(ci, treatment::usual, org, 4.2, delay_stream, meeting_stream) == 4.2);
+    CHECK(decision_time(ci, treatment::usual, org, 4.2, ci.above_ceiling, delay_stream, meeting_stream) == 4.2);
     CHECK(asked == 0);
     ci.delay[0] = sojourn::fixed(0.5);
     CHECK(may_wait_for_decision(ci, treatment::usual));
-    CHECK(decision_time(ci, treatment::usual, org, 4.2, delay_stream, meeting_stream) == Approx(4.7));
+    CHECK(decision_time(ci, treatment::usual, org, 4.2, ci.above_ceiling, delay_stream, meeting_stream) == Approx(4.7));
     // Inside the solution a request may always wait (network meetings, the forum).
     CHECK(may_wait_for_decision(ci, treatment::solution));
-    CHECK(decision_time(ci, treatment::solution, org, 4.2, delay_stream, meeting_stream) == 4.2);
+    CHECK(decision_time(ci, treatment::solution, org, 4.2, ci.above_ceiling, delay_stream, meeting_stream) == 4.2);
     ci.delay[1] = sojourn::fixed(1.0);
     ci.above_ceiling = true;
     org.forum_every = 2.0;  // forum at 0, 2, 4, ...: decided at 5.2, forum at 6
-    CHECK(decision_time(ci, treatment::solution, org, 4.2, delay_stream, meeting_stream) == 6.0);
+    CHECK(decision_time(ci, treatment::solution, org, 4.2, ci.above_ceiling, delay_stream, meeting_stream) == 6.0);
     // Network meetings every 3 months at phase 3u; the forum meets after the network decided.
     org.meeting_every = 3.0;
     stream copy(2);
@@ -147,10 +149,10 @@ TEST_CASE("a request waits for the decision delay, the network meeting and the f
     const double meeting = phase >= 5.2 - 3.0 ? phase + 3.0 : phase + 6.0;  // first at or after 5.2
     const double forum = 2.0 * std::ceil(meeting / 2.0);
     asked = 0;
-    CHECK(decision_time(ci, treatment::solution, org, 4.2, delay_stream, meeting_stream) == Approx(forum));
+    CHECK(decision_time(ci, treatment::solution, org, 4.2, ci.above_ceiling, delay_stream, meeting_stream) == Approx(forum));
     CHECK(asked == 2);
     ci.above_ceiling = false;
-    CHECK(decision_time(ci, treatment::solution, org, 4.2, delay_stream, meeting_stream) == Approx(meeting));
+    CHECK(decision_time(ci, treatment::solution, org, 4.2, ci.above_ceiling, delay_stream, meeting_stream) == Approx(meeting));
 }
 
 TEST_CASE("an intervention has room below its capacity, queues solution families apart when they go first, "
@@ -168,4 +170,67 @@ TEST_CASE("an intervention has room below its capacity, queues solution families
     ci.ends_mask = 0b100;
     CHECK(ends_on(ci, 2));
     CHECK_FALSE(ends_on(ci, 1));
+}
+
+TEST_CASE("the granting propensity raises the share granted where the solution grants and another budget pays; "
+          "each compensating measure removes its share of the excess",
+          "[intervention]") {
+    scenario sc = two_tracks();
+    sc.interventions = {test::requested_on("x", "adult", "A", sojourn::fixed(5.0), {test::cost("s", 1000.0)})};
+    intervention& iv = sc.interventions[0];
+    iv.grant_share = 0.5;
+    iv.grants = authority::solution;
+    iv.pays = authority::sector;
+    sc.org.granting.propensity = 1.4;
+    compiled_intervention ci = compile_intervention(sc, 0);
+    CHECK(ci.grant_share == 0.5);            // business as usual: the payer's own share
+    CHECK(ci.grant_below == Approx(0.7));    // 0.5 x 1.4
+    CHECK(ci.grant_above == Approx(0.5));    // the forum reviews grants above the ceiling (forum_review 1)
+    // A payment model fixed in advance and close follow-up each remove half: 0.4 x 1/4 = 0.1 is left.
+    sc.org.granting.payment_model = 0.5;
+    sc.org.granting.follow_up = 0.5;
+    sc.org.granting.forum_review = 0.5;
+    ci = compile_intervention(sc, 0);
+    CHECK(ci.grant_below == Approx(0.55));   // 0.5 x 1.1
+    CHECK(ci.grant_above == Approx(0.525));  // 0.5 x (1 + 0.4 x 1/8)
+    // The solution pays itself, shares the authority, or the sector grants: no separation, no effect.
+    const std::pair<authority, authority> joined[] = {{authority::solution, authority::solution},
+                                                      {authority::shared, authority::sector},
+                                                      {authority::sector, authority::sector}};
+    for (const auto& [grants, pays] : joined) {
+        iv.grants = grants;
+        iv.pays = pays;
+        ci = compile_intervention(sc, 0);
+        CHECK(ci.grant_below == 0.5);
+        CHECK(ci.grant_above == 0.5);
+    }
+    CHECK(grant_probability(ci, treatment::solution, [] { return true; }) == 0.5);
+}
+
+TEST_CASE("the ceiling on the grant's own amount compares one-off plus monthly times its drawn duration",
+          "[intervention]") {
+    scenario sc = two_tracks();
+    sc.org.ceiling = 10000.0;
+    sc.org.granting.ceiling_on = ceiling_basis::grant;
+    sc.interventions = {test::requested_on("x", "adult", "A", sojourn::exponential(0.5), {test::cost("s", 1000.0, 3000.0)})};
+    sc.interventions[0].grants = authority::solution;
+    const compiled_intervention ci = compile_intervention(sc, 0);
+    CHECK_FALSE(ci.above_ceiling);  // expected cost 3,000 + 1,000 x 2 = 5,000
+    REQUIRE(ci.ceiling_per_grant);
+    // Each stream's duration d is drawn once here; the grant is above when 3,000 + 1,000 d > 10,000.
+    int above = 0;
+    for (std::uint64_t k = 0; k < 2000; ++k) {
+        stream copy(k);
+        const double d = ci.duration.sample(copy);
+        const bool is_above = grant_above_ceiling(ci, sc.org, [&] { return stream(k); });
+        CHECK(is_above == (3000.0 + 1000.0 * d > 10000.0));
+        above += is_above ? 1 : 0;
+    }
+    // P(d > 7) = exp(-7/2) for the mean-2 exponential: 0.0302, 60 of 2000 (sd 7.7).
+    CHECK(std::abs(above - 2000 * std::exp(-3.5)) < 4 * std::sqrt(2000 * std::exp(-3.5)));
+    // Without the switch, or when the sector grants, the expected cost decides and nothing is drawn.
+    sc.org.granting.ceiling_on = ceiling_basis::expected_cost;
+    const compiled_intervention expected = compile_intervention(sc, 0);
+    CHECK_FALSE(expected.ceiling_per_grant);
+    CHECK_FALSE(grant_above_ceiling(expected, sc.org, []() -> stream { throw std::logic_error("drawn"); }));
 }

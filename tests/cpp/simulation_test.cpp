@@ -207,6 +207,77 @@ TEST_CASE("a network meeting cadence and a forum above the ceiling delay solutio
     CHECK(a.starts[1] == 50);
 }
 
+TEST_CASE("a granting propensity of 1.3 scales the grants the solution makes for another budget by 1.3",
+          "[simulation]") {
+    constexpr std::uint32_t n = 20000;
+    scenario sc = single_state(n, 6.0);
+    sc.select.min_sectors = 0;  // every family is in the solution
+    intervention iv = service("slot", 0, sojourn::fixed(12.0));  // unlimited: every grant starts at once
+    iv.grants = authority::solution;                               // the sector pays (the default)
+    iv.grant_share = 0.5;
+    sc.interventions = {iv};
+    const model base = compile(sc);
+    sc.org.granting.propensity = 1.3;
+    const model more = compile(sc);
+    const arm_result b0 = simulate_arm(base, 4, 0, arm::bau), b1 = simulate_arm(more, 4, 0, arm::bau);
+    const arm_result s0 = simulate_arm(base, 4, 0, arm::solution), s1 = simulate_arm(more, 4, 0, arm::solution);
+    // Every request at t = 0 is decided (granted or refused) in month 0 in both runs.
+    CHECK(s0.requests[0] == n);
+    CHECK(s1.requests[0] == n);
+    // Binomial expectations: 0.5 n as usual and at propensity 1, 0.65 n at 1.3, within 4 sd.
+    auto near = [&](double count, double p) { return std::abs(count - p * n) < 4 * std::sqrt(n * p * (1 - p)); };
+    CHECK(near(s0.starts[0], 0.5));
+    CHECK(near(s1.starts[0], 0.65));
+    // The same keyed draw decides a member's request in both runs: 1.3 x the baseline count, the
+    // extra grants a binomial of the baseline's refused requests at (0.65 - 0.5) / 0.5.
+    const double refused = n - s0.starts[0];
+    CHECK(std::abs(s1.starts[0] - 1.3 * s0.starts[0]) < 4 * std::sqrt(refused * 0.3 * 0.7) + 0.6 * 4 * std::sqrt(n * 0.25));
+    CHECK(s1.starts[0] > s0.starts[0]);
+    // As usual the payer decides: the propensity changes nothing, and the same draws grant the same.
+    CHECK(b0.starts[0] == s0.starts[0]);
+    CHECK(b1.starts == b0.starts);
+    CHECK(b1.costs.totals() == b0.costs.totals());
+
+    // Where the solution pays itself, or close follow-up removes the whole excess: no effect at all.
+    sc.interventions[0].pays = authority::solution;
+    CHECK(simulate_arm(compile(sc), 4, 0, arm::solution).starts == s0.starts);
+    sc.interventions[0].pays = authority::sector;
+    sc.org.granting.follow_up = 1.0;
+    CHECK(simulate_arm(compile(sc), 4, 0, arm::solution).costs.totals() == s0.costs.totals());
+}
+
+TEST_CASE("a ceiling on the grant's own amount sends the grants whose drawn duration makes them dear to the forum",
+          "[simulation]") {
+    constexpr std::uint32_t n = 4000;
+    scenario sc = single_state(n, 24.0);
+    sc.select.min_sectors = 0;
+    sc.org.ceiling = 5000.0;
+    sc.org.forum_every = 12.0;  // the forum meets at months 0, 12, 24
+    sc.org.granting.ceiling_on = ceiling_basis::grant;
+    intervention iv = service("slot", 0, sojourn::exponential(0.25));  // mean 4 months
+    iv.costs = {cost("s", 1000.0)};  // expected 4,000: below the ceiling; a grant of more than 5 months is above
+    iv.grants = authority::solution;
+    iv.decision_delay_solution = sojourn::fixed(1.0);
+    sc.interventions = {iv};
+    arm_result a = simulate_arm(compile(sc), 6, 0, arm::solution);
+    // Requested at 0, decided at 1; P(duration > 5) = exp(-5/4) of them wait for the forum at 12.
+    const double p = std::exp(-1.25);
+    CHECK(a.starts[1] + a.starts[12] == n);
+    CHECK(std::abs(a.starts[12] - p * n) < 4 * std::sqrt(n * p * (1 - p)));
+    // Checked against the expected cost (the default), nobody goes to the forum.
+    sc.org.granting.ceiling_on = ceiling_basis::expected_cost;
+    CHECK(simulate_arm(compile(sc), 6, 0, arm::solution).starts[1] == n);
+    // With a propensity of 1.4 on a share of 0.5, the forum's review keeps the payers' 0.5 above the
+    // ceiling while the unit grants 0.7 below it.
+    sc.org.granting.ceiling_on = ceiling_basis::grant;
+    sc.org.granting.propensity = 1.4;
+    sc.interventions[0].grant_share = 0.5;
+    a = simulate_arm(compile(sc), 6, 0, arm::solution);
+    auto near = [&](double count, double q) { return std::abs(count - q * n) < 4 * std::sqrt(n * q * (1 - q)); };
+    CHECK(near(a.starts[1], (1 - p) * 0.7));
+    CHECK(near(a.starts[12], p * 0.5));
+}
+
 TEST_CASE("a solution-first queue serves solution families before others", "[simulation]") {
     const model m = solution_first_slot();
     const arm_result a = simulate_arm(m, 4, 0, arm::solution);
@@ -380,6 +451,26 @@ TEST_CASE("bad population and governance values are named", "[simulation][scenar
     sc = single_state(1, 12.0);
     sc.org.forum_every = 0.0;
     REQUIRE_THROWS_WITH(compile(sc), Catch::Contains("organisation.forum_every: must be > 0 and finite, got 0"));
+    sc = single_state(1, 12.0);
+    sc.org.granting.propensity = 0.9;
+    REQUIRE_THROWS_WITH(compile(sc), Catch::Contains("organisation.grant_propensity: must be a multiplier in [1, 10] (1: no effect), got 0.9"));
+    sc = single_state(1, 12.0);
+    sc.org.granting.follow_up = 1.5;
+    REQUIRE_THROWS_WITH(compile(sc), Catch::Contains("organisation.follow_up: must be a share in [0, 1], got 1.5"));
+    sc = single_state(1, 12.0);
+    sc.interventions = {service("slot", 0, sojourn::fixed(1.0))};
+    sc.interventions[0].grant_share = 0.0;
+    REQUIRE_THROWS_WITH(compile(sc), Catch::Contains("interventions.slot.grant_share: must be a share in (0, 1], got 0"));
+    // Every request is granted already: a propensity has no room to act, and says so.
+    sc.interventions[0].grant_share = 1.0;
+    sc.interventions[0].grants = authority::solution;
+    sc.org.granting.propensity = 1.25;
+    REQUIRE_THROWS_WITH(compile(sc), Catch::Contains("interventions.slot.grant_share: 1 x the granting propensity 1.25"));
+    REQUIRE_THROWS_WITH(compile(sc), Catch::Contains("set grant_share to at most 0.8 or lower the propensity"));
+    sc.org.granting.payment_model = 0.2;  // 1 + 0.25 x 0.8 = 1.2
+    REQUIRE_THROWS_WITH(compile(sc), Catch::Contains("1 x the granting propensity 1.2 (organisation.grant_propensity 1.25"));
+    sc.interventions[0].grant_share = 0.8;
+    CHECK_NOTHROW(compile(sc));
 }
 
 TEST_CASE("refusion follows the weeks on benefits across spells", "[simulation][refusion]") {

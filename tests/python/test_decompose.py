@@ -70,6 +70,22 @@ def test_additive_mechanisms_each_get_their_own_effect_and_salary_is_exact_to_th
     assert alone.sum() > 0
 
 
+def test_coordination_meetings_switched_on_from_none_are_one_mechanism_worth_their_cost_to_the_krone(three):
+    # A list of named items nothing refers to (organisation.coordination) switches whole. 2 staff x
+    # 1.5 hours every 3 months at 400 DKK an hour: 400 DKK per family-month, 30 families inside the
+    # solution for the whole horizon (closed population, no stay): 144,000 a year, 72,000 in year 3.
+    meeting = {"name": "network", "participants": 2, "hours": 1.5, "every_months": 3, "sector": "adults",
+               "hourly_cost": 400}
+    a = three.with_({"organisation.coordination": []})
+    b = three.with_({"organisation.coordination": [meeting], SALARY: 700000})
+    d = tvaer.decompose(a, b, **RUN)
+    assert list(d.parts["mechanism"].values) == [SALARY, "organisation.coordination"]
+    part = d.parts.sel(mechanism="organisation.coordination").transpose("replication", "sector", "year")
+    np.testing.assert_allclose(part.sel(sector="adults").values,
+                               np.broadcast_to([144000.0, 144000.0, 72000.0], (RUN["replications"], 3)), rtol=0, atol=0.01)
+    assert (part.sel(sector=["employment", "children", "solution"]).values == 0).all()
+
+
 def test_the_difference_outcome_splits_solution_minus_business_as_usual(three):
     b = three.with_({SALARY: 700000, "organisation.effects[0].multiplier": 2.0})
     d = tvaer.decompose(three, b, outcome="difference", **RUN)
@@ -80,6 +96,17 @@ def test_the_difference_outcome_splits_solution_minus_business_as_usual(three):
 
     np.testing.assert_allclose(d.parts.sum("mechanism").transpose("replication", "sector", "year").values,
                                net(b) - net(three), rtol=1e-9, atol=1e-6)
+    _labels_have_room(d.waterfall())  # not zoomed: the axis starts at 0
+
+
+def _labels_have_room(fig) -> None:
+    """Every bar's label (a line of small text above it) fits inside the axes: at least 5 % of
+    the axis above the highest bar."""
+    ax = fig.axes[0]
+    low, high = ax.get_ylim()
+    tops = [max(p.get_y(), p.get_y() + p.get_height()) for p in ax.patches]
+    assert max(tops) + 0.05 * (high - low) <= high, (max(tops), (low, high))
+    plt.close(fig)
 
 
 def test_summary_gives_each_part_its_share_of_the_mean_total(three):
@@ -105,7 +132,7 @@ def test_waterfall_has_a_bar_per_mechanism_between_a_and_b_and_the_sentence_quot
     assert "year 1" in ax.get_title()
     start = d.start.sel(year=1).sum("sector").mean().item()
     assert ax.patches[0].get_height() == pytest.approx(start / 1e6)
-    plt.close(fig)
+    _labels_have_room(fig)
     salary = 1.2 * 120000  # a full year
     sentence = d.sentence(1)
     total = d.total.sel(year=1).sum("sector").mean().item()

@@ -186,3 +186,32 @@ def test_the_engine_discounts_and_breaks_even_in_dkk():
     assert tvaer._core.break_even_year_dkk([-10.0, 4.0]) is None
     with pytest.raises(ValueError, match="present_value: discount rate must be finite and > -1, got -1"):
         tvaer._core.present_value_dkk([1.0], -1.0)
+
+
+def test_flows_give_mean_decision_waits_apart_from_mean_queue_waits_per_group():
+    # 3000 one-member families, all inside the solution, request at t = 0; the network meets every
+    # 3 months at a uniform phase, so the requests decided in month k waited k + U, U uniform on
+    # [0, 1): a mean of k + 0.5. Nothing is capacity-limited, so nobody waits in a queue.
+    n = 3000
+    s = tvaer.Scenario({
+        "schema_version": 1, "name": "waits", "horizon_months": 6, "sectors": ["employment"], "families": n,
+        "selection": {"min_sectors": 0}, "organisation": {"meeting_every": 3},
+        "tracks": [{"name": "adult", "members": [0.0, 1.0], "initial": {"out": 1.0},
+                    "states": [{"name": "out", "costs": [{"sector": "employment", "monthly": 1000}]}]}],
+        "interventions": [{"name": "coach", "track": "adult", "request_on_entry": ["out"],
+                           "duration": {"distribution": "fixed", "months": 12},
+                           "costs": [{"sector": "employment", "monthly": 500}]}],
+    }, "waits.toml")
+    f = tvaer.simulate(s, replications=2, seed=3, threads=2, progress=False).flows
+    decision = f["mean_decision_wait_solution"].sel(arm="solution", intervention="coach")
+    queue = f["mean_wait_solution"].sel(arm="solution", intervention="coach")
+    requests = f["requests_solution"].sel(arm="solution", intervention="coach")
+    for k in range(3):
+        # U given the month: uniform, sd 1/sqrt(12) per request.
+        tolerance = 4 / np.sqrt(12 * requests.isel(month=k).values)
+        assert (np.abs(decision.isel(month=k).values - (k + 0.5)) < tolerance).all()
+        assert (queue.isel(month=k).values == 0).all()
+    assert np.isnan(decision.isel(month=4).values).all()  # nothing decided: no mean
+    assert np.isnan(f["mean_wait_ordinary"].sel(arm="solution").values).all()  # nobody treated as usual
+    assert {"decision_wait_months_solution", "wait_months_solution"}.isdisjoint(f.data_vars)
+    assert f["mean_decision_wait_solution"].attrs["units"] == "months"

@@ -3,7 +3,9 @@
 ///
 /// An intervention is requested when a member enters one of its states; it waits for its
 /// decision (decision_time: the arm's decision delay and, inside the solution, the family's next
-/// network meeting and, above the amount ceiling, the sector heads' forum), then for a free slot
+/// network meeting and, above the amount ceiling, the sector heads' forum), is granted with its
+/// grant probability (grant_probability: its grant_share, raised inside the solution where the
+/// solution grants and another budget pays), then waits for a free slot
 /// (has_room, queue_of); it runs for its duration and ends then or on entering one of its end
 /// states (ends_on). While it is active its effects multiply transition hazards (multiply,
 /// combine, acts_on, counts_for); the solution's own effects (organisation.effects) act the same
@@ -43,7 +45,16 @@ struct compiled_intervention {
     std::optional<sojourn> delay[2];   ///< by treatment
     std::uint64_t purpose_duration = 0;
     std::uint64_t purpose_delay = 0;
-    bool above_ceiling = false;        ///< granted by the solution above organisation.ceiling
+    bool above_ceiling = false;        ///< granted by the solution above organisation.ceiling (expected cost)
+    /// The ceiling is checked against each grant's own amount (organisation.ceiling_on = "grant"):
+    /// one-off + monthly x its drawn duration; above_ceiling is then unused.
+    bool ceiling_per_grant = false;
+    double one_off = 0.0;              ///< DKK per grant, all its costs (for ceiling_per_grant)
+    double monthly = 0.0;              ///< DKK per month, all its costs (for ceiling_per_grant)
+    double grant_share = 1.0;          ///< P(a request is granted): business as usual
+    double grant_below = 1.0;          ///< ... inside the solution, a grant below the ceiling
+    double grant_above = 1.0;          ///< ... inside the solution, a grant above the ceiling
+    std::uint64_t purpose_grant = 0;
     bool solution_first = false;       ///< queue discipline
 };
 
@@ -68,6 +79,10 @@ struct compiled_intervention {
 /// Who pays `iv` inside the solution: its pays_above_ceiling when set and the grant is above
 /// the ceiling (above_ceiling), else its pays.
 [[nodiscard]] authority payer_inside(const intervention& iv, const organisation& org);
+
+/// Whether the solution grants `iv` alone (grants = "solution") while another budget pays it
+/// inside the solution (payer_inside is not "solution"): where org.granting's propensity acts.
+[[nodiscard]] bool grantor_does_not_pay(const intervention& iv, const organisation& org);
 
 // ---- effects -------------------------------------------------------------------------------
 
@@ -121,14 +136,37 @@ inline void multiply(const std::vector<compiled_effect>& effects, unsigned track
     return ci.delay[static_cast<int>(g)] || g == treatment::solution;
 }
 
+/// Whether a grant of `ci` inside the solution is above the amount ceiling: its expected cost's
+/// flag (above_ceiling), or with ceiling_per_grant the grant's own amount, one-off + monthly x
+/// its duration, drawn from duration_stream(): the stream the start draws it from, so the same
+/// duration. The stream is asked for only when drawn from.
+template <class DurationStream>
+[[nodiscard]] bool grant_above_ceiling(const compiled_intervention& ci, const organisation& org,
+                                       DurationStream&& duration_stream) {
+    if (!ci.ceiling_per_grant) return ci.above_ceiling;
+    stream s = duration_stream();
+    return expected_grant_cost(ci.one_off, ci.monthly, ci.duration.sample(s)) > org.ceiling;
+}
+
+/// The probability that a request of `ci` decided under treatment `g` is granted: its
+/// grant_share as usual; inside the solution raised by the granting propensity where the
+/// solution grants and does not pay, less above the ceiling (above() says whether the grant is;
+/// asked only when the two differ).
+template <class Above>
+[[nodiscard]] double grant_probability(const compiled_intervention& ci, treatment g, Above&& above) {
+    if (g == treatment::usual) return ci.grant_share;
+    if (ci.grant_below == ci.grant_above) return ci.grant_below;
+    return above() ? ci.grant_above : ci.grant_below;
+}
+
 /// When a request made at `t` under treatment `g` is decided: after the arm's decision delay
 /// (drawn from delay_stream()) and, inside the solution, at the family's next network meeting
-/// (every org.meeting_every months, at a phase drawn from meeting_stream()) and then, above
-/// the amount ceiling, at the forum's next meeting (governance.hpp). The streams are asked for
-/// only when drawn from.
+/// (every org.meeting_every months, at a phase drawn from meeting_stream()) and then, when the
+/// grant is `above` the amount ceiling (grant_above_ceiling), at the forum's next meeting
+/// (governance.hpp). The streams are asked for only when drawn from.
 template <class DelayStream, class MeetingStream>
 [[nodiscard]] double decision_time(const compiled_intervention& ci, treatment g, const organisation& org, double t,
-                                   DelayStream&& delay_stream, MeetingStream&& meeting_stream) {
+                                   bool above, DelayStream&& delay_stream, MeetingStream&& meeting_stream) {
     const auto& delay = ci.delay[static_cast<int>(g)];
     double when = t;
     if (delay) {
@@ -140,7 +178,7 @@ template <class DelayStream, class MeetingStream>
             stream s = meeting_stream();
             when = next_meeting(when, org.meeting_every, s.uniform() * org.meeting_every);
         }
-        if (ci.above_ceiling) when = next_meeting(when, org.forum_every, 0.0);
+        if (above) when = next_meeting(when, org.forum_every, 0.0);
     }
     return when;
 }

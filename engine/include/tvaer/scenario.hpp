@@ -111,6 +111,10 @@ struct intervention {
     std::optional<authority> pays_above_ceiling;
     std::map<std::string, double> payment_key;       ///< sector -> share when pays (or pays_above_ceiling) == shared
     bool inside_unit_budget = false;                 ///< Helsingør's "inside" items (sec. 4.6 c)
+    /// Share of its requests that lead to a grant when the budget that pays also decides (the
+    /// sectors' own practice, both arms); 1: every request is granted. Inside the solution,
+    /// organisation.grant_propensity raises it where the solution grants and does not pay.
+    double grant_share = 1.0;
     queue_discipline queue = queue_discipline::fifo; ///< solution_first: solution families go ahead
     /// Who performs it inside the solution: "sector" (the sector's own services or providers) or
     /// "solution" (the unit's own performers, e.g. family therapists in Assens and Helsingør,
@@ -167,6 +171,31 @@ struct coordination_meeting {
     std::optional<double> hourly_cost;  ///< DKK; unset: organisation.salary_per_fte_year / 1,924 hours [A]
 };
 
+/// What the amount ceiling is compared with: the intervention's expected cost (one decision per
+/// intervention) or each grant's own amount, one-off plus monthly rate x its drawn duration.
+enum class ceiling_basis : std::uint8_t { expected_cost, grant };
+
+/// Who grants versus who pays as behaviour (report L478-496, L2780-2839): where the solution
+/// grants an intervention (grants = "solution") that another budget pays, the incentive for
+/// resource awareness is weaker, so it grants a larger share of requests: grant_share x (1 +
+/// (propensity - 1) x the part of the excess that no compensating measure removes). Each
+/// measure removes a share of the excess; the forum's review acts on grants above the ceiling.
+/// The defaults change nothing (docs/model.md, "Who grants versus who pays as behaviour").
+struct grant_behaviour {
+    double propensity = 1.0;     ///< >= 1: 1 is no effect; [A] 1.0-1.5, no size is reported
+    double forum_review = 1.0;   ///< share of the excess removed for grants above the ceiling (the payers decide in the forum)
+    double payment_model = 0.0;  ///< share removed by a payment split fixed in advance
+    double follow_up = 0.0;      ///< share removed by close economic follow-up
+    ceiling_basis ceiling_on = ceiling_basis::expected_cost;
+
+    /// The multiplier on grant_share for a grant the solution makes and does not pay, below or
+    /// above the ceiling.
+    [[nodiscard]] double multiplier(bool above_ceiling) const noexcept {
+        const double kept = (1.0 - payment_model) * (1.0 - follow_up) * (above_ceiling ? 1.0 - forum_review : 1.0);
+        return 1.0 + (propensity - 1.0) * kept;
+    }
+};
+
 /// Staff of the solution (report sec. 4.9, Tabel 5.1) and how their salaries are financed.
 struct organisation {
     std::string form = "unit";                  ///< "unit" or "network"
@@ -183,6 +212,7 @@ struct organisation {
     /// none; Assens 25,000 kr., L3036-3055). A grant above it waits for the sector heads' forum.
     double ceiling = 0.0;
     double forum_every = 1.0;  ///< months between forum meetings (Furesø: monthly, L4214)
+    grant_behaviour granting;  ///< who grants versus who pays as behaviour (default: no effect)
     /// Hazard multipliers for every member of a family while it is inside the solution
     /// (e.g. better-matched help in a unit, report sec. 4.9). Default: none ("no effect").
     std::vector<effect> effects;
