@@ -108,6 +108,7 @@ def compare(
     replications: int = 100,
     seed: int = 1,
     threads: int | None = None,
+    client: Any = None,
     progress: bool = True,
 ) -> Comparison:
     """Runs each scenario with the same seed and returns paired differences against `baseline`
@@ -118,6 +119,7 @@ def compare(
     baseline = baseline or names[0]
     if baseline not in scenarios:
         raise ValueError(f"compare: baseline {baseline!r} is not one of {names}")
-    out = {name: simulate(sc, replications=replications, seed=seed, threads=threads, progress=progress)
+    out = {name: simulate(sc, replications=replications, seed=seed, threads=threads, client=client,
+                          progress=progress)
            for name, sc in scenarios.items()}
     return Comparison(out, baseline)

@@ -16,6 +16,7 @@ import time
 
 import cloudpickle
 import numpy as np
+import pandas as pd
 import pytest
 import tomli_w
 from dask.distributed import Client, LocalCluster, WorkerPlugin
@@ -82,6 +83,16 @@ def test_simulate_to_file_with_a_client_resumes_a_local_file_into_the_local_numb
     res = tvaer.simulate_to_file(tiny, path, replications=14, seed=3, chunk=4, progress=False, client=client)
     same_arrays(res, tvaer.simulate(tiny, replications=14, seed=3, threads=1, progress=False))
     same_arrays(tvaer.open_results(path), res)
+
+
+def test_compare_and_the_studies_run_on_the_client_with_the_local_numbers(client, tiny):
+    other = tiny.with_({"interventions.coach.capacity": 2})
+    runs = {"base": tiny, "smaller coach": other}
+    local = tvaer.compare(runs, replications=6, seed=9, threads=1, progress=False)
+    remote = tvaer.compare(runs, replications=6, seed=9, progress=False, client=client)
+    pd.testing.assert_frame_equal(remote.differences(), local.differences())
+    pilots = dict(scenario=tiny, families=[5], months=[12, 24], replications=6, seed=2)
+    pd.testing.assert_frame_equal(tvaer.pilot_power(**pilots, client=client), tvaer.pilot_power(**pilots, threads=1))
 
 
 def test_bookings_and_chunk_without_a_client_are_refused(client, tiny):
