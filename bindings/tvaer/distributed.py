@@ -32,15 +32,17 @@ import threading
 from typing import Any, Callable
 
 from . import _core
+from .errors import TvaerError
 from .scenario import Scenario, compile_model
 
 __all__ = ["DEFAULT_CHUNK", "chunk_size", "connect", "run", "run_chunks"]
 
 # Replications per task when none is given: at most this many, fewer when that keeps every Dask
-# thread busy (see chunk_size). Measured by benchmarks/distributed.py (docs/distributed.md): a
-# task costs about 15 ms beyond its replications (scheduling, the HDF5 round trip of a chunk's
-# results), about 5 replications of the default scenario; 50 keeps that below 10 %.
-DEFAULT_CHUNK = 50
+# thread busy (see chunk_size). benchmarks/dask_scaling.py measures the overhead of a task (mostly
+# the HDF5 round trip of its results) and the chunk that keeps it at 10 % of a chunk's time: a few
+# hundred replications of the 300-family default scenario, some 50 of a 1,020-family municipality
+# over ten years (docs/distributed.md, "Choosing the chunk size"); 100 lies between.
+DEFAULT_CHUNK = 100
 
 
 class Payload:
@@ -73,6 +75,21 @@ def payload(scenario: Scenario) -> tuple[Any, Payload]:
     tables: dict[str, list[tuple[int, str, str, str]]] = {}
     model = compile_model(scenario, tables)
     return model, Payload(scenario, tables)
+
+
+def build() -> tuple[str, str]:
+    """This process's tvaer build: engine version and git revision."""
+    return _core.__version__, _core.GIT_REVISION
+
+
+def check_workers(client: Any) -> None:
+    """Raises TvaerError naming the first worker whose tvaer build differs from the client's:
+    chunks of another build could give other numbers, and a results file records one build."""
+    ours = build()
+    for worker, theirs in sorted(client.run(build).items()):
+        if tuple(theirs) != ours:
+            raise TvaerError(f"Dask worker {worker}: runs tvaer {theirs[0]} at revision {theirs[1]}, this is tvaer "
+                             f"{ours[0]} at revision {ours[1]}; install the same build on every worker")
 
 
 def run_chunk(pay: Payload, seed: int, first: int, count: int, threads: int, family_costs: bool) -> bytes:
@@ -119,15 +136,17 @@ def run_chunks(client: Any, scenario: Scenario, seed: int, first: int, count: in
     chunk's engine results (`_core.Results`) to `take` in replication order, as soon as it and
     every chunk before it are done, and calls `report(n)` with the replications done so far.
     Returns whether Ctrl-C stopped the run (the chunks not yet taken are then cancelled).
-    Raises the first chunk's error (a SimulationError, or Dask's KilledWorker when a chunk killed
-    every worker it was given)."""
+    Raises ValueError for a bad `chunk` or bookings asked for, TvaerError when a worker runs
+    another tvaer build (:func:`check_workers`), and the first error of a chunk (a
+    SimulationError, or Dask's KilledWorker when a chunk killed every worker it was given)."""
     from dask.distributed import as_completed
 
     if record.bookings:
         raise ValueError("bookings: not recorded on a Dask cluster (results travel as results files, "
                          "which do not hold the booking log); run without client=")
-    _, pay = payload(scenario)
     size = chunk_size(client, count, chunk)
+    check_workers(client)
+    _, pay = payload(scenario)
     spans = [(f, min(size, first + count - f)) for f in range(first, first + count, size)]
     [shared] = client.scatter([pay], broadcast=True, hash=False)
     futures = [client.submit(run_chunk, shared, seed, f, n, threads, bool(record.family_costs), pure=False)

@@ -95,6 +95,18 @@ def test_compare_and_the_studies_run_on_the_client_with_the_local_numbers(client
     pd.testing.assert_frame_equal(tvaer.pilot_power(**pilots, client=client), tvaer.pilot_power(**pilots, threads=1))
 
 
+def test_a_worker_with_another_tvaer_build_is_named_and_refused(client):
+    class OtherBuild:  # a cluster whose second worker runs another revision
+        def run(self, fn):
+            mine = fn()
+            return {"tcp://a:1": mine, "tcp://b:2": (mine[0], "0123abc")}
+
+    tvaer.distributed.check_workers(client)  # the real workers run this build
+    with pytest.raises(tvaer.TvaerError, match=r"^Dask worker tcp://b:2: runs tvaer .* at revision 0123abc, this is "
+                                               r"tvaer .*; install the same build on every worker$"):
+        tvaer.distributed.check_workers(OtherBuild())
+
+
 def test_bookings_and_chunk_without_a_client_are_refused(client, tiny):
     with pytest.raises(ValueError, match=r"bookings: not recorded on a Dask cluster .*run without client="):
         tvaer.simulate(tiny, replications=2, progress=False, bookings=True, client=client)
