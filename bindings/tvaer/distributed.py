@@ -149,12 +149,14 @@ def run_chunks(client: Any, scenario: Scenario, seed: int, first: int, count: in
     _, pay = payload(scenario)
     spans = [(f, min(size, first + count - f)) for f in range(first, first + count, size)]
     [shared] = client.scatter([pay], broadcast=True, hash=False)
-    futures = [client.submit(run_chunk, shared, seed, f, n, threads, bool(record.family_costs), pure=False)
-               for f, n in spans]
-    order = {future.key: i for i, future in enumerate(futures)}
+    futures: list[Any] = []
     finished: dict[int, bytes] = {}
     taken = done = 0
     try:
+        futures = client.map(run_chunk, [shared] * len(spans), [seed] * len(spans), [f for f, _ in spans],
+                             [n for _, n in spans], [threads] * len(spans),
+                             [bool(record.family_costs)] * len(spans), pure=False)
+        order = {future.key: i for i, future in enumerate(futures)}
         for future in as_completed(futures):
             i = order[future.key]
             finished[i] = future.result()

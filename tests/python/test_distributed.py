@@ -6,7 +6,6 @@ call in this process, no chunks, no HDF5 round trip, no Dask)."""
 
 from __future__ import annotations
 
-import _thread
 import os
 import pickle
 import subprocess
@@ -34,7 +33,22 @@ def cluster() -> LocalCluster:
 @pytest.fixture(scope="module")
 def client():
     with cluster() as c, Client(c) as cl:
+        cl.run(lambda: __import__("tvaer"))  # workers import tvaer now, not during a timed test
         yield cl
+
+
+def ctrl_c_after(monkeypatch, chunks: int) -> None:
+    """Ctrl-C (KeyboardInterrupt) on the client as it takes chunk number `chunks` + 1, wherever
+    that chunk is in the file order: deterministic, unlike a timer."""
+    decode, calls = tvaer.distributed.decode, []
+
+    def interrupting(data: bytes):
+        calls.append(1)
+        if len(calls) > chunks:
+            raise KeyboardInterrupt
+        return decode(data)
+
+    monkeypatch.setattr(tvaer.distributed, "decode", interrupting)
 
 
 def same_arrays(a: tvaer.Results, b: tvaer.Results) -> None:
@@ -116,22 +130,29 @@ def test_bookings_and_chunk_without_a_client_are_refused(client, tiny):
         tvaer.simulate(tiny, replications=2, progress=False, chunk=0, client=client)
 
 
-def test_ctrl_c_cancels_the_chunks_not_done_and_returns_the_consecutive_replications_done(client, tiny):
+def test_ctrl_c_cancels_the_chunks_not_done_and_returns_the_consecutive_replications_done(client, tiny,
+                                                                                           monkeypatch):
     big = tiny.with_(families=2000, horizon_months=60)
-    timer = threading.Timer(1.5, _thread.interrupt_main)
-    timer.start()
-    try:
-        res = tvaer.simulate(big, replications=2000, seed=4, progress=False, client=client, chunk=2)
-    finally:
-        timer.cancel()
-    assert res.interrupted and res.replications < 2000
-    assert res.replications % 2 == 0  # whole chunks only
-    if res.replications:
-        same_arrays(res, tvaer.simulate(big, replications=res.replications, seed=4, threads=2, progress=False))
+    ctrl_c_after(monkeypatch, 3)
+    res = tvaer.simulate(big, replications=400, seed=4, progress=False, client=client, chunk=2)
+    assert res.interrupted and res.replications == 6  # the three chunks taken
+    same_arrays(res, tvaer.simulate(big, replications=6, seed=4, threads=2, progress=False))
     deadline = time.monotonic() + 10
     while any(client.processing().values()) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(client.processing().values()), "chunks still running after Ctrl-C"
+
+
+def test_an_interrupted_distributed_file_run_resumes_locally_into_the_local_numbers(client, tiny, tmp_path,
+                                                                                     monkeypatch):
+    big, path = tiny.with_(families=2000, horizon_months=60), tmp_path / "run.h5"
+    ctrl_c_after(monkeypatch, 2)
+    part = tvaer.simulate_to_file(big, path, replications=400, seed=4, chunk=2, progress=False, client=client)
+    assert part.interrupted and part.replications == tvaer.open_results(path).replications == 4
+    monkeypatch.undo()
+    n = part.replications + 3
+    res = tvaer.simulate_to_file(big, path, replications=n, seed=4, chunk=2, threads=2, progress=False)
+    same_arrays(res, tvaer.simulate(big, replications=n, seed=4, threads=2, progress=False))
 
 
 # ---- a worker that dies mid-chunk -------------------------------------------------------------
