@@ -40,8 +40,8 @@ __all__ = ["DEFAULT_CHUNK", "chunk_size", "connect", "run", "run_chunks"]
 # Replications per task when none is given: at most this many, fewer when that keeps every Dask
 # thread busy (see chunk_size). benchmarks/dask_scaling.py measures the overhead of a task (mostly
 # the HDF5 round trip of its results) and the chunk that keeps it at 10 % of a chunk's time: a few
-# hundred replications of the 300-family default scenario, some 50 of a 1,020-family municipality
-# over ten years (docs/distributed.md, "Choosing the chunk size"); 100 lies between.
+# hundred replications of the 300-family default scenario, some 50 to 100 of a 1,020-family
+# municipality over ten years (docs/distributed.md, "Choosing the chunk size"; the machine is noisy).
 DEFAULT_CHUNK = 100
 
 
