@@ -129,18 +129,29 @@ def _interrupted_all(command: str) -> int:
 
 
 def _cmd_run(a: argparse.Namespace) -> int:
+    if a.scheduler is None:
+        return _run_with(a, None)
+    from .distributed import connect
+
+    with connect(a.scheduler) as client:
+        return _run_with(a, client)
+
+
+def _run_with(a: argparse.Namespace, client: Any) -> int:
+    """`tvaer run`, on the Dask cluster of `client` when it is not None."""
     from .results_file import simulate_to_file
     from .simulate import simulate
 
     sc = _scenario(a.scenario)
     h5, csv, png = _run_paths(a.out, sc.name, a.mkdir)
     again = ["run", a.scenario or "default", "--out", str(h5), "-n", str(a.replications), "--seed", str(a.seed),
-             "--resume"] + (["--family-costs"] if a.family_costs else [])
+             "--resume"] + (["--family-costs"] if a.family_costs else []) + \
+        (["--scheduler", a.scheduler] if a.scheduler else [])
     if a.resume:
         _make(h5.parent)
         try:
             res = simulate_to_file(sc, h5, replications=a.replications, seed=a.seed, threads=a.threads,
-                                   chunk=a.chunk, progress=not a.quiet, family_costs=a.family_costs)
+                                   chunk=a.chunk, progress=not a.quiet, family_costs=a.family_costs, client=client)
         except KeyboardInterrupt:  # before a replication was complete, or outside the simulation
             from .results_file import open_results
 
@@ -148,7 +159,7 @@ def _cmd_run(a: argparse.Namespace) -> int:
             return _interrupted(kept, a.replications, h5, again)
     else:
         res = simulate(sc, replications=a.replications, seed=a.seed, threads=a.threads, progress=not a.quiet,
-                       family_costs=a.family_costs)
+                       family_costs=a.family_costs, client=client)
         if res.replications > 0:
             res.to_hdf5(_make(h5.parent) / h5.name)
     if res.interrupted:
@@ -414,6 +425,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--resume", action="store_true",
                    help="simulate into the .h5 file in chunks, going on from the replications already in it")
     r.add_argument("--chunk", type=int, default=50, help="replications per chunk with --resume")
+    r.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run the replications on the Dask cluster of this scheduler (tcp://HOST:PORT, or its "
+                        "scheduler file .json); --threads is then engine threads per chunk (default 1), "
+                        "--chunk replications per task with --resume; docs/distributed.md")
     r.add_argument("--family-costs", action="store_true",
                    help="also store every family's cost by year, budget and CPR registration in the file")
     common(r)

@@ -125,7 +125,7 @@ class ShapleyValues:
 
 
 def shapley_values(scenario: Scenario, replications: int = 100, seed: int = 1, players: Sequence[str] | None = None,
-                   threads: int | None = None, level: float = 0.95) -> ShapleyValues:
+                   threads: int | None = None, level: float = 0.95, client: Any = None) -> ShapleyValues:
     """Shapley values of `players` (default: the scenario's sectors) for the total saving.
 
     v(S) is the simulated saving (bau - solution, all budgets, whole horizon) of
@@ -142,7 +142,7 @@ def shapley_values(scenario: Scenario, replications: int = 100, seed: int = 1, p
     for mask in range(1, 1 << len(names)):
         members = [p for i, p in enumerate(names) if mask >> i & 1]
         res = simulate(coalition_scenario(scenario, members, names), replications=replications, seed=seed,
-                       threads=threads, progress=False)
+                       threads=threads, client=client, progress=False)
         raw = res.line_costs.values  # (rep, arm, line, month)
         monthly = raw[:, 0].sum(axis=1) - raw[:, 1].sum(axis=1)  # (rep, month)
         months = monthly.shape[1]

@@ -235,6 +235,7 @@ def decompose(
     replications: int = 100,
     seed: int = 1,
     threads: int | None = None,
+    client: Any = None,
     outcome: str = "solution",
     level: float = 0.95,
     progress: bool = True,
@@ -264,7 +265,8 @@ def decompose(
     values = []
     for mask in range(1 << k):
         switched = [d for i, name in enumerate(names) if mask >> i & 1 for d in groups[name]]
-        res = simulate(variant(a, switched), replications=replications, seed=seed, threads=threads, progress=progress)
+        res = simulate(variant(a, switched), replications=replications, seed=seed, threads=threads, client=client,
+                       progress=progress)
         values.append(_outcome(res, outcome))
     v = xr.concat(values, dim="variant")  # (variant, replication, year, sector)
     parts = xr.DataArray(shapley_parts(v.values), dims=("mechanism", "replication", "year", "sector"),

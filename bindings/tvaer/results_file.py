@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 import os
 import tomllib
-from typing import Any
+from typing import Any, Callable
 
-from . import _core, runs
+from . import _core, distributed, runs
 from .errors import ResultsFileError
 from .results import Results
 from .scenario import Scenario, compile_model, default_scenario
@@ -67,6 +67,7 @@ def simulate_to_file(
     chunk: int = 50,
     progress: bool = True,
     family_costs: bool = False,
+    client: Any = None,
 ) -> Results:
     """Simulates replications 0 .. `replications` - 1 into the results file `path`, `chunk` at a
     time (each chunk appended atomically), and returns the file's results.
@@ -79,10 +80,14 @@ def simulate_to_file(
     ``interrupted`` (no exception), like :func:`tvaer.simulate`. ``family_costs=True`` also
     stores every family's costs (``Results.family_costs``); a file resumes only with the same
     choice.
+
+    ``client`` (a ``dask.distributed.Client``) runs the chunks on its cluster, `threads` engine
+    threads each (default 1), and appends each to the file as soon as it and every chunk before
+    it are done: the file is the same, and resumes the same, as a local run's (tvaer.distributed).
     """
     record = runs.recording(family_costs=family_costs)
     scenario = scenario if scenario is not None else default_scenario()
-    threads = runs.check_run(replications, seed, threads)
+    threads = runs.check_run(replications, seed, 1 if threads is None and client is not None else threads)
     if not isinstance(chunk, int) or chunk < 1:
         raise ValueError(f"chunk: must be an integer >= 1, got {chunk!r}")
     path = os.fspath(path)
@@ -92,17 +97,26 @@ def simulate_to_file(
     if bar is not None:
         bar.update(done)
     interrupted = False
+
+    def take(raw: Any) -> None:
+        nonlocal done
+        done += _store(path, raw, model, scenario, first=done == 0)
+
+    def reporter(base: int) -> Callable[[int], bool]:
+        def report(n: int) -> bool:
+            if bar is not None:
+                bar.update(base + n - bar.n)
+            return True
+        return report
+
     try:
+        if client is not None:
+            interrupted = distributed.run_chunks(client, scenario, seed, done, replications - done, threads, chunk,
+                                                 record, reporter(done), take)
         while done < replications and not interrupted:
-            base = done
-
-            def report(n: int) -> bool:
-                if bar is not None:
-                    bar.update(base + n - bar.n)
-                return True
-
-            raw, interrupted = runs.run(model, seed, done, min(chunk, replications - done), threads, report, record)
-            done += _store(path, raw, model, scenario, first=done == 0)
+            raw, interrupted = runs.run(model, seed, done, min(chunk, replications - done), threads, reporter(done),
+                                        record)
+            take(raw)
     finally:
         if bar is not None:
             bar.close()

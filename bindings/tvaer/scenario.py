@@ -128,9 +128,20 @@ def default_scenario(name: str = "default") -> Scenario:
         return load_scenario(p)
 
 
-def compile_model(scenario: Scenario) -> Any:
-    """The engine's compiled model (`_core.Model`) of a scenario; raises ScenarioError."""
-    return _core.Model(scenario.document(), lambda file: read_population_table(scenario, file))
+def compile_model(scenario: Scenario, tables: dict[str, list[tuple[int, str, str, str]]] | None = None) -> Any:
+    """The engine's compiled model (`_core.Model`) of a scenario; raises ScenarioError.
+
+    `tables`, when given, maps population table files (``population.table`` as written) to their
+    rows as plain tuples: a file it holds is not read again, and the rows of a file read are added
+    to it. tvaer.distributed uses this to send a scenario's tables to Dask workers with the scenario,
+    so that workers need no copy of the table files."""
+    def read(file: str) -> list:
+        known = tables if tables is not None else {}
+        if file not in known:
+            known[file] = population_rows(scenario, file)
+        return [_core.MemberRow(*row) for row in known[file]]
+
+    return _core.Model(scenario.document(), read)
 
 
 def _plain(value: Any) -> Any:
@@ -158,10 +169,11 @@ def _toml_text(data: dict[str, Any], what: str, source: str | None) -> str:
 TABLE_COLUMNS = ("family", "track", "state", "benefit")
 
 
-def read_population_table(scenario: Scenario, table: str) -> list:
+def population_rows(scenario: Scenario, table: str) -> list[tuple[int, str, str, str]]:
     """Rows of a population table (CSV, or Parquet when pyarrow is installed), one per family
     member, with columns family, track, state and optionally benefit; rows of a family together.
-    `table` is the scenario's ``population.table``, relative to the scenario file."""
+    `table` is the scenario's ``population.table``, relative to the scenario file. Each row is a
+    plain (family, track, state, benefit) tuple (picklable, unlike the engine's MemberRow)."""
     import pandas as pd
 
     base = Path(scenario.source).parent if scenario.source else Path.cwd()
@@ -194,6 +206,6 @@ def read_population_table(scenario: Scenario, table: str) -> list:
         family = str(rec["family"]).strip()
         if not (family.isascii() and family.isdigit()) or int(family) >= 2**32:
             fail(f"row {i + 2}, column family: must be a whole number in [0, 4294967295], got {family!r}")
-        rows.append(_core.MemberRow(int(family), str(rec["track"]), str(rec["state"]), str(rec.get("benefit", "") or "")))
+        rows.append((int(family), str(rec["track"]), str(rec["state"]), str(rec.get("benefit", "") or "")))
     return rows
 

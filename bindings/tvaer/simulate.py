@@ -6,7 +6,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from . import runs
+from . import distributed, runs
 from .results import Results, paired_interval
 from .scenario import Scenario, compile_model, default_scenario
 
@@ -22,6 +22,8 @@ def simulate(
     first_replication: int = 0,
     family_costs: bool = False,
     bookings: bool = False,
+    client: Any = None,
+    chunk: int | None = None,
 ) -> Results:
     """Simulates both arms of `replications` replications; the same seed gives the same numbers
     whatever `threads` is.
@@ -36,13 +38,20 @@ def simulate(
     to the results file with the rest. ``bookings=True`` records the booking log
     (``Results.bookings``: every krone with family, member, ledger line and month), meant for a
     few replications and not written to results files.
+
+    ``client`` (a ``dask.distributed.Client``) runs the replications on its cluster, `chunk` at a
+    time (default: tvaer.distributed.chunk_size), each chunk with `threads` engine threads
+    (default 1); the numbers are the same as a local run's (tvaer.distributed, docs/distributed.md).
     """
     record = runs.recording(family_costs=family_costs, bookings=bookings)
     if not isinstance(first_replication, int) or isinstance(first_replication, bool) or \
             not 0 <= first_replication < 2**32:
         raise ValueError(f"first_replication: must be an integer in [0, 2**32), got {first_replication!r}")
     scenario = scenario if scenario is not None else default_scenario()
-    threads = runs.check_run(replications, seed, threads)
+    if chunk is not None and client is None:
+        raise ValueError(f"chunk: goes with client= (chunks of replications for Dask tasks), got chunk={chunk!r} "
+                         "without a client")
+    threads = runs.check_run(replications, seed, 1 if threads is None and client is not None else threads)
     model = compile_model(scenario)
     bar = runs.progress_bar(replications, scenario.name) if progress else None
 
@@ -52,7 +61,11 @@ def simulate(
         return True
 
     try:
-        raw, interrupted = runs.run(model, seed, first_replication, replications, threads, report, record)
+        if client is None:
+            raw, interrupted = runs.run(model, seed, first_replication, replications, threads, report, record)
+        else:
+            raw, interrupted = distributed.run(client, scenario, model, seed, first_replication, replications,
+                                               threads, chunk, record, report)
     finally:
         if bar is not None:
             bar.close()
@@ -95,6 +108,7 @@ def compare(
     replications: int = 100,
     seed: int = 1,
     threads: int | None = None,
+    client: Any = None,
     progress: bool = True,
 ) -> Comparison:
     """Runs each scenario with the same seed and returns paired differences against `baseline`
@@ -105,6 +119,7 @@ def compare(
     baseline = baseline or names[0]
     if baseline not in scenarios:
         raise ValueError(f"compare: baseline {baseline!r} is not one of {names}")
-    out = {name: simulate(sc, replications=replications, seed=seed, threads=threads, progress=progress)
+    out = {name: simulate(sc, replications=replications, seed=seed, threads=threads, client=client,
+                          progress=progress)
            for name, sc in scenarios.items()}
     return Comparison(out, baseline)

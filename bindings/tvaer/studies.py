@@ -101,6 +101,7 @@ def follow_up(
     replications: int = 200,
     seed: int = 1,
     threads: int | None = None,
+    client: Any = None,
 ) -> pd.DataFrame:
     """Bias and spread of the municipalities' follow-up estimators against the simulated truth.
 
@@ -110,7 +111,8 @@ def follow_up(
     and ``ratio`` = mean estimate / mean truth.
     """
     if isinstance(results, Scenario):
-        results = simulate(results, replications=replications, seed=seed, threads=threads, progress=False)
+        results = simulate(results, replications=replications, seed=seed, threads=threads, client=client,
+                           progress=False)
     est = follow_up_estimates(results, months, cpr_only)
     truth = est["truth"].to_numpy()
     rows = []
@@ -143,6 +145,7 @@ def pilot_power(
     alpha: float = 0.05,
     seed: int = 1,
     threads: int | None = None,
+    client: Any = None,
     estimator: str = "comparison_group",
     cpr_only: bool = True,
     power_target: float = 0.8,
@@ -168,7 +171,7 @@ def pilot_power(
     for f in families:
         for m in months:
             sc = scenario.with_({"selection.capacity": f, "horizon_months": m})
-            res = simulate(sc, replications=replications, seed=seed, threads=threads, progress=False)
+            res = simulate(sc, replications=replications, seed=seed, threads=threads, client=client, progress=False)
             est = follow_up_estimates(res, cpr_only=cpr_only)
             e, truth = est[estimator].to_numpy() / f, est["truth"].to_numpy() / f
             sd = e.std(ddof=1) if len(e) > 1 else math.nan
@@ -257,6 +260,7 @@ def tornado(
     replications: int = 50,
     seed: int = 1,
     threads: int | None = None,
+    client: Any = None,
     parameters: Parameters | None = None,
 ) -> pd.DataFrame:
     """One-at-a-time sensitivity: each uncertain parameter at its low and at its high value (the
@@ -268,7 +272,7 @@ def tornado(
     fn, params = _output(output), _parameters(scenario, parameters)
 
     def run(sc: Scenario) -> float:
-        return fn(simulate(sc, replications=replications, seed=seed, threads=threads, progress=False))
+        return fn(simulate(sc, replications=replications, seed=seed, threads=threads, client=client, progress=False))
 
     base = run(scenario)
     rows = []
@@ -290,6 +294,7 @@ def sobol(
     replications: int = 20,
     seed: int = 1,
     threads: int | None = None,
+    client: Any = None,
     parameters: Parameters | None = None,
     progress: bool = False,
 ) -> pd.DataFrame:
@@ -316,7 +321,7 @@ def sobol(
     y = np.empty(len(x))
     for i, row in enumerate(x):
         sc = _with_values(scenario, dict(zip(names, row)))
-        y[i] = fn(simulate(sc, replications=replications, seed=seed, threads=threads, progress=False))
+        y[i] = fn(simulate(sc, replications=replications, seed=seed, threads=threads, client=client, progress=False))
         if bar is not None:
             bar.update(1)
     if bar is not None:
@@ -331,15 +336,16 @@ def sobol(
 
 
 def crn_variance_reduction(scenario: Scenario, replications: int = 100, seed: int = 1,
-                           threads: int | None = None) -> pd.DataFrame:
+                           threads: int | None = None, client: Any = None) -> pd.DataFrame:
     """Variance of the yearly difference (solution - bau) per sector, paired by common random
     numbers versus independent streams (the solution arm of a run with another seed), and their
     ratio: how many times more replications independent streams would need for the same interval.
     """
     from .simulate import simulate
 
-    paired = simulate(scenario, replications=replications, seed=seed, threads=threads, progress=False)
-    other = simulate(scenario, replications=replications, seed=seed + 1_000_003, threads=threads, progress=False)
+    paired = simulate(scenario, replications=replications, seed=seed, threads=threads, client=client, progress=False)
+    other = simulate(scenario, replications=replications, seed=seed + 1_000_003, threads=threads, client=client,
+                     progress=False)
     y1 = paired.yearly_costs.sum("kind")
     y2 = other.yearly_costs.sum("kind")
     d_crn = (y1.sel(arm="solution") - y1.sel(arm="bau")).values
