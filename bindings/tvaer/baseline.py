@@ -119,6 +119,8 @@ class BaselineMeasurement:
         """One sentence on `sector` (default: the sector whose mean bias is largest in size): the
         saving the municipality's baseline would credit to it and the true saving, in mio. DKK."""
         t = self.table()
+        if not (t["participants"] > 0).any():
+            raise ValueError("sentence: no participant was measured (see .left_out() for why)")
         if sector is None:
             sector = str(t.drop(index="total")["bias"].abs().idxmax())
         elif sector not in t.index:

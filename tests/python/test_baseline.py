@@ -118,6 +118,18 @@ def test_redistribution_by_hand_conserves_money(hand_run):
     assert g.loc["employment", "transfer"] == 0
 
 
+def test_the_sentence_is_computed_from_the_table_and_refused_without_participants(hand_run):
+    m = tvaer.baseline_measurement(hand_run, window=12, after=12)
+    assert m.sentence() == ("Over the 12 months after entry of 4 participants, the municipality's baseline (12 months "
+                            "before entry) would credit 0.43 mio. DKK of savings to employment; the true saving is "
+                            "-0.05 mio. DKK (95 % interval -0.05 to -0.05), a bias of 0.48 mio. DKK.")
+    with pytest.raises(ValueError, match=r"^sector: must be one of employment, children, solution, total, got 'health'$"):
+        m.sentence("health")
+    # a 13-month window: every participant was admitted at month 0 or 12
+    with pytest.raises(ValueError, match=r"^sentence: no participant was measured \(see \.left_out\(\) for why\)$"):
+        tvaer.baseline_measurement(hand_run, window=13, after=12).sentence()
+
+
 # ---- regression to the mean ------------------------------------------------------------------
 
 CRISIS, STABLE = 30000.0, 5000.0  # DKK a month
