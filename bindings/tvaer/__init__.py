@@ -33,10 +33,12 @@ from .decomposition import Decomposition, decompose
 from .forecast import Forecast, forecast, forecast_errors
 from .estimate import Estimate, estimate, pilot_observations
 from .kpis import kpis, result_targets
+from .baseline import BaselineMeasurement, baseline_measurement, baseline_redistribution
 
 __version__ = _core.__version__
 
 __all__ = [
+    "BaselineMeasurement",
     "Comparison",
     "Decomposition",
     "Estimate",
@@ -72,6 +74,8 @@ __all__ = [
     "forecast",
     "forecast_errors",
     "kpis",
+    "baseline_measurement",
+    "baseline_redistribution",
     "pilot_observations",
     "result_targets",
     "__version__",
