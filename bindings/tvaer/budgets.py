@@ -162,6 +162,12 @@ class Settlement:
     def replications(self) -> int:
         return len(self._settled)
 
+    def __repr__(self) -> str:
+        years = int(self.ore.sizes["year"])
+        return (f"<tvaer.budgets.Settlement: {self.replications} replications x {years} years, budgets "
+                f"{', '.join(self.budgets)}; rules in order: {'; '.join(self.rules)}; "
+                f"discount rate {self.discount_rate:.1%}>")
+
     @property
     def tables(self) -> xr.Dataset:
         """Every table in DKK by (replication, budget, year): granted (pay where granted) and gross
@@ -186,7 +192,8 @@ class Settlement:
         cols["required"] = t["required"].mean("replication").values
         index = pd.MultiIndex.from_product([list(t["budget"].values), list(t["year"].values)], names=["budget", "year"])
         df = pd.DataFrame({k: v.reshape(-1) for k, v in cols.items()}, index=index)
-        df.attrs.update(level=level, replications=self.replications, rules=self.rules)
+        df.attrs.update(level=level, replications=self.replications, rules=self.rules,
+                        units="DKK per year (p_net_loss: a share of replications)")
         return df
 
     def present_value(self, level: float = 0.95) -> pd.DataFrame:

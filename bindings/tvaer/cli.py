@@ -275,27 +275,6 @@ def _labels(args: list[str]) -> list[str]:
     return [f"{label} (#{i + 1})" if labels.count(label) > 1 else label for i, label in enumerate(labels)]
 
 
-def compare_table(comparison: Any, level: float = 0.95) -> pd.DataFrame:
-    """:meth:`tvaer.Comparison.differences` (DKK) with a row per scenario and year for the total of
-    all budgets, its interval from the paired totals; scenarios in the order given."""
-    from .results import paired_interval
-
-    def total(res: Any) -> Any:
-        return res.yearly_costs.sum(["kind", "sector"]).sel(arm="solution")
-
-    by_sector = comparison.differences(level)
-    base = total(comparison.results[comparison.baseline])
-    parts = []
-    for name, res in comparison.results.items():
-        if name == comparison.baseline:
-            continue
-        d = (total(res) - base).transpose("replication", "year")
-        mean, lo, hi = paired_interval(d.values, axis=0, level=level)
-        index = pd.MultiIndex.from_tuples([(name, "total", int(y)) for y in d["year"].values], names=by_sector.index.names)
-        parts += [by_sector.loc[[name]], pd.DataFrame({"difference": mean, "ci_low": lo, "ci_high": hi}, index=index)]
-    return pd.concat(parts)
-
-
 def _cmd_compare(a: argparse.Namespace) -> int:
     from .simulate import Comparison, simulate
 
@@ -314,7 +293,7 @@ def _cmd_compare(a: argparse.Namespace) -> int:
                                   progress=not a.quiet)
         if results[label].interrupted:
             return _interrupted_all("compare")
-    table = compare_table(Comparison(results, next(iter(results))))
+    table = Comparison(results, next(iter(results))).differences()
     if csv is not None:
         table.to_csv(csv)
     print(f"Paired differences of the solution arm's cost against {next(iter(results))!r}, mean over "

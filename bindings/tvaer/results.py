@@ -430,6 +430,7 @@ class Results:
                              "p_net_loss": p_loss[i, j]})
         df = pd.DataFrame(rows).set_index(["sector", "year"]).sort_index()
         df.attrs["level"] = level
+        df.attrs["units"] = "DKK per year (p_net_loss: a share of replications)"
         df.attrs["replications"] = self.replications
         df.attrs["break_even"] = self.break_even()
         return df

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 import pandas as pd
+import xarray as xr
 
 from . import distributed, runs
 from .results import Results, paired_interval
@@ -81,22 +82,35 @@ class Comparison:
         self.results = dict(results)
         self.baseline = baseline
 
+    def __repr__(self) -> str:
+        others = [n for n in self.results if n != self.baseline]
+        reps = self.results[self.baseline].replications
+        return (f"<tvaer.Comparison: {', '.join(map(repr, others))} against baseline {self.baseline!r}, "
+                f"{reps} replications each, common random numbers>")
+
     def differences(self, level: float = 0.95) -> pd.DataFrame:
-        """Per scenario, sector and year: the paired difference of the solution arm's cost
-        against the baseline scenario's solution arm (mean and interval over replications)."""
+        """Per scenario (in the order given), sector and year: the paired difference (DKK) of the
+        solution arm's cost against the baseline scenario's solution arm (mean and interval over
+        replications), with a row ``sector == "total"`` per scenario and year for all budgets
+        together, its interval from the paired totals (not the sum of the sectors' intervals)."""
         base = self.results[self.baseline].yearly_costs.sum("kind").sel(arm="solution")
+        base = xr.concat([base, base.sum("sector").expand_dims(sector=["total"])], dim="sector")
         rows = []
         for name, res in self.results.items():
             if name == self.baseline:
                 continue
             other = res.yearly_costs.sum("kind").sel(arm="solution")
+            other = xr.concat([other, other.sum("sector").expand_dims(sector=["total"])], dim="sector")
             d = (other - base).transpose("replication", "year", "sector")
             mean, lo, hi = paired_interval(d.values, axis=0, level=level)
-            for i, year in enumerate(d["year"].values):
-                for j, sector in enumerate(d["sector"].values):
-                    rows.append({"scenario": name, "sector": sector, "year": int(year),
+            for j, sector in enumerate(d["sector"].values):
+                for i, year in enumerate(d["year"].values):
+                    rows.append({"scenario": name, "sector": str(sector), "year": int(year),
                                  "difference": mean[i, j], "ci_low": lo[i, j], "ci_high": hi[i, j]})
-        return pd.DataFrame(rows).set_index(["scenario", "sector", "year"]).sort_index()
+        df = pd.DataFrame(rows)
+        for column in ["scenario", "sector"]:  # sorted in the order given, not alphabetically
+            df[column] = pd.Categorical(df[column], categories=list(dict.fromkeys(df[column])), ordered=True)
+        return df.set_index(["scenario", "sector", "year"]).sort_index()
 
     def summaries(self) -> dict[str, pd.DataFrame]:
         return {name: res.summary() for name, res in self.results.items()}

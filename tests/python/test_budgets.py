@@ -241,3 +241,22 @@ def test_every_rule_conserves_money_to_the_ore_on_every_shipped_scenario(path):
         np.testing.assert_array_equal(t["settled"].sum("budget").values, 0, err_msg=rule.name)
     t = B.settle(res, rules).ore  # and all of them in a row
     np.testing.assert_array_equal(t["net"].sum("budget").values, saving)
+
+
+def test_settlement_and_comparison_say_what_they_hold(three, results):
+    st = B.settle(results, [B.salary_key(KEY_HT, "HT salaries")])
+    # THREE runs 30 months: three budget years; 25 replications (the fixture)
+    assert st.summary().attrs["units"].startswith("DKK per year")
+    assert results.summary().attrs["units"].startswith("DKK per year")
+    assert repr(st) == ("<tvaer.budgets.Settlement: 25 replications x 3 years, budgets employment, adults, children, "
+                        "solution; rules in order: HT salaries; discount rate 0.0%>")
+    comp = tvaer.compare({"a": three, "b": three.with_({"organisation.salary_per_fte_year": 700_000})},
+                         replications=3, progress=False)
+    assert repr(comp) == "<tvaer.Comparison: 'b' against baseline 'a', 3 replications each, common random numbers>"
+    d = comp.differences()
+    # 1.2 staff years at 120,000 DKK more: 144,000 a year on the solution's line and in the total,
+    # 72,000 in the last six months; the rows keep the scenario's sector order, total last
+    assert list(d.loc["b"].index.get_level_values("sector").unique()) == ["employment", "adults", "children",
+                                                                          "solution", "total"]
+    np.testing.assert_allclose(d.loc[("b", "total"), "difference"].to_numpy(), [144_000.0, 144_000.0, 72_000.0])
+    np.testing.assert_allclose(d.loc[("b", "total"), "ci_low"].to_numpy(), [144_000.0, 144_000.0, 72_000.0])

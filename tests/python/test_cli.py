@@ -281,7 +281,7 @@ def test_compare_labels_same_named_files_by_path_in_thousands_with_a_total(tmp_p
     assert done.returncode == 0, done.stderr
     assert f"against {a!r}" in done.stdout and "in thousands of DKK" in done.stdout
     assert "difference (kDKK)" in done.stdout
-    table = pd.read_csv(csv, index_col=["scenario", "sector", "year"])
+    table = pd.read_csv(csv, index_col=["scenario", "sector", "year"]).sort_index()
     assert set(table.index.get_level_values("scenario")) == {b}
     # 1.2 staff years at 120,000 DKK more a year, the same in every replication: 144,000 DKK in the
     # two whole years and 72,000 in the last six months, on the solution's own budget
