@@ -72,6 +72,7 @@ def report_html(results: Results, title: str | None = None) -> str:
         f"(mean over replications, all budgets). Break-even: median year "
         f"{_fmt_year(be['median_year'])}; share of replications that break even within the horizon "
         f"{be['share_within_horizon']:.0%}.</p>",
+        _key_figures(results),
         "<h2>Total per year (thousand DKK)</h2>", _kdkk_table(total),
         *_budget_section(results),
         "<h2>Per sector and year as granted, before the rules (thousand DKK)</h2>",
@@ -85,6 +86,21 @@ def report_html(results: Results, title: str | None = None) -> str:
                  f"replications; they describe simulation uncertainty under the scenario's assumptions, not "
                  f"uncertainty in the assumptions themselves (see tvaer.tornado and tvaer.sobol).</p></body></html>")
     return "\n".join(parts)
+
+
+def _key_figures(results: Results) -> str:
+    """The present value of the total difference at the scenario's discount rate, and the
+    difference per place: per family-year inside the solution (its mean occupancy)."""
+    pv = float(results.present_value().sel(sector=results.budgets).sum("sector").mean())
+    occ = results.flows["occupancy"].sel(row="solution/families", arm="solution").mean("replication")
+    family_years = float(occ.sum()) / 12.0
+    total = float(results.summary().loc["total", "difference"].sum())
+    per_place = (f"{total / family_years:,.0f} DKK per family-year inside the solution (mean "
+                 f"{family_years / (results.months / 12.0):.1f} families inside)" if family_years > 0
+                 else "no family was inside the solution")
+    return (f"<p>Present value of the total difference at the scenario's discount rate of "
+            f"{results.discount_rate:.1%} a year (year 1 undiscounted): {pv / 1e6:.2f} mio. DKK. "
+            f"Difference per place: {per_place}.</p>")
 
 
 def _budget_section(results: Results) -> list[str]:

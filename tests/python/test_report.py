@@ -80,3 +80,15 @@ def test_report_shows_each_budget_under_the_scenarios_rules(tiny_data, tmp_path)
     assert children[4:9] == ["12000", "12000", "12000", "0", "-12000"]
     assert not [r for r in rows if r[0] == "solution"]
     assert "<code>organisation.staff_fte</code> uniform (low 10, high 14)" in text
+
+
+def test_report_gives_the_present_value_and_the_difference_per_place(tiny_data, tmp_path):
+    # 12 FTE at 1,000,000 DKK for 24 months, 10 places always full (40 eligible families, no stay):
+    # 12 mio. a year, so 12,000,000 / 10 = 1,200,000 DKK per family-year inside; at 3 % a year the
+    # present value is 12 + 12 / 1.03 = 23.65 mio. DKK
+    data = _staff_only(tiny_data).data
+    data["discount_rate"] = 0.03
+    res = tvaer.simulate(tvaer.Scenario(data), replications=2, seed=1, progress=False)
+    text = Path(tvaer.write_report(res, tmp_path / "r.html")).read_text(encoding="utf-8")
+    assert f"{(12 + 12 / 1.03):.2f} mio. DKK" in text
+    assert "1,200,000 DKK per family-year inside the solution (mean 10.0 families inside)" in text
