@@ -190,10 +190,10 @@ def _budgets_csv(summary_csv: Path) -> Path:
     return summary_csv.with_name(summary_csv.name.replace("-summary.csv", "-budgets.csv"))
 
 
-def format_budgets(settled: pd.DataFrame) -> str:
-    """A :meth:`tvaer.budgets.Settlement.summary` as a plain text table in thousands of DKK: each
-    budget's cost per arm after the rules, the difference with its interval, the money settled,
-    the net position (> 0 is better off), the efficiency requirement where there is one, and the
+def budgets_in_thousands(settled: pd.DataFrame) -> pd.DataFrame:
+    """A :meth:`tvaer.budgets.Settlement.summary` in thousands of DKK, for people: each budget's
+    cost per arm after the rules, the difference with its interval, the money settled, the net
+    position (> 0 is better off), the efficiency requirement where there is one, and the
     probability of a net loss. A budget that carries nothing in either arm after the rules (the
     solution's line once its salaries are financed by the sectors) is left out."""
     empty = (settled[["bau", "solution", "settled"]].abs().groupby(level="budget").max().max(axis=1) == 0)
@@ -202,7 +202,12 @@ def format_budgets(settled: pd.DataFrame) -> str:
     labels = ["bau (kDKK)", "solution (kDKK)", "difference", "95% low", "95% high", "settled", "net"]
     if (shown["required"] != 0).any():
         money, labels = money + ["required"], labels + ["required"]
-    return in_thousands(shown, labels + ["P(net loss)"], money=money).to_string()
+    return in_thousands(shown, labels + ["P(net loss)"], money=money)
+
+
+def format_budgets(settled: pd.DataFrame) -> str:
+    """:func:`budgets_in_thousands` as a plain text table."""
+    return budgets_in_thousands(settled).to_string()
 
 
 def _rules_sentence(rules: list[str]) -> str:

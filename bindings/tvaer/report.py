@@ -38,7 +38,19 @@ def _png(fig: Any) -> str:
 
 def _kdkk_table(summary: pd.DataFrame) -> str:
     labels = ["business as usual", "solution", "difference", "95 % low", "95 % high", "P(net loss)"]
-    return in_thousands(summary, labels).to_html(border=0, escape=True)
+    return _html_table(in_thousands(summary, labels))
+
+
+def _html_table(table: pd.DataFrame) -> str:
+    """A table of whole thousands and shares as HTML, thousands grouped by a narrow no-break space
+    (readable in Danish and English alike)."""
+    def cell(v: Any) -> str:
+        if v is pd.NA or (isinstance(v, float) and v != v):
+            return ""
+        if isinstance(v, (int,)) or (hasattr(v, "is_integer") and not isinstance(v, float)):
+            return f"{int(v):,}".replace(",", "\u202f")
+        return f"{v:.2f}"
+    return table.astype(object).map(cell).to_html(border=0, escape=True)
 
 
 def _charts(results: Results) -> list[tuple[str, str]]:
@@ -107,14 +119,15 @@ def _budget_section(results: Results) -> list[str]:
     """Each budget's position under the scenario's allocation rules (salary financing and
     efficiency requirement included): the table a budget negotiator reads first."""
     from .budgets import settle
-    from .cli import _rules_sentence, format_budgets
+    from .cli import _rules_sentence, budgets_in_thousands
 
     settlement = settle(results)
-    text = format_budgets(settlement.summary())
-    return [f"<h2>Each budget under the scenario's rules (thousand DKK)</h2>",
-            f"<p>{html.escape(_rules_sentence(settlement.rules)).capitalize()}. Net = the budget's position after "
-            f"the rules (cost without the solution &minus; cost with it + money settled); positive is better off.</p>",
-            f"<pre>{html.escape(text)}</pre>"]
+    rules = _rules_sentence(settlement.rules)
+    table = _html_table(budgets_in_thousands(settlement.summary()))
+    return ["<h2>Each budget under the scenario's rules (thousand DKK)</h2>",
+            f"<p>{html.escape(rules[:1].upper() + rules[1:])}. Net = the budget's position after the rules (cost "
+            f"without the solution &minus; cost with it + money settled); positive is better off.</p>",
+            f"<div class='budgets'>{table}</div>"]
 
 
 def _assumptions(results: Results) -> list[str]:

@@ -38,8 +38,9 @@ def test_report_states_the_hand_computed_total(tiny_data, tmp_path):
     res = tvaer.simulate(_staff_only(tiny_data), replications=5, seed=1, progress=False)
     text = Path(tvaer.write_report(res, tmp_path / "r.html")).read_text(encoding="utf-8")
     assert "the solution costs 24.0 mio. DKK in total" in text
-    # the yearly total row: 12,000 thousand DKK difference in each year
-    assert len(re.findall(r"<td>12000</td>", text)) >= 2
+    # the yearly total row: 12,000 thousand DKK difference in each year, thousands grouped by a
+    # narrow no-break space
+    assert len(re.findall("<td>12\u202f000</td>", text)) >= 2
     assert "not within the horizon" in text  # it never pays for itself
 
 
@@ -72,13 +73,14 @@ def test_report_shows_each_budget_under_the_scenarios_rules(tiny_data, tmp_path)
     data["uncertain"] = {"organisation.staff_fte": {"low": 10, "high": 14}}
     res = tvaer.simulate(tvaer.Scenario(data), replications=3, seed=1, progress=False)
     text = Path(tvaer.write_report(res, tmp_path / "r.html")).read_text(encoding="utf-8")
-    section = text.split("Each budget under the scenario's rules")[1].split("</pre>")[0]
+    section = text.split("Each budget under the scenario's rules")[1].split("</table>")[0]
     assert "salaries (organisation.salary_key)" in section
-    rows = [line.split() for line in section.splitlines() if line.startswith(("children", "   ", "total"))]
-    children = [r for r in rows if r[0] == "children"][0]
-    # children 1: bau, solution, difference 12000 (interval 12000 12000), settled 0, net -12000
-    assert children[4:9] == ["12000", "12000", "12000", "0", "-12000"]
-    assert not [r for r in rows if r[0] == "solution"]
+    # children, year 1: difference 12000 with the interval 12000 to 12000, settled 0, net -12000
+    cells = re.findall(r"<th rowspan=\"\d+\" valign=\"top\">children</th>\s*<th>1</th>\s*((?:<td>[^<]*</td>\s*)+)", section)
+    assert cells, section
+    values = re.findall(r"<td>([^<]*)</td>", cells[0])
+    assert values[2:7] == ["12\u202f000", "12\u202f000", "12\u202f000", "0", "-12\u202f000"]
+    assert ">solution</th>" not in section
     assert "<code>organisation.staff_fte</code> uniform (low 10, high 14)" in text
 
 
