@@ -216,6 +216,17 @@ def test_furesoe_size_and_separated_grants():
     assert cells["family_treatment"][0] == "sector"           # child measures via "Grøn linje" [L3179-3185]
 
 
+# Places the report gives: Furesø "ca. 100 borgere" [Tabel 3.1 L1744], Høje-Taastrup 12 families
+# [L6131], Helsingør 60 family cases in 2018 [L5747-5749]. A steady flow must keep them full (the
+# first families' stays end), not let the solution empty over the horizon.
+@pytest.mark.parametrize("name, places", [("furesoe", [100] * 4), ("hoeje_taastrup", [12] * 4), ("helsingoer", [60])])
+def test_the_solutions_places_stay_full(name, places):
+    res = tvaer.simulate(_load(name), replications=8, seed=1, threads=2, progress=False)
+    inside = res.flows["occupancy"].sel(row="solution/families", arm="solution").mean("replication").values
+    yearly = inside.reshape(-1, 12).mean(axis=1)[: len(places)]
+    assert (yearly >= 0.95 * np.array(places)).all(), yearly
+
+
 # ---- business-as-usual cost per family and year --------------------------------------------------------
 # Helsingør: "godt 300.000 kr. pr. familie i 2018", services and salaries [L5755-5763].
 # Albertslund: about 40 mio. for "knap 100 familier", salaries not included [L4460-4464, L1759-1763].
