@@ -34,12 +34,6 @@ std::size_t s176_line(const model& m, const std::string& sector) {
     return 0;
 }
 
-double line_total(const arm_result& a, std::size_t line) {
-    double s = 0.0;
-    for (std::size_t month = 0; month < a.costs.months(); ++month) s += a.costs.at(line, month);
-    return s;
-}
-
 }  // namespace
 
 TEST_CASE("the statutory rule reimburses 25, 50 and 75 % above each threshold", "[reimbursement]") {
