@@ -20,7 +20,7 @@ from .results import Results
 
 __all__ = ["kpis", "result_targets", "impute"]
 
-FAMILY_KINDS = ("state", "refusion", "intervention")  # lines of a family's costs; the others are salaries
+FAMILY_KINDS = ("state", "refusion", "intervention", "reimbursement")  # lines of a family's costs; the others are salaries
 
 
 def impute(cpr_part: np.ndarray, cpr_all: np.ndarray, hidden_all: np.ndarray) -> np.ndarray:

@@ -221,6 +221,9 @@ void check_population_and_organisation(const scenario& sc, treatment group) {
     }
     if (sc.people.leave_rate > 0.0) unsupported("population.leave_rate is set; families cannot leave");
     if (sc.refusion.enabled()) unsupported("refusion depends on benefit durations, which the generator does not track");
+    if (sc.reimbursement.enabled()) {
+        unsupported("reimbursement (Serviceloven § 176) depends on each family's yearly cost, not on expected values");
+    }
     if (group != treatment::solution) return;
     if (sc.org.meeting_every > 0.0) unsupported("organisation.meeting_every is set (decisions wait for meetings)");
     if (sc.org.ceiling > 0.0) unsupported("organisation.ceiling is set (grants above it wait for the forum)");

@@ -273,6 +273,7 @@ model compile(scenario sc) {
         m.lines.push_back(staff);
     }
     compile_coordination(m);
+    detail::compile_reimbursement(m);  // after every cost line: it covers some of them
     return m;
 }
 

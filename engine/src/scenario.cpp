@@ -1,6 +1,6 @@
 // The scenario's top level: reading a document and checking the whole. Each concept's own reader
 // and checks are in scenario_tracks.cpp, scenario_interventions.cpp, scenario_solution.cpp,
-// scenario_population.cpp, distributions.cpp (sojourns) and refusion.cpp.
+// scenario_population.cpp, distributions.cpp (sojourns), refusion.cpp and reimbursement.cpp.
 #include "tvaer/scenario.hpp"
 
 #include "scenario_checks.hpp"
@@ -36,6 +36,7 @@ scenario read_top(const document& doc) {
     sc.select = read_selection(r.table("selection"));
     sc.org = read_organisation(r.table("organisation"), sc.sectors);
     if (r.present("refusion")) sc.refusion = read_refusion(r.table("refusion"));
+    if (r.present("reimbursement")) sc.reimbursement = read_reimbursement(r.table("reimbursement"), sc.sectors);
     r.skip("allocation", "table");  // read by the allocation rules' reader
     r.skip("uncertain", "table");   // read by tvaer's sensitivity studies (Python)
     r.done();
@@ -83,6 +84,7 @@ void scenario::validate() const {
     }
     validate_solution(*this);
     refusion.validate("refusion");
+    reimbursement.validate(sectors, "reimbursement");
 }
 
 }  // namespace tvaer

@@ -10,6 +10,7 @@ namespace tvaer::detail {
 
 sojourn read_sojourn(reader r);                     // distributions.cpp
 refusion_ladder read_refusion(reader r);            // refusion.cpp
+reimbursement read_reimbursement(reader r, const std::vector<std::string>& sectors);  // reimbursement.cpp
 std::vector<cost_rate> read_costs(reader& r);       // scenario_tracks.cpp
 track read_track(reader r);                         // scenario_tracks.cpp
 std::vector<effect> read_effects(reader& r, const std::string* default_track);  // scenario_interventions.cpp

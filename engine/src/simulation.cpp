@@ -47,6 +47,7 @@ simulator::simulator(const model& m, std::uint64_t seed, std::uint32_t replicati
     for (const auto& ci : m.interventions) slots += ci.capacity;
     pool_.reserve(slots);
     for (std::size_t i = 0; i < m.tracks.size(); ++i) track_states_[i] = m.tracks[i].states.data();
+    if (s176_) s176_book_ = reimbursement_book(m.reimbursement, months);
 }
 
 arm_result simulator::run() {
@@ -79,7 +80,7 @@ arm_result simulator::run() {
                         queued_bytes + waiting_.capacity() * sizeof(std::uint32_t) +
                         (benefit_age_.capacity() + off_since_.capacity()) * sizeof(double) +
                         far_fire_.size() * 4 * sizeof(std::uint64_t) /* a hash node: about four words */ +
-                        cal_.memory_bytes();
+                        cal_.memory_bytes() + s176_book_.memory_bytes();
     return std::move(out_);
 }
 
@@ -520,8 +521,15 @@ void simulator::settle() {
     }
     out_.occupancy.finish();
     if (arm_ == arm::solution) book_coordination();
+    if (s176_) book_reimbursement();
     out_.costs.finish();
     out_.queue.finish();
+}
+
+// § 176 (reimbursement.hpp): each family's or member's yearly cost is complete once every spell
+// and intervention is booked; the state's share goes on the family's lines like its other costs.
+void simulator::book_reimbursement() {
+    s176_book_.settle([&](std::uint32_t mi, std::uint32_t line, double amount, double t) { book_lump(mi, line, amount, t); });
 }
 
 // Coordination meetings cost their rate per family-month inside the solution: the month's

@@ -369,6 +369,7 @@ private:
     void book_entry_lumps(std::uint32_t mi, const detail::compiled_state& cs);
     void book_instance(const instance& in, double t);
     void book_coordination();
+    void book_reimbursement();
 
     // ---- interventions ----------------------------------------------------------------------
     bool has_active(std::uint32_t mi, std::uint32_t iv) const {
@@ -458,7 +459,8 @@ private:
     arm arm_;
     bool fam_;             // record the per-family output (arm_result::family_costs)
     bool log_;             // record the booking log (arm_result::bookings)
-    bool detail_ = fam_ || log_;  // either of the two
+    bool s176_ = m_.reimbursement.enabled();  // § 176: costs are summed per family or member
+    bool detail_ = fam_ || log_ || s176_;  // any of the three
     const std::atomic<bool>* cancel_;  // set by another thread to stop the run (may be null)
     std::size_t years_;    // of the per-family output
     double horizon_;
@@ -485,6 +487,7 @@ private:
     std::vector<std::uint32_t> state_count_;  // members in each state with places, by occupancy row
     std::uint32_t in_solution_ = 0;
     std::uint32_t next_family_ = 0;
+    detail::reimbursement_book s176_book_;  // § 176 only (reimbursement.hpp)
     bool refusion_ = m_.spec.refusion.enabled();
     std::vector<double> benefit_age_;  // refusion only: months on benefits at the spell's start
     std::vector<double> off_since_;    // refusion only: when the member last left benefits

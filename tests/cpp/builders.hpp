@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "tvaer/scenario.hpp"
+#include "tvaer/simulation.hpp"
 
 namespace tvaer::test {
 
@@ -52,6 +53,13 @@ inline intervention requested_on(const char* name, const char* track, const char
     iv.costs = std::move(costs);
     iv.effects = std::move(effects);
     return iv;
+}
+
+/// Ledger line `line`'s total over the horizon in arm result `a`.
+inline double line_total(const arm_result& a, std::size_t line) {
+    double sum = 0.0;
+    for (std::size_t month = 0; month < a.costs.months(); ++month) sum += a.costs.at(line, month);
+    return sum;
 }
 
 inline double mean(const std::vector<double>& v) {

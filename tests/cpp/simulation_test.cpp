@@ -16,6 +16,7 @@ using namespace tvaer;
 namespace {
 
 using tvaer::test::cost;
+using tvaer::test::line_total;
 using tvaer::test::mean;
 const auto se = tvaer::test::standard_error;
 
@@ -304,12 +305,6 @@ std::size_t line_of(const model& m, const std::string& source) {
         if (m.lines[l].source == source) return l;
     FAIL("no ledger line " << source);
     return 0;
-}
-
-double line_total(const arm_result& a, std::size_t line) {
-    double sum = 0.0;
-    for (std::size_t month = 0; month < a.costs.months(); ++month) sum += a.costs.at(line, month);
-    return sum;
 }
 
 }  // namespace

@@ -86,6 +86,15 @@ CASES = [
     ("allocation.rules", [{"type": "salary_key", "shares": {"sport": 1.0}}], r"allocation\.rules\[0\]\.shares\.sport: unknown budget"),
     ("allocation.rules", [{"type": "salary_key"}], r"allocation\.rules\[0\]\.shares: is required \(a table of shares per budget\)"),
     ("allocation.rules", [{"type": "retrospective", "sectors": ["adults"], "basis": "fair"}], r"allocation\.rules\[0\]\.basis: must be one of equal, baseline, invested, gained; got 'fair'"),
+    # Serviceloven § 176 (reimbursement)
+    ("reimbursement", {"price_index": 1.0}, r"reimbursement: give either preset = \"statutory\" \(or \"pre_2021\"\) or \[\[reimbursement\.rules\]\], not both or neither"),
+    ("reimbursement.preset", "statutry", r"reimbursement\.preset: must be one of statutory, pre_2021; got 'statutry' \(did you mean 'statutory'\?\)"),
+    ("reimbursement", {"preset": "statutory", "children": "kids"}, r"reimbursement\.children: unknown sector 'kids' \(known: employment, adults, children\)"),
+    ("reimbursement", {"preset": "statutory", "price_index": 0}, r"reimbursement\.price_index: must be > 0 and finite, got 0"),
+    ("reimbursement.rules", [{"sector": "children", "per": "household", "thresholds": [1], "shares": [0.5]}], r"reimbursement\.rules\[0\]\.per: must be one of family, member; got 'household'"),
+    ("reimbursement.rules", [{"sector": "children", "thresholds": [830000, 1630000], "shares": [0.25]}], r"reimbursement\.rules\[0\]\.shares: needs one share per threshold \(2\), got 1"),
+    ("reimbursement.rules", [{"sector": "children", "shares": [0.25]}], r"reimbursement\.rules\[0\]\.thresholds: is required"),
+    ("reimbursement.rules", [{"sector": "health", "thresholds": [830000], "shares": [0.25]}], r"reimbursement\.rules\[0\]\.sector: unknown sector 'health' \(known: employment, adults, children\)"),
 ]
 
 

@@ -14,13 +14,14 @@
 #include "tvaer/costs.hpp"
 #include "tvaer/distributions.hpp"
 #include "tvaer/intervention.hpp"
+#include "tvaer/reimbursement.hpp"
 #include "tvaer/scenario.hpp"
 
 namespace tvaer {
 
 struct ledger_line {
     std::string source;       ///< "adults/trin1", "intervention/mentor", "staff", "coordination/network_meeting"
-    std::string source_kind;  ///< "state", "intervention", "staff", "coordination" or "refusion"
+    std::string source_kind;  ///< "state", "intervention", "staff", "coordination", "refusion" or "reimbursement"
     std::uint32_t law_sector = 0;  ///< index into the scenario's sectors
     std::uint32_t payer = 0;       ///< index into budgets(): a sector or the solution's budget
     cost_kind kind = cost_kind::service;
@@ -102,6 +103,7 @@ struct model {
     std::vector<std::uint32_t> capacity_by_year;
     std::uint32_t required_sectors = 0;        ///< bit mask of selection.require_sectors
     bool capacity_states = false;              ///< some state has a capacity (tracks.states.capacity)
+    detail::compiled_reimbursement reimbursement;  ///< § 176 (reimbursement.hpp); its lines come last
 
     [[nodiscard]] std::size_t sector_count() const noexcept { return spec.sectors.size(); }
     [[nodiscard]] std::uint32_t solution_budget() const noexcept {

@@ -19,6 +19,7 @@
 #include "tvaer/distributions.hpp"
 #include "tvaer/document.hpp"
 #include "tvaer/refusion.hpp"
+#include "tvaer/reimbursement.hpp"
 
 namespace tvaer {
 
@@ -268,6 +269,7 @@ struct scenario {
     selection select;
     organisation org;
     refusion_ladder refusion;             ///< state reimbursement of benefits (empty: none)
+    tvaer::reimbursement reimbursement;   ///< Serviceloven § 176 (empty: none; reimbursement.hpp)
 
     /// Throws scenario_error with the key path of the first problem found.
     void validate() const;
