@@ -9,6 +9,7 @@ paired by replication: that is what common random numbers buy.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 
 import math
@@ -27,17 +28,27 @@ ARMS = ["bau", "solution"]
 KINDS = ["service", "transfer"]
 
 
+@functools.lru_cache(maxsize=256)
+def t_quantile(p: float, df: int) -> float:
+    """Quantile `p` of Student's t with `df` degrees of freedom.
+
+    `scipy.special.stdtrit` is the function `scipy.stats.t.ppf` evaluates (same value, bit for
+    bit), without importing `scipy.stats` (about 1 s on the first call in a process against
+    0.2 s for `scipy.special`); cached, since a process asks for few (p, df) pairs."""
+    from scipy.special import stdtrit
+
+    return float(stdtrit(df, p))
+
+
 def paired_interval(diff: np.ndarray, axis: int = 0, level: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean and two-sided t interval of paired differences along `axis` (replications)."""
-    from scipy import stats
-
     n = diff.shape[axis]
     mean = diff.mean(axis=axis)
     if n < 2:
         nan = np.full_like(mean, np.nan, dtype=float)
         return mean, nan, nan
     se = diff.std(axis=axis, ddof=1) / math.sqrt(n)
-    q = stats.t.ppf(0.5 + level / 2, df=n - 1)
+    q = t_quantile(0.5 + level / 2, n - 1)
     return mean, mean - q * se, mean + q * se
 
 
