@@ -25,6 +25,8 @@ from . import _core
 __all__ = ["Results", "paired_interval", "ARRAYS"]
 
 ARMS = ["bau", "solution"]
+# Replications summed at once into costs by budget (Results.costs): bounds the temporary copy.
+_COST_BLOCK = 256
 KINDS = ["service", "transfer"]
 
 
@@ -246,7 +248,12 @@ class Results:
             ind = np.zeros((len(lines), len(self.budgets), len(KINDS)))
             for i, (payer, kind) in enumerate(zip(lines["payer"], lines["kind"])):
                 ind[i, self.budgets.index(payer), KINDS.index(kind)] = 1.0
-            data = np.einsum("ralm,lsk->rmsak", raw, ind, optimize=True)
+            # By blocks of replications: summing the whole array at once made a transposed
+            # copy of it (as large as the engine's costs) on top of the output.
+            data = np.empty((raw.shape[0], raw.shape[3], len(self.budgets), raw.shape[1], len(KINDS)))
+            for r0 in range(0, raw.shape[0], _COST_BLOCK):
+                data[r0:r0 + _COST_BLOCK] = np.einsum("ralm,lsk->rmsak", raw[r0:r0 + _COST_BLOCK], ind, optimize=True)
+            del raw
             self._costs = xr.DataArray(
                 data,
                 dims=("replication", "month", "sector", "arm", "kind"),
