@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <unordered_map>
 
 #include "register.hpp"
 #include "tvaer/replications.hpp"
@@ -24,6 +25,36 @@ py::array_t<T> as_array(const std::vector<T>& v, std::vector<py::ssize_t> shape)
 }
 
 py::ssize_t ssize(std::size_t n) { return static_cast<py::ssize_t>(n); }
+
+// The result arrays are read-only NumPy views on the engine's vectors, not copies. A view keeps
+// its results object alive (its base holds a reference), and `append`, which may move the
+// vectors, refuses while a view is alive. The counts are only touched with the GIL held.
+std::unordered_map<const results*, std::size_t>& live_views() {
+    static std::unordered_map<const results*, std::size_t> views;
+    return views;
+}
+
+struct view_owner {
+    py::object self;  // the Python results object
+    const results* r;
+};
+
+template <class T>
+py::array_t<T> view_of(const std::vector<T>& v, const std::vector<py::ssize_t>& shape, const py::object& self) {
+    if (v.empty()) return py::array_t<T>(shape);  // nothing to share
+    const auto* r = &self.cast<const results&>();
+    auto* owner = new view_owner{self, r};
+    ++live_views()[r];
+    py::capsule base(owner, [](void* p) {
+        auto* o = static_cast<view_owner*>(p);
+        auto& views = live_views();
+        if (--views[o->r] == 0) views.erase(o->r);
+        delete o;
+    });
+    py::array_t<T> a(shape, v.data(), base);
+    py::detail::array_proxy(a.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
+    return a;
+}
 
 // One column of the booking log as a NumPy array.
 template <class T>
@@ -91,12 +122,13 @@ py::dict describe(const result_array& a) {
     return out;
 }
 
-// The array of row `a` in `r`, shaped by the table, or None when `r` does not hold it.
-py::object array_of(const results& r, const result_array& a) {
+// The array of row `a` in `self` (a view), shaped by the table, or None when it is not held.
+py::object array_of(const py::object& self, const result_array& a) {
+    const auto& r = self.cast<const results&>();
     if (!r.holds(a.name)) return py::none();
     std::vector<py::ssize_t> shape;
     for (const auto n : shape_of(r, a)) shape.push_back(ssize(n));
-    return std::visit([&](const auto& c) -> py::object { return as_array(r.*c.data, shape); }, a.column);
+    return std::visit([&](const auto& c) -> py::object { return view_of(r.*c.data, shape, self); }, a.column);
 }
 
 }  // namespace
@@ -112,7 +144,14 @@ void register_simulation(py::module_& m) {
         .def_readonly("occupancy_rows", &results::occupancy_rows)
         .def_readonly("transition_rows", &results::transition_rows)
         .def_readonly("interventions", &results::interventions)
-        .def("append", &results::append, py::arg("more"), "Appends the replications that directly follow these.")
+        .def("append", [](results& r, const results& more) {
+            if (const auto it = live_views().find(&r); it != live_views().end()) {
+                throw py::value_error(fmt::format(
+                    "Results.append: {} NumPy array(s) of these results are still in use (they are views "
+                    "on its memory); append before reading the arrays, or drop them first", it->second));
+            }
+            r.append(more);
+        }, py::arg("more"), "Appends the replications that directly follow these.")
         .def_readonly("has_family_costs", &results::has_family_costs, "Whether the per-family output was recorded.")
         .def_readonly("has_bookings", &results::has_bookings, "Whether the booking log was recorded.")
         .def_property_readonly("booking_counts", [](const results& r) {
@@ -124,11 +163,12 @@ void register_simulation(py::module_& m) {
         .def_property_readonly("booking_line", [](const results& r) { return booking_column(r, &booking::line); })
         .def_property_readonly("booking_amount", [](const results& r) { return booking_column(r, &booking::amount); },
                                "DKK");
-    // One NumPy property per row of the table (a copy, shaped by its dims; None when not held).
+    // One NumPy property per row of the table (a read-only view, shaped by its dims; None when
+    // not held).
     for (const auto& a : result_arrays()) {
         const std::string doc = fmt::format("{}, {}; dims ({}).", a.long_name, a.units.empty() ? "no units" : a.units,
                                             fmt::join(a.dims, ", "));
-        results_class.def_property_readonly(a.name.data(), [&a](const results& r) { return array_of(r, a); }, doc.c_str());
+        results_class.def_property_readonly(a.name.data(), [&a](const py::object& self) { return array_of(self, a); }, doc.c_str());
     }
     m.def("result_arrays", [] {
         py::list out;

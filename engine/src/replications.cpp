@@ -4,8 +4,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <exception>
+#include <map>
 #include <mutex>
-#include <optional>
 #include <thread>
 
 #include "tvaer/error.hpp"
@@ -17,7 +17,11 @@ results run_replications(const model& m, const run_options& options) {
     unsigned threads = options.threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : options.threads;
     threads = std::min<unsigned>(threads, std::max<std::uint32_t>(n, 1));
 
-    std::vector<std::optional<replication_result>> done(n);
+    // Finished replications wait here only until every earlier one has finished too: the main
+    // thread appends them to `r` in order and frees them, so memory holds the aggregated arrays
+    // plus the few replications that finished out of order, not every replication twice.
+    std::map<std::uint32_t, replication_result> done;
+    results r = make_results(m, options.seed, options.first_replication, options.record);
     std::atomic<std::uint32_t> next{0};
     std::atomic<bool> stop{false};
     std::mutex mu;
@@ -35,7 +39,7 @@ results run_replications(const model& m, const run_options& options) {
             try {
                 auto rr = simulate_replication(m, options.seed, options.first_replication + i, record);
                 std::lock_guard lock(mu);
-                done[i] = std::move(rr);
+                done.emplace(i, std::move(rr));
                 ++finished;
             } catch (const cancelled&) {  // stopped on request: this replication is dropped
                 std::lock_guard lock(mu);
@@ -49,6 +53,18 @@ results run_replications(const model& m, const run_options& options) {
             cv.notify_one();
         }
     };
+    // Appends the finished replications that follow those already appended (`lock` held on
+    // entry and exit; released while appending).
+    const auto append_ready = [&](std::unique_lock<std::mutex>& lock) {
+        for (auto it = done.begin(); it != done.end() && it->first == r.replications; it = done.begin()) {
+            auto node = done.extract(it);
+            lock.unlock();
+            append_replication(r, node.mapped());
+            if (r.replications == 1) reserve_replications(r, n);
+            node = {};  // frees the replication before the lock is taken again
+            lock.lock();
+        }
+    };
     std::vector<std::jthread> pool;
     for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
     {
@@ -58,6 +74,7 @@ results run_replications(const model& m, const run_options& options) {
             // Wake at least every 100 ms so that a caller can cancel promptly (Ctrl-C).
             cv.wait_for(lock, std::chrono::milliseconds(100), [&] { return finished > reported || stop; });
             reported = finished;
+            append_ready(lock);
             if (options.progress) {
                 lock.unlock();
                 const bool go_on = options.progress(reported);
@@ -69,9 +86,10 @@ results run_replications(const model& m, const run_options& options) {
     }
     pool.clear();  // joins
     if (failure) std::rethrow_exception(failure);
-
-    results r = make_results(m, options.seed, options.first_replication, options.record);
-    for (std::uint32_t i = 0; i < n && done[i]; ++i) append_replication(r, *done[i]);
+    {
+        std::unique_lock lock(mu);
+        append_ready(lock);  // the consecutive finished ones; a cancelled run drops the rest
+    }
     return r;
 }
 

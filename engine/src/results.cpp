@@ -210,6 +210,12 @@ void append_replication(results& r, const replication_result& rr) {
     ++r.replications;
 }
 
+void reserve_replications(results& r, std::uint32_t total) {
+    if (r.replications == 0 || total <= r.replications) return;
+    for_each_held_array(r, [&](const result_array&, auto& v) { v.reserve(v.size() / r.replications * total); });
+    if (r.has_family_costs) r.family_offsets.reserve(r.family_offsets.size() / r.replications * total);
+}
+
 void results::append(const results& more) {
     if (more.seed != seed || more.months != months || more.line_sources != line_sources) {
         throw error("results.append: the results come from a different scenario or seed");

@@ -72,3 +72,25 @@ TEST_CASE("replications: the caller's cancel flag stops the run like progress re
     CHECK(part.replications < 50);
     CHECK(part.events.size() == 2 * part.replications);
 }
+
+TEST_CASE("replications: two threads append in replication order and the arrays keep no slack", "[replications]") {
+    // Replications finish out of order on two threads and are appended as they come in order;
+    // one thread, appending one by one, is the independent reference.
+    const model m = compile(ladder_scenario(300));
+    run_options one;
+    one.seed = 9;
+    one.replications = 37;  // not a power of two: growth by doubling would leave room over
+    one.threads = 1;
+    run_options two = one;
+    two.threads = 2;
+    const results a = run_replications(m, one);
+    const results b = run_replications(m, two);
+    REQUIRE(b.replications == 37);
+    CHECK(a.costs == b.costs);
+    CHECK(a.transitions == b.transitions);
+    CHECK(a.events == b.events);
+    // Room for exactly 37 replications, reserved after the first (reserve_replications).
+    CHECK(b.costs.capacity() == b.costs.size());
+    CHECK(b.occupancy.capacity() == b.occupancy.size());
+    CHECK(b.events.capacity() == b.events.size());
+}

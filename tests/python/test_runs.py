@@ -27,3 +27,41 @@ def test_check_run_defaults_to_one_thread_per_cpu_and_names_bad_arguments():
         runs.check_run(1, 0, 0)
     with pytest.raises(ValueError, match=r"seed: must be an integer in \[0, 2\*\*64\), got -1"):
         runs.check_run(1, -1, 1)
+
+
+def _raw(first: int, count: int):
+    from tvaer import _core
+    from tvaer.scenario import compile_model, default_scenario
+
+    model = compile_model(default_scenario().with_({"selection.capacity": 20}))
+    return _core.run(model, 4, first, count, 1, None, runs.recording())
+
+
+def test_result_arrays_are_read_only_views_that_keep_their_results_alive():
+    import gc
+
+    import numpy as np
+
+    costs = _raw(0, 3).costs  # the results object is dropped at once: the view must keep it
+    total = float(costs.sum())
+    expected = float(np.asarray(_raw(0, 3).costs).sum())  # the same replications run again
+    gc.collect()
+    junk = [np.ones(10_000) for _ in range(50)]  # reuse of freed memory would show up here
+    assert float(costs.sum()) == total == expected
+    assert not costs.flags.writeable
+    with pytest.raises(ValueError, match="read-only"):
+        costs[0, 0, 0, 0] = 1.0
+    del junk
+
+
+def test_append_refuses_while_an_array_of_the_results_is_alive():
+    import numpy as np
+
+    whole = np.asarray(_raw(0, 4).costs).copy()
+    a, b = _raw(0, 2), _raw(2, 2)
+    view = a.costs
+    with pytest.raises(ValueError, match=r"Results.append: 1 NumPy array\(s\) of these results are still in use"):
+        a.append(b)
+    del view
+    a.append(b)  # nothing reads its memory any more: appending (and moving it) is safe
+    assert np.array_equal(np.asarray(a.costs), whole)

@@ -49,3 +49,32 @@ def test_common_random_numbers_reduce_the_variance_of_the_difference():
     # less than a difference of independent runs.
     assert (table.loc["s", "ratio"] > 2).all()
     assert np.isfinite(table["var_independent"]).all()
+
+
+def test_t_quantile_equals_scipy_stats_t_ppf_bit_for_bit():
+    # The interval's quantile comes from scipy.special without scipy.stats; it must be the very
+    # number scipy.stats.t.ppf gives (a second, independent entry point), so no interval moves.
+    from scipy import stats
+
+    from tvaer.results import t_quantile
+
+    for level in (0.5, 0.8, 0.9, 0.95, 0.99, 0.999):
+        p = 0.5 + level / 2
+        for df in (1, 2, 3, 4, 5, 9, 19, 29, 99, 199, 999, 9999):
+            assert t_quantile(p, df) == float(stats.t.ppf(p, df=df)), (level, df)
+    # A hand-checked value: t_{0.975, 9} = 2.2622 (printed tables).
+    assert abs(t_quantile(0.975, 9) - 2.2622) < 5e-5
+
+
+def test_paired_interval_does_not_import_scipy_stats():
+    # Importing scipy.stats took about 1 s of the first summary() in a process.
+    import subprocess
+    import sys
+
+    code = ("import sys, numpy as np\n"
+            "from tvaer.results import paired_interval\n"
+            "m, lo, hi = paired_interval(np.array([[1.0, 2.0], [3.0, 5.0], [2.0, 2.0]]))\n"
+            "assert lo[0] < 2.0 < hi[0]\n"
+            "print('scipy.stats' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False", out.stderr

@@ -142,4 +142,9 @@ results make_results(const model& m, std::uint64_t seed, std::uint32_t first_rep
 /// Appends both arms of one replication to `r` (which must have been made with the same options).
 void append_replication(results& r, const replication_result& rr);
 
+/// Reserves room in `r`'s arrays for `total` replications in all, each as large as the ones
+/// already appended (at least one); the booking log, whose size varies, is left alone. Appending
+/// then neither reallocates nor leaves up to twice the room needed.
+void reserve_replications(results& r, std::uint32_t total);
+
 }  // namespace tvaer

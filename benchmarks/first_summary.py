@@ -1,0 +1,61 @@
+"""Time of the first `summary()` in a fresh process (a notebook cell's first run), split into
+what xarray's first DataArray costs (it imports dask.array when dask is installed) and the rest.
+
+    python benchmarks/first_summary.py [--rounds 5] [--pythonpath DIR ...]
+
+Each round runs one fresh process per package directory, alternating, and prints the medians
+(docs/performance.md "The first summary").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+CHILD = r"""
+import json, sys, time
+t0 = time.perf_counter()
+import tvaer
+t1 = time.perf_counter()
+res = tvaer.simulate(tvaer.default_scenario().with_({"selection.capacity": 100}), replications=10, seed=1,
+                     threads=1, progress=False)
+t2 = time.perf_counter()
+import numpy as np, xarray as xr
+xr.DataArray(np.zeros(3))
+t3 = time.perf_counter()
+res.summary()
+t4 = time.perf_counter()
+res.summary()
+t5 = time.perf_counter()
+print(json.dumps({"import": t1 - t0, "simulate": t2 - t1, "first_dataarray": t3 - t2, "first_summary": t4 - t3,
+                  "second_summary": t5 - t4, "scipy_stats_imported": "scipy.stats" in sys.modules}))
+"""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--pythonpath", action="append", help="a directory holding the tvaer package; repeat to compare")
+    args = ap.parse_args()
+    paths = args.pythonpath or [""]
+    rows: dict[str, list[dict]] = {p: [] for p in paths}
+    for _ in range(args.rounds):
+        for p in paths:
+            env = dict(os.environ)
+            if p:
+                env["PYTHONPATH"] = os.path.abspath(p)
+            out = subprocess.run([sys.executable, "-c", CHILD], env=env, capture_output=True, text=True, check=True)
+            rows[p].append(json.loads(out.stdout.strip().splitlines()[-1]))
+            print(p or "(installed)", rows[p][-1], flush=True)
+    for p in paths:
+        med = {k: statistics.median(r[k] for r in rows[p]) for k in ("import", "simulate", "first_dataarray",
+                                                                      "first_summary", "second_summary")}
+        print(f"{p or '(installed)'}: medians (s) " + ", ".join(f"{k} {v:.3f}" for k, v in med.items()))
+
+
+if __name__ == "__main__":
+    main()
