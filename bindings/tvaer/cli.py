@@ -158,8 +158,11 @@ def _run_with(a: argparse.Namespace, client: Any) -> int:
             kept = open_results(h5).replications if h5.exists() else 0
             return _interrupted(kept, a.replications, h5, again)
     else:
-        res = simulate(sc, replications=a.replications, seed=a.seed, threads=a.threads, progress=not a.quiet,
-                       family_costs=a.family_costs, client=client)
+        try:
+            res = simulate(sc, replications=a.replications, seed=a.seed, threads=a.threads, progress=not a.quiet,
+                           family_costs=a.family_costs, client=client)
+        except KeyboardInterrupt:  # before the engine started (the bar may be drawn already): nothing to write
+            return _interrupted(0, a.replications, h5, again)
         if res.replications > 0:
             res.to_hdf5(_make(h5.parent) / h5.name)
     if res.interrupted:
@@ -310,8 +313,11 @@ def _cmd_compare(a: argparse.Namespace) -> int:
     scenarios = {label: _scenario(s) for label, s in zip(_labels(a.scenarios), a.scenarios)}
     results = {}
     for label, sc in scenarios.items():
-        results[label] = simulate(sc, replications=a.replications, seed=a.seed, threads=a.threads,
-                                  progress=not a.quiet)
+        try:
+            results[label] = simulate(sc, replications=a.replications, seed=a.seed, threads=a.threads,
+                                      progress=not a.quiet)
+        except KeyboardInterrupt:  # before the engine started (the bar may be drawn already)
+            return _interrupted_all("compare")
         if results[label].interrupted:
             return _interrupted_all("compare")
     table = compare_table(Comparison(results, next(iter(results))))
