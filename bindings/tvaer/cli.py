@@ -14,12 +14,13 @@ import os
 import shlex
 import sys
 import textwrap
+import warnings
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .errors import TvaerError
+from .errors import ScenarioWarning, TvaerError
 from .scenario import Scenario, default_scenario, load_scenario, shipped_scenarios
 from .tables import in_thousands
 
@@ -476,10 +477,29 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _warning_printer(other: Any) -> Any:
+    """A warnings.showwarning printing a ScenarioWarning as `tvaer: warning: FILE: key.path: ...`
+    and handing other warnings to `other`; each message once (a scenario is validated, then
+    simulated)."""
+    shown: set[str] = set()
+
+    def show(message: Any, category: type, *args: Any, **kw: Any) -> None:
+        if issubclass(category, ScenarioWarning):
+            if str(message) not in shown:
+                shown.add(str(message))
+                print(f"tvaer: warning: {message}", file=sys.stderr)
+        else:
+            other(message, category, *args, **kw)
+    return show
+
+
 def _run(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return int(args.func(args))
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", ScenarioWarning)
+            warnings.showwarning = _warning_printer(warnings.showwarning)
+            return int(args.func(args))
     except (TvaerError, ValueError) as e:  # bad input: a message, never a traceback
         print(f"tvaer: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
