@@ -19,7 +19,7 @@ except ImportError as e:  # pragma: no cover - only without a build
     ) from e
 
 from . import governance, studies
-from .errors import ObservationError, ResultsFileError, ScenarioError, SimulationError, TvaerError
+from .errors import ObservationError, ResultsFileError, ScenarioError, ScenarioWarning, SimulationError, TvaerError
 from .results import Results
 from .results_file import open_results, simulate_to_file
 from .scenario import Scenario, default_scenario, load_scenario, shipped_scenarios
@@ -48,6 +48,7 @@ __all__ = [
     "ResultsFileError",
     "Scenario",
     "ScenarioError",
+    "ScenarioWarning",
     "SimulationError",
     "TvaerError",
     "compare",

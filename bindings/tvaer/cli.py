@@ -14,12 +14,13 @@ import os
 import shlex
 import sys
 import textwrap
+import warnings
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .errors import TvaerError
+from .errors import ScenarioWarning, TvaerError
 from .scenario import Scenario, default_scenario, load_scenario, shipped_scenarios
 from .tables import in_thousands
 
@@ -158,8 +159,11 @@ def _run_with(a: argparse.Namespace, client: Any) -> int:
             kept = open_results(h5).replications if h5.exists() else 0
             return _interrupted(kept, a.replications, h5, again)
     else:
-        res = simulate(sc, replications=a.replications, seed=a.seed, threads=a.threads, progress=not a.quiet,
-                       family_costs=a.family_costs, client=client)
+        try:
+            res = simulate(sc, replications=a.replications, seed=a.seed, threads=a.threads, progress=not a.quiet,
+                           family_costs=a.family_costs, client=client)
+        except KeyboardInterrupt:  # before the engine started (the bar may be drawn already): nothing to write
+            return _interrupted(0, a.replications, h5, again)
         if res.replications > 0:
             res.to_hdf5(_make(h5.parent) / h5.name)
     if res.interrupted:
@@ -294,8 +298,11 @@ def _cmd_compare(a: argparse.Namespace) -> int:
     scenarios = {label: _scenario(s) for label, s in zip(_labels(a.scenarios), a.scenarios)}
     results = {}
     for label, sc in scenarios.items():
-        results[label] = simulate(sc, replications=a.replications, seed=a.seed, threads=a.threads,
-                                  progress=not a.quiet)
+        try:
+            results[label] = simulate(sc, replications=a.replications, seed=a.seed, threads=a.threads,
+                                      progress=not a.quiet)
+        except KeyboardInterrupt:  # before the engine started (the bar may be drawn already)
+            return _interrupted_all("compare")
         if results[label].interrupted:
             return _interrupted_all("compare")
     table = Comparison(results, next(iter(results))).differences()
@@ -454,10 +461,29 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _warning_printer(other: Any) -> Any:
+    """A warnings.showwarning printing a ScenarioWarning as `tvaer: warning: FILE: key.path: ...`
+    and handing other warnings to `other`; each message once (a scenario is validated, then
+    simulated)."""
+    shown: set[str] = set()
+
+    def show(message: Any, category: type, *args: Any, **kw: Any) -> None:
+        if issubclass(category, ScenarioWarning):
+            if str(message) not in shown:
+                shown.add(str(message))
+                print(f"tvaer: warning: {message}", file=sys.stderr)
+        else:
+            other(message, category, *args, **kw)
+    return show
+
+
 def _run(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return int(args.func(args))
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", ScenarioWarning)
+            warnings.showwarning = _warning_printer(warnings.showwarning)
+            return int(args.func(args))
     except (TvaerError, ValueError) as e:  # bad input: a message, never a traceback
         print(f"tvaer: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["TvaerError", "ScenarioError", "SimulationError", "ResultsFileError", "ObservationError"]
+__all__ = ["TvaerError", "ScenarioError", "SimulationError", "ResultsFileError", "ObservationError", "ScenarioWarning"]
 
 
 class TvaerError(RuntimeError):
@@ -43,3 +43,15 @@ class ResultsFileError(TvaerError, OSError):
 class ObservationError(TvaerError, ValueError):
     """A pilot's observation table (``tvaer.estimate``) that does not make sense; the message names
     the row and the column, what was found and what was expected."""
+
+
+class ScenarioWarning(UserWarning):
+    """A scenario that is valid but probably not what was meant (a selection nobody can satisfy,
+    an effect on a transition that does not exist, ...); tvaer.scenario_warnings.
+
+    The message is ``FILE: KEY.PATH: MESSAGE`` (without FILE for a scenario made in code).
+    Attributes: ``key_path``, ``file`` and ``detail`` (the message after the key path)."""
+
+    def __init__(self, message: str, key_path: str, file: str | None = None):
+        self.key_path, self.file, self.detail = key_path, file, message
+        super().__init__(f"{file}: {key_path}: {message}" if file else f"{key_path}: {message}")

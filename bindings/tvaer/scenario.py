@@ -95,8 +95,12 @@ class Scenario:
 
     def validate(self) -> "Scenario":
         """Raises ScenarioError naming where the bad value is, its key path and what was
-        expected; returns self."""
+        expected; warns (tvaer.ScenarioWarning) of what is valid but probably not meant
+        (tvaer.scenario_warnings); returns self."""
+        from .scenario_warnings import warn
+
         compile_model(self)
+        warn(self)
         return self
 
     def to_json(self) -> str:

@@ -7,7 +7,7 @@ from typing import Any, Mapping
 import pandas as pd
 import xarray as xr
 
-from . import distributed, runs
+from . import distributed, runs, scenario_warnings
 from .results import Results, paired_interval
 from .scenario import Scenario, compile_model, default_scenario
 
@@ -54,6 +54,7 @@ def simulate(
                          "without a client")
     threads = runs.check_run(replications, seed, 1 if threads is None and client is not None else threads)
     model = compile_model(scenario)
+    scenario_warnings.warn(scenario)
     bar = runs.progress_bar(replications, scenario.name) if progress else None
 
     def report(done: int) -> bool:

@@ -441,11 +441,13 @@ void simulator::handle(const event& ev) {
             case ev_leave: leave(what, t); break;
             case ev_capacity: admit_while_room(t); break;
         }
-    } catch (const error&) {
+    } catch (const cancelled&) {
         throw;
-    } catch (const std::exception& e) {
-        throw simulation_error(fmt::format("at t = {} months, event kind {} on {}: {}", t,
-                                           static_cast<unsigned>(kind_of(ev.target)), what, e.what()));
+    } catch (const scenario_error&) {
+        throw;
+    } catch (const std::exception& e) {  // simulation_events.cpp names the event
+        throw simulation_error(fmt::format("at t = {:.2f} months, {}: {}", t,
+                                           describe_event(m_, kind_of(ev.target), subject_of(ev)), e.what()));
     }
 }
 

@@ -451,6 +451,7 @@ private:
     template <bool Prefetch>
     void event_loop();
     void handle(const event& ev);
+    [[nodiscard]] event_subject subject_of(const event& ev) const;  // simulation_events.cpp
     void delayed_decision(std::uint32_t slot, double t);
     void transition(std::uint32_t mi, double t);
     void settle();

@@ -98,6 +98,30 @@ def test_ctrl_c_before_the_first_replication_is_complete_writes_nothing(tmp_path
     assert not out.exists() or not any(out.iterdir())  # --resume makes the folder it simulates into
 
 
+@pytest.mark.parametrize("args, message", [
+    (["run", "--out", "out", "-n", "2"], "tvaer: interrupted before the first replication was complete; nothing written\n"),
+    (["run", "--out", "out", "-n", "2", "--resume"],
+     "tvaer: interrupted before the first replication was complete; nothing written\n"),
+    (["compare", "SCENARIO", "-n", "2"],
+     "tvaer: interrupted: nothing written (compare needs every replication it was asked for)\n"),
+])
+def test_ctrl_c_after_the_bar_is_drawn_but_before_the_engine_starts_says_the_same(tmp_path, tiny_toml, monkeypatch,
+                                                                                  capsys, args, message):
+    """The subprocess tests above send SIGINT once the bar shows 0/2; under load it can land before the
+    engine has started, where Python raises KeyboardInterrupt at its next bytecode. Raised there on
+    purpose, the message must be the same."""
+    from tvaer import cli, runs
+
+    def ctrl_c_lands_here(*args, **kw):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(runs, "run", ctrl_c_lands_here)
+    argv = [args[0], tiny_toml, *[tiny_toml if a == "SCENARIO" else str(tmp_path / a) if a == "out" else a
+                                  for a in args[1:]], "--quiet"]
+    assert cli.main(argv) == 130
+    assert capsys.readouterr().err == message
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
 def test_ctrl_c_in_compare_writes_nothing(tmp_path, tiny, tiny_toml):
     huge = write(tmp_path / "huge.toml", tiny.with_(families=500_000, horizon_months=600))
     csv = tmp_path / "d.csv"

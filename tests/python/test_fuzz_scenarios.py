@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import math
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -44,6 +45,7 @@ values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.di
                       max_leaves=8)
 
 
+@pytest.mark.filterwarnings("ignore::tvaer.ScenarioWarning")  # valid but odd: tested in test_scenario_warnings.py
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(path=st.sampled_from(PATHS), value=values, extra=st.sampled_from(["", ".extra", "[0]", ".name"]))
 def test_any_value_at_any_key_path_is_valid_or_a_scenario_error(path, value, extra):

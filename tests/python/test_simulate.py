@@ -28,6 +28,7 @@ def test_costs_have_the_documented_dimensions(tiny):
     assert r.costs.sizes["month"] == 24
 
 
+@pytest.mark.filterwarnings("ignore::tvaer.ScenarioWarning")  # selects nobody on purpose
 def test_without_the_solution_both_arms_are_identical(tiny):
     # No family can be selected (min_sectors above the number of sectors): the arms share every draw.
     r = tvaer.simulate(tiny.with_({"selection.min_sectors": 3}), replications=4, seed=3, progress=False)
@@ -48,6 +49,7 @@ def test_families_outside_the_solution_keep_their_costs(tiny):
     assert (r.admitted[:, 1] == 10).all()
 
 
+@pytest.mark.filterwarnings("ignore::tvaer.ScenarioWarning")  # selects nobody on purpose
 def test_closed_form_expected_cost_of_one_absorbing_exit():
     # One member per family leaves a cost state at rate 0.1/month and never returns. Expected cost
     # over [0, H] per family is rate * (1 - exp(-0.1 H)) / 0.1 (independent analytic expectation).

@@ -54,6 +54,7 @@ def test_hidden_costs_scale_every_estimate_by_the_registered_share(tiny_data):
         np.testing.assert_allclose(part[name], 0.85 * full[name], rtol=1e-9, atol=1e-6)
 
 
+@pytest.mark.filterwarnings("ignore::tvaer.ScenarioWarning")  # "job" and "none" unreachable: nobody moves, on purpose
 def test_all_estimators_find_a_pure_staff_cost_exactly(tiny_data):
     # Nobody moves and the solution only adds staff: 1.5 FTE at 96,000 a year = 12,000 a month.
     # Every estimator must find 12,000 x months, which is also the truth.
@@ -69,6 +70,7 @@ def test_all_estimators_find_a_pure_staff_cost_exactly(tiny_data):
         np.testing.assert_allclose(est[name], 120000.0, rtol=1e-9)
 
 
+@pytest.mark.filterwarnings("ignore::tvaer.ScenarioWarning")  # selects nobody on purpose
 def test_follow_up_errors_name_the_value(tiny):
     res = tvaer.simulate(tiny, replications=2, seed=1, progress=False)
     with pytest.raises(ValueError, match=r"months: must be an integer in 1\.\.24 \(the horizon\), got 25"):

@@ -7,6 +7,7 @@
 /// share a capacity-limited intervention with solution families.
 #include <atomic>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "tvaer/ledger.hpp"
@@ -103,5 +104,24 @@ arm_result simulate_arm(const model& m, std::uint64_t seed, std::uint32_t replic
 /// Simulates both arms of one replication (`options` as for simulate_arm).
 replication_result simulate_replication(const model& m, std::uint64_t seed, std::uint32_t replication,
                                         const replication_options& options = {});
+
+namespace detail {
+
+/// What an event is about, as far as it is known (-1: not applicable), for error messages.
+struct event_subject {
+    std::int64_t family = -1;        ///< 0, 1, ... in order of creation (Results.family_costs)
+    std::int64_t member = -1;        ///< place in its family, 0 for the first
+    int track = -1, state = -1;      ///< the member's track and state (indices into m.spec.tracks)
+    int intervention = -1;           ///< index into m.spec.interventions
+    std::int64_t index = -1;         ///< arrival index, or the year of a capacity change
+};
+
+/// The event of kind `kind` (simulator.hpp's event_kind: 0 transition, 1 intervention end,
+/// 2 decision, 3 end of stay, 4 arrival, 5 leave, 6 capacity change) in words, e.g.
+/// `transition of family 12, member 0 (track 'adult', state 'crisis')`. Indices out of range of
+/// `m` are shown as numbers; never throws anything but std::bad_alloc.
+std::string describe_event(const model& m, unsigned kind, const event_subject& s);
+
+}  // namespace detail
 
 }  // namespace tvaer

@@ -1,0 +1,86 @@
+"""A `tvaer run --resume` killed with SIGKILL at random moments never leaves a results file that
+fails to open, never loses replications a reader had already seen in it, and resuming after each
+kill ends with the numbers of an uninterrupted run (docs/reliability.md, "Kill-safety").
+
+The kill moments are drawn from seeded generators: before the first write, or a random time
+within a chunk after the reader has seen one or two more writes (so also while a chunk is being
+written)."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import tomli_w
+
+import tvaer
+
+REPLICATIONS, CHUNK = 24, 2
+
+
+def command(toml: str, h5) -> list[str]:
+    return [sys.executable, "-m", "tvaer", "run", toml, "--out", str(h5), "-n", str(REPLICATIONS), "--seed", "7",
+            "--resume", "--chunk", str(CHUNK), "--threads", "1", "--quiet"]
+
+
+def replications_in(h5) -> int:
+    """What a reader finds in the file now: 0 when there is none yet; fails the test if it does
+    not open (the writer replaces it whole, so a reader never sees a partial file)."""
+    return tvaer.open_results(h5).replications if os.path.exists(h5) else 0
+
+
+def watch(cmd: list[str], writes: int | None = None, delay: float = 0.0) -> tuple[int, float, float]:
+    """Runs `cmd` watching its file. With `writes`, SIGKILLs it `delay` seconds after a reader has
+    seen that many more writes (0: `delay` seconds after the start); else lets it finish and checks
+    it succeeded. The most replications a reader saw in the file, and when it first saw some and
+    all of them (seconds after the start; inf: never)."""
+    h5 = cmd[cmd.index("--out") + 1]
+    seen = at_start = replications_in(h5)
+    first, full, kill_at = float("inf"), float("inf"), delay if writes == 0 else float("inf")
+    with subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as p:
+        start = time.monotonic()
+        while p.poll() is None and time.monotonic() - start < min(kill_at, 120):
+            seen = max(seen, replications_in(h5))
+            now = time.monotonic() - start
+            first = min(first, now) if seen else first
+            full = min(full, now) if seen == REPLICATIONS else full
+            if writes and seen >= at_start + writes * CHUNK:
+                kill_at = min(kill_at, now + delay)
+            time.sleep(0.005)
+        if writes is None:
+            assert p.wait(timeout=60) == 0, p.stderr.read().decode()
+        p.send_signal(signal.SIGKILL)
+        p.wait(timeout=60)
+    return seen, first, full
+
+
+def test_sigkill_at_random_moments_loses_nothing_written_and_resumes_to_the_same_numbers(tmp_path, tiny):
+    scenario = tiny.with_(families=5000, horizon_months=60)
+    toml = tmp_path / "k.toml"
+    toml.write_text(tomli_w.dumps(scenario.data))
+    whole, h5 = tmp_path / "whole.h5", tmp_path / "killed.h5"
+    _, first, full = watch(command(str(toml), whole))
+    assert first < full < float("inf"), (first, full)  # the writes of a whole run were seen
+    per_write = (full - first) / (REPLICATIONS / CHUNK - 1)
+    kept = []
+    for seed, writes in enumerate([0, 1, 2, 1, 0, 2]):
+        # before the first write (during start-up or the first chunk), or after 1 or 2 more
+        # writes, at a random moment within the next chunk (which may be while it is written)
+        rng = random.Random(seed)
+        delay = rng.uniform(0.5, 1.0) * first if writes == 0 else rng.uniform(0.0, per_write)
+        seen, _, _ = watch(command(str(toml), h5), writes=writes, delay=delay)
+        now = replications_in(h5)
+        assert seen <= now <= REPLICATIONS, f"kill {seed}: a reader saw {seen} replications in the file, now {now}"
+        kept.append(now)
+    watch(command(str(toml), h5))
+    a, b = tvaer.open_results(whole), tvaer.open_results(h5)
+    assert a.replications == b.replications == REPLICATIONS
+    np.testing.assert_array_equal(a.costs.values, b.costs.values)
+    assert a.fingerprint() == b.fingerprint()  # every array, bit for bit
+    assert sorted(set(kept)) != [REPLICATIONS] and len(set(kept)) > 2, \
+        f"the kills did not land between writes: {kept}"  # the kills exercised the resume
