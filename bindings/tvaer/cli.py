@@ -328,8 +328,11 @@ def _cmd_report(a: argparse.Namespace) -> int:
     else:
         from .simulate import simulate
 
-        res = simulate(_scenario(a.source), replications=a.replications, seed=a.seed, threads=a.threads,
-                       progress=not a.quiet)
+        try:
+            res = simulate(_scenario(a.source), replications=a.replications, seed=a.seed, threads=a.threads,
+                           progress=not a.quiet)
+        except KeyboardInterrupt:  # before the engine started (the bar may be drawn already)
+            return _interrupted_all("report")
         if res.interrupted:
             return _interrupted_all("report")
     print("Wrote: " + write_report(res, out))
@@ -341,8 +344,11 @@ def _cmd_forecast(a: argparse.Namespace) -> int:
     from .simulate import simulate
 
     png = _file_out(a.out, ".png") if a.out else None
-    res = simulate(_scenario(a.scenario), replications=a.replications, seed=a.seed, threads=a.threads,
-                   progress=not a.quiet, bookings=True)
+    try:
+        res = simulate(_scenario(a.scenario), replications=a.replications, seed=a.seed, threads=a.threads,
+                       progress=not a.quiet, bookings=True)
+    except KeyboardInterrupt:  # before the engine started (the bar may be drawn already)
+        return _interrupted_all("forecast")
     if res.interrupted:
         return _interrupted_all("forecast")
     f = forecast(res, month=a.month, year=a.year, rule=a.rule, observed=a.observed)

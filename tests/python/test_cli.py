@@ -99,11 +99,16 @@ def test_ctrl_c_before_the_first_replication_is_complete_writes_nothing(tmp_path
 
 
 @pytest.mark.parametrize("args, message", [
-    (["run", "--out", "out", "-n", "2"], "tvaer: interrupted before the first replication was complete; nothing written\n"),
-    (["run", "--out", "out", "-n", "2", "--resume"],
+    (["run", "SCENARIO", "--out", "OUT", "-n", "2"],
      "tvaer: interrupted before the first replication was complete; nothing written\n"),
-    (["compare", "SCENARIO", "-n", "2"],
+    (["run", "SCENARIO", "--out", "OUT", "-n", "2", "--resume"],
+     "tvaer: interrupted before the first replication was complete; nothing written\n"),
+    (["compare", "SCENARIO", "SCENARIO", "-n", "2"],
      "tvaer: interrupted: nothing written (compare needs every replication it was asked for)\n"),
+    (["report", "SCENARIO", "--out", "OUT/page.html", "-n", "2"],
+     "tvaer: interrupted: nothing written (report needs every replication it was asked for)\n"),
+    (["forecast", "SCENARIO", "-n", "2"],
+     "tvaer: interrupted: nothing written (forecast needs every replication it was asked for)\n"),
 ])
 def test_ctrl_c_after_the_bar_is_drawn_but_before_the_engine_starts_says_the_same(tmp_path, tiny_toml, monkeypatch,
                                                                                   capsys, args, message):
@@ -115,11 +120,11 @@ def test_ctrl_c_after_the_bar_is_drawn_but_before_the_engine_starts_says_the_sam
     def ctrl_c_lands_here(*args, **kw):
         raise KeyboardInterrupt
     monkeypatch.setattr(runs, "run", ctrl_c_lands_here)
-    argv = [args[0], tiny_toml, *[tiny_toml if a == "SCENARIO" else str(tmp_path / a) if a == "out" else a
-                                  for a in args[1:]], "--quiet"]
+    (tmp_path / "out").mkdir()  # report writes only into folders that exist
+    argv = [a.replace("SCENARIO", tiny_toml).replace("OUT", str(tmp_path / "out")) for a in args] + ["--quiet"]
     assert cli.main(argv) == 130
     assert capsys.readouterr().err == message
-    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+    assert not any((tmp_path / "out").iterdir())
 
 
 def test_ctrl_c_in_compare_writes_nothing(tmp_path, tiny, tiny_toml):
