@@ -117,7 +117,7 @@ rule read_rule(reader& r, std::size_t index, const budget_names& b) {
 // own_budget rule finances the salaries through the unit's own budget (Assens, Helsingør), so
 // the key is not applied as well.
 void salary_financing(reader& top, std::vector<rule>& out, const std::vector<reader>& entries,
-                      const std::vector<key>& written) {
+                      const budget_names& b) {
     reader org = top.table("organisation");
     const double staff = org.number("staff_fte", 0.0);
     key shares;
@@ -126,13 +126,14 @@ void salary_financing(reader& top, std::vector<rule>& out, const std::vector<rea
     if (std::any_of(out.begin(), out.end(), [](const rule& r) { return r.type == "own_budget"; })) return;
     for (std::size_t i = 0; i < out.size(); ++i) {
         if (out[i].type != "salary_key") continue;
-        if (written[i] != shares) {
+        reader r = entries[i];
+        if (b.shares(r, "shares") != shares) {
             std::vector<std::string> parts;
             for (const auto& [sector, share] : shares) parts.push_back(fmt::format("{} = {}", sector, share));
-            entries[i].fail(entries[i].key("shares"),
-                            fmt::format("differs from organisation.salary_key ({}); the salary financing is written once, "
-                                        "in [organisation] (a rule with the same shares may stay)",
-                                        fmt::join(parts, ", ")));
+            r.fail(r.key("shares"),
+               fmt::format("differs from organisation.salary_key ({}); the salary financing is written once, "
+                           "in [organisation] (a rule with the same shares may stay)",
+                           fmt::join(parts, ", ")));
         }
         return;
     }
@@ -147,7 +148,6 @@ std::vector<rule> allocation_rules(const document& doc) {
     b.known.push_back("solution");
     reader alloc = top.table("allocation");
     std::vector<rule> out;
-    std::vector<key> salary_shares;
     const auto entries = alloc.tables("rules");
     alloc.done();
     for (std::size_t i = 0; i < entries.size(); ++i) {
@@ -158,10 +158,9 @@ std::vector<rule> allocation_rules(const document& doc) {
             r.done();  // an unknown or missing key explains the complaint better, if there is one
             r.fail(r.path(), e.what());
         }
-        salary_shares.push_back(out.back().type == "salary_key" ? b.shares(r, "shares") : key{});
         r.done();
     }
-    salary_financing(top, out, entries, salary_shares);
+    salary_financing(top, out, entries, b);
     return out;
 }
 
