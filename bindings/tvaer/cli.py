@@ -22,9 +22,9 @@ import pandas as pd
 
 from .errors import ScenarioWarning, TvaerError
 from .scenario import Scenario, default_scenario, load_scenario, shipped_scenarios
-from .tables import in_thousands
+from .tables import budgets_in_thousands, in_thousands, rules_sentence
 
-__all__ = ["main", "break_even_sentence", "format_budgets"]
+__all__ = ["main", "break_even_sentence"]
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
@@ -194,40 +194,14 @@ def _budgets_csv(summary_csv: Path) -> Path:
     return summary_csv.with_name(summary_csv.name.replace("-summary.csv", "-budgets.csv"))
 
 
-def budgets_in_thousands(settled: pd.DataFrame) -> pd.DataFrame:
-    """A :meth:`tvaer.budgets.Settlement.summary` in thousands of DKK, for people: each budget's
-    cost per arm after the rules, the difference with its interval, the money settled, the net
-    position (> 0 is better off), the efficiency requirement where there is one, and the
-    probability of a net loss. A budget that carries nothing in either arm after the rules (the
-    solution's line once its salaries are financed by the sectors) is left out."""
-    empty = (settled[["bau", "solution", "settled"]].abs().groupby(level="budget").max().max(axis=1) == 0)
-    shown = settled.drop(index=[b for b in empty.index[empty] if b != "total"], level="budget")
-    money = ["bau", "solution", "difference", "difference_low", "difference_high", "settled", "net"]
-    labels = ["bau (kDKK)", "solution (kDKK)", "difference", "95% low", "95% high", "settled", "net"]
-    if (shown["required"] != 0).any():
-        money, labels = money + ["required"], labels + ["required"]
-    return in_thousands(shown, labels + ["P(net loss)"], money=money)
-
-
-def format_budgets(settled: pd.DataFrame) -> str:
-    """:func:`budgets_in_thousands` as a plain text table."""
-    return budgets_in_thousands(settled).to_string()
-
-
-def _rules_sentence(rules: list[str]) -> str:
-    if rules == ["pay where granted"]:
-        return "the scenario has no allocation rules, so each budget pays what its law grants"
-    return "the scenario's rules applied in order: " + "; ".join(rules)
-
-
 def _print_run(res: Any, outputs: tuple[pd.DataFrame, Any], written: list[Path]) -> None:
     summary, settlement = outputs
     print(f"Scenario {res.scenario_name!r}: {res.replications} replications of both arms, {res.months} months, "
           f"seed {res.seed}.")
     print(textwrap.fill(f"Each budget's cost per year, mean over replications, in thousands of DKK "
-                        f"({_rules_sentence(settlement.rules)}; difference = solution - business as usual, negative "
+                        f"({rules_sentence(settlement.rules)}; difference = solution - business as usual, negative "
                         "saves money; net = the budget's position after the rules, positive is better off):", 100))
-    print(format_budgets(settlement.summary()))
+    print(budgets_in_thousands(settlement.summary()).to_string())
     print(break_even_sentence(summary.attrs["break_even"], res.replications, res.months))
     print("Wrote: " + ", ".join(str(p) for p in written))
 

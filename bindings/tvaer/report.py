@@ -11,10 +11,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .results import Results
-from .tables import in_thousands
+from .tables import budgets_in_thousands, in_thousands, rules_sentence
 
 __all__ = ["write_report", "report_html"]
 
@@ -47,7 +48,7 @@ def _html_table(table: pd.DataFrame) -> str:
     def cell(v: Any) -> str:
         if v is pd.NA or (isinstance(v, float) and v != v):
             return ""
-        if isinstance(v, (int,)) or (hasattr(v, "is_integer") and not isinstance(v, float)):
+        if isinstance(v, (int, np.integer)):
             return f"{int(v):,}".replace(",", "\u202f")
         return f"{v:.2f}"
     return table.astype(object).map(cell).to_html(border=0, escape=True)
@@ -84,7 +85,7 @@ def report_html(results: Results, title: str | None = None) -> str:
         f"(mean over replications, all budgets). Break-even: median year "
         f"{_fmt_year(be['median_year'])}; share of replications that break even within the horizon "
         f"{be['share_within_horizon']:.0%}.</p>",
-        _key_figures(results),
+        _key_figures(results, cum),
         "<h2>Total per year (thousand DKK)</h2>", _kdkk_table(total),
         *_budget_section(results),
         "<h2>Per sector and year as granted, before the rules (thousand DKK)</h2>",
@@ -100,13 +101,12 @@ def report_html(results: Results, title: str | None = None) -> str:
     return "\n".join(parts)
 
 
-def _key_figures(results: Results) -> str:
+def _key_figures(results: Results, total: float) -> str:
     """The present value of the total difference at the scenario's discount rate, and the
     difference per place: per family-year inside the solution (its mean occupancy)."""
     pv = float(results.present_value().sel(sector=results.budgets).sum("sector").mean())
     occ = results.flows["occupancy"].sel(row="solution/families", arm="solution").mean("replication")
     family_years = float(occ.sum()) / 12.0
-    total = float(results.summary().loc["total", "difference"].sum())
     per_place = (f"{total / family_years:,.0f} DKK per family-year inside the solution (mean "
                  f"{family_years / (results.months / 12.0):.1f} families inside)" if family_years > 0
                  else "no family was inside the solution")
@@ -119,10 +119,9 @@ def _budget_section(results: Results) -> list[str]:
     """Each budget's position under the scenario's allocation rules (salary financing and
     efficiency requirement included): the table a budget negotiator reads first."""
     from .budgets import settle
-    from .cli import _rules_sentence, budgets_in_thousands
 
     settlement = settle(results)
-    rules = _rules_sentence(settlement.rules)
+    rules = rules_sentence(settlement.rules)
     table = _html_table(budgets_in_thousands(settlement.summary()))
     return ["<h2>Each budget under the scenario's rules (thousand DKK)</h2>",
             f"<p>{html.escape(rules[:1].upper() + rules[1:])}. Net = the budget's position after the rules (cost "

@@ -7,7 +7,7 @@ from typing import Sequence
 
 import pandas as pd
 
-__all__ = ["in_thousands"]
+__all__ = ["in_thousands", "budgets_in_thousands", "rules_sentence"]
 
 _MONEY = ["bau", "solution", "difference", "ci_low", "ci_high"]
 
@@ -24,3 +24,24 @@ def in_thousands(summary: pd.DataFrame, labels: list[str], money: Sequence[str] 
         t[column] = summary[column].round(2)
     t.columns = labels
     return t
+
+
+def budgets_in_thousands(settled: pd.DataFrame) -> pd.DataFrame:
+    """A :meth:`tvaer.budgets.Settlement.summary` in thousands of DKK, for people: each budget's
+    cost per arm after the rules, the difference with its interval, the money settled, the net
+    position (> 0 is better off), the efficiency requirement where there is one, and the
+    probability of a net loss. A budget that carries nothing in either arm after the rules (the
+    solution's line once its salaries are financed by the sectors) is left out."""
+    empty = (settled[["bau", "solution", "settled"]].abs().groupby(level="budget").max().max(axis=1) == 0)
+    shown = settled.drop(index=[b for b in empty.index[empty] if b != "total"], level="budget")
+    money = ["bau", "solution", "difference", "difference_low", "difference_high", "settled", "net"]
+    labels = ["bau (kDKK)", "solution (kDKK)", "difference", "95% low", "95% high", "settled", "net"]
+    if (shown["required"] != 0).any():
+        money, labels = money + ["required"], labels + ["required"]
+    return in_thousands(shown, labels + ["P(net loss)"], money=money)
+
+
+def rules_sentence(rules: list[str]) -> str:
+    if rules == ["pay where granted"]:
+        return "the scenario has no allocation rules, so each budget pays what its law grants"
+    return "the scenario's rules applied in order: " + "; ".join(rules)
