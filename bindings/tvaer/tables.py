@@ -9,9 +9,32 @@ import pandas as pd
 
 from .language import Language, language
 
-__all__ = ["in_thousands", "budgets_in_thousands", "rules_sentence"]
+__all__ = ["UNITS", "unit_factor", "in_unit", "in_thousands", "budgets_in_thousands", "rules_sentence"]
 
 _MONEY = ["bau", "solution", "difference", "ci_low", "ci_high"]
+
+UNITS = {"DKK": 1.0, "kDKK": 1e3, "MDKK": 1e6}
+
+
+def unit_factor(unit: str) -> float:
+    """DKK per `unit` (one of :data:`UNITS`); ValueError naming the units otherwise."""
+    if unit not in UNITS:
+        raise ValueError(f"unit: must be one of {', '.join(UNITS)}; got {unit!r}")
+    return UNITS[unit]
+
+
+def in_unit(summary: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """A summary in DKK with its money columns in `unit` (``"DKK"``, thousands ``"kDKK"`` or
+    millions ``"MDKK"``), not rounded; shares (columns ``p_...``) stay shares and
+    ``attrs["units"]`` says the unit. ValueError for another unit."""
+    factor = unit_factor(unit)
+    if factor == 1.0:
+        return summary
+    out = summary.copy()
+    money = [c for c in out.columns if not str(c).startswith("p_")]
+    out[money] = out[money] / factor
+    out.attrs["units"] = out.attrs.get("units", "DKK per year").replace("DKK", unit, 1)
+    return out
 
 
 def in_thousands(summary: pd.DataFrame, labels: list[str], money: Sequence[str] = _MONEY,
