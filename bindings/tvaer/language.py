@@ -32,8 +32,8 @@ _EN: dict[str, str] = {
     "index.sector": "sector", "index.budget": "budget", "index.year": "year",
     # table columns, by the summaries' column names
     "col.bau": "business as usual", "col.solution": "solution", "col.difference": "difference",
-    "col.ci_low": "95 % low", "col.ci_high": "95 % high", "col.difference_low": "95 % low",
-    "col.difference_high": "95 % high", "col.settled": "settled", "col.net": "net",
+    "col.ci_low": "95% low", "col.ci_high": "95% high", "col.difference_low": "95% low",
+    "col.difference_high": "95% high", "col.settled": "settled", "col.net": "net",
     "col.required": "required", "col.p_net_loss": "P(net loss)",
     # break-even
     "be.none": "Break-even: the solution does not pay back within {horizon} (in none of the {n} replications).",
@@ -73,12 +73,12 @@ _EN: dict[str, str] = {
     "form.unit": "unit", "form.network": "network",
     "r.uncertain": "Declared uncertain (run tvaer.tornado or tvaer.sobol to see which decide the answer): {items}",
     "r.certain": "The scenario declares no uncertain parameters: every number below is as written in the file.",
-    "r.footer": "Written by tvaer on {stamp}. Intervals are 95 % paired t intervals over replications; they "
+    "r.footer": "Written by tvaer on {stamp}. Intervals are 95% paired t intervals over replications; they "
                 "describe simulation uncertainty under the scenario's assumptions, not uncertainty in the "
                 "assumptions themselves (see tvaer.tornado and tvaer.sobol).",
     # charts
     "c.difference": "Cost shift by sector and year",
-    "c.difference_title": "Cost shift by sector ({n} replications, {level} % intervals)",
+    "c.difference_title": "Cost shift by sector ({n} replications, {level}% intervals)",
     "c.difference_y": "solution - business as usual (mio. DKK)",
     "c.fan": "Cumulative total difference",
     "c.fan_title": "Cumulative cost difference, {sector}",

@@ -25,7 +25,7 @@ _CSS = """
 body { font-family: system-ui, sans-serif; max-width: 60em; margin: 2em auto; color: #222; }
 h1 { font-size: 1.6em; } h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 1px solid #ccc; }
 table { border-collapse: collapse; font-size: 0.9em; } td, th { padding: 0.2em 0.7em; text-align: right; }
-th { background: #f0f0f0; } tr:nth-child(even) td { background: #fafafa; }
+th { background: #f0f0f0; } tbody th { white-space: nowrap; } tr:nth-child(even) td { background: #fafafa; }
 img { max-width: 100%; } .note { color: #555; font-size: 0.9em; }
 """
 
