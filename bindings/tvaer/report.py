@@ -68,7 +68,7 @@ class _Page:
             return w.number(v, 0 if isinstance(v, (int, np.integer)) else 2)
 
         shown = table.astype(object).map(cell)
-        names = [n for n in shown.index.names]
+        names = list(shown.index.names)
         shown.index = shown.index.map(lambda key: tuple(self._label(n, k) for n, k in zip(names, key))
                                       if isinstance(key, tuple) else self._label(names[0], key))
         shown.index.names = [w.words.get(f"index.{n}", n) for n in names]
