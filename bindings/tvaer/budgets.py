@@ -23,6 +23,7 @@ from . import _core
 from .errors import ScenarioError
 from .results import Results, paired_interval
 from .scenario import Scenario, compile_model
+from .tables import in_unit, unit_factor
 
 __all__ = [
     "Rule", "Settlement", "settle", "rules_from_scenario", "pay_where_granted", "fixed_key", "salary_key",
@@ -177,10 +178,12 @@ class Settlement:
         out.attrs["units"] = "DKK"
         return out
 
-    def summary(self, level: float = 0.95) -> pd.DataFrame:
+    def summary(self, level: float = 0.95, unit: str = "DKK") -> pd.DataFrame:
         """Per budget (and "total") and year: mean gross cost per arm, and the mean with interval
         over replications of the difference, the money settled and the net position, plus the
-        probability that the budget is a net loser (net < 0) that year."""
+        probability that the budget is a net loser (net < 0) that year. Money in DKK, or in
+        thousands (``unit="kDKK"``) or millions (``"MDKK"``) of DKK; ValueError for another unit."""
+        unit_factor(unit)  # an unknown unit is refused before any work
         t = self.tables
         t = xr.concat([t, t.sum("budget").expand_dims(budget=["total"])], dim="budget")
         cols: dict[str, np.ndarray] = {"bau": t["gross_bau"].mean("replication").values,
@@ -194,7 +197,7 @@ class Settlement:
         df = pd.DataFrame({k: v.reshape(-1) for k, v in cols.items()}, index=index)
         df.attrs.update(level=level, replications=self.replications, rules=self.rules,
                         units="DKK per year (p_net_loss: a share of replications)")
-        return df
+        return in_unit(df, unit)
 
     def present_value(self, level: float = 0.95) -> pd.DataFrame:
         """Present value (DKK) of each budget's yearly net before (pay where granted) and after the

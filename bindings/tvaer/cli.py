@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from .errors import ScenarioWarning, TvaerError
+from .language import LANGUAGES, break_even_sentence, check_start_year
 from .scenario import Scenario, default_scenario, load_scenario, shipped_scenarios
 from .tables import budgets_in_thousands, in_thousands, rules_sentence
 
@@ -97,20 +98,6 @@ def format_summary(summary: pd.DataFrame) -> str:
     """The summary as a plain text table in thousands of DKK."""
     labels = ["bau (kDKK)", "solution (kDKK)", "difference", "95% low", "95% high", "P(net loss)"]
     return in_thousands(summary, labels).to_string()
-
-
-def break_even_sentence(break_even: dict[str, float], replications: int, months: int) -> str:
-    """When the solution pays for itself, in words, from :meth:`tvaer.Results.break_even`."""
-    within = round(break_even["share_within_horizon"] * replications)
-    horizon = f"the {months} months simulated"
-    if within == 0:
-        return (f"Break-even: the solution does not pay back within {horizon} "
-                f"(in none of the {replications} replications).")
-    percent = min(max(round(100 * within / replications), 1), 99)  # never 0 % or 100 % for some
-    how_many = (f"all {replications} replications" if within == replications
-                else f"{percent}% of the replications ({within} of {replications})")
-    return (f"Break-even: the solution pays back within {horizon} in {how_many}; where it does, the median "
-            f"year from which it has paid for itself is year {break_even['median_year']:g}.")
 
 
 def _interrupted(kept: int, asked: int, h5: Path, again: list[str]) -> int:
@@ -295,6 +282,7 @@ def _cmd_report(a: argparse.Namespace) -> int:
     from .report import write_report
 
     out = _file_out(a.out, ".html")
+    start_year = check_start_year(a.start_year, "--start-year")  # before any simulation time is spent
     if a.source.endswith(".h5"):
         from .results_file import open_results
 
@@ -309,7 +297,7 @@ def _cmd_report(a: argparse.Namespace) -> int:
             return _interrupted_all("report")
         if res.interrupted:
             return _interrupted_all("report")
-    print("Wrote: " + write_report(res, out))
+    print("Wrote: " + write_report(res, out, lang=a.lang, start_year=start_year))
     return 0
 
 
@@ -423,6 +411,10 @@ def build_parser() -> argparse.ArgumentParser:
     rp = command("report", "an HTML page for a budget meeting, from a results file or a scenario")
     rp.add_argument("source", help="a results file (.h5), a scenario TOML file or a shipped scenario name")
     rp.add_argument("--out", default="report.html", help="the .html file to write (its folder must exist)")
+    rp.add_argument("--lang", choices=list(LANGUAGES), default="en",
+                    help="the page's language: words, numbers (da: 1.234,5 and mio. kr.) and charts")
+    rp.add_argument("--start-year", type=int, metavar="YEAR",
+                    help="the calendar year of year 1, to label years as budget years (default: year 1, 2, ...)")
     common(rp)
     rp.set_defaults(func=_cmd_report)
     fc = command("forecast", "Furesø's monthly accounts forecast against the simulated truth (docs/followup.md)")

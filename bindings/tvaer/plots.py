@@ -1,10 +1,14 @@
-"""Charts for planners (matplotlib). Each function returns the Figure; nothing is shown."""
+"""Charts for planners (matplotlib). Each function returns the Figure; nothing is shown. The
+report's four charts speak English or Danish (`lang`, tvaer.language), numbers on their axes too."""
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import numpy as np
+
+from .language import Language, language
 
 __all__ = ["difference_chart", "fan_chart", "occupancy_chart", "break_even_chart", "waterfall_chart", "forecast_chart",
            "forecast_error_chart"]
@@ -17,8 +21,18 @@ def _figure(**kw: Any) -> Any:
     return plt.subplots(**kw)
 
 
-def difference_chart(results: Any, level: float = 0.95) -> Any:
-    """Per sector: the yearly cost difference (solution - business as usual) with its interval."""
+def _numbers(ax: Any, w: Language, axes: str = "y") -> None:
+    """Tick labels in the language's number style (decimal comma in Danish)."""
+    from matplotlib.ticker import FuncFormatter
+
+    for axis in axes:
+        getattr(ax, f"{axis}axis").set_major_formatter(FuncFormatter(lambda v, _pos: w.number(v, None)))
+
+
+def difference_chart(results: Any, level: float = 0.95, lang: str | Language = "en", start_year: int | None = None) -> Any:
+    """Per sector: the yearly cost difference (solution - business as usual) with its interval;
+    years as budget years from `start_year` when given."""
+    w = language(lang)
     s = results.summary(level=level).reset_index()
     sectors = [x for x in s["sector"].unique() if x != "total"]
     fig, ax = _figure(figsize=(8, 4.5))
@@ -28,20 +42,23 @@ def difference_chart(results: Any, level: float = 0.95) -> Any:
         d = s[s["sector"] == sector].set_index("year").loc[years]
         x = np.arange(len(years)) + (i - (len(sectors) - 1) / 2) * width
         err = np.vstack([d["difference"] - d["ci_low"], d["ci_high"] - d["difference"]]) / 1e6
-        ax.bar(x, d["difference"] / 1e6, width, yerr=err, capsize=3, label=sector)
+        ax.bar(x, d["difference"] / 1e6, width, yerr=err, capsize=3, label=w.budget(sector))
     total = s[s["sector"] == "total"].set_index("year").loc[years]
-    ax.plot(np.arange(len(years)), total["difference"] / 1e6, "k.-", label="total")
+    ax.plot(np.arange(len(years)), total["difference"] / 1e6, "k.-", label=w.budget("total"))
     ax.axhline(0, color="grey", lw=0.8)
-    ax.set_xticks(np.arange(len(years)), [f"year {y}" for y in years])
-    ax.set_ylabel("solution - business as usual (mio. DKK)")
-    ax.set_title(f"Cost shift by sector ({results.replications} replications, {int(level * 100)} % intervals)")
-    ax.legend(frameon=False, ncol=len(sectors) + 1, fontsize="small")
+    ax.set_xticks(np.arange(len(years)), [w.year(y, start_year) for y in years])
+    _numbers(ax, w)
+    ax.set_ylabel(w.t("c.difference_y"))
+    ax.set_title(w.t("c.difference_title", n=results.replications, level=int(level * 100)))
+    # below the axes, where no bar can be under it
+    ax.legend(frameon=False, ncol=len(sectors) + 1, fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.08))
     fig.tight_layout()
     return fig
 
 
-def fan_chart(results: Any, sector: str = "total") -> Any:
+def fan_chart(results: Any, sector: str = "total", lang: str | Language = "en") -> Any:
     """Monthly cumulative difference for one sector (or the total): median and 50/90 % bands."""
+    w = language(lang)
     c = results.costs.sum("kind")
     d = (c.sel(arm="solution") - c.sel(arm="bau"))
     d = d.sum("sector") if sector == "total" else d.sel(sector=sector)
@@ -49,31 +66,34 @@ def fan_chart(results: Any, sector: str = "total") -> Any:
     q = np.percentile(cum, [5, 25, 50, 75, 95], axis=0)
     months = np.arange(cum.shape[1]) + 1
     fig, ax = _figure(figsize=(8, 4.5))
-    ax.fill_between(months, q[0], q[4], alpha=0.2, label="90 %")
-    ax.fill_between(months, q[1], q[3], alpha=0.4, label="50 %")
-    ax.plot(months, q[2], lw=1.5, label="median")
+    ax.fill_between(months, q[0], q[4], alpha=0.2, label=w.t("percent", x=90))
+    ax.fill_between(months, q[1], q[3], alpha=0.4, label=w.t("percent", x=50))
+    ax.plot(months, q[2], lw=1.5, label=w.t("c.median"))
     ax.axhline(0, color="grey", lw=0.8)
-    ax.set_xlabel("month")
-    ax.set_ylabel("cumulative difference (mio. DKK)")
-    ax.set_title(f"Cumulative cost difference, {sector}")
+    _numbers(ax, w)
+    ax.set_xlabel(w.t("month"))
+    ax.set_ylabel(w.t("c.fan_y"))
+    ax.set_title(w.t("c.fan_title", sector=w.budget(sector)))
     ax.legend(frameon=False)
     fig.tight_layout()
     return fig
 
 
-def break_even_chart(results: Any) -> Any:
+def break_even_chart(results: Any, lang: str | Language = "en") -> Any:
     """Share of replications whose cumulative total difference is <= 0 by month."""
+    w = language(lang)
     c = results.costs.sum(["kind", "sector"])
     cum = (c.sel(arm="solution") - c.sel(arm="bau")).cumsum("month").transpose("replication", "month").values
     share = (cum <= 0).mean(axis=0)
     fig, ax = _figure(figsize=(8, 4))
     ax.plot(np.arange(cum.shape[1]) + 1, share)
     ax.set_ylim(0, 1)
-    ax.set_xlabel("month")
-    ax.set_ylabel("P(paid for itself)")
-    ax.set_title("Break-even curve")
+    _numbers(ax, w)
+    ax.set_xlabel(w.t("month"))
+    ax.set_ylabel(w.t("c.break_even_y"))
+    ax.set_title(w.t("c.break_even"))
     if not share.any():  # a flat line at 0 reads as an empty chart: say what it means
-        ax.text(0.5, 0.5, f"does not pay for itself within {cum.shape[1]} months\nin any of the {cum.shape[0]} replications",
+        ax.text(0.5, 0.5, w.t("c.never", months=cum.shape[1], n=cum.shape[0]),
                 transform=ax.transAxes, ha="center", va="center")
     fig.tight_layout()
     return fig
@@ -94,8 +114,10 @@ def occupancy_chart(results: Any, arm: str = "bau", track: str | None = None) ->
     return fig
 
 
-def waterfall_chart(results: Any, year: int | None = None) -> Any:
+def waterfall_chart(results: Any, year: int | None = None, lang: str | Language = "en",
+                    start_year: int | None = None) -> Any:
     """How the total difference in a year (default: the last) is made of each sector's shift."""
+    w = language(lang)
     s = results.summary().reset_index()
     year = int(s["year"].max()) if year is None else year
     d = s[(s["year"] == year) & (s["sector"] != "total")]
@@ -106,10 +128,11 @@ def waterfall_chart(results: Any, year: int | None = None) -> Any:
         ax.bar(i, v, bottom=start, color="tab:red" if v > 0 else "tab:green")
         start += v
     ax.bar(len(d), start, color="tab:blue")
-    ax.set_xticks(range(len(d) + 1), list(d["sector"]) + ["total"])
+    ax.set_xticks(range(len(d) + 1), [textwrap.fill(w.budget(x), 12, break_long_words=False) for x in [*d["sector"], "total"]])
     ax.axhline(0, color="grey", lw=0.8)
-    ax.set_ylabel("mio. DKK")
-    ax.set_title(f"Cost shifts between sectors, year {year}")
+    _numbers(ax, w)
+    ax.set_ylabel(w.t("c.mio"))
+    ax.set_title(w.t("c.waterfall_title", year=w.year(year, start_year)))
     fig.tight_layout()
     return fig
 

@@ -1,5 +1,6 @@
 """A self-contained HTML page of a simulation for a budget meeting: summary tables and charts
-(PNG, inlined as base64), no external files or scripts."""
+(PNG, inlined as base64), no external files or scripts, in English or Danish (every word and
+number from tvaer.language)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .language import Language, break_even_sentence, check_start_year, language
 from .results import Results
 from .tables import budgets_in_thousands, in_thousands, rules_sentence
 
@@ -23,7 +25,7 @@ _CSS = """
 body { font-family: system-ui, sans-serif; max-width: 60em; margin: 2em auto; color: #222; }
 h1 { font-size: 1.6em; } h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 1px solid #ccc; }
 table { border-collapse: collapse; font-size: 0.9em; } td, th { padding: 0.2em 0.7em; text-align: right; }
-th { background: #f0f0f0; } tr:nth-child(even) td { background: #fafafa; }
+th { background: #f0f0f0; } tbody th { white-space: nowrap; } tr:nth-child(even) td { background: #fafafa; }
 img { max-width: 100%; } .note { color: #555; font-size: 0.9em; }
 """
 
@@ -37,134 +39,164 @@ def _png(fig: Any) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _kdkk_table(summary: pd.DataFrame) -> str:
-    labels = ["business as usual", "solution", "difference", "95 % low", "95 % high", "P(net loss)"]
-    return _html_table(in_thousands(summary, labels))
+class _Page:
+    """What every part of a page needs: the results, the language and the calendar year of year 1."""
+
+    def __init__(self, results: Results, lang: str | Language, start_year: int | None):
+        self.results = results
+        self.w = language(lang)
+        self.start_year = check_start_year(start_year)
+        self.data = json.loads(results.scenario_json)
+
+    def year(self, year: float) -> str:
+        return self.w.year(year, self.start_year)
+
+    def year_one(self) -> str:
+        """What year 1 is, in words."""
+        if self.start_year is None:
+            return self.w.t("r.year_one")
+        return self.w.t("r.year_one_given", year=self.start_year)
+
+    def table(self, table: pd.DataFrame) -> str:
+        """A table of whole thousands and shares as HTML: numbers in the language's style, budgets
+        and years by their names."""
+        w = self.w
+
+        def cell(v: Any) -> str:
+            if v is pd.NA or (isinstance(v, float) and v != v):
+                return ""
+            return w.number(v, 0 if isinstance(v, (int, np.integer)) else 2)
+
+        shown = table.astype(object).map(cell)
+        names = list(shown.index.names)
+        shown.index = shown.index.map(lambda key: tuple(self._label(n, k) for n, k in zip(names, key))
+                                      if isinstance(key, tuple) else self._label(names[0], key))
+        shown.index.names = [w.words.get(f"index.{n}", n) for n in names]
+        return shown.to_html(border=0, escape=True)
+
+    def _label(self, level: str, key: Any) -> str:
+        return self.year(key) if level == "year" else self.w.budget(str(key))
+
+    def kdkk_table(self, summary: pd.DataFrame) -> str:
+        columns = ["bau", "solution", "difference", "ci_low", "ci_high", "p_net_loss"]
+        return self.table(in_thousands(summary, [self.w.column(c) for c in columns]))
 
 
-def _html_table(table: pd.DataFrame) -> str:
-    """A table of whole thousands and shares as HTML, thousands grouped by a narrow no-break space
-    (readable in Danish and English alike)."""
-    def cell(v: Any) -> str:
-        if v is pd.NA or (isinstance(v, float) and v != v):
-            return ""
-        if isinstance(v, (int, np.integer)):
-            return f"{int(v):,}".replace(",", "\u202f")
-        return f"{v:.2f}"
-    return table.astype(object).map(cell).to_html(border=0, escape=True)
-
-
-def _charts(results: Results) -> list[tuple[str, str]]:
+def _charts(page: _Page) -> list[tuple[str, str]]:
     from . import plots
 
+    r, w, y = page.results, page.w, page.start_year
     return [
-        ("Cost shift by sector and year", _png(plots.difference_chart(results))),
-        ("Cumulative total difference", _png(plots.fan_chart(results))),
-        ("Break-even curve", _png(plots.break_even_chart(results))),
-        ("Cost shifts between sectors in the last year", _png(plots.waterfall_chart(results))),
+        (w.t("c.difference"), _png(plots.difference_chart(r, lang=w, start_year=y))),
+        (w.t("c.fan"), _png(plots.fan_chart(r, lang=w))),
+        (w.t("c.break_even"), _png(plots.break_even_chart(r, lang=w))),
+        (w.t("c.waterfall"), _png(plots.waterfall_chart(r, lang=w, start_year=y))),
     ]
 
 
-def report_html(results: Results, title: str | None = None) -> str:
+def report_html(results: Results, title: str | None = None, lang: str | Language = "en",
+                start_year: int | None = None) -> str:
     """The report page as an HTML string (see :func:`write_report`)."""
-    name = json.loads(results.scenario_json).get("name", "scenario")
+    page = _Page(results, lang, start_year)
+    w = page.w
+    name = page.data.get("name", "scenario")
     title = title or f"tvaer: {name}"
     summary = results.summary()
-    be = summary.attrs["break_even"]
     total = summary.loc["total"]
     cum = float(total["difference"].sum())
-    verdict = "saves" if cum < 0 else "costs"
+    unit = w.t("kdkk")
     parts = [
-        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
+        f"<!DOCTYPE html><html lang='{w.code}'><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
         f"<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>",
-        f"<p>Scenario <b>{html.escape(str(name))}</b>: {results.replications} replications, {results.months} months, "
-        f"seed {results.seed}. Each family is simulated twice with the same random numbers: business as usual "
-        f"and inside the cross-sector solution. Differences are solution minus business as usual; negative "
-        f"means the solution saves money.</p>",
-        f"<p><b>Over the whole horizon the solution {verdict} {abs(cum) / 1e6:.1f} mio. DKK in total</b> "
-        f"(mean over replications, all budgets). Break-even: median year "
-        f"{_fmt_year(be['median_year'])}; share of replications that break even within the horizon "
-        f"{be['share_within_horizon']:.0%}.</p>",
-        _key_figures(results, cum),
-        "<h2>Total per year (thousand DKK)</h2>", _kdkk_table(total),
-        *_budget_section(results),
-        "<h2>Per sector and year as granted, before the rules (thousand DKK)</h2>",
-        _kdkk_table(summary.drop(index="total", level="sector")),
-        *_assumptions(results),
+        "<p>" + w.t("r.intro", name=html.escape(str(name)), replications=results.replications,
+                    months=results.months, seed=results.seed) + "</p>",
+        "<p><b>" + w.t("r.verdict", verdict=w.t("r.saves" if cum < 0 else "r.costs"), amount=w.mio(abs(cum))) +
+        "</b> " + w.t("r.verdict_note") + " " +
+        html.escape(break_even_sentence(summary.attrs["break_even"], results.replications, results.months, w,
+                                        page.start_year)) + "</p>",
+        _key_figures(page, cum),
+        f"<h2>{w.t('r.h_total', unit=unit)}</h2>", page.kdkk_table(total),
+        *_budget_section(page),
+        f"<h2>{w.t('r.h_sectors', unit=unit)}</h2>",
+        page.kdkk_table(summary.drop(index="total", level="sector")),
+        *_assumptions(page),
     ]
-    for caption, data in _charts(results):
+    for caption, data in _charts(page):
         parts.append(f"<h2>{html.escape(caption)}</h2><img alt='{html.escape(caption)}' src='data:image/png;base64,{data}'>")
     stamp = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    parts.append(f"<p class='note'>Written by tvaer on {stamp}. Intervals are 95 % paired t intervals over "
-                 f"replications; they describe simulation uncertainty under the scenario's assumptions, not "
-                 f"uncertainty in the assumptions themselves (see tvaer.tornado and tvaer.sobol).</p></body></html>")
+    parts.append(f"<p class='note'>{w.t('r.footer', stamp=stamp)}</p></body></html>")
     return "\n".join(parts)
 
 
-def _key_figures(results: Results, total: float) -> str:
+def _key_figures(page: _Page, total: float) -> str:
     """The present value of the total difference at the scenario's discount rate, and the
     difference per place: per family-year inside the solution (its mean occupancy)."""
+    results, w = page.results, page.w
     pv = float(results.present_value().sel(sector=results.budgets).sum("sector").mean())
     occ = results.flows["occupancy"].sel(row="solution/families", arm="solution").mean("replication")
     family_years = float(occ.sum()) / 12.0
-    per_place = (f"{total / family_years:,.0f} DKK per family-year inside the solution (mean "
-                 f"{family_years / (results.months / 12.0):.1f} families inside)" if family_years > 0
-                 else "no family was inside the solution")
-    return (f"<p>Present value of the total difference at the scenario's discount rate of "
-            f"{results.discount_rate:.1%} a year (year 1 undiscounted): {pv / 1e6:.2f} mio. DKK. "
-            f"Difference per place: {per_place}.</p>")
+    per_place = (w.t("r.per_place", amount=w.dkk(total / family_years),
+                     families=w.number(family_years / (results.months / 12.0), 1)) if family_years > 0
+                 else w.t("r.no_place"))
+    return (f"<p>{w.t('r.pv', rate=w.percent(results.discount_rate, 1), first=page.year(1), amount=w.mio(pv, 2))} "
+            f"{per_place}</p>")
 
 
-def _budget_section(results: Results) -> list[str]:
+def _budget_section(page: _Page) -> list[str]:
     """Each budget's position under the scenario's allocation rules (salary financing and
     efficiency requirement included): the table a budget negotiator reads first."""
     from .budgets import settle
 
-    settlement = settle(results)
-    rules = rules_sentence(settlement.rules)
-    table = _html_table(budgets_in_thousands(settlement.summary()))
-    return ["<h2>Each budget under the scenario's rules (thousand DKK)</h2>",
-            f"<p>{html.escape(rules[:1].upper() + rules[1:])}. Net = the budget's position after the rules (cost "
-            f"without the solution &minus; cost with it + money settled); positive is better off.</p>",
+    w = page.w
+    settlement = settle(page.results)
+    rules = rules_sentence(settlement.rules, w)
+    table = page.table(budgets_in_thousands(settlement.summary(), w.column))
+    return [f"<h2>{w.t('r.h_budgets', unit=w.t('kdkk'))}</h2>",
+            f"<p>{html.escape(rules[:1].upper() + rules[1:])}. {w.t('r.net')}</p>",
             f"<div class='budgets'>{table}</div>"]
 
 
-def _assumptions(results: Results) -> list[str]:
+def _assumptions(page: _Page) -> list[str]:
     """What the numbers rest on: horizon, discounting, population and the parameters the scenario
     declares uncertain (with their distributions), so a reader sees what to question."""
-    data = json.loads(results.scenario_json)
+    data, w = page.data, page.w
     pop = data.get("population", {})
-    flow = (f"{pop.get('arrivals_per_month', 0):g} new families a month and {pop.get('leave_rate', 0):.1%} leaving "
-            f"a month" if pop else "a closed cohort (no arrivals, no departures)")
-    items = [f"Horizon {data.get('horizon_months')} months; discount rate {float(data.get('discount_rate', 0.0)):.1%} "
-             f"a year; {data.get('families')} families at the start, {flow}.",
-             f"Organisation: {data.get('organisation', {}).get('form', 'unit')}, "
-             f"{float(data.get('organisation', {}).get('staff_fte', 0.0)):g} FTE."]
+    flow = (w.t("r.flow", arrivals=w.number(pop.get("arrivals_per_month", 0), None),
+                leave=w.percent(pop.get("leave_rate", 0), 1)) if pop else w.t("r.closed"))
+    org = data.get("organisation", {})
+    form = org.get("form", "unit")
+    items = [w.t("r.horizon", months=data.get("horizon_months"), rate=w.percent(float(data.get("discount_rate", 0.0)), 1),
+                 families=w.number(data.get("families", 0)), flow=flow),
+             page.year_one(),
+             w.t("r.organisation", form=w.words.get(f"form.{form}", form),
+                 fte=w.number(float(org.get("staff_fte", 0.0)), None))]
     uncertain = list(data.get("uncertain", {}).items())
     if uncertain:
-        items.append("Declared uncertain (run tvaer.tornado or tvaer.sobol to see which decide the answer): " +
-                     "; ".join(f"<code>{html.escape(k)}</code> {html.escape(_dist(v))}" for k, v in uncertain))
+        items.append(w.t("r.uncertain", items="; ".join(f"<code>{html.escape(k)}</code> {html.escape(_dist(v, w))}"
+                                                        for k, v in uncertain)))
     else:
-        items.append("The scenario declares no uncertain parameters: every number below is as written in the file.")
-    return ["<h2>Assumptions</h2><ul>", *(f"<li>{i}</li>" for i in items), "</ul>"]
+        items.append(w.t("r.certain"))
+    return [f"<h2>{w.t('r.h_assumptions')}</h2><ul>", *(f"<li>{i}</li>" for i in items), "</ul>"]
 
 
-def _dist(spec: Any) -> str:
+def _dist(spec: Any, w: Language) -> str:
     if not isinstance(spec, dict):
         return str(spec)
     order = ["low", "mode", "high", "mean", "sd", "median", "sigma"]
     keys = sorted((k for k in spec if k != "distribution"), key=lambda k: (order.index(k) if k in order else 99, k))
-    rest = ", ".join(f"{k} {spec[k]:g}" if isinstance(spec[k], (int, float)) else f"{k} {spec[k]}" for k in keys)
+    rest = ", ".join(f"{k} {w.number(spec[k], None)}" if isinstance(spec[k], (int, float)) else f"{k} {spec[k]}"
+                     for k in keys)
     return f"{spec.get('distribution', 'uniform')} ({rest})"
 
 
-def _fmt_year(y: float) -> str:
-    return "not within the horizon" if y != y else f"{int(y)}"
-
-
-def write_report(results: Results, path: str | Path, title: str | None = None) -> str:
+def write_report(results: Results, path: str | Path, title: str | None = None, lang: str | Language = "en",
+                 start_year: int | None = None) -> str:
     """Writes a self-contained HTML page (summary tables, inline PNG charts) for `results` to
-    `path` and returns the path. Raises OSError if the file cannot be written."""
+    `path` and returns the path. `lang` is ``"en"`` or ``"da"`` (Danish words, ``1.234,5``,
+    ``mio. kr.``); `start_year`, the calendar year of year 1, labels years as budget years (2027)
+    instead of year 1. Raises ValueError for another language or a start year outside
+    [1900, 2200], OSError if the file cannot be written."""
     path = Path(path)
-    path.write_text(report_html(results, title), encoding="utf-8")
+    text = report_html(results, title, lang, start_year)
+    path.write_text(text, encoding="utf-8")
     return str(path)

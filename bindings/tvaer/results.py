@@ -21,6 +21,7 @@ import pandas as pd
 import xarray as xr
 
 from . import _core
+from .tables import in_unit, unit_factor
 
 __all__ = ["Results", "paired_interval", "ARRAYS"]
 
@@ -426,10 +427,12 @@ class Results:
         y = self.yearly_costs.sum("kind")
         return y.sel(arm="solution") - y.sel(arm="bau")
 
-    def summary(self, level: float = 0.95) -> pd.DataFrame:
+    def summary(self, level: float = 0.95, unit: str = "DKK") -> pd.DataFrame:
         """Per sector and year: mean cost per arm, the mean paired difference (solution - bau) with
         its interval, the probability that the sector's cost rises (a net loss), and the total's
-        break-even statistics. A row `sector == "total"` sums the budgets."""
+        break-even statistics. A row `sector == "total"` sums the budgets. Money in DKK, or in
+        thousands (``unit="kDKK"``) or millions (``"MDKK"``) of DKK; ValueError for another unit."""
+        unit_factor(unit)  # an unknown unit is refused before any work
         y = self.yearly_costs.sum("kind")  # (rep, year, sector, arm)
         total = y.sum("sector").expand_dims(sector=["total"])
         y = xr.concat([y, total], dim="sector")
@@ -451,7 +454,7 @@ class Results:
         df.attrs["units"] = "DKK per year (p_net_loss: a share of replications)"
         df.attrs["replications"] = self.replications
         df.attrs["break_even"] = self.break_even()
-        return df
+        return in_unit(df, unit)
 
     def break_even(self) -> dict[str, float]:
         """When the solution has paid for itself: the first year from which the cumulative total

@@ -3,13 +3,38 @@ line (text) and the report (HTML)."""
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import pandas as pd
 
-__all__ = ["in_thousands", "budgets_in_thousands", "rules_sentence"]
+from .language import Language, language
+
+__all__ = ["UNITS", "unit_factor", "in_unit", "in_thousands", "budgets_in_thousands", "rules_sentence"]
 
 _MONEY = ["bau", "solution", "difference", "ci_low", "ci_high"]
+
+UNITS = {"DKK": 1.0, "kDKK": 1e3, "MDKK": 1e6}
+
+
+def unit_factor(unit: str) -> float:
+    """DKK per `unit` (one of :data:`UNITS`); ValueError naming the units otherwise."""
+    if unit not in UNITS:
+        raise ValueError(f"unit: must be one of {', '.join(UNITS)}; got {unit!r}")
+    return UNITS[unit]
+
+
+def in_unit(summary: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """A summary in DKK with its money columns in `unit` (``"DKK"``, thousands ``"kDKK"`` or
+    millions ``"MDKK"``), not rounded; shares (columns ``p_...``) stay shares and
+    ``attrs["units"]`` says the unit. ValueError for another unit."""
+    factor = unit_factor(unit)
+    if factor == 1.0:
+        return summary
+    out = summary.copy()
+    money = [c for c in out.columns if not str(c).startswith("p_")]
+    out[money] = out[money] / factor
+    out.attrs["units"] = out.attrs.get("units", "DKK per year").replace("DKK", unit, 1)
+    return out
 
 
 def in_thousands(summary: pd.DataFrame, labels: list[str], money: Sequence[str] = _MONEY,
@@ -26,22 +51,26 @@ def in_thousands(summary: pd.DataFrame, labels: list[str], money: Sequence[str] 
     return t
 
 
-def budgets_in_thousands(settled: pd.DataFrame) -> pd.DataFrame:
+def budgets_in_thousands(settled: pd.DataFrame, label: Callable[[str], str] | None = None) -> pd.DataFrame:
     """A :meth:`tvaer.budgets.Settlement.summary` in thousands of DKK, for people: each budget's
     cost per arm after the rules, the difference with its interval, the money settled, the net
     position (> 0 is better off), the efficiency requirement where there is one, and the
     probability of a net loss. A budget that carries nothing in either arm after the rules (the
-    solution's line once its salaries are financed by the sectors) is left out."""
+    solution's line once its salaries are financed by the sectors) is left out. Columns are named
+    for the terminal, or by `label` (a column name -> its label, e.g. :meth:`Language.column`)."""
     empty = (settled[["bau", "solution", "settled"]].abs().groupby(level="budget").max().max(axis=1) == 0)
     shown = settled.drop(index=[b for b in empty.index[empty] if b != "total"], level="budget")
     money = ["bau", "solution", "difference", "difference_low", "difference_high", "settled", "net"]
     labels = ["bau (kDKK)", "solution (kDKK)", "difference", "95% low", "95% high", "settled", "net"]
     if (shown["required"] != 0).any():
         money, labels = money + ["required"], labels + ["required"]
-    return in_thousands(shown, labels + ["P(net loss)"], money=money)
+    labels = [label(c) for c in money] if label else labels
+    return in_thousands(shown, labels + [label("p_net_loss") if label else "P(net loss)"], money=money)
 
 
-def rules_sentence(rules: list[str]) -> str:
+def rules_sentence(rules: list[str], lang: str | Language = "en") -> str:
+    """The allocation rules of a settlement in words (their names as the scenario gives them)."""
+    words = language(lang)
     if rules == ["pay where granted"]:
-        return "the scenario has no allocation rules, so each budget pays what its law grants"
-    return "the scenario's rules applied in order: " + "; ".join(rules)
+        return words.t("rules.none")
+    return words.t("rules.order", rules="; ".join(rules))

@@ -38,10 +38,12 @@ def test_report_states_the_hand_computed_total(tiny_data, tmp_path):
     res = tvaer.simulate(_staff_only(tiny_data), replications=5, seed=1, progress=False)
     text = Path(tvaer.write_report(res, tmp_path / "r.html")).read_text(encoding="utf-8")
     assert "the solution costs 24.0 mio. DKK in total" in text
-    # the yearly total row: 12,000 thousand DKK difference in each year, thousands grouped by a
-    # narrow no-break space
-    assert len(re.findall("<td>12\u202f000</td>", text)) >= 2
-    assert "not within the horizon" in text  # it never pays for itself
+    # the yearly total row: 12,000 thousand DKK difference in each year, thousands grouped as in
+    # every English number of the page
+    assert len(re.findall("<td>12,000</td>", text)) >= 2
+    # it never pays for itself
+    assert "Break-even: the solution does not pay back within the 24 months simulated (in none of the 5 " \
+           "replications)." in text
 
 
 def test_cli_report_from_a_shipped_scenario(tmp_path, capsys):
@@ -76,11 +78,11 @@ def test_report_shows_each_budget_under_the_scenarios_rules(tiny_data, tmp_path)
     section = text.split("Each budget under the scenario's rules")[1].split("</table>")[0]
     assert "salaries (organisation.salary_key)" in section
     # children, year 1: difference 12000 with the interval 12000 to 12000, settled 0, net -12000
-    cells = re.findall(r"<th rowspan=\"\d+\" valign=\"top\">children</th>\s*<th>1</th>\s*((?:<td>[^<]*</td>\s*)+)", section)
+    cells = re.findall(r"<th rowspan=\"\d+\" valign=\"top\">children</th>\s*<th>year 1</th>\s*((?:<td>[^<]*</td>\s*)+)", section)
     assert cells, section
     values = re.findall(r"<td>([^<]*)</td>", cells[0])
-    assert values[2:7] == ["12\u202f000", "12\u202f000", "12\u202f000", "0", "-12\u202f000"]
-    assert ">solution</th>" not in section
+    assert values[2:7] == ["12,000", "12,000", "12,000", "0", "-12,000"]
+    assert 'valign="top">solution</th>' not in section  # no row of a budget named solution
     assert "<code>organisation.staff_fte</code> uniform (low 10, high 14)" in text
 
 
@@ -94,3 +96,71 @@ def test_report_gives_the_present_value_and_the_difference_per_place(tiny_data, 
     text = Path(tvaer.write_report(res, tmp_path / "r.html")).read_text(encoding="utf-8")
     assert f"{(12 + 12 / 1.03):.2f} mio. DKK" in text
     assert "1,200,000 DKK per family-year inside the solution (mean 10.0 families inside)" in text
+
+
+def test_the_danish_report_writes_numbers_years_and_budgets_the_danish_way(tiny_data, tmp_path):
+    # The same staff-only solution: 12,000 thousand DKK more each year, all on the children's
+    # budget; 24 mio. in total; 12,000,000 / 10 places = 1,200,000 DKK per family-year; present
+    # value at 3 % 12 + 12 / 1.03 = 23.650... mio.; year 1 is 2027, year 2 is 2028.
+    data = _staff_only(tiny_data).data
+    data["discount_rate"] = 0.03
+    res = tvaer.simulate(tvaer.Scenario(data), replications=3, seed=1, progress=False)
+    text = Path(tvaer.write_report(res, tmp_path / "r.html", lang="da", start_year=2027)).read_text(encoding="utf-8")
+    assert "<html lang='da'>" in text
+    assert "Over hele perioden koster løsningen 24,0 mio. kr. i alt" in text
+    assert f"Nutidsværdien af den samlede forskel er {12 + 12 / 1.03:.2f} mio. kr.".replace(".", ",", 1) in text
+    assert "diskonteringsrente på 3,0 % om året (2027 udiskonteret)" in text
+    assert "Forskel pr. plads: 1.200.000 kr. pr. familieår i løsningen (gennemsnitligt 10,0 familier" in text
+    assert ("Tilbagebetaling: løsningen tjener sig ikke hjem inden for 2 år (i ingen af de 3 replikationer)."
+            in text)
+    section = text.split("Hvert budget efter scenariets regler (1.000 kr.)")[1].split("</table>")[0]
+    row = re.findall(r"valign=\"top\">Børn og unge</th>\s*<th>2027</th>\s*((?:<td>[^<]*</td>\s*)+)", section)
+    assert row, section
+    assert re.findall(r"<td>([^<]*)</td>", row[0])[2:7] == ["12.000", "12.000", "12.000", "0", "-12.000"]
+    assert "<th>2028</th>" in section and "år 1" not in section
+    assert "År 1 er 2027" in text
+
+
+def test_without_a_start_year_the_report_says_what_year_1_is(tiny, tmp_path):
+    res = tvaer.simulate(tiny, replications=2, seed=1, progress=False)
+    en = tvaer.report.report_html(res)
+    da = tvaer.report.report_html(res, lang="da")
+    assert "year 1 is its first 12 months" in en and "<th>year 2</th>" in en
+    assert "år 1 er dens første 12 måneder" in da and "<th>år 2</th>" in da
+
+
+def test_a_language_or_start_year_the_report_does_not_know_is_refused(tiny, tmp_path):
+    res = tvaer.simulate(tiny, replications=2, seed=1, progress=False)
+    with pytest.raises(ValueError, match=r"^lang: must be one of en, da; got 'de'$"):
+        tvaer.write_report(res, tmp_path / "r.html", lang="de")
+    with pytest.raises(ValueError, match=r"^start_year: must be a calendar year in \[1900, 2200\], got 27$"):
+        tvaer.write_report(res, tmp_path / "r.html", start_year=27)
+    with pytest.raises(ValueError, match=r"^start_year: must be a calendar year in \[1900, 2200\], got '2027'$"):
+        tvaer.write_report(res, tmp_path / "r.html", start_year="2027")
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_cli_report_in_danish_from_a_results_file(tiny, tmp_path, capsys):
+    h5 = tvaer.simulate(tiny, replications=2, seed=1, progress=False).to_hdf5(tmp_path / "tiny.h5")
+    out = tmp_path / "side.html"
+    assert main(["report", h5, "--out", str(out), "--lang", "da", "--start-year", "2027"]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "<html lang='da'>" in text and "<th>2028</th>" in text and "Forudsætninger" in text
+
+
+def test_cli_report_refuses_a_language_it_does_not_know(tmp_path, capsys):
+    out = tmp_path / "x.html"
+    with pytest.raises(SystemExit) as stop:
+        main(["report", "default", "--out", str(out), "--quiet", "--lang", "de"])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.endswith(
+        "tvaer: error: report: argument --lang: invalid choice: 'de' (choose from 'en', 'da')\n")
+    assert not out.exists()
+
+
+def test_cli_report_refuses_a_start_year_before_simulating(tmp_path, capsys):
+    # 2,000 replications of the default scenario would take minutes: the check comes first
+    out = tmp_path / "x.html"
+    assert main(["report", "default", "--out", str(out), "-n", "2000", "--quiet", "--start-year", "27"]) == 2
+    assert capsys.readouterr().err == "tvaer: error: --start-year: must be a calendar year in [1900, 2200], got 27\n"
+    assert not out.exists()

@@ -24,3 +24,28 @@ def test_an_interval_that_does_not_exist_shows_as_missing_not_as_an_error():
     t = in_thousands(summary, ["a", "b", "c", "d", "e", "f"])
     assert t.iloc[0, :3].tolist() == [2, 1, -1]
     assert t["d"].isna().all() and "<NA>" in t.to_string()
+
+
+def test_summaries_in_thousands_or_millions(tiny_data):
+    import copy
+
+    import pytest
+
+    import tvaer
+
+    # The solution changes nothing but adds 12 FTE at 1,000,000 DKK a year, financed by the
+    # children's budget: 12,000,000 DKK a year on the solution's line as granted, and a net
+    # -12,000,000 for children after the salary key.
+    data = copy.deepcopy(tiny_data)
+    data["interventions"] = []
+    data["organisation"] = {"staff_fte": 12, "salary_per_fte_year": 1_000_000.0, "salary_key": {"children": 1.0}}
+    res = tvaer.simulate(tvaer.Scenario(data), replications=3, seed=1, progress=False)
+    k, m = res.summary(unit="kDKK"), res.summary(unit="MDKK")
+    assert k.loc[("solution", 1), ["bau", "solution", "difference"]].tolist() == pytest.approx([0, 12_000, 12_000])
+    assert m.loc[("solution", 2), ["difference", "ci_low", "ci_high"]].tolist() == pytest.approx([12.0] * 3)
+    assert m.loc[("solution", 2), "p_net_loss"] == 1.0  # a share stays a share
+    assert m.attrs["units"].startswith("MDKK per year") and m.attrs["break_even"]["share_within_horizon"] == 0.0
+    settled = tvaer.budgets.settle(res).summary(unit="MDKK")
+    assert settled.loc[("children", 1), ["difference", "settled", "net"]].tolist() == pytest.approx([12.0, 0.0, -12.0])
+    with pytest.raises(ValueError, match=r"^unit: must be one of DKK, kDKK, MDKK; got 'mio'$"):
+        res.summary(unit="mio")
