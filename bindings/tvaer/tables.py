@@ -7,7 +7,7 @@ from typing import Sequence
 
 import pandas as pd
 
-__all__ = ["in_thousands", "budgets_in_thousands", "rules_sentence"]
+__all__ = ["in_thousands", "budgets_in_thousands", "carrying_budgets", "rules_sentence"]
 
 _MONEY = ["bau", "solution", "difference", "ci_low", "ci_high"]
 
@@ -32,13 +32,20 @@ def budgets_in_thousands(settled: pd.DataFrame) -> pd.DataFrame:
     position (> 0 is better off), the efficiency requirement where there is one, and the
     probability of a net loss. A budget that carries nothing in either arm after the rules (the
     solution's line once its salaries are financed by the sectors) is left out."""
-    empty = (settled[["bau", "solution", "settled"]].abs().groupby(level="budget").max().max(axis=1) == 0)
-    shown = settled.drop(index=[b for b in empty.index[empty] if b != "total"], level="budget")
+    shown = settled.loc[carrying_budgets(settled) + ["total"]]
     money = ["bau", "solution", "difference", "difference_low", "difference_high", "settled", "net"]
     labels = ["bau (kDKK)", "solution (kDKK)", "difference", "95% low", "95% high", "settled", "net"]
     if (shown["required"] != 0).any():
         money, labels = money + ["required"], labels + ["required"]
     return in_thousands(shown, labels + ["P(net loss)"], money=money)
+
+
+def carrying_budgets(settled: pd.DataFrame) -> list[str]:
+    """The budgets of a :meth:`tvaer.budgets.Settlement.summary` that carry a cost or receive money
+    in some year after the rules, in the summary's order ("total" left out): the solution's line
+    once the sectors finance its salaries carries nothing and is not worth a row or a chart."""
+    moved = settled[["bau", "solution", "settled"]].abs().groupby(level="budget", sort=False).max().max(axis=1)
+    return [b for b, v in moved.items() if v != 0 and b != "total"]
 
 
 def rules_sentence(rules: list[str]) -> str:
