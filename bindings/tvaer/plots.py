@@ -164,7 +164,8 @@ def net_position_chart(settlement: Any, level: float = 0.95) -> Any:
     s = settlement.summary(level=level)
     budgets = carrying_budgets(s) + ["total"]
     years = sorted(s.index.get_level_values("year").unique())
-    fig, axes = _figure(ncols=len(budgets), figsize=(max(8, 2.6 * len(budgets)), 4), sharey=True, squeeze=False)
+    panel = max(2.6, 0.3 * len(years) + 0.6)  # room for each year's P(loss) under it
+    fig, axes = _figure(ncols=len(budgets), figsize=(max(8, panel * len(budgets)), 4), sharey=True, squeeze=False)
     for ax, budget in zip(axes[0], budgets):
         d = s.loc[budget].loc[years]
         net = d["net"] / 1e6
@@ -172,9 +173,9 @@ def net_position_chart(settlement: Any, level: float = 0.95) -> Any:
         ax.bar(years, net, yerr=err, capsize=3, color=["tab:green" if v >= 0 else "tab:red" for v in net])
         ax.axhline(0, color="grey", lw=0.8)
         ax.set_title(budget)
-        ax.set_xticks(years, [f"{y}\n{p:.0%}" for y, p in zip(years, d["p_net_loss"])], fontsize="small")
+        ax.set_xticks(years, [f"{y}\n{100 * p:.0f}" for y, p in zip(years, d["p_net_loss"])], fontsize="x-small")
     axes[0][0].set_ylabel("net position (mio. DKK a year)")
-    fig.supxlabel("year, and below it P(loss): the share of replications in which the budget loses", fontsize="small")
+    fig.supxlabel("year, and below it P(loss): the % of replications in which the budget loses that year", fontsize="small")
     fig.suptitle(f"Net position per budget after the rules (> 0: better off), {int(level * 100)} % intervals, "
                  f"{settlement.replications} replications", fontsize="medium")
     # Fixed margins instead of tight_layout, which measures every label and takes most of the time
