@@ -166,8 +166,10 @@ def what_if(results: Results, salary_key: Mapping[str, float] | None = None, yea
     The scenario's own rules (:func:`rules_from_scenario`) are applied in order, with its salary
     key replaced by `salary_key` (budget -> weight; the weights are scaled to sum to 1, so sliders
     need not add up) when given, then the year-end rule `year_end` (a key of :data:`YEAR_END`)
-    over the scenario's sectors by `basis` ("equal", "baseline", "invested" or "gained").
-    Raises ValueError for weights that are negative or sum to 0 and for an unknown `year_end`."""
+    over the scenario's sectors by `basis` ("equal", "baseline", "invested" or "gained"). A
+    scenario whose own budget carries the salaries (an ``own_budget`` rule: Assens, Helsingør)
+    re-splits them after the key, so there the key changes nothing. Raises ValueError for
+    weights that are negative or sum to 0 and for an unknown `year_end`."""
     sc = _scenario_of(results, scenario)
     rules = rules_from_scenario(sc)
     if salary_key is not None:
@@ -177,14 +179,15 @@ def what_if(results: Results, salary_key: Mapping[str, float] | None = None, yea
         if year_end not in YEAR_END:
             raise ValueError(f"year_end: must be one of {', '.join(YEAR_END)} or None; got {year_end!r}")
         rules.append(YEAR_END[year_end](list(sc.data["sectors"]), basis))
-    settlement = settle(results, rules or [pay_where_granted()], scenario=sc)
+    rules = rules or [pay_where_granted()]
+    settlement = settle(results, rules, scenario=sc)
     table = budgets_in_thousands(settlement.summary())
     figure = None
     if chart:
         from .plots import net_position_chart
 
         figure = net_position_chart(settlement)
-    return WhatIf(rules or [pay_where_granted()], settlement, table, figure)
+    return WhatIf(rules, settlement, table, figure)
 
 
 def salary_key_rule(weights: Mapping[str, float], name: str = "salary key") -> Rule:
