@@ -13,7 +13,7 @@ labelled 1, 2, ... as in :attr:`tvaer.Results.yearly_costs` (year 1 is months 0-
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
@@ -23,12 +23,12 @@ from . import _core
 from .errors import ScenarioError
 from .results import Results, paired_interval
 from .scenario import Scenario, compile_model
-from .tables import in_unit, unit_factor
+from .tables import budgets_in_thousands, in_unit, unit_factor
 
 __all__ = [
     "Rule", "Settlement", "settle", "rules_from_scenario", "pay_where_granted", "fixed_key", "salary_key",
     "own_budget", "requirement_part", "equal_split", "efficiency_requirement", "retrospective", "shapley",
-    "investor_returns", "shapley_values", "ShapleyValues", "coalition_scenario",
+    "investor_returns", "shapley_values", "ShapleyValues", "coalition_scenario", "what_if", "WhatIf", "YEAR_END", "salary_key_rule",
 ]
 
 Rule = _core.Rule
@@ -140,6 +140,67 @@ def settle(results: Results, rules: Sequence[Rule] | None = None, discount_rate:
     raw = results.raw
     settled = [_core.settle(_core.yearly_lines(model, raw, i), list(rules), rate) for i in range(results.replications)]
     return Settlement(settled, list(rules), results.first_replication, rate)
+
+
+# ---- what if: other keys on the same replications -------------------------------------------------
+
+#: The year-end rules :func:`what_if` can add after the scenario's own (None: none).
+YEAR_END = {"retrospective": retrospective, "investor_returns": investor_returns}
+
+
+class WhatIf(NamedTuple):
+    """One re-settlement: the rules applied, the settlement, its table for people (thousands of
+    DKK, :func:`tvaer.tables.budgets_in_thousands`) and the chart of each budget's net position
+    (:func:`tvaer.plots.net_position_chart`; None when not drawn)."""
+    rules: list[Rule]
+    settlement: "Settlement"
+    table: pd.DataFrame
+    figure: Any
+
+
+def what_if(results: Results, salary_key: Mapping[str, float] | None = None, year_end: str | None = None,
+            basis: str = "equal", chart: bool = True, scenario: Scenario | None = None) -> WhatIf:
+    """The same simulated replications settled under other keys: nothing is simulated again
+    (the rules are swappable on fixed draws), so one call takes a fraction of a second.
+
+    The scenario's own rules (:func:`rules_from_scenario`) are applied in order, with its salary
+    key replaced by `salary_key` (budget -> weight; the weights are scaled to sum to 1, so sliders
+    need not add up) when given, then the year-end rule `year_end` (a key of :data:`YEAR_END`)
+    over the scenario's sectors by `basis` ("equal", "baseline", "invested" or "gained"). A
+    scenario whose own budget carries the salaries (an ``own_budget`` rule: Assens, Helsingør)
+    re-splits them after the key, so there the key changes nothing. Raises ValueError for
+    weights that are negative or sum to 0 and for an unknown `year_end`."""
+    sc = _scenario_of(results, scenario)
+    rules = rules_from_scenario(sc)
+    if salary_key is not None:
+        rules = [r for r in rules if r.type != "salary_key"]
+        rules.insert(0, salary_key_rule(salary_key))
+    if year_end is not None:
+        if year_end not in YEAR_END:
+            raise ValueError(f"year_end: must be one of {', '.join(YEAR_END)} or None; got {year_end!r}")
+        rules.append(YEAR_END[year_end](list(sc.data["sectors"]), basis))
+    rules = rules or [pay_where_granted()]
+    settlement = settle(results, rules, scenario=sc)
+    table = budgets_in_thousands(settlement.summary())
+    figure = None
+    if chart:
+        from .plots import net_position_chart
+
+        figure = net_position_chart(settlement)
+    return WhatIf(rules, settlement, table, figure)
+
+
+def salary_key_rule(weights: Mapping[str, float], name: str = "salary key") -> Rule:
+    """A salary key from weights that need not sum to 1 (slider positions): each is divided by
+    their sum. Raises ValueError for a negative or non-finite weight or weights summing to 0."""
+    w = {k: float(v) for k, v in weights.items()}
+    bad = {k: v for k, v in w.items() if not np.isfinite(v) or v < 0}
+    if bad:
+        raise ValueError(f"salary_key: weights must be finite and >= 0; got {bad}")
+    total = sum(w.values())
+    if total <= 0:
+        raise ValueError(f"salary_key: the weights sum to 0 ({w}); give at least one budget a share")
+    return salary_key({k: v / total for k, v in w.items()}, name)
 
 
 class Settlement:

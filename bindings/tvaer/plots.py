@@ -11,7 +11,7 @@ import numpy as np
 from .language import Language, language
 
 __all__ = ["difference_chart", "fan_chart", "occupancy_chart", "break_even_chart", "waterfall_chart", "forecast_chart",
-           "forecast_error_chart"]
+           "forecast_error_chart", "net_position_chart"]
 
 
 def _figure(**kw: Any) -> Any:
@@ -175,4 +175,33 @@ def forecast_error_chart(errors: Any) -> Any:
     ax.set_title(f"Forecast error against the simulated truth ({errors['replication'].nunique()} replications, 10-90 %)")
     ax.legend(frameon=False)
     fig.tight_layout()
+    return fig
+
+
+def net_position_chart(settlement: Any, level: float = 0.95) -> Any:
+    """One panel per budget that carries something after the rules, and the total: the mean net
+    position per year (> 0 is better off; green gains, red losses) with its interval, and under
+    each year the share of replications in which the budget loses that year, P(loss)."""
+    from .tables import carrying_budgets
+
+    s = settlement.summary(level=level)
+    budgets = carrying_budgets(s) + ["total"]
+    years = sorted(s.index.get_level_values("year").unique())
+    panel = max(2.6, 0.3 * len(years) + 0.6)  # room for each year's P(loss) under it
+    fig, axes = _figure(ncols=len(budgets), figsize=(max(8, panel * len(budgets)), 4), sharey=True, squeeze=False)
+    for ax, budget in zip(axes[0], budgets):
+        d = s.loc[budget].loc[years]
+        net = d["net"] / 1e6
+        err = np.vstack([d["net"] - d["net_low"], d["net_high"] - d["net"]]) / 1e6
+        ax.bar(years, net, yerr=err, capsize=3, color=["tab:green" if v >= 0 else "tab:red" for v in net])
+        ax.axhline(0, color="grey", lw=0.8)
+        ax.set_title(budget)
+        ax.set_xticks(years, [f"{y}\n{100 * p:.0f}" for y, p in zip(years, d["p_net_loss"])], fontsize="x-small")
+    axes[0][0].set_ylabel("net position (mio. DKK a year)")
+    fig.supxlabel("year, and below it P(loss): the % of replications in which the budget loses that year", fontsize="small")
+    fig.suptitle(f"Net position per budget after the rules (> 0: better off), {int(level * 100)} % intervals, "
+                 f"{settlement.replications} replications", fontsize="medium")
+    # Fixed margins instead of tight_layout, which measures every label and takes most of the time
+    # of a redraw (what_if is called on every slider move).
+    fig.subplots_adjust(left=0.9 / fig.get_figwidth(), right=0.99, bottom=0.2, top=0.84, wspace=0.08)
     return fig

@@ -9,7 +9,8 @@ import pandas as pd
 
 from .language import Language, language
 
-__all__ = ["UNITS", "unit_factor", "in_unit", "in_thousands", "budgets_in_thousands", "rules_sentence"]
+__all__ = ["UNITS", "unit_factor", "in_unit", "in_thousands", "budgets_in_thousands", "carrying_budgets",
+           "rules_sentence"]
 
 _MONEY = ["bau", "solution", "difference", "ci_low", "ci_high"]
 
@@ -58,14 +59,21 @@ def budgets_in_thousands(settled: pd.DataFrame, label: Callable[[str], str] | No
     probability of a net loss. A budget that carries nothing in either arm after the rules (the
     solution's line once its salaries are financed by the sectors) is left out. Columns are named
     for the terminal, or by `label` (a column name -> its label, e.g. :meth:`Language.column`)."""
-    empty = (settled[["bau", "solution", "settled"]].abs().groupby(level="budget").max().max(axis=1) == 0)
-    shown = settled.drop(index=[b for b in empty.index[empty] if b != "total"], level="budget")
+    shown = settled.loc[carrying_budgets(settled) + ["total"]]
     money = ["bau", "solution", "difference", "difference_low", "difference_high", "settled", "net"]
     labels = ["bau (kDKK)", "solution (kDKK)", "difference", "95% low", "95% high", "settled", "net"]
     if (shown["required"] != 0).any():
         money, labels = money + ["required"], labels + ["required"]
     labels = [label(c) for c in money] if label else labels
     return in_thousands(shown, labels + [label("p_net_loss") if label else "P(net loss)"], money=money)
+
+
+def carrying_budgets(settled: pd.DataFrame) -> list[str]:
+    """The budgets of a :meth:`tvaer.budgets.Settlement.summary` that carry a cost or receive money
+    in some year after the rules, in the summary's order ("total" left out): the solution's line
+    once the sectors finance its salaries carries nothing and is not worth a row or a chart."""
+    moved = settled[["bau", "solution", "settled"]].abs().groupby(level="budget", sort=False).max().max(axis=1)
+    return [b for b, v in moved.items() if v != 0 and b != "total"]
 
 
 def rules_sentence(rules: list[str], lang: str | Language = "en") -> str:

@@ -4,6 +4,7 @@ conservation to the øre and the [allocation] table's errors (Shapley values: te
 from __future__ import annotations
 
 import copy
+import time
 
 import numpy as np
 import pandas as pd
@@ -260,3 +261,46 @@ def test_settlement_and_comparison_say_what_they_hold(three, results):
                                                                           "solution", "total"]
     np.testing.assert_allclose(d.loc[("b", "total"), "difference"].to_numpy(), [144_000.0, 144_000.0, 72_000.0])
     np.testing.assert_allclose(d.loc[("b", "total"), "ci_low"].to_numpy(), [144_000.0, 144_000.0, 72_000.0])
+
+
+def test_what_if_resettles_the_same_replications_without_simulating_and_conserves_money(monkeypatch):
+    res = tvaer.simulate(tvaer.default_scenario("furesoe"), replications=6, seed=3, progress=False)
+
+    def no_run(*args, **kwargs):
+        raise AssertionError("what_if simulated again")
+
+    monkeypatch.setattr(tvaer._core, "run", no_run)
+    with pytest.raises(AssertionError, match="simulated again"):  # the patch is where simulate runs
+        tvaer.simulate(tvaer.default_scenario("furesoe"), replications=1, progress=False)
+    # Weights 3 : 2 : 1 (sliders need not sum to 1) are Høje-Taastrup's 1/2, 1/3, 1/6.
+    for call in ("first call (imports matplotlib)", "again"):
+        start = time.perf_counter()
+        w = B.what_if(res, salary_key={"children": 3, "employment": 2, "adults": 1})
+        print(f"what_if, {call}: {time.perf_counter() - start:.3f} s for {res.replications} replications, chart included")
+    assert [r.name for r in w.rules] == ["salary key", "efficiency requirement 2018"]  # the file's own key replaced
+    t = w.settlement.tables
+    moved = (t["gross_solution"] - t["granted_solution"]).sel(year=1)
+    # Furesø's staff: 5 FTE x 580,000 DKK = 2,900,000 DKK a year, on the solution's line as granted.
+    expected = {"children": 1_450_000.00, "employment": 966_666.67, "adults": 483_333.33, "solution": -2_900_000.00}
+    for budget, dkk in expected.items():
+        np.testing.assert_allclose(moved.sel(budget=budget).values, dkk, atol=0.001)
+    assert list(w.table.index.get_level_values("budget").unique()) == ["employment", "adults", "children", "total"]
+    assert [ax.get_title() for ax in w.figure.axes] == ["employment", "adults", "children", "total"]
+
+    redistributed = B.what_if(res, salary_key={"children": 1, "employment": 1, "adults": 1},
+                              year_end="retrospective", basis="invested", chart=False)
+    amounts = _yearly_lines(res)
+    saving = (_ore(amounts[:, 0]) - _ore(amounts[:, 1])).sum(axis=1)  # (replication, year), unsettled
+    for settled in (w.settlement, redistributed.settlement):
+        np.testing.assert_array_equal(settled.ore["net"].sum("budget").values, saving)
+    assert redistributed.figure is None and redistributed.rules[-1].name == "retrospective"
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"salary_key": {"children": 0, "employment": 0}}, r"salary_key: the weights sum to 0"),
+    ({"salary_key": {"children": -1, "employment": 2}}, r"salary_key: weights must be finite and >= 0; got \{'children': -1.0\}"),
+    ({"year_end": "shapley"}, r"year_end: must be one of retrospective, investor_returns or None; got 'shapley'"),
+])
+def test_what_if_refuses_weights_and_rules_it_cannot_apply(results, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        B.what_if(results, chart=False, **kwargs)
