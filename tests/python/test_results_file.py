@@ -113,19 +113,8 @@ def test_a_resumed_run_equals_one_uninterrupted_run(tiny, tmp_path, monkeypatch)
     assert_same_results(again, whole)
 
 
-def test_ctrl_c_keeps_the_complete_replications_on_disk(tiny, tmp_path, monkeypatch):
-    class StopAtFive:  # a progress bar whose update raises KeyboardInterrupt, as Ctrl-C would
-        n = 0
-
-        def update(self, k):
-            self.n += k
-            if self.n >= 5:
-                raise KeyboardInterrupt
-
-        def close(self):
-            pass
-
-    monkeypatch.setattr("tvaer.runs.progress_bar", lambda total, name: StopAtFive())
+def test_ctrl_c_keeps_the_complete_replications_on_disk(tiny, tmp_path, ctrl_c_at, monkeypatch):
+    ctrl_c_at(5)
     path = tmp_path / "stopped.h5"
     part = tvaer.simulate_to_file(tiny, path, replications=10, seed=2, threads=1, chunk=2)
     assert part.interrupted
