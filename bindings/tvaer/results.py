@@ -507,15 +507,15 @@ class Results:
     # ---- summaries ---------------------------------------------------------------------------
     def yearly_difference(self) -> xr.DataArray:
         """Solution minus business as usual, DKK by (replication, year, sector), both kinds."""
-        y = self.yearly_costs.sum("kind")
+        y = self.yearly_costs.sum("kind", skipna=False)
         return y.sel(arm="solution") - y.sel(arm="bau")
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
         """Per sector and year: mean cost per arm, the mean paired difference (solution - bau) with
         its interval, the probability that the sector's cost rises (a net loss), and the total's
         break-even statistics. A row `sector == "total"` sums the budgets."""
-        y = self.yearly_costs.sum("kind")  # (rep, year, sector, arm)
-        total = y.sum("sector").expand_dims(sector=["total"])
+        y = self.yearly_costs.sum("kind", skipna=False)  # (rep, year, sector, arm)
+        total = y.sum("sector", skipna=False).expand_dims(sector=["total"])
         y = xr.concat([y, total], dim="sector")
         diff = (y.sel(arm="solution") - y.sel(arm="bau")).transpose("replication", "year", "sector").values
         mean, lo, hi = paired_interval(diff, axis=0, level=level)
@@ -542,7 +542,7 @@ class Results:
         difference (solution - bau, all budgets) stays <= 0 (the engine's ``break_even_year_dkk`` of
         the yearly saving). Median over replications and the share of replications that break
         even within the horizon."""
-        d = self.yearly_difference().sum("sector").transpose("replication", "year")
+        d = self.yearly_difference().sum("sector", skipna=False).transpose("replication", "year")
         years = d["year"].values
         found = []
         for row in d.values:

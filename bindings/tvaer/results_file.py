@@ -113,10 +113,8 @@ def simulate_to_file(
         if client is not None:
             interrupted = distributed.run_chunks(client, scenario, seed, done, replications - done, threads, chunk,
                                                  record, reporter(done), take)
-        while done < replications and not interrupted:
-            raw, interrupted = runs.run(model, seed, done, min(chunk, replications - done), threads, reporter(done),
-                                        record)
-            take(raw)
+        interrupted = _run_and_write(model, seed, done, replications, threads, chunk, record, reporter, take,
+                                     interrupted)
     finally:
         if bar is not None:
             bar.close()
@@ -125,6 +123,34 @@ def simulate_to_file(
     res = read(path)
     res.interrupted = interrupted
     return res
+
+
+def _run_and_write(model: Any, seed: int, done: int, replications: int, threads: int, chunk: int, record: Any,
+                   reporter: Callable[[int], Callable[[int], bool]], take: Callable[[Any], None],
+                   interrupted: bool) -> bool:
+    """Runs the chunks from replication `done` and hands each to `take` (which writes it) in a
+    writer thread, so that chunk k is written while chunk k + 1 runs: the engine and the HDF5
+    calls release the GIL. One chunk is written at a time, in order, and at most one waits for
+    the writer. Returns whether Ctrl-C stopped the run; every chunk run is written first."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    pending: Future[None] | None = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tvaer-writer") as writer:
+        try:
+            while done < replications and not interrupted:
+                raw, interrupted = runs.run(model, seed, done, min(chunk, replications - done), threads,
+                                            reporter(done), record)
+                done += int(raw.replications)
+                if pending is not None:
+                    pending.result()  # the previous chunk is on disk (or its error is raised here)
+                pending = writer.submit(take, raw)
+                del raw
+        except KeyboardInterrupt:  # Ctrl-C while waiting for the writer: the chunks run are written
+            interrupted = True
+        finally:
+            if pending is not None:
+                pending.result()
+    return interrupted
 
 
 def _store(path: str, raw: Any, model: Any, scenario: Scenario, first: bool) -> int:
