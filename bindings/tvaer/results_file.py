@@ -30,7 +30,12 @@ def read(path: str | os.PathLike[str]) -> Results:
     """Opens a results file as :class:`Results`. Raises ResultsFileError naming the path when the
     file cannot be read or has no line metadata (which labels the costs by budget)."""
     path = os.fspath(path)
-    raw = _core.read_results(path)
+    return _labelled(path, _core.read_results(path))
+
+
+def _labelled(path: str, raw: Any) -> Results:
+    """`raw` (the arrays of the file at `path`, read or just written) labelled by the file's
+    provenance."""
     prov = _core.read_provenance(path)
     if not prov.lines:
         raise ResultsFileError(f"results file {path}: has no line metadata (line_* variables); "
@@ -92,7 +97,10 @@ def simulate_to_file(
         raise ValueError(f"chunk: must be an integer >= 1, got {chunk!r}")
     path = os.fspath(path)
     model = compile_model(scenario)
-    done = _resumable(path, scenario, seed, replications, family_costs) if os.path.exists(path) else 0
+    # The file's replications and those written after them, held as written: the returned results
+    # are the file's without reading (and decompressing) it back.
+    held: list[Any] = [_resumable(path, scenario, seed, replications, family_costs)] if os.path.exists(path) else []
+    done = int(held[0].replications) if held else 0
     bar = runs.progress_bar(replications, scenario.name) if progress else None
     if bar is not None:
         bar.update(done)
@@ -101,6 +109,10 @@ def simulate_to_file(
     def take(raw: Any) -> None:
         nonlocal done
         done += _store(path, raw, model, scenario, first=done == 0)
+        if held:
+            held[0].append(raw)
+        else:
+            held.append(raw)
 
     def reporter(base: int) -> Callable[[int], bool]:
         def report(n: int) -> bool:
@@ -120,7 +132,7 @@ def simulate_to_file(
             bar.close()
     if done == 0:
         raise KeyboardInterrupt  # interrupted before the first replication was complete: no file
-    res = read(path)
+    res = _labelled(path, held[0])
     res.interrupted = interrupted
     return res
 
@@ -164,8 +176,8 @@ def _store(path: str, raw: Any, model: Any, scenario: Scenario, first: bool) -> 
     return int(raw.replications)
 
 
-def _resumable(path: str, scenario: Scenario, seed: int, replications: int, family_costs: bool = False) -> int:
-    """How many replications the existing file holds; raises ResultsFileError when it does not
+def _resumable(path: str, scenario: Scenario, seed: int, replications: int, family_costs: bool = False) -> Any:
+    """The engine's results the existing file holds; raises ResultsFileError when it does not
     hold the start of this very run."""
     prov = _core.read_provenance(path)
     raw = _core.read_results(path)
@@ -189,7 +201,7 @@ def _resumable(path: str, scenario: Scenario, seed: int, replications: int, fami
     if raw.replications > 0 and bool(raw.has_family_costs) != family_costs:
         raise refuse("it holds per-family costs; resume with family_costs=True" if raw.has_family_costs
                      else "it holds no per-family costs; resume with family_costs=False")
-    return int(raw.replications)
+    return raw
 
 
 def _first_difference(theirs: Any, ours: Any, where: str = "") -> str:
