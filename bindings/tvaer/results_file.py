@@ -13,7 +13,7 @@ import os
 import tomllib
 from typing import Any, Callable
 
-from . import _core, distributed, runs
+from . import _core, aggregate, distributed, runs
 from .errors import ResultsFileError
 from .results import Results
 from .scenario import Scenario, compile_model, default_scenario
@@ -73,6 +73,7 @@ def simulate_to_file(
     progress: bool = True,
     family_costs: bool = False,
     client: Any = None,
+    keep: str = "replications",
 ) -> Results:
     """Simulates replications 0 .. `replications` - 1 into the results file `path`, `chunk` at a
     time (each chunk appended atomically), and returns the file's results.
@@ -89,7 +90,12 @@ def simulate_to_file(
     ``client`` (a ``dask.distributed.Client``) runs the chunks on its cluster, `threads` engine
     threads each (default 1), and appends each to the file as soon as it and every chunk before
     it are done: the file is the same, and resumes the same, as a local run's (tvaer.distributed).
+
+    ``keep="totals"`` returns totals folded chunk by chunk (as :func:`tvaer.simulate` with
+    ``keep="totals"``) while the file receives every array: memory stays flat in replications,
+    except that a resumed run first reads the replications already in the file.
     """
+    keep = aggregate.check_keep(keep)
     record = runs.recording(family_costs=family_costs)
     scenario = scenario if scenario is not None else default_scenario()
     threads = runs.check_run(replications, seed, 1 if threads is None and client is not None else threads)
@@ -97,9 +103,22 @@ def simulate_to_file(
         raise ValueError(f"chunk: must be an integer >= 1, got {chunk!r}")
     path = os.fspath(path)
     model = compile_model(scenario)
-    # The file's replications and those written after them, held as written: the returned results
-    # are the file's without reading (and decompressing) it back.
-    held: list[Any] = [_resumable(path, scenario, seed, replications, family_costs)] if os.path.exists(path) else []
+    # The file's replications and those written after them, held as written (or folded, with
+    # keep="totals"): the returned results are the file's without reading it back.
+    held: list[Any] = []
+
+    def hold(raw: Any) -> None:
+        if keep == "totals":
+            if not held:
+                held.append(aggregate.Totals(raw, list(model.lines), replications))
+            held[0].add(raw)
+        elif held:
+            held[0].append(raw)
+        else:
+            held.append(raw)
+
+    if os.path.exists(path):
+        hold(_resumable(path, scenario, seed, replications, family_costs))
     done = int(held[0].replications) if held else 0
     bar = runs.progress_bar(replications, scenario.name) if progress else None
     if bar is not None:
@@ -109,10 +128,7 @@ def simulate_to_file(
     def take(raw: Any) -> None:
         nonlocal done
         done += _store(path, raw, model, scenario, first=done == 0)
-        if held:
-            held[0].append(raw)
-        else:
-            held.append(raw)
+        hold(raw)
 
     def reporter(base: int) -> Callable[[int], bool]:
         def report(n: int) -> bool:

@@ -161,9 +161,12 @@ def compare(
     threads: int | None = None,
     client: Any = None,
     progress: bool = True,
+    keep: str = "replications",
 ) -> Comparison:
     """Runs each scenario with the same seed and returns paired differences against `baseline`
-    (default: the first). The scenarios must have the same sectors for differences to align."""
+    (default: the first). The scenarios must have the same sectors for differences to align.
+    ``keep="totals"`` keeps memory flat in replications (see :func:`simulate`); the
+    differences and summaries are the same."""
     if not scenarios:
         raise ValueError("compare: needs at least one scenario")
     names = list(scenarios)
@@ -171,6 +174,6 @@ def compare(
     if baseline not in scenarios:
         raise ValueError(f"compare: baseline {baseline!r} is not one of {names}")
     out = {name: simulate(sc, replications=replications, seed=seed, threads=threads, client=client,
-                          progress=progress)
+                          progress=progress, keep=keep)
            for name, sc in scenarios.items()}
     return Comparison(out, baseline)

@@ -112,3 +112,22 @@ def test_ctrl_c_keeps_the_totals_of_the_complete_replications(tiny, ctrl_c_at):
     whole = tvaer.simulate(big, replications=part.replications, seed=4, threads=1, progress=False)
     np.testing.assert_allclose(part.yearly_costs.values, whole.yearly_costs.values, rtol=1e-12)
     np.testing.assert_allclose(part.mean().values, whole.costs.values.mean(axis=0), rtol=1e-12)
+
+
+def test_compare_with_totals_gives_the_same_paired_differences(tiny):
+    scenarios = {"base": tiny, "more": tiny.with_({"selection.capacity": 20})}
+    full = tvaer.compare(scenarios, replications=9, seed=2, progress=False).differences()
+    totals = tvaer.compare(scenarios, replications=9, seed=2, progress=False, keep="totals").differences()
+    pd.testing.assert_frame_equal(totals, full, rtol=1e-12)
+    assert (full["difference"] != 0).any()  # the comparison compares something
+
+
+def test_simulate_to_file_with_totals_writes_every_array_and_returns_the_totals(tiny, tmp_path):
+    path = tmp_path / "run.h5"
+    tvaer.simulate_to_file(tiny, path, replications=4, seed=6, chunk=3, progress=False, keep="totals")
+    res = tvaer.simulate_to_file(tiny, path, replications=11, seed=6, chunk=3, progress=False, keep="totals")
+    assert res.keep == "totals" and res.replications == 11
+    whole = tvaer.simulate(tiny, replications=11, seed=6, progress=False)
+    assert tvaer.open_results(path).fingerprint() == whole.fingerprint()  # the file has everything
+    pd.testing.assert_frame_equal(res.summary(), whole.summary(), rtol=1e-12)
+    np.testing.assert_allclose(res.mean("occupancy").values, whole.array("occupancy").values.mean(axis=0), rtol=1e-12)
