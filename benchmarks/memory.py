@@ -21,10 +21,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
-import sys
+
+from fresh_process import run_child
 
 CHILD = r"""
 import json, resource, sys, time
@@ -61,13 +60,7 @@ def main() -> None:
     for _ in range(args.rounds):
         for n in counts:
             for p in paths:
-                env = dict(os.environ)
-                if p:
-                    env["PYTHONPATH"] = os.path.abspath(p)
-                out = subprocess.run([sys.executable, "-c", CHILD, str(n), str(args.threads), args.scenario,
-                                      args.keep],
-                                     env=env, capture_output=True, text=True, check=True)
-                row = json.loads(out.stdout.strip().splitlines()[-1])
+                row = run_child(CHILD, [str(n), str(args.threads), args.scenario, args.keep], p)
                 row["build"] = p or "(installed)"
                 print(json.dumps(row), flush=True)
                 runs.setdefault((p, n), []).append(row)

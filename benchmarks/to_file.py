@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
-import sys
+
+from fresh_process import run_child
 
 CHILD = r"""
 import json, os, sys, tempfile, time
@@ -47,12 +46,7 @@ def main() -> None:
     runs: dict[str, list[dict]] = {p: [] for p in paths}
     for _ in range(args.rounds):
         for p in paths:
-            env = dict(os.environ)
-            if p:
-                env["PYTHONPATH"] = os.path.abspath(p)
-            out = subprocess.run([sys.executable, "-c", CHILD, str(args.replications), str(args.threads),
-                                  str(args.chunk)], env=env, capture_output=True, text=True, check=True)
-            row = json.loads(out.stdout.strip().splitlines()[-1])
+            row = run_child(CHILD, [str(args.replications), str(args.threads), str(args.chunk)], p)
             row["build"] = p or "(installed)"
             print(json.dumps(row), flush=True)
             runs[p].append(row)
