@@ -10,11 +10,9 @@ Each round runs one fresh process per package directory, alternating, and prints
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import statistics
-import subprocess
-import sys
+
+from fresh_process import run_child
 
 CHILD = r"""
 import json, sys, time
@@ -45,11 +43,7 @@ def main() -> None:
     rows: dict[str, list[dict]] = {p: [] for p in paths}
     for _ in range(args.rounds):
         for p in paths:
-            env = dict(os.environ)
-            if p:
-                env["PYTHONPATH"] = os.path.abspath(p)
-            out = subprocess.run([sys.executable, "-c", CHILD], env=env, capture_output=True, text=True, check=True)
-            rows[p].append(json.loads(out.stdout.strip().splitlines()[-1]))
+            rows[p].append(run_child(CHILD, [], p))
             print(p or "(installed)", rows[p][-1], flush=True)
     for p in paths:
         med = {k: statistics.median(r[k] for r in rows[p]) for k in ("import", "simulate", "first_dataarray",

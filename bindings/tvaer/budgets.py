@@ -132,6 +132,7 @@ def settle(results: Results, rules: Sequence[Rule] | None = None, discount_rate:
     given. Raises TvaerError for a rule that does not fit the ledger (an unknown budget, no
     matching line) and ValueError for a bad discount rate.
     """
+    results.needs_replications("budgets.settle")
     sc = _scenario_of(results, scenario)
     if rules is None:
         rules = rules_from_scenario(sc) or [pay_where_granted()]

@@ -96,13 +96,22 @@ _FLOW_MEANS = {
 class Results:
     """What :func:`tvaer.simulate` returns. Arrays are copies; the object is cheap to keep.
 
-    Made from the engine's results (`raw`, a ``tvaer._core.Results``) and what labels them: the
+    Made from the engine's results (`raw`, a ``tvaer._core.Results``, or the
+    ``tvaer.aggregate.Totals`` of ``simulate(..., keep="totals")``) and what labels them: the
     scenario's sectors, its ledger lines (``tvaer._core.LedgerLine``, one per costs line), number of
-    families (None when unknown), discount rate, canonical JSON and name."""
+    families (None when unknown), discount rate, canonical JSON and name.
+
+    Results of ``keep="totals"`` hold each replication's yearly costs by budget and kind, events
+    and admitted families, and per-month means and variances over replications (:meth:`mean`,
+    :meth:`variance`): ``summary``, ``yearly_costs``, ``break_even``, ``present_value``,
+    ``events`` and ``admitted`` work as usual; what needs every replication's monthly arrays
+    (``costs``, ``line_costs``, ``flows``, ``raw``, ``to_hdf5``, settlements, ...) raises
+    ValueError naming ``keep="replications"``."""
 
     def __init__(self, raw: Any, *, sectors: list[str], ledger_lines: list[Any], families: int | None,
                  discount_rate: float, scenario_json: str, scenario_name: str, interrupted: bool = False):
         self._raw = raw
+        self._totals = raw if getattr(raw, "keep", "replications") == "totals" else None
         self._sectors = list(sectors)
         self._ledger_lines = list(ledger_lines)
         self._families = families
@@ -116,9 +125,24 @@ class Results:
 
     # ---- basic facts -------------------------------------------------------------------------
     @property
+    def keep(self) -> str:
+        """What these results keep: ``"replications"`` (every replication's arrays) or
+        ``"totals"`` (per-replication totals and per-month moments; ``simulate(keep=...)``)."""
+        return "replications" if self._totals is None else "totals"
+
+    def needs_replications(self, what: str) -> None:
+        """Raises ValueError naming `what` when these results keep only totals."""
+        if self._totals is not None:
+            raise ValueError(f"{what}: needs every replication's month-by-line arrays, which "
+                             "tvaer.simulate(..., keep='totals') does not keep; run with keep='replications' "
+                             "(the default). Kept with keep='totals': summary(), yearly_costs, break_even(), "
+                             "present_value(), events, admitted, and per-month mean(name) and variance(name)")
+
+    @property
     def raw(self) -> Any:
         """The engine's results (``tvaer._core.Results``) behind the labelled arrays: read-only
         NumPy arrays in the engine's layout, one per row of :data:`ARRAYS`."""
+        self.needs_replications("Results.raw")
         return self._raw
 
     @property
@@ -174,7 +198,7 @@ class Results:
         return self._discount_rate
 
     def __repr__(self) -> str:
-        flag = ", interrupted" if self.interrupted else ""
+        flag = (", totals" if self._totals is not None else "") + (", interrupted" if self.interrupted else "")
         return (f"<tvaer.Results {self._scenario_name!r}: {self.replications} replications x 2 arms, "
                 f"{self.months} months, seed {self.seed}{flag}>")
 
@@ -184,13 +208,14 @@ class Results:
         optional arrays are absent when not recorded, or from a file written before them."""
         if name not in ARRAYS:
             raise KeyError(f"{name!r} is not a result array; one of {sorted(ARRAYS)}")
-        return getattr(self._raw, name) is not None
+        return getattr(self._raw, name, None) is not None
 
     def array(self, name: str) -> xr.DataArray:
         """The engine's array `name` (a key of :data:`ARRAYS`) with the table's dimensions, units
         and long name, and coordinates for every dimension. Raises KeyError for an unknown name
         and ValueError for an array these results do not hold."""
         if not self.holds(name):
+            self.needs_replications(f"Results.array({name!r})")
             raise ValueError(f"{name}: not held by these results")
         row = ARRAYS[name]
         data = np.asarray(getattr(self._raw, name))
@@ -203,6 +228,7 @@ class Results:
         and types: equal fingerprints mean the same bytes. The tests keep one per shipped scenario
         (tests/data/fingerprints.json), so that a change of behaviour is either caught or recorded
         on purpose (`make fingerprints`)."""
+        self.needs_replications("Results.fingerprint()")
         h = hashlib.sha256()
         for name in ARRAYS:
             if self.holds(name):
@@ -228,6 +254,7 @@ class Results:
     @property
     def line_costs(self) -> xr.DataArray:
         """DKK by (replication, arm, line, month), with line metadata as coordinates."""
+        self.needs_replications("Results.line_costs")
         lines = self._lines
         coords: dict[str, Any] = {
             "replication": np.arange(self.first_replication, self.first_replication + self.replications),
@@ -243,6 +270,7 @@ class Results:
     @property
     def costs(self) -> xr.DataArray:
         """DKK by (replication, month, sector, arm, kind); `sector` is the paying budget."""
+        self.needs_replications("Results.costs")
         if self._costs is None:
             raw = np.asarray(self._raw.costs)  # (rep, arm, line, month)
             lines = self._lines
@@ -273,6 +301,11 @@ class Results:
     @property
     def yearly_costs(self) -> xr.DataArray:
         """DKK by (replication, year, sector, arm, kind); year 1 is months 0-11."""
+        if self._totals is not None:
+            return xr.DataArray(self._totals.yearly, dims=("replication", "year", "sector", "arm", "kind"),
+                                coords={"replication": self._coordinate("replication", self.replications),
+                                        "year": np.arange(1, self._totals.years + 1), "sector": self.budgets,
+                                        "arm": ARMS, "kind": KINDS}, name="cost", attrs={"units": "DKK"})
         c = self.costs
         year = xr.DataArray(c["month"].values // 12 + 1, dims="month", name="year")
         return c.groupby(year).sum("month")
@@ -287,6 +320,7 @@ class Results:
         decision to start, per start) apart from mean decision waits (``mean_decision_wait_<group>``,
         request to decision, per decided request). Means are NaN in months without any. Arrays a
         results file lacks are left out."""
+        self.needs_replications("Results.flows")
         out = {}
         for name, row in ARRAYS.items():
             if name == "costs" or "month" not in row["dims"] or row["dims"][0] != "replication" or not self.holds(name):
@@ -302,6 +336,54 @@ class Results:
             name, a.attrs["units"] = _FLOW_NAMES.get(name, (name, a.attrs["units"]))
             out[name] = a.rename(name)
         return xr.Dataset(out)
+
+    def moment_names(self) -> list[str]:
+        """The names :meth:`mean` and :meth:`variance` take: ``"costs"`` (as :attr:`costs`),
+        ``"line_costs"`` (as :attr:`line_costs`) and every engine array with a month dimension."""
+        return ["costs", "line_costs"] + [n for n, a in ARRAYS.items() if n != "costs" and a["dims"][0] == "replication"
+                                          and "month" in a["dims"] and self._has_moments(n)]
+
+    def _has_moments(self, name: str) -> bool:
+        if self._totals is not None:
+            return name in self._totals.moment_names()
+        return name in ("costs", "line_costs") or self.holds(name)
+
+    def mean(self, name: str = "costs") -> xr.DataArray:
+        """Mean over replications of `name` (one of :meth:`moment_names`), labelled like one
+        replication of it: ``"costs"`` by (month, sector, arm, kind), ``"line_costs"`` by (arm,
+        line, month), an engine array by its own dimensions. With ``keep="totals"`` it was
+        accumulated as replications finished; otherwise it is computed from the arrays."""
+        return self._moment(name, variance=False)
+
+    def variance(self, name: str = "costs") -> xr.DataArray:
+        """Sample variance (ddof 1) over replications of `name`, as :meth:`mean`; NaN with
+        fewer than two replications."""
+        return self._moment(name, variance=True)
+
+    def _moment(self, name: str, variance: bool) -> xr.DataArray:
+        names = self.moment_names()
+        if name not in names:
+            raise ValueError(f"Results.mean/variance: {name!r} is not one of {names}")
+        if name == "costs":
+            dims = ("month", "sector", "arm", "kind")
+        elif name == "line_costs":
+            dims = ("arm", "line", "month")
+        else:
+            dims = tuple(ARRAYS[name]["dims"][1:])
+        if self._totals is not None:
+            data = self._totals.variance(name) if variance else self._totals.mean(name)
+        else:
+            full = self.costs.values if name == "costs" else np.asarray(
+                getattr(self._raw, "costs" if name == "line_costs" else name), dtype=float)
+            if not variance:
+                data = full.mean(axis=0)
+            else:
+                data = full.var(axis=0, ddof=1) if full.shape[0] > 1 else np.full(full.shape[1:], np.nan)
+        named = {"sector": self.budgets, "kind": KINDS}
+        coords = {d: named[d] if d in named else self._coordinate(d, n) for d, n in zip(dims, data.shape)}
+        what = "variance" if variance else "mean"
+        return xr.DataArray(data, dims=dims, coords=coords, name=f"{name}_{what}",
+                            attrs={"long_name": f"{what} over {self.replications} replications of {name}"})
 
     @property
     def events(self) -> np.ndarray:
@@ -339,6 +421,7 @@ class Results:
         """``family_costs`` with one more dimension, ``registration``: ``"cpr"`` for costs booked on
         a person's CPR number, ``"not_cpr"`` for the rest (report sec. 4.13: 80-90 % are; a
         municipality following its own families sees only the first)."""
+        self.needs_replications("Results.family_costs")
         if not self.holds("family_cost"):
             raise ValueError("family_costs: not recorded in these results; run tvaer.simulate(..., family_costs=True) "
                              "or tvaer.simulate_to_file(..., family_costs=True)")
@@ -359,6 +442,7 @@ class Results:
 
         Recorded only by ``simulate(..., bookings=True)`` and not written to results files; meant
         for a few replications (it has about one row per member, cost line and month)."""
+        self.needs_replications("Results.bookings")
         raw = self._raw
         if not bool(getattr(raw, "has_bookings", False)):
             raise ValueError("bookings: not recorded in these results; run tvaer.simulate(..., bookings=True) "
@@ -424,7 +508,7 @@ class Results:
     # ---- summaries ---------------------------------------------------------------------------
     def yearly_difference(self) -> xr.DataArray:
         """Solution minus business as usual, DKK by (replication, year, sector), both kinds."""
-        y = self.yearly_costs.sum("kind")
+        y = self.yearly_costs.sum("kind", skipna=False)
         return y.sel(arm="solution") - y.sel(arm="bau")
 
     def summary(self, level: float = 0.95, unit: str = "DKK") -> pd.DataFrame:
@@ -433,8 +517,8 @@ class Results:
         break-even statistics. A row `sector == "total"` sums the budgets. Money in DKK, or in
         thousands (``unit="kDKK"``) or millions (``"MDKK"``) of DKK; ValueError for another unit."""
         unit_factor(unit)  # an unknown unit is refused before any work
-        y = self.yearly_costs.sum("kind")  # (rep, year, sector, arm)
-        total = y.sum("sector").expand_dims(sector=["total"])
+        y = self.yearly_costs.sum("kind", skipna=False)  # (rep, year, sector, arm)
+        total = y.sum("sector", skipna=False).expand_dims(sector=["total"])
         y = xr.concat([y, total], dim="sector")
         diff = (y.sel(arm="solution") - y.sel(arm="bau")).transpose("replication", "year", "sector").values
         mean, lo, hi = paired_interval(diff, axis=0, level=level)
@@ -461,7 +545,7 @@ class Results:
         difference (solution - bau, all budgets) stays <= 0 (the engine's ``break_even_year_dkk`` of
         the yearly saving). Median over replications and the share of replications that break
         even within the horizon."""
-        d = self.yearly_difference().sum("sector").transpose("replication", "year")
+        d = self.yearly_difference().sum("sector", skipna=False).transpose("replication", "year")
         years = d["year"].values
         found = []
         for row in d.values:
@@ -486,6 +570,7 @@ class Results:
         """Writes an HDF5 results file atomically (see docs/results-format.md) and returns its
         path; :func:`tvaer.open_results` reads it back bit for bit. Raises ResultsFileError
         naming the path when it cannot be written (a file already there is then left as it was)."""
+        self.needs_replications("Results.to_hdf5")
         path = os.fspath(path)
         provenance = _core.Provenance(self._scenario_json, self._scenario_name, lines=self._ledger_lines)
         _core.write_results(path, self._raw, provenance)

@@ -13,7 +13,7 @@ import os
 import tomllib
 from typing import Any, Callable
 
-from . import _core, distributed, runs
+from . import _core, aggregate, distributed, runs
 from .errors import ResultsFileError
 from .results import Results
 from .scenario import Scenario, compile_model, default_scenario
@@ -30,7 +30,12 @@ def read(path: str | os.PathLike[str]) -> Results:
     """Opens a results file as :class:`Results`. Raises ResultsFileError naming the path when the
     file cannot be read or has no line metadata (which labels the costs by budget)."""
     path = os.fspath(path)
-    raw = _core.read_results(path)
+    return _labelled(path, _core.read_results(path))
+
+
+def _labelled(path: str, raw: Any) -> Results:
+    """`raw` (the arrays of the file at `path`, read or just written) labelled by the file's
+    provenance."""
     prov = _core.read_provenance(path)
     if not prov.lines:
         raise ResultsFileError(f"results file {path}: has no line metadata (line_* variables); "
@@ -68,6 +73,7 @@ def simulate_to_file(
     progress: bool = True,
     family_costs: bool = False,
     client: Any = None,
+    keep: str = "replications",
 ) -> Results:
     """Simulates replications 0 .. `replications` - 1 into the results file `path`, `chunk` at a
     time (each chunk appended atomically), and returns the file's results.
@@ -84,7 +90,12 @@ def simulate_to_file(
     ``client`` (a ``dask.distributed.Client``) runs the chunks on its cluster, `threads` engine
     threads each (default 1), and appends each to the file as soon as it and every chunk before
     it are done: the file is the same, and resumes the same, as a local run's (tvaer.distributed).
+
+    ``keep="totals"`` returns totals folded chunk by chunk (as :func:`tvaer.simulate` with
+    ``keep="totals"``) while the file receives every array: memory stays flat in replications,
+    except that a resumed run first reads the replications already in the file.
     """
+    keep = aggregate.check_keep(keep)
     record = runs.recording(family_costs=family_costs)
     scenario = scenario if scenario is not None else default_scenario()
     threads = runs.check_run(replications, seed, 1 if threads is None and client is not None else threads)
@@ -92,7 +103,23 @@ def simulate_to_file(
         raise ValueError(f"chunk: must be an integer >= 1, got {chunk!r}")
     path = os.fspath(path)
     model = compile_model(scenario)
-    done = _resumable(path, scenario, seed, replications, family_costs) if os.path.exists(path) else 0
+    # The file's replications and those written after them, held as written (or folded, with
+    # keep="totals"): the returned results are the file's without reading it back.
+    held: list[Any] = []
+
+    def hold(raw: Any) -> None:
+        if keep == "totals":
+            if not held:
+                held.append(aggregate.Totals(raw, list(model.lines), replications))
+            held[0].add(raw)
+        elif held:
+            held[0].append(raw)
+        else:
+            held.append(raw)
+
+    if os.path.exists(path):
+        hold(_resumable(path, scenario, seed, replications, family_costs))
+    done = int(held[0].replications) if held else 0
     bar = runs.progress_bar(replications, scenario.name) if progress else None
     if bar is not None:
         bar.update(done)
@@ -101,6 +128,7 @@ def simulate_to_file(
     def take(raw: Any) -> None:
         nonlocal done
         done += _store(path, raw, model, scenario, first=done == 0)
+        hold(raw)
 
     def reporter(base: int) -> Callable[[int], bool]:
         def report(n: int) -> bool:
@@ -113,18 +141,44 @@ def simulate_to_file(
         if client is not None:
             interrupted = distributed.run_chunks(client, scenario, seed, done, replications - done, threads, chunk,
                                                  record, reporter(done), take)
-        while done < replications and not interrupted:
-            raw, interrupted = runs.run(model, seed, done, min(chunk, replications - done), threads, reporter(done),
-                                        record)
-            take(raw)
+        interrupted = _run_and_write(model, seed, done, replications, threads, chunk, record, reporter, take,
+                                     interrupted)
     finally:
         if bar is not None:
             bar.close()
     if done == 0:
         raise KeyboardInterrupt  # interrupted before the first replication was complete: no file
-    res = read(path)
+    res = _labelled(path, held[0])
     res.interrupted = interrupted
     return res
+
+
+def _run_and_write(model: Any, seed: int, done: int, replications: int, threads: int, chunk: int, record: Any,
+                   reporter: Callable[[int], Callable[[int], bool]], take: Callable[[Any], None],
+                   interrupted: bool) -> bool:
+    """Runs the chunks from replication `done` and hands each to `take` (which writes it) in a
+    writer thread, so that chunk k is written while chunk k + 1 runs: the engine and the HDF5
+    calls release the GIL. One chunk is written at a time, in order, and at most one waits for
+    the writer. Returns whether Ctrl-C stopped the run; every chunk run is written first."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    pending: Future[None] | None = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tvaer-writer") as writer:
+        try:
+            while done < replications and not interrupted:
+                raw, interrupted = runs.run(model, seed, done, min(chunk, replications - done), threads,
+                                            reporter(done), record)
+                done += int(raw.replications)
+                if pending is not None:
+                    pending.result()  # the previous chunk is on disk (or its error is raised here)
+                pending = writer.submit(take, raw)
+                del raw
+        except KeyboardInterrupt:  # Ctrl-C while waiting for the writer: the chunks run are written
+            interrupted = True
+        finally:
+            if pending is not None:
+                pending.result()
+    return interrupted
 
 
 def _store(path: str, raw: Any, model: Any, scenario: Scenario, first: bool) -> int:
@@ -138,8 +192,8 @@ def _store(path: str, raw: Any, model: Any, scenario: Scenario, first: bool) -> 
     return int(raw.replications)
 
 
-def _resumable(path: str, scenario: Scenario, seed: int, replications: int, family_costs: bool = False) -> int:
-    """How many replications the existing file holds; raises ResultsFileError when it does not
+def _resumable(path: str, scenario: Scenario, seed: int, replications: int, family_costs: bool = False) -> Any:
+    """The engine's results the existing file holds; raises ResultsFileError when it does not
     hold the start of this very run."""
     prov = _core.read_provenance(path)
     raw = _core.read_results(path)
@@ -163,7 +217,7 @@ def _resumable(path: str, scenario: Scenario, seed: int, replications: int, fami
     if raw.replications > 0 and bool(raw.has_family_costs) != family_costs:
         raise refuse("it holds per-family costs; resume with family_costs=True" if raw.has_family_costs
                      else "it holds no per-family costs; resume with family_costs=False")
-    return int(raw.replications)
+    return raw
 
 
 def _first_difference(theirs: Any, ours: Any, where: str = "") -> str:

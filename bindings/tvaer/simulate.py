@@ -7,7 +7,7 @@ from typing import Any, Mapping
 import pandas as pd
 import xarray as xr
 
-from . import distributed, runs, scenario_warnings
+from . import aggregate, distributed, runs, scenario_warnings
 from .results import Results, paired_interval
 from .scenario import Scenario, compile_model, default_scenario
 
@@ -25,6 +25,7 @@ def simulate(
     bookings: bool = False,
     client: Any = None,
     chunk: int | None = None,
+    keep: str = "replications",
 ) -> Results:
     """Simulates both arms of `replications` replications; the same seed gives the same numbers
     whatever `threads` is.
@@ -43,8 +44,20 @@ def simulate(
     ``client`` (a ``dask.distributed.Client``) runs the replications on its cluster, `chunk` at a
     time (default: tvaer.distributed.chunk_size), each chunk with `threads` engine threads
     (default 1); the numbers are the same as a local run's (tvaer.distributed, docs/distributed.md).
+
+    ``keep="replications"`` (the default) keeps every replication's arrays (about 0.15 MB per
+    replication of the default scenario). ``keep="totals"`` folds replications into totals as they
+    finish, so memory stays flat in replications: each replication's yearly costs by budget and
+    kind, events and admitted families, and per-month means and variances over replications
+    (:meth:`Results.mean`, :meth:`Results.variance`); ``summary()``, ``break_even()`` and
+    ``present_value()`` give the same numbers as with the full arrays, and what needs those
+    arrays raises ValueError naming ``keep="replications"`` (tvaer.aggregate, docs/performance.md).
     """
+    keep = aggregate.check_keep(keep)
     record = runs.recording(family_costs=family_costs, bookings=bookings)
+    if keep == "totals" and (family_costs or bookings):
+        raise ValueError("keep='totals' keeps no per-replication detail; family_costs=True and bookings=True "
+                         "need keep='replications'")
     if not isinstance(first_replication, int) or isinstance(first_replication, bool) or \
             not 0 <= first_replication < 2**32:
         raise ValueError(f"first_replication: must be an integer in [0, 2**32), got {first_replication!r}")
@@ -63,7 +76,10 @@ def simulate(
         return True
 
     try:
-        if client is None:
+        if keep == "totals":
+            raw, interrupted = _run_totals(client, scenario, model, seed, first_replication, replications, threads,
+                                           chunk, record, report)
+        elif client is None:
             raw, interrupted = runs.run(model, seed, first_replication, replications, threads, report, record)
         else:
             raw, interrupted = distributed.run(client, scenario, model, seed, first_replication, replications,
@@ -74,6 +90,26 @@ def simulate(
     return Results(raw, sectors=list(model.sectors), ledger_lines=list(model.lines), families=int(model.families),
                    discount_rate=float(model.discount_rate), scenario_json=scenario.to_json(),
                    scenario_name=scenario.name, interrupted=interrupted)
+
+
+def _run_totals(client: Any, scenario: Scenario, model: Any, seed: int, first: int, count: int, threads: int,
+                chunk: int | None, record: Any, report: Any) -> tuple[aggregate.Totals, bool]:
+    """keep="totals": block by block locally, or chunk by chunk (in replication order) on `client`."""
+    lines = list(model.lines)
+    if client is None:
+        return aggregate.run(lambda f, n, rep: runs.run(model, seed, f, n, threads, rep, record), lines,
+                             first, count, threads, report)
+    totals: list[aggregate.Totals] = []
+
+    def take(raw: Any) -> None:
+        if not totals:
+            totals.append(aggregate.Totals(raw, lines, count))
+        totals[0].add(raw)
+
+    interrupted = distributed.run_chunks(client, scenario, seed, first, count, threads, chunk, record, report, take)
+    if not totals:  # interrupted before the first chunk: no replications
+        take(runs.run(model, seed, first, 0, 1, None, record)[0])
+    return totals[0], interrupted
 
 
 class Comparison:
@@ -125,9 +161,12 @@ def compare(
     threads: int | None = None,
     client: Any = None,
     progress: bool = True,
+    keep: str = "replications",
 ) -> Comparison:
     """Runs each scenario with the same seed and returns paired differences against `baseline`
-    (default: the first). The scenarios must have the same sectors for differences to align."""
+    (default: the first). The scenarios must have the same sectors for differences to align.
+    ``keep="totals"`` keeps memory flat in replications (see :func:`simulate`); the
+    differences and summaries are the same."""
     if not scenarios:
         raise ValueError("compare: needs at least one scenario")
     names = list(scenarios)
@@ -135,6 +174,6 @@ def compare(
     if baseline not in scenarios:
         raise ValueError(f"compare: baseline {baseline!r} is not one of {names}")
     out = {name: simulate(sc, replications=replications, seed=seed, threads=threads, client=client,
-                          progress=progress)
+                          progress=progress, keep=keep)
            for name, sc in scenarios.items()}
     return Comparison(out, baseline)

@@ -95,3 +95,24 @@ THREE = {
 @pytest.fixture
 def three() -> tvaer.Scenario:
     return tvaer.Scenario(copy.deepcopy(THREE), "three.toml")
+
+
+@pytest.fixture
+def ctrl_c_at(monkeypatch):
+    """ctrl_c_at(n): the next progress bar raises KeyboardInterrupt, as Ctrl-C would, once it has
+    counted n replications."""
+    def install(n: int) -> None:
+        class Stop:
+            def __init__(self) -> None:
+                self.n = 0
+
+            def update(self, k: int) -> None:
+                self.n += k
+                if self.n >= n:
+                    raise KeyboardInterrupt
+
+            def close(self) -> None:
+                pass
+
+        monkeypatch.setattr("tvaer.runs.progress_bar", lambda total, name: Stop())
+    return install

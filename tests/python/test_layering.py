@@ -9,7 +9,7 @@ from pathlib import Path
 import tvaer
 
 PACKAGE = Path(tvaer.__file__).resolve().parent
-RESULTS_MODULES = ["results", "results_file", "simulate", "runs", "distributed"]
+RESULTS_MODULES = ["results", "results_file", "simulate", "runs", "distributed", "aggregate"]
 
 
 def _imports(module: str) -> list[tuple[str, list[str]]]:

@@ -113,19 +113,8 @@ def test_a_resumed_run_equals_one_uninterrupted_run(tiny, tmp_path, monkeypatch)
     assert_same_results(again, whole)
 
 
-def test_ctrl_c_keeps_the_complete_replications_on_disk(tiny, tmp_path, monkeypatch):
-    class StopAtFive:  # a progress bar whose update raises KeyboardInterrupt, as Ctrl-C would
-        n = 0
-
-        def update(self, k):
-            self.n += k
-            if self.n >= 5:
-                raise KeyboardInterrupt
-
-        def close(self):
-            pass
-
-    monkeypatch.setattr("tvaer.runs.progress_bar", lambda total, name: StopAtFive())
+def test_ctrl_c_keeps_the_complete_replications_on_disk(tiny, tmp_path, ctrl_c_at, monkeypatch):
+    ctrl_c_at(5)
     path = tmp_path / "stopped.h5"
     part = tvaer.simulate_to_file(tiny, path, replications=10, seed=2, threads=1, chunk=2)
     assert part.interrupted
@@ -285,3 +274,16 @@ def test_per_family_arrays_come_together_or_the_file_is_refused(tiny, tmp_path):
     with pytest.raises(tvaer.ResultsFileError,
                        match=re.escape(f"results file {path}: dataset 'family_candidate' is missing")):
         tvaer.open_results(path)
+
+
+def test_simulate_to_file_returns_what_the_file_holds_fresh_and_resumed(tiny, tmp_path):
+    # The returned results are the chunks as written (not read back): they must be the file's.
+    path = tmp_path / "run.h5"
+    first = tvaer.simulate_to_file(tiny, path, replications=5, seed=3, chunk=2, progress=False)
+    assert first.fingerprint() == tvaer.open_results(path).fingerprint()
+    resumed = tvaer.simulate_to_file(tiny, path, replications=9, seed=3, chunk=3, progress=False)
+    back = tvaer.open_results(path)
+    assert resumed.fingerprint() == back.fingerprint() and resumed.replications == 9
+    assert (resumed.scenario_json, resumed.scenario_name, resumed.sectors, resumed.families, resumed.discount_rate) == \
+        (back.scenario_json, back.scenario_name, back.sectors, back.families, back.discount_rate)
+    pd.testing.assert_frame_equal(resumed.lines, back.lines)

@@ -122,22 +122,8 @@ def test_refusion_lines_refund_a_share_of_benefits(tiny):
         tiny.with_({"refusion": {"ladder": "new"}}).validate()
 
 
-def test_ctrl_c_returns_the_complete_replications_marked_interrupted(tiny, monkeypatch):
-    class StopAtThree:  # a progress bar whose update raises KeyboardInterrupt, as Ctrl-C would
-        n = 0
-
-        def update(self, k):
-            self.n += k
-            if self.n >= 3:
-                raise KeyboardInterrupt
-
-        def close(self):
-            pass
-
-    import sys
-
-    # `tvaer.simulate` is the function; its module is reached through sys.modules.
-    monkeypatch.setattr(sys.modules["tvaer.runs"], "progress_bar", lambda total, name: StopAtThree())
+def test_ctrl_c_returns_the_complete_replications_marked_interrupted(tiny, ctrl_c_at):
+    ctrl_c_at(3)
     big = tiny.with_(families=20000)  # ~10 ms a replication, so the stop lands mid-run
     part = tvaer.simulate(big, replications=40, seed=4, threads=1)
     assert part.interrupted

@@ -1,0 +1,201 @@
+"""Results aggregated as replications finish: ``tvaer.simulate(..., keep="totals")``.
+
+With ``keep="replications"`` (the default) every replication's month-by-line arrays are kept,
+about 0.15 MB per replication of the default scenario, so memory grows with replications. With
+``keep="totals"`` the engine runs the replications in blocks of consecutive replications; each
+block is folded into a :class:`Totals` and freed before the next one starts. What is kept:
+
+- per replication, the small totals that paired intervals, P(net loss), break-even and present
+  values need: DKK by (year, budget, arm, cost kind), events and admitted families per arm;
+- per month, over replications, the mean and the sum of squared deviations (Welford's update,
+  numerically stable) of the costs by (month, budget, arm, kind), of the costs by ledger line and
+  of every per-month flow of the engine (occupancy, transitions, queues, starts, waits, ...).
+
+Replications are folded one at a time, in replication order, whatever the block size or the
+thread count: the same seed gives the same bytes. Memory is the per-replication totals (640
+bytes per replication for four budgets and five years) plus one block and the running moments.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from . import _core
+from .results import KINDS
+
+__all__ = ["KEEP", "Totals", "check_keep", "run", "block_size"]
+
+KEEP = ("replications", "totals")
+# Raw replications held at once while aggregating (a block), in bytes: bounds the extra memory.
+BLOCK_BYTES = 8 << 20
+
+
+def check_keep(keep: Any) -> str:
+    """`keep` checked: "replications" or "totals". Raises ValueError naming the argument."""
+    if keep not in KEEP:
+        raise ValueError(f"keep: must be 'replications' (every replication's arrays) or 'totals' (per-replication "
+                         f"totals and per-month moments; memory flat in replications), got {keep!r}")
+    return str(keep)
+
+
+def _moment_arrays(raw: Any) -> list[str]:
+    """The engine's per-replication arrays whose moments Totals keeps: every row of the table
+    along replications with a month dimension, the costs by line included."""
+    return [a["name"] for a in _core.result_arrays()
+            if a["dims"][0] == "replication" and "month" in a["dims"] and getattr(raw, a["name"]) is not None]
+
+
+class Totals:
+    """Replications folded as they finish (``keep="totals"``).
+
+    It answers the basic facts of ``_core.Results`` that :class:`tvaer.Results` reads (seed,
+    replications, first_replication, months, budgets and the name coordinates) and holds
+    ``yearly`` (replication, year, budget, arm, kind; DKK), ``events`` and ``admitted``
+    (replication, arm) for every replication, and the mean and the sum of squared deviations over
+    replications of ``"costs"`` (month, budget, arm, kind) and of every engine array with a month
+    dimension (its own layout without the replication; the costs by line as ``"line_costs"``)."""
+
+    keep = "totals"
+
+    def __init__(self, head: Any, ledger_lines: list[Any], count: int):
+        """`head`: the engine's results of the first block (for the names and shapes); `count`:
+        the replications to expect (room for their totals is reserved)."""
+        self.seed = int(head.seed)
+        self.first_replication = int(head.first_replication)
+        self.months = int(head.months)
+        self.replications = 0
+        for name in ["budgets", "line_sources", "occupancy_rows", "transition_rows", "interventions"]:
+            setattr(self, name, list(getattr(head, name)))
+        self.years = (self.months + 11) // 12
+        nb = len(self.budgets)
+        # Ledger lines of each (budget, kind): costs by budget are sums over them, in line order.
+        self._groups = [(b, k, [i for i, line in enumerate(ledger_lines) if int(line.payer) == b and line.kind.name == kind])
+                        for b in range(nb) for k, kind in enumerate(KINDS)]
+        self._yearly = np.zeros((count, self.years, nb, 2, len(KINDS)))
+        self._events = np.zeros((count, 2), dtype=np.uint64)
+        self._admitted = np.zeros((count, 2), dtype=np.uint32)
+        self._shapes: dict[str, tuple[int, ...]] = {"costs": (self.months, nb, 2, len(KINDS))}
+        for name in _moment_arrays(head):
+            self._shapes["line_costs" if name == "costs" else name] = tuple(np.asarray(getattr(head, name)).shape[1:])
+        self._slices: dict[str, slice] = {}
+        start = 0
+        for name, shape in self._shapes.items():
+            size = int(np.prod(shape))
+            self._slices[name] = slice(start, start + size)
+            start += size
+        self._mean = np.zeros(start)
+        self._m2 = np.zeros(start)
+
+    # ---- what Results reads ----------------------------------------------------------------
+    @property
+    def yearly(self) -> np.ndarray:
+        return self._yearly[:self.replications]
+
+    @property
+    def events(self) -> np.ndarray:
+        return self._events[:self.replications]
+
+    @property
+    def admitted(self) -> np.ndarray:
+        return self._admitted[:self.replications]
+
+    def moment_names(self) -> list[str]:
+        """Names :meth:`mean` knows: "costs", "line_costs" and the engine's per-month arrays."""
+        return list(self._shapes)
+
+    def mean(self, name: str) -> np.ndarray:
+        """Mean over the replications folded so far, shaped as one replication of `name`."""
+        return self._mean[self._slices[name]].reshape(self._shapes[name]).copy()
+
+    def variance(self, name: str) -> np.ndarray:
+        """Sample variance (ddof 1) over the replications folded so far; NaN below two."""
+        n = self.replications
+        m2 = self._m2[self._slices[name]].reshape(self._shapes[name])
+        return m2 / (n - 1) if n > 1 else np.full(m2.shape, np.nan)
+
+    # ---- folding -----------------------------------------------------------------------------
+    def _monthly_costs(self, costs: np.ndarray) -> np.ndarray:
+        """DKK by (replication, month, budget, arm, kind) from costs by (replication, arm, line,
+        month): each budget and kind summed over its lines in line order, replication by
+        replication alike whatever the block holds."""
+        c = costs.shape[0]
+        out = np.zeros((c, self.months) + self._shapes["costs"][1:])
+        for b, k, idx in self._groups:
+            if idx:
+                out[:, :, b, :, k] = costs[:, :, idx, :].sum(axis=2).transpose(0, 2, 1)
+        return out
+
+    def add(self, raw: Any) -> None:
+        """Folds the replications of `raw` (a ``_core.Results`` that directly follows those
+        folded so far), one at a time and in order."""
+        c = int(raw.replications)
+        if c == 0:
+            return
+        if int(raw.first_replication) != self.first_replication + self.replications:
+            raise ValueError(f"Totals.add: expected replication {self.first_replication + self.replications} "
+                             f"next, got {int(raw.first_replication)}")
+        lo, hi = self.replications, self.replications + c
+        costs = np.asarray(raw.costs)
+        monthly = self._monthly_costs(costs)
+        padded = np.zeros((c, self.years * 12) + monthly.shape[2:])
+        padded[:, :self.months] = monthly
+        self._yearly[lo:hi] = padded.reshape((c, self.years, 12) + monthly.shape[2:]).sum(axis=2)
+        self._events[lo:hi] = np.asarray(raw.events)
+        self._admitted[lo:hi] = np.asarray(raw.admitted)
+        block = np.empty((c, self._mean.size))
+        for name, part in self._slices.items():
+            data = monthly if name == "costs" else costs if name == "line_costs" else np.asarray(getattr(raw, name))
+            block[:, part] = data.reshape(c, -1)
+        del monthly, padded
+        delta = np.empty_like(self._mean)
+        for i in range(c):  # Welford, one replication at a time: the same bytes whatever the blocks
+            x = block[i]
+            n = self.replications + 1
+            np.subtract(x, self._mean, out=delta)
+            self._mean += delta / n
+            self._m2 += delta * (x - self._mean)
+            self.replications = n
+
+
+def block_size(threads: int, raw_bytes_per_replication: int) -> int:
+    """Replications per block: about :data:`BLOCK_BYTES` of raw results, at least 4 per thread
+    (so that threads idle little at the end of a block)."""
+    return max(4 * threads, BLOCK_BYTES // max(raw_bytes_per_replication, 1))
+
+
+def _raw_bytes(raw: Any) -> int:
+    """Bytes of one replication's arrays in `raw`."""
+    total = 0
+    for a in _core.result_arrays():
+        data = getattr(raw, a["name"])
+        if data is not None and a["dims"][0] == "replication":
+            arr = np.asarray(data)
+            total += arr.nbytes // max(arr.shape[0], 1)
+    return total
+
+
+def run(run_block: Callable[[int, int, Callable[[int], bool]], tuple[Any, bool]], ledger_lines: list[Any],
+        first: int, count: int, threads: int, report: Callable[[int], bool]) -> tuple[Totals, bool]:
+    """Runs replications [first, first + count) block by block through
+    ``run_block(first, count, report)`` (``runs.run`` with the model bound: the engine's results
+    and whether Ctrl-C stopped it) and folds each block into a :class:`Totals`. The first block
+    is `threads` replications, to learn the size of one; then :func:`block_size`. Returns the
+    totals and whether Ctrl-C stopped the run (then the complete replications are folded)."""
+    done = 0
+    totals: Totals | None = None
+    size = threads
+    interrupted = False
+    while done < count and not interrupted:
+        n = min(size, count - done)
+        base = done
+        raw, interrupted = run_block(first + done, n, lambda k: report(base + k))
+        if totals is None:
+            totals = Totals(raw, ledger_lines, count)
+            size = block_size(threads, _raw_bytes(raw))
+        totals.add(raw)
+        done += int(raw.replications)
+        del raw
+    assert totals is not None  # the first block always returns (possibly with no replications)
+    return totals, interrupted
