@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import importlib.util
+from pathlib import Path
 
 import pytest
 
@@ -95,3 +97,12 @@ THREE = {
 @pytest.fixture
 def three() -> tvaer.Scenario:
     return tvaer.Scenario(copy.deepcopy(THREE), "three.toml")
+
+
+def load_tool(name: str):
+    """tools/<name>.py as a module: the tools are scripts, not a package, and their tests
+    (test_readme, test_docs, test_fingerprints) regenerate what they write."""
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parents[2] / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -15,7 +15,7 @@ import pytest
 import tvaer
 from tvaer import budgets as B
 
-from percapita import bau_cost_by_year, families_expected_by_year, families_present_by_year
+from tvaer.calibration import bau_cost_by_year, families_expected_by_year, families_present_by_year
 
 # ---- the report's per-family economies (DKK per year, 2018) ------------------------------------
 # Furesø: "ca. 22 mio. kr." in 2017 for the unemployed adults, salaries not included [report
