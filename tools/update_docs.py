@@ -95,10 +95,23 @@ def default_by_budget(runs) -> str:
     total = bau.sum("sector").values[:years] / families
     lines.append(_row(["**total**"] + _padded(f"**{_thousands(v)}**" for v in total)))
     lines.append(_row(["refusion: the state's share of the benefits"] + _padded(f"{v:.1%}" for v in _refund_share(res, years))))
+    lines.append(_row(["adults on benefits reaching a job, share per year"] + _padded(f"{v:.1%}" for v in _job_entry(sc, res, years))))
     lines.append(_row(["families present"] + _padded(f"{v:.1f}" for v in families)))
     inside = res.flows["occupancy"].sel(row="solution/families", arm="solution").mean("replication").values
     lines.append(_row(["families inside the unit (solution arm)"] + _padded(f"{v:.1f}" for v in inside[: years * 12].reshape(years, 12).mean(axis=1))))
     return "\n".join(lines) + "\n"
+
+
+def _job_entry(sc, res, years: int) -> np.ndarray:
+    """Business as usual: moves into the adult track's `job` per adult-year in a state with a
+    benefit (a transfer cost), by year."""
+    adult = next(t for t in sc.data["tracks"] if t["name"] == "adult")
+    on_benefit = [f"adult/{s['name']}" for s in adult["states"] if any(c.get("kind") == "transfer" for c in s.get("costs", []))]
+    moves = res.flows["transitions"].sel(arm="bau").mean("replication")
+    into_job = moves.sel(transition=[str(t) for t in moves["transition"].values if str(t).startswith("adult/") and str(t).endswith("->job")])
+    adult_months = res.flows["occupancy"].sel(arm="bau", row=on_benefit).mean("replication").sum("row").values
+    yearly = lambda m: m[: years * 12].reshape(years, 12).sum(axis=1)  # noqa: E731
+    return yearly(into_job.sum("transition").values) / (yearly(adult_months) / 12)
 
 
 def _refund_share(res, years: int) -> np.ndarray:

@@ -31,7 +31,9 @@ scenario two_states(double alpha, double beta, double leave, double arrivals = 1
     sc.people.arrivals_per_month = arrivals;
     sc.people.leave_rate = leave;
     sc.people.initial = initial_mix::steady_state;
-    sc.families = static_cast<std::uint32_t>(arrivals / leave);
+    const double level = leave > 0.0 ? arrivals / leave : 0.0;  // a level count: a / r
+    sc.families = level >= 1.0 ? static_cast<std::uint32_t>(level) : 100;
+    sc.horizon_months = 60.0;
     return sc;
 }
 
