@@ -9,7 +9,7 @@ APT_PACKAGES := libeigen3-dev libboost-dev libhdf5-dev catch2 libfmt-dev libtoml
 ENGINE_SOURCES := $(shell find engine bindings tests/cpp benchmarks -name '*.cpp' -o -name '*.hpp' -o -name CMakeLists.txt) CMakeLists.txt
 PY_SOURCES := $(shell find bindings/tvaer scenarios -name '*.py' -o -name '*.toml') pyproject.toml
 
-.PHONY: run test test-cpp test-python sanitize fuzz bench clean system stubs fingerprints readme
+.PHONY: run test test-cpp test-python sanitize fuzz bench clean system stubs fingerprints readme docs
 
 run: $(VENV)/.installed
 	$(VPY) -m tvaer run --out results
@@ -68,6 +68,10 @@ fingerprints: $(VENV)/.installed
 # Rewrites README.md's `make run` output block after an intended change of results.
 readme: $(VENV)/.installed
 	$(VPY) tools/update_readme.py
+
+# Rewrites the measured tables of docs/calibration.md (tests/python/test_docs.py checks them).
+docs: $(VENV)/.installed
+	$(VPY) tools/update_docs.py
 
 # Regenerates bindings/tvaer/_core.pyi from the built module (the tests check it is current).
 stubs: $(VENV)/.installed

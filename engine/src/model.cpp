@@ -6,6 +6,7 @@
 
 #include "tvaer/error.hpp"
 #include "tvaer/intervention.hpp"
+#include "tvaer/steady_state.hpp"
 
 #include "resolve.hpp"
 
@@ -150,6 +151,9 @@ void compile_tracks(model& m, line_builder& lines) {
                 m.capacity_states = true;
             }
             ct.states.push_back(std::move(cs));
+        }
+        if (sc.people.initial == initial_mix::steady_state) {
+            ct.stock_cdf = cumulative(steady_state_mix(ct, t.initial, sc.people.leave_rate));
         }
         m.tracks.push_back(std::move(ct));
     }

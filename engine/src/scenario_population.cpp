@@ -12,6 +12,8 @@ population read_population(reader r) {
     p.arrival_months = r.numbers("arrival_months");
     p.leave_rate = r.number("leave_rate", 0.0);
     p.table_file = r.string("table", "");
+    p.initial = r.choice("initial", {{"tracks", initial_mix::tracks}, {"steady_state", initial_mix::steady_state}},
+                         initial_mix::tracks);
     r.done();
     return p;
 }
@@ -32,6 +34,17 @@ void validate_population(const scenario& sc, const population& p) {
     const double expected = initial + p.arrivals_per_month * sc.horizon_months + static_cast<double>(p.arrival_months.size());
     require(expected <= 16'777'216.0, "population.arrivals_per_month",
             fmt::format("{} families expected over the horizon (initial plus arrivals), at most 16777216", expected));
+    if (p.initial == initial_mix::steady_state) {
+        // The steady state of an open population: families must arrive (their mix is the tracks'
+        // `initial`) and leave, and the first families must be generated.
+        require(p.arrivals_per_month > 0.0, "population.initial",
+                fmt::format("\"steady_state\" needs families arriving: population.arrivals_per_month must be > 0, got {}",
+                            p.arrivals_per_month));
+        require(p.leave_rate > 0.0, "population.initial",
+                fmt::format("\"steady_state\" needs families leaving: population.leave_rate must be > 0, got {}", p.leave_rate));
+        require(p.table_file.empty() && p.table.empty(), "population.initial",
+                "\"steady_state\" generates the first families; it cannot go with population.table (remove one of them)");
+    }
     require(p.table_file.empty() || !p.table.empty(), "population.table",
             fmt::format("the rows of '{}' were not read (the tvaer Python package reads population tables)", p.table_file));
     std::set<std::uint32_t> seen;

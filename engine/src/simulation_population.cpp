@@ -29,7 +29,7 @@ void simulator::populate() {
         next_family_ = m_.initial_families;
     } else {
         while (next_family_ < m_.initial_families) {
-            generate_family(0.0);
+            generate_family(0.0, true);
             if (next_family_ % check_every == 0) check_cancelled();  // a million families take a while
         }
     }
@@ -61,8 +61,10 @@ void simulator::add_member(std::uint32_t f, std::uint8_t track, std::uint8_t sta
     }
 }
 
-// A family from the scenario's generator; its draws are keyed by its family number.
-std::uint32_t simulator::generate_family(double t) {
+// A family from the scenario's generator; its draws are keyed by its family number. The first
+// families (at t = 0) start in the tracks' stock mix when the scenario has one (steady_state.hpp),
+// with the same draws.
+std::uint32_t simulator::generate_family(double t, bool first_families) {
     const std::uint32_t f = next_family_++;
     std::uint64_t local = 0;
     for (std::size_t tr_i = 0; tr_i < m_.tracks.size(); ++tr_i) {
@@ -78,7 +80,8 @@ std::uint32_t simulator::generate_family(double t) {
         }
         for (std::size_t j = 0; j < n; ++j, ++local) {
             stream s = keyed(f, local, purpose_population, 0);
-            const auto state = static_cast<std::uint8_t>(pick(tr.initial_cdf, s.uniform()));
+            const auto& mix = first_families && !tr.stock_cdf.empty() ? tr.stock_cdf : tr.initial_cdf;
+            const auto state = static_cast<std::uint8_t>(pick(mix, s.uniform()));
             const auto benefit = tr.benefit_cdf.empty() ? std::uint8_t{0} : static_cast<std::uint8_t>(pick(tr.benefit_cdf, s.uniform()));
             add_member(f, static_cast<std::uint8_t>(tr_i), state, benefit, t);
         }

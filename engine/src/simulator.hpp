@@ -247,7 +247,7 @@ private:
     // ---- population ---------------------------------------------------------------------
     void populate();
     void add_member(std::uint32_t f, std::uint8_t track, std::uint8_t state, std::uint8_t benefit, double t);
-    std::uint32_t generate_family(double t);
+    std::uint32_t generate_family(double t, bool first_families = false);
 
     // ---- open populations ---------------------------------------------------------------------
     void schedule_arrivals();

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import importlib.util
+from pathlib import Path
 
 import pytest
 
@@ -116,3 +118,12 @@ def ctrl_c_at(monkeypatch):
 
         monkeypatch.setattr("tvaer.runs.progress_bar", lambda total, name: Stop())
     return install
+
+
+def load_tool(name: str):
+    """tools/<name>.py as a module: the tools are scripts, not a package, and their tests
+    (test_readme, test_docs, test_fingerprints) regenerate what they write."""
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parents[2] / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

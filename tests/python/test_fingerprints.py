@@ -3,7 +3,6 @@ fixed seed hash to the fingerprint kept in tests/data/fingerprints.json (tools/f
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -11,14 +10,13 @@ import numpy as np
 
 import tvaer
 
+from conftest import load_tool
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _tool():
-    spec = importlib.util.spec_from_file_location("fingerprints", ROOT / "tools" / "fingerprints.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("fingerprints")
 
 
 def test_every_shipped_scenario_matches_its_recorded_fingerprint():

@@ -49,6 +49,8 @@ CASES = [
     ("population.arrivals_per_month", 2**24, r"population\.arrivals_per_month: .* families expected over the horizon"),
     ("population.leave_rate", -0.01, r"population\.leave_rate: must be >= 0 and finite, got -0\.01"),
     ("population.arrival_months", [3, 99], r"population\.arrival_months\[1\]: must be a time in \[0, horizon_months = 30\], got 99"),
+    ("population.initial", "stationary", r"population\.initial: must be one of tracks, steady_state; got 'stationary'"),
+    ("population.initial", "steady_state", r"population\.initial: \"steady_state\" needs families arriving: population\.arrivals_per_month must be > 0, got 0"),
     # shares
     ("selection.motivated_share", 1.2, r"selection\.motivated_share: must be a share in \[0, 1\], got 1\.2"),
     ("selection.rank", "costs", r"selection\.rank: must be one of score, cost; got 'costs' \(did you mean 'cost'\?\)"),

@@ -15,7 +15,7 @@ import tvaer
 from tvaer import budgets as B
 from tvaer.governance import governance_table
 
-from percapita import bau_cost_per_family_by_year, families_present_by_year, members_per_family
+from tvaer.calibration import bau_cost_per_family_by_year, families_present_by_year, members_per_family
 
 REPLICATIONS = 20   # the per-family cost is an average over ~100-450 families and 3-4 years: ±1-2 %
 

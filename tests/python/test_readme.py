@@ -27,11 +27,9 @@ def test_readme_names_the_two_commands():
 def test_readme_shows_what_make_run_prints():
     # the block is what the CLI prints now (tools/update_readme.py, `make readme`), not a copy of
     # an earlier run: a change of results shows here until the README is brought up to date
-    import importlib.util
+    from conftest import load_tool
 
-    spec = importlib.util.spec_from_file_location("update_readme", README.parents[0] / "tools" / "update_readme.py")
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_tool("update_readme")
     block = tool.BLOCK.search(README.read_text(encoding="utf-8"))
     assert block, "README.md has no `make run` output block"
     assert block[2] == tool.run_output(), "README.md's `make run` output is stale: run `make readme`"

@@ -56,6 +56,9 @@ struct compiled_state {
 struct compiled_track {
     std::vector<compiled_state> states;
     std::vector<double> initial_cdf;
+    /// The generated families at t = 0 (population.initial = "steady_state", steady_state.hpp);
+    /// empty: initial_cdf, as arriving families.
+    std::vector<double> stock_cdf;
     std::vector<double> members_cdf;
     std::vector<double> benefit_cdf;
     int certain_members = -1;  ///< the members a family has when only that count has a positive share

@@ -247,6 +247,11 @@ struct member_row {
     std::string benefit;       ///< empty: none / the track has no benefit types
 };
 
+/// The mix of states the generated families at t = 0 start in (`population.initial`): each track's
+/// `initial` shares, as arriving families, or the steady state of the open population that those
+/// arrivals, the tracks' moves and `leave_rate` make (steady_state.hpp).
+enum class initial_mix { tracks, steady_state };
+
 /// Who is simulated: the generated or tabled initial families, and an open population's flows.
 struct population {
     std::vector<member_row> table;        ///< non-empty: these families instead of the generator
@@ -254,6 +259,7 @@ struct population {
     double arrivals_per_month = 0.0;      ///< new families, a Poisson process (report sec. 4.2: continuous intake)
     std::vector<double> arrival_months;   ///< and/or one family arriving at each of these times
     double leave_rate = 0.0;              ///< per family and month: moving away, death (all members leave)
+    initial_mix initial = initial_mix::tracks;  ///< the first families' mix (arrivals always use `initial`)
 };
 
 struct scenario {
