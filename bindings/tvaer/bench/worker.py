@@ -1,6 +1,7 @@
 """One measurement, run in a fresh process by ``python -m tvaer.bench`` so that its peak memory is
 its own: simulates one model with one implementation and prints one JSON object (events, seconds,
-each replication's year-1 cost per family and sector for the ladder).
+peak RSS; for the ladder each replication's year-1 cost per family and sector and its events in
+one arm).
 
 The parent starts it with :data:`BOOT`, which makes ``tvaer`` a bare namespace for this process
 (``tvaer/__init__.py`` is not run), so that each implementation loads only what it needs: the
@@ -46,7 +47,8 @@ def _python_ladder(spec: dict[str, Any]) -> dict[str, Any]:
     outcomes = [simulate(families, replication_seed(seed, r)) for r in range(spec["replications"])]
     seconds = time.perf_counter() - t0
     return {"events": sum(o.events for o in outcomes), "seconds": seconds,
-            "dropped": sum(o.dropped for o in outcomes), "year1": [o.year1() for o in outcomes]}
+            "dropped": sum(o.dropped for o in outcomes), "year1": [o.year1() for o in outcomes],
+            "replication_events": [o.events for o in outcomes]}
 
 
 def _tvaer(spec: dict[str, Any]) -> dict[str, Any]:
@@ -78,6 +80,7 @@ def _tvaer(spec: dict[str, Any]) -> dict[str, Any]:
             year1[:, L.SECTORS.index(model.budgets[line.payer])] += costs[:, i]
         out["year1"] = (year1 / spec["families"]).tolist()
         out["dropped"] = int(np.asarray(raw.dropped)[:, 0].sum())
+        out["replication_events"] = np.asarray(raw.events)[:, 0].tolist()  # business as usual
     return out
 
 
