@@ -26,6 +26,11 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+from scipy.linalg import expm
+
+with warnings.catch_warnings():  # "installed in serial mode": we need no MPI
+    warnings.simplefilter("ignore", RuntimeWarning)
+    import neworder
 
 from . import ladder as L
 
@@ -44,8 +49,6 @@ def _generator(rates: tuple[tuple[tuple[int, float], ...], ...]) -> np.ndarray:
 def _month(q: np.ndarray, cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """exp(Q) and the expected cost of one month by starting state, (int_0^1 exp(Qs) ds) cost,
     from the exponential of the block matrix [[Q, I], [0, 0]] (Van Loan)."""
-    from scipy.linalg import expm
-
     n = len(q)
     block = np.zeros((2 * n, 2 * n))
     block[:n, :n] = q
@@ -74,10 +77,6 @@ def _int32(seed: int) -> int:
 
 def simulate(families: int, seed: int) -> L.Outcome:
     """One replication of `families` families with `seed`; see :class:`tvaer.bench.ladder.Outcome`."""
-    with warnings.catch_warnings():  # "installed in serial mode": we need no MPI
-        warnings.simplefilter("ignore", RuntimeWarning)
-        import neworder
-
     class Ladder(neworder.Model):
         def __init__(self) -> None:
             super().__init__(neworder.LinearTimeline(0.0, L.HORIZON, _MONTHS), lambda *_: _int32(seed))

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import random
 
+import simpy
+
 from . import ladder as L
 
 
 def simulate(families: int, seed: int) -> L.Outcome:
     """One replication of `families` families with `seed`; see :class:`tvaer.bench.ladder.Outcome`."""
-    import simpy  # optional dependency (the `bench` extra): imported only when this runs
-
     rng = random.Random(seed)
     env = simpy.Environment()
     mentors = simpy.Resource(env, capacity=L.capacity(families))
@@ -66,8 +66,6 @@ class Adult:
         self.process = None
 
     def run(self):
-        import simpy
-
         while True:
             rates = L.adult_rates(self.stage, self.mentored)
             total = sum(r for _, r in rates)
@@ -106,8 +104,6 @@ class Adult:
 
 def mentor(adult):
     """One mentor request: waits in the resource's FIFO queue, runs, releases its slot."""
-    import simpy
-
     env, out = adult.env, adult.out
     with adult.mentors.request() as slot:
         if not slot.triggered:

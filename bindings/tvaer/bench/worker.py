@@ -31,6 +31,7 @@ def replication_seed(seed: int, replication: int) -> int:
 
 
 def _simulator(implementation: str):
+    """The implementation's `simulate`; importing it here loads its libraries before the clock starts."""
     if implementation == "heapq":
         from .heapq_ladder import simulate
     elif implementation == "simpy":
