@@ -122,3 +122,18 @@ def test_the_python_implementations_are_skipped_above_the_limit_with_a_message(c
     assert [(p["implementation"], p["families"]) for p in planned] == [("tvaer", 1000), ("heapq", 1000), ("tvaer", 5000)]
     assert notes == ["skipped heapq at 5,000 families x 2 replications: families x replications = 10,000 is over "
                      "--python-limit 2,000"]
+
+
+def test_ratios_pair_measurements_of_the_same_round(capsys):
+    """Round 0: tvaer 300 events/s, heapq 10 (ratio 30); round 1: 200 and 20 (ratio 10): the median
+    ratio is 20, not 250 / 15 (the ratio of the medians). 2 threads against 1: 1.9 and 1.7."""
+    def row(impl, threads, rnd, eps):
+        return {"model": "ladder", "implementation": impl, "families": 100, "replications": 2, "threads": threads,
+                "events": 1, "seconds": 1.0, "events_per_second": eps, "peak_rss_bytes": 2**20, "round": rnd,
+                "year1": [[1.0, 2.0, 3.0], [1.5, 2.5, 3.5]]}
+    rows = [row("tvaer", 1, 0, 300.0), row("tvaer", 2, 0, 570.0), row("heapq", 1, 0, 10.0),
+            row("tvaer", 1, 1, 200.0), row("tvaer", 2, 1, 340.0), row("heapq", 1, 1, 20.0)]
+    cli.report(rows, sys.stdout)
+    out = " ".join(capsys.readouterr().out.split())  # columns aside
+    assert "ladder 100 2 1 tvaer / heapq 20.0 (2 rounds: 30.0, 10.0)" in out
+    assert "ladder 100 2 2 tvaer / tvaer with 1 thread 1.80 (2 rounds: 1.90, 1.70)" in out

@@ -181,6 +181,15 @@ def report(rows: list[dict[str, Any]], out) -> None:
                 ratios.append(f"{model:<14} {families:>10,} {reps:>6} {threads:>7}   tvaer / {other:<9} "
                               f"{statistics.median(per_round):>9.1f}  ({len(per_round)} rounds: "
                               + ", ".join(f"{x:.1f}" for x in per_round) + ")")
+    for (model, families, reps, impl, threads), rs in groups.items():
+        first = min(k[4] for k in groups if k[:4] == (model, families, reps, "tvaer"))
+        if impl != "tvaer" or threads == first:
+            continue
+        theirs = {r["round"]: r for r in groups[(model, families, reps, "tvaer", first)]}
+        per_round = [r["events_per_second"] / theirs[r["round"]]["events_per_second"] for r in rs]
+        ratios.append(f"{model:<14} {families:>10,} {reps:>6} {threads:>7}   tvaer / tvaer with {first} "
+                      f"{'thread' if first == 1 else 'threads':<7} {statistics.median(per_round):>5.2f}  "
+                      f"({len(per_round)} rounds: " + ", ".join(f"{x:.2f}" for x in per_round) + ")")
     if ratios:
         print("\nEvents per second, tvaer / other, median of the rounds' ratios (each round runs both):", file=out)
         print(f"{'model':<14} {'families':>10} {'reps':>6} {'threads':>7}", file=out)
