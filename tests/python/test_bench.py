@@ -1,0 +1,139 @@
+"""`python -m tvaer.bench` (docs/performance.md): the ladder reference model's implementations
+(SimPy, plain Python with heapq, neworder) agree with tvaer, the JSON output is what the docs
+promise, and bad options say what is wrong."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import subprocess
+import sys
+
+import pytest
+from scipy.special import stdtrit
+
+from tvaer.bench import cli, worker
+from tvaer.bench.ladder import SECTORS
+
+# (families, replications) per implementation: 24,000 family-years see an 8 % bias in children
+# (the noisiest sector) at about 5 standard errors; SimPy, the slowest, runs fewer (an 8 % bias
+# at about 3.5); neworder's cost is per step, not per family, so it runs larger replications.
+SIZES = {"tvaer": (2000, 12), "heapq": (2000, 12), "simpy": (800, 10), "neworder": (6000, 6)}
+OTHERS = ["heapq", "simpy", "neworder"]
+FALSE_ALARM = 0.001  # chance that any of this file's agreement checks fails by chance
+
+
+_MEASURED: dict[str, dict] = {}
+
+
+def _measure(implementation: str) -> dict:
+    """Each implementation once per test session, with its own seed (independent replications)."""
+    if implementation in ("simpy", "neworder") and importlib.util.find_spec(implementation) is None:
+        pytest.skip(f"{implementation} is not installed (the `bench` extra)")
+    if implementation not in _MEASURED:
+        seed = 3 + len(_MEASURED)
+        families, replications = SIZES[implementation]
+        _MEASURED[implementation] = worker.measure({"model": "ladder", "implementation": implementation,
+                                                    "families": families, "replications": replications,
+                                                    "threads": 1, "seed": seed})
+    return _MEASURED[implementation]
+
+
+@pytest.fixture(scope="module")
+def tvaer_ladder():
+    return _measure("tvaer")
+
+
+def _welch(a: list[float], b: list[float]) -> tuple[float, float]:
+    """Welch's t of the means of two independent samples, and its |t| bound: two-sided at
+    FALSE_ALARM, Bonferroni over the 3 implementations x 4 quantities (3 sectors and events)."""
+    def mean_var(x):
+        m = sum(x) / len(x)
+        return m, sum((v - m) ** 2 for v in x) / (len(x) - 1) / len(x)
+
+    (ma, va), (mb, vb) = mean_var(a), mean_var(b)
+    df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
+    return (ma - mb) / math.sqrt(va + vb), float(stdtrit(df, 1 - FALSE_ALARM / (2 * 3 * 4)))
+
+
+@pytest.mark.parametrize("implementation", OTHERS)
+def test_each_implementation_computes_tvaers_year1_costs_within_statistical_error(implementation, tvaer_ladder):
+    """Independent replications on both sides (their own generators), so the difference of the
+    means has variance se_a^2 + se_b^2 (family counts differ a little between implementations:
+    the mean cost per family does not depend on N beyond the rounding of N / 20 mentor slots);
+    ladder.md: 154,600 / 24,900 / 107,200 at large N."""
+    theirs = _measure(implementation)
+    for s, sector in enumerate(SECTORS):
+        t, bound = _welch([y[s] for y in tvaer_ladder["year1"]], [y[s] for y in theirs["year1"]])
+        assert abs(t) <= bound, f"{sector}: t = {t:.2f} beyond {bound:.2f}"
+
+
+@pytest.mark.parametrize("implementation", ["heapq", "simpy"])
+def test_the_event_driven_implementations_count_events_as_tvaer_does(implementation, tvaer_ladder):
+    """ladder.md "Counting": transitions, mentor starts and ends, queue joins at t <= 120 (about
+    9.7 per family). tvaer's replication_events are its business-as-usual arm's."""
+    theirs = _measure(implementation)
+    per_family = {name: [e / SIZES[name][0] for e in m["replication_events"]]
+                  for name, m in (("tvaer", tvaer_ladder), (implementation, theirs))}
+    t, bound = _welch(per_family["tvaer"], per_family[implementation])
+    assert abs(t) <= bound, f"events per family: t = {t:.2f} beyond {bound:.2f}"
+    assert sum(per_family[implementation]) / len(per_family[implementation]) == pytest.approx(9.7, rel=0.03)
+
+
+def test_json_output_has_one_object_per_measurement_with_the_documented_keys():
+    run = subprocess.run([sys.executable, "-m", "tvaer.bench", "--models", "ladder", "--families", "200",
+                          "--replications", "2", "--rounds", "2", "--against", "heapq", "--json"],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    rows = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [r["implementation"] for r in rows] == ["tvaer", "heapq", "tvaer", "heapq"]
+    types = {"model": str, "implementation": str, "families": int, "replications": int, "threads": int,
+             "events": int, "seconds": float, "events_per_second": float, "peak_rss_bytes": int}
+    for r in rows:
+        assert {k: type(v) for k, v in r.items()} == types
+        assert (r["model"], r["families"], r["replications"], r["threads"]) == ("ladder", 200, 2, 1)
+        assert r["events_per_second"] == pytest.approx(r["events"] / r["seconds"])
+        assert 2**20 < r["peak_rss_bytes"] < 2**31
+    # tvaer simulates both arms (identical for the ladder), heapq one: about 9.7 events a family each
+    assert rows[0]["events"] / (2 * 200 * 2) == pytest.approx(9.7, rel=0.15)
+    assert rows[1]["events"] / (200 * 2) == pytest.approx(9.7, rel=0.15)
+    assert "tvaer / heapq" in run.stderr  # the ratios, on stderr with --json
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--against", "simpy,ciw"], "--against: unknown implementation 'ciw' (known: simpy, heapq, neworder, none)"),
+    (["--families", "0"], "--families: must be between 1 and 16,777,216, got 0"),
+    (["--replications", "ten"], "--replications: expected comma-separated positive integers, got 'ten' in 'ten'"),
+    (["--models", "ladder,nowhere"], "--models: unknown model 'nowhere' (known: ladder, albertslund,"),
+])
+def test_a_bad_option_is_named_with_what_was_expected(args, message, capsys):
+    with pytest.raises(SystemExit) as stop:
+        cli.main(args)
+    assert stop.value.code == 2
+    assert f"tvaer.bench: error: {message}" in capsys.readouterr().err
+
+
+def test_the_python_implementations_are_skipped_above_the_limit_with_a_message(capsys):
+    args = cli.parse(["--models", "ladder", "--families", "1000,5000", "--replications", "2",
+                      "--python-limit", "2000", "--against", "heapq"])
+    notes = []
+    planned = cli.plan(args, notes.append)
+    assert [(p["implementation"], p["families"]) for p in planned] == [("tvaer", 1000), ("heapq", 1000), ("tvaer", 5000)]
+    assert notes == ["skipped heapq at 5,000 families x 2 replications: families x replications = 10,000 is over "
+                     "--python-limit 2,000"]
+
+
+def test_ratios_pair_measurements_of_the_same_round(capsys):
+    """Round 0: tvaer 300 events/s, heapq 10 (ratio 30); round 1: 200 and 20 (ratio 10): the median
+    ratio is 20, not 250 / 15 (the ratio of the medians). 2 threads against 1: 1.9 and 1.7."""
+    def row(impl, threads, rnd, eps):
+        return {"model": "ladder", "implementation": impl, "families": 100, "replications": 2, "threads": threads,
+                "events": 1, "seconds": 1.0, "events_per_second": eps, "peak_rss_bytes": 2**20, "round": rnd,
+                "year1": [[1.0, 2.0, 3.0], [1.5, 2.5, 3.5]]}
+    rows = [row("tvaer", 1, 0, 300.0), row("tvaer", 2, 0, 570.0), row("heapq", 1, 0, 10.0),
+            row("tvaer", 1, 1, 200.0), row("tvaer", 2, 1, 340.0), row("heapq", 1, 1, 20.0)]
+    cli.report(rows, sys.stdout)
+    out = " ".join(capsys.readouterr().out.split())  # columns aside
+    assert "ladder 100 2 1 tvaer / heapq 20.0 (2 rounds: 30.0, 10.0)" in out
+    assert "ladder 100 2 2 tvaer / tvaer with 1 thread 1.80 (2 rounds: 1.90, 1.70)" in out
