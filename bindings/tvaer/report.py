@@ -136,10 +136,13 @@ def _assumptions(results: Results) -> list[str]:
     pop = data.get("population", {})
     flow = (f"{pop.get('arrivals_per_month', 0):g} new families a month and {pop.get('leave_rate', 0):.1%} leaving "
             f"a month" if pop else "a closed cohort (no arrivals, no departures)")
+    org = data.get("organisation", {})
+    by_year = org.get("staff_fte_by_year")
+    staff = (", ".join(f"{float(s):g}" for s in by_year) + " FTE in years 1, 2, ... (the last after)" if by_year
+             else f"{float(org.get('staff_fte', 0.0)):g} FTE")
     items = [f"Horizon {data.get('horizon_months')} months; discount rate {float(data.get('discount_rate', 0.0)):.1%} "
              f"a year; {data.get('families')} families at the start, {flow}.",
-             f"Organisation: {data.get('organisation', {}).get('form', 'unit')}, "
-             f"{float(data.get('organisation', {}).get('staff_fte', 0.0)):g} FTE."]
+             f"Organisation: {org.get('form', 'unit')}, {staff}."]
     uncertain = list(data.get("uncertain", {}).items())
     if uncertain:
         items.append("Declared uncertain (run tvaer.tornado or tvaer.sobol to see which decide the answer): " +
