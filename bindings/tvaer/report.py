@@ -165,11 +165,13 @@ def _assumptions(page: _Page) -> list[str]:
                 leave=w.percent(pop.get("leave_rate", 0), 1)) if pop else w.t("r.closed"))
     org = data.get("organisation", {})
     form = org.get("form", "unit")
+    by_year = org.get("staff_fte_by_year")
+    staff = (w.t("r.fte_by_year", fte=w.t("list_sep").join(w.number(float(s), None) for s in by_year)) if by_year
+             else w.t("r.fte", fte=w.number(float(org.get("staff_fte", 0.0)), None)))
     items = [w.t("r.horizon", months=data.get("horizon_months"), rate=w.percent(float(data.get("discount_rate", 0.0)), 1),
                  families=w.number(data.get("families", 0)), flow=flow),
              page.year_one(),
-             w.t("r.organisation", form=w.words.get(f"form.{form}", form),
-                 fte=w.number(float(org.get("staff_fte", 0.0)), None))]
+             w.t("r.organisation", form=w.words.get(f"form.{form}", form), staff=staff)]
     uncertain = list(data.get("uncertain", {}).items())
     if uncertain:
         items.append(w.t("r.uncertain", items="; ".join(f"<code>{html.escape(k)}</code> {html.escape(_dist(v, w))}"

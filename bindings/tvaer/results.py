@@ -90,6 +90,9 @@ _FLOW_MEANS = {
     **{f"decision_wait_months_{g}": (f"mean_decision_wait_{g}", f"requests_{g}",
                                      f"decision wait (request to decision) of the decided requests, {w}")
        for g, w in (("ordinary", "families treated as usual"), ("solution", "families inside the solution"))},
+    **{f"place_wait_months_{g}": (f"mean_place_wait_{g}", f"placed_{g}",
+                                  f"wait for a place of a state (tracks.states.queue) of the members placed, {w}")
+       for g, w in (("ordinary", "families treated as usual"), ("solution", "families inside the solution"))},
 }
 
 
@@ -318,8 +321,11 @@ class Results:
         (``queue_length``), and the same flows by group (``*_ordinary``: families treated as
         usual, ``*_solution``: inside the solution) with mean queue waits (``mean_wait_<group>``,
         decision to start, per start) apart from mean decision waits (``mean_decision_wait_<group>``,
-        request to decision, per decided request). Means are NaN in months without any. Arrays a
-        results file lacks are left out."""
+        request to decision, per decided request). With queues for places in states
+        (``tracks.states.queue``): ``placed_<group>``, members who waited and moved in, and
+        ``mean_place_wait_<group>``, their mean wait from being sent to the ``when_full`` state
+        (counted in ``redirected_<group>``) to moving in. Means are NaN in months without any.
+        Arrays a results file lacks are left out."""
         self.needs_replications("Results.flows")
         out = {}
         for name, row in ARRAYS.items():

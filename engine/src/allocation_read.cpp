@@ -119,7 +119,8 @@ rule read_rule(reader& r, std::size_t index, const budget_names& b) {
 void salary_financing(reader& top, std::vector<rule>& out, const std::vector<reader>& entries,
                       const budget_names& b) {
     reader org = top.table("organisation");
-    const double staff = org.number("staff_fte", 0.0);
+    double staff = org.number("staff_fte", 0.0);
+    for (double s : org.numbers("staff_fte_by_year")) staff = std::max(staff, s);  // staff in some year
     key shares;
     for (const auto& [sector, share] : org.number_table("salary_key")) shares[sector] = share;
     if (staff <= 0.0 || shares.empty()) return;

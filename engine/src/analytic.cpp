@@ -238,6 +238,8 @@ void require_analytic_support(const model& m, treatment group) {
         for (std::size_t s = 0; s < sc.tracks[t].states.size(); ++s)
             if (sc.tracks[t].states[s].duration) {
                 unsupported(fmt::format("tracks[{}].states[{}] has a non-exponential duration", t, s));
+            } else if (sc.tracks[t].states[s].queue) {
+                unsupported(fmt::format("tracks[{}].states[{}] has a queue for its places (tracks.states.queue)", t, s));
             } else if (sc.tracks[t].states[s].capacity > 0) {
                 unsupported(fmt::format("tracks[{}].states[{}] has a capacity (places shared by the families)", t, s));
             }
@@ -266,8 +268,11 @@ expected_values expected(const model& m, treatment group, std::size_t max_extend
     const bool solution = group == treatment::solution;
     if (solution) all.row(m.solution_families_row).setOnes();
     if (solution && m.has_staff) {
-        const double monthly = m.spec.org.staff_fte * m.spec.org.salary_per_fte_year / 12.0;
-        all.row(rows + m.staff_line).setConstant(monthly / ev.families);
+        const auto& org = m.spec.org;  // organisation.staff_fte_by_year: each month its year's staff
+        for (Eigen::Index j = 0; j < months; ++j) {
+            const double monthly = org.staff_in_year(static_cast<std::size_t>(j) / 12) * org.salary_per_fte_year / 12.0;
+            all(rows + m.staff_line, j) = monthly / ev.families;
+        }
     }
     if (solution) {  // every family is inside the solution for the whole horizon
         for (const auto& c : m.coordination) all.row(rows + c.line).setConstant(c.per_family_month);

@@ -149,6 +149,11 @@ void compile_tracks(model& m, line_builder& lines) {
             if (s.capacity > 0) {
                 cs.when_full = state_index(t, s.when_full);
                 m.capacity_states = true;
+                if (s.queue) {
+                    cs.queued = true;
+                    cs.solution_first = *s.queue == queue_discipline::solution_first;
+                    m.place_queues = true;
+                }
             }
             ct.states.push_back(std::move(cs));
         }
@@ -233,6 +238,35 @@ void compile_coordination(model& m) {
     }
 }
 
+// The solution's places: selection.capacity (or capacity_by_year), each year's capped by that
+// year's staff x organisation.caseload. Places vary by year when either list is given (a staff
+// list only matters with a caseload); else model::capacity_by_year stays empty.
+void compile_places(model& m) {
+    const auto& org = m.spec.org;
+    const auto& select = m.spec.select;
+    const bool staff_by_year = !org.staff_fte_by_year.empty();
+    const auto capped = [&](std::uint32_t places, double staff, std::size_t year) {
+        // No staff modelled: no cap (a year without staff in a staff list has no place).
+        if (!(org.caseload > 0.0 && (staff > 0.0 || staff_by_year))) return places;
+        const auto by_staff = static_cast<std::uint32_t>(std::floor(staff * org.caseload));
+        places = places == 0 ? by_staff : std::min(places, by_staff);
+        if (places == 0) {
+            throw scenario_error("organisation.caseload", fmt::format(
+                "staff_fte ({}) x caseload ({}) leaves no place in the solution{}", staff, org.caseload,
+                staff_by_year ? fmt::format(" in year {}", year + 1) : std::string{}));
+        }
+        return places;
+    };
+    const std::size_t years = std::max(select.capacity_by_year.size(),
+                                       org.caseload > 0.0 ? org.staff_fte_by_year.size() : std::size_t{0});
+    for (std::size_t y = 0; y < years; ++y) {
+        const auto& cap = select.capacity_by_year;
+        const double base = cap.empty() ? select.capacity : cap[std::min(y, cap.size() - 1)];
+        m.capacity_by_year.push_back(capped(static_cast<std::uint32_t>(base), org.staff_in_year(y), y));
+    }
+    m.solution_capacity = m.capacity_by_year.empty() ? capped(select.capacity, org.staff_fte, 0) : m.capacity_by_year.front();
+}
+
 }  // namespace
 
 model compile(scenario sc) {
@@ -247,23 +281,11 @@ model compile(scenario sc) {
     compile_interventions(m, lines);
     compile_selection(m);
     compile_population(m);
-    const auto& org = m.spec.org;
-    const auto capped = [&](std::uint32_t places) {
-        if (!(org.caseload > 0.0 && org.staff_fte > 0.0)) return places;  // no staff modelled: no cap
-        const auto by_staff = static_cast<std::uint32_t>(std::floor(org.staff_fte * org.caseload));
-        places = places == 0 ? by_staff : std::min(places, by_staff);
-        if (places == 0) {
-            throw scenario_error("organisation.caseload", fmt::format(
-                "staff_fte ({}) x caseload ({}) leaves no place in the solution", org.staff_fte, org.caseload));
-        }
-        return places;
-    };
-    for (double c : m.spec.select.capacity_by_year) m.capacity_by_year.push_back(capped(static_cast<std::uint32_t>(c)));
-    m.solution_capacity = m.capacity_by_year.empty() ? capped(m.spec.select.capacity) : m.capacity_by_year.front();
+    compile_places(m);
     for (const auto& s : m.spec.select.require_sectors) m.required_sectors |= 1u << index_of(m.spec.sectors, s);
     m.solution_families_row = static_cast<std::uint32_t>(m.occupancy_rows.size());
     m.occupancy_rows.push_back("solution/families");
-    if (m.spec.org.staff_fte > 0.0) {
+    if (m.spec.org.has_staff()) {
         ledger_line staff;
         staff.source = "staff";
         staff.source_kind = "staff";

@@ -41,6 +41,7 @@ void family_count(std::vector<std::uint32_t>& into, const arm_result& a) {
 using dims = std::vector<std::string_view>;
 constexpr bool results::*always = nullptr;
 constexpr bool results::*with_families = &results::has_family_costs;
+constexpr bool results::*with_place_queues = &results::has_place_queues;
 
 // The table (docs/results-format.md "Data variables" and "Per-family costs"). File order.
 const result_array table[] = {
@@ -103,6 +104,22 @@ const result_array table[] = {
      "members who found every place of a state taken and went to its when_full state: families inside the solution",
      always, true,
      result_column<std::uint32_t>{&results::redirected_solution, from_group<std::uint32_t, &arm_result::group_redirected, 1>}},
+    {"placed_ordinary", dims{"replication", "arm", "month", "occupancy_row"}, "count",
+     "members who waited for a place of a state (tracks.states.queue) and moved in in each month: families treated as usual",
+     with_place_queues, true,
+     result_column<std::uint32_t>{&results::placed_ordinary, from_group<std::uint32_t, &arm_result::group_placed, 0>}},
+    {"placed_solution", dims{"replication", "arm", "month", "occupancy_row"}, "count",
+     "members who waited for a place of a state (tracks.states.queue) and moved in in each month: families inside the solution",
+     with_place_queues, true,
+     result_column<std::uint32_t>{&results::placed_solution, from_group<std::uint32_t, &arm_result::group_placed, 1>}},
+    {"place_wait_months_ordinary", dims{"replication", "arm", "month", "occupancy_row"}, "months",
+     "summed wait for a place (sent to when_full to moving in) of the members placed in each month: families treated as usual",
+     with_place_queues, true,
+     result_column<double>{&results::place_wait_months_ordinary, from_group<double, &arm_result::group_place_wait, 0>}},
+    {"place_wait_months_solution", dims{"replication", "arm", "month", "occupancy_row"}, "months",
+     "summed wait for a place (sent to when_full to moving in) of the members placed in each month: families inside the solution",
+     with_place_queues, true,
+     result_column<double>{&results::place_wait_months_solution, from_group<double, &arm_result::group_place_wait, 1>}},
     {"events", dims{"replication", "arm"}, "count", "events simulated (transitions, starts, ends, queue joins)", always,
      false, result_column<std::uint64_t>{&results::events, from_scalar<std::uint64_t, &arm_result::events>}},
     {"admitted", dims{"replication", "arm"}, "count", "families ever admitted into the solution", always, false,
@@ -191,6 +208,7 @@ results make_results(const model& m, std::uint64_t seed, std::uint32_t first_rep
     r.transition_rows = m.transition_rows;
     r.interventions = m.intervention_names;
     r.has_family_costs = options.family_costs;
+    r.has_place_queues = m.place_queues;
     r.has_bookings = options.bookings;
     return r;
 }
@@ -239,6 +257,7 @@ void results::append(const results& more) {
     }
     if (replications == 0) {
         has_family_costs = more.has_family_costs;
+        has_place_queues = more.has_place_queues;
         has_bookings = more.has_bookings;
         absent = more.absent;
     }

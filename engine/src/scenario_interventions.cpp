@@ -53,11 +53,15 @@ intervention read_intervention(reader r) {
     for (const auto& [sector, share] : r.number_table("payment_key")) iv.payment_key[sector] = share;
     iv.inside_unit_budget = r.boolean("inside_unit_budget", false);
     iv.grant_share = r.number("grant_share", 1.0);
-    iv.queue = r.choice("queue", {{"fifo", queue_discipline::fifo}, {"solution_first", queue_discipline::solution_first}},
-                        queue_discipline::fifo);
+    iv.queue = read_queue(r, queue_discipline::fifo);
     iv.delivered_by = r.string("delivered_by", "sector");
     r.done();
     return iv;
+}
+
+queue_discipline read_queue(reader& r, queue_discipline fallback) {
+    return r.choice("queue", {{"fifo", queue_discipline::fifo}, {"solution_first", queue_discipline::solution_first}},
+                    fallback);
 }
 
 void validate_effects(const scenario& sc, const std::vector<effect>& effects, const std::string& w) {

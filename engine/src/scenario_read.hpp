@@ -15,6 +15,8 @@ std::vector<cost_rate> read_costs(reader& r);       // scenario_tracks.cpp
 track read_track(reader r);                         // scenario_tracks.cpp
 std::vector<effect> read_effects(reader& r, const std::string* default_track);  // scenario_interventions.cpp
 intervention read_intervention(reader r);           // scenario_interventions.cpp
+/// The queue discipline at key "queue" (interventions and states): "fifo" or "solution_first".
+queue_discipline read_queue(reader& r, queue_discipline fallback);  // scenario_interventions.cpp
 /// organisation.grant_propensity, ceiling_on, forum_review, payment_model, follow_up over `gb`.
 void read_grant_behaviour(reader& r, grant_behaviour& gb);  // scenario_interventions.cpp
 selection read_selection(reader r);                 // scenario_solution.cpp

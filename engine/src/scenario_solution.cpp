@@ -45,6 +45,7 @@ organisation read_organisation(reader r, const std::vector<std::string>& sectors
     // The form's preset gives the defaults; every key written in the file wins over it.
     organisation o = organisation_preset(r.string("form", "unit"), sectors);
     o.staff_fte = r.number("staff_fte", o.staff_fte);
+    o.staff_fte_by_year = r.numbers("staff_fte_by_year");
     o.salary_per_fte_year = r.number("salary_per_fte_year", o.salary_per_fte_year);
     o.caseload = r.number("caseload", o.caseload);
     for (const auto& [sector, share] : r.number_table("salary_key")) o.salary_key[sector] = share;
@@ -92,6 +93,27 @@ void validate_coordination(const scenario& sc, const std::vector<coordination_me
     }
 }
 
+// A list by simulation year has at most one value per year of the horizon (a value for a year
+// that is not simulated is a mistake; fewer values: the last holds after them).
+void require_within_horizon(const scenario& sc, const std::vector<double>& by_year, const std::string& where) {
+    const auto years = static_cast<std::size_t>(std::ceil(sc.horizon_months / 12.0));
+    require(by_year.size() <= years, where,
+            fmt::format("has {} values, more than the {} years of horizon_months ({})", by_year.size(), years,
+                        sc.horizon_months));
+}
+
+void validate_staff_by_year(const scenario& sc) {
+    const organisation& org = sc.org;
+    for (std::size_t i = 0; i < org.staff_fte_by_year.size(); ++i) {
+        const double s = org.staff_fte_by_year[i];
+        require(s >= 0.0 && s <= 1e5, at("organisation.staff_fte_by_year", i),
+                fmt::format("must be a number of full-time staff in [0, 100000], got {}", s));
+    }
+    require_within_horizon(sc, org.staff_fte_by_year, "organisation.staff_fte_by_year");
+    require(org.staff_fte_by_year.empty() || org.staff_fte == 0.0, "organisation.staff_fte_by_year",
+            fmt::format("give organisation.staff_fte ({}) or staff_fte_by_year, not both", org.staff_fte));
+}
+
 }  // namespace
 
 void validate_solution(const scenario& sc) {
@@ -110,6 +132,7 @@ void validate_solution(const scenario& sc) {
         require_known(sc.sectors, select.require_sectors[i], at("selection.require_sectors", i), "sector");
     }
     validate_unique(select.require_sectors, "selection.require_sectors");
+    require_within_horizon(sc, select.capacity_by_year, "selection.capacity_by_year");
     for (std::size_t i = 0; i < select.capacity_by_year.size(); ++i) {
         const double c = select.capacity_by_year[i];
         require(c >= 1.0 && c <= 4294967295.0 && c == std::floor(c), at("selection.capacity_by_year", i),
@@ -121,14 +144,17 @@ void validate_solution(const scenario& sc) {
             fmt::format("must be 'unit' or 'network', got '{}'", org.form));
     require(org.staff_fte >= 0.0 && org.staff_fte <= 1e5, "organisation.staff_fte",
             fmt::format("must be a number of full-time staff in [0, 100000], got {}", org.staff_fte));
+    validate_staff_by_year(sc);
     require_amount(org.salary_per_fte_year, "organisation.salary_per_fte_year");
-    if (org.staff_fte > 0.0 || !org.salary_key.empty()) validate_key(sc, org.salary_key, "organisation.salary_key");
+    if (org.has_staff() || !org.salary_key.empty()) validate_key(sc, org.salary_key, "organisation.salary_key");
     validate_effects(sc, org.effects, "organisation.effects");
     require_nonnegative(org.meeting_every, "organisation.meeting_every");
     require_nonnegative(org.caseload, "organisation.caseload");
     // The places staff can hold are a 32-bit count in the compiled model.
-    require(org.staff_fte * org.caseload <= 4294967295.0, "organisation.caseload",
-            fmt::format("staff_fte ({}) x caseload ({}) must be at most 4294967295 places", org.staff_fte, org.caseload));
+    double most_staff = org.staff_fte;
+    for (double s : org.staff_fte_by_year) most_staff = std::max(most_staff, s);
+    require(most_staff * org.caseload <= 4294967295.0, "organisation.caseload",
+            fmt::format("staff_fte ({}) x caseload ({}) must be at most 4294967295 places", most_staff, org.caseload));
     require_nonnegative(org.ceiling, "organisation.ceiling");
     require(org.forum_every > 0.0 && std::isfinite(org.forum_every), "organisation.forum_every",
             fmt::format("must be > 0 and finite, got {}", org.forum_every));

@@ -39,6 +39,7 @@ track read_track(reader r) {
         st.costs = read_costs(s);
         st.capacity = s.count("capacity", 0);
         st.when_full = s.string("when_full", "");
+        if (s.present("queue")) st.queue = read_queue(s, queue_discipline::fifo);
         s.done();
         t.states.push_back(std::move(st));
     }
@@ -115,6 +116,10 @@ void validate_track(const scenario& sc, const track& t, const std::string& w) {
             require(!st.when_full.empty(), ws + ".when_full",
                     fmt::format("is required with a capacity ({}): the state a member goes to when every place is taken",
                                 st.capacity));
+        }
+        if (st.queue) {
+            require(st.capacity > 0, ws + ".queue",
+                    "needs a capacity > 0 on the same state (a queue waits for its places)");
         }
         if (!st.when_full.empty()) {
             require(st.capacity > 0, ws + ".when_full", "needs a capacity > 0 on the same state");

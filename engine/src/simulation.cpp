@@ -41,7 +41,12 @@ simulator::simulator(const model& m, std::uint64_t seed, std::uint32_t replicati
     out_.group_redirected.assign(2 * months * m.occupancy_rows.size(), 0);
     if (m.capacity_states) state_count_.assign(m.occupancy_rows.size(), 0);
     busy_.assign(nivs, 0);
-    queues_.resize(2 * nivs);  // per intervention: usual families, then solution families
+    queues_.resize(nivs);
+    if (m.place_queues) {
+        place_queues_.resize(m.occupancy_rows.size());
+        out_.group_placed.assign(2 * months * m.occupancy_rows.size(), 0);
+        out_.group_place_wait.assign(2 * months * m.occupancy_rows.size(), 0.0);
+    }
     queue_since_.assign(nivs, 0.0);
     std::size_t slots = 0;  // instances that capacity-limited interventions can hold at once
     for (const auto& ci : m.interventions) slots += ci.capacity;
@@ -75,6 +80,7 @@ arm_result simulator::run() {
     // Everything the engine holds that grows with the population (docs/performance.md).
     std::size_t queued_bytes = 0;
     for (const auto& q : queues_) queued_bytes += q.peak_bytes();
+    for (const auto& q : place_queues_) queued_bytes += q.peak_bytes();
     out_.engine_bytes = members_.capacity() * sizeof(member) + fam_inst_.capacity() * sizeof(std::uint32_t) +
                         pool_.capacity() * sizeof(instance) + delayed_.capacity() * sizeof(delayed_request) +
                         queued_bytes + waiting_.capacity() * sizeof(std::uint32_t) +
@@ -298,12 +304,12 @@ void simulator::decide(std::uint32_t mi, std::uint32_t iv, double t, treatment a
         return;
     }
     note_queue_change(iv, t);
-    queues_[2 * iv + queue_of(ci, treat(mb))].push({cal_.now(), mi, mb.spell});
+    queues_[iv].line[queue_of(ci, treat(mb))].push({cal_.now(), mi, mb.spell});
     ++out_.events;  // a queue join
 }
 
 void simulator::note_queue_change(std::uint32_t iv, double t) {
-    const auto waiting = queues_[2 * iv].size() + queues_[2 * iv + 1].size();
+    const auto waiting = queues_[iv].size();
     out_.queue.accrue(iv, static_cast<double>(waiting), queue_since_[iv], t);
     queue_since_[iv] = t;
 }
@@ -398,13 +404,12 @@ void simulator::end_instance(std::uint32_t id, double t) {
 // Starts queued requests while slots are free: solution families first when the
 // intervention's discipline says so (their own queue), then in order of request.
 void simulator::serve_queue(std::uint32_t iv, double t) {
-    fifo& usual = queues_[2 * iv];
-    fifo& solution = queues_[2 * iv + 1];
+    queue_pair& q = queues_[iv];
     const auto& ci = m_.interventions[iv];
-    if (usual.empty() && solution.empty()) return;
+    if (q.empty()) return;
     note_queue_change(iv, t);
-    while (has_room(ci, busy_[iv]) && !(usual.empty() && solution.empty())) {
-        const queued r = solution.empty() ? usual.pop() : solution.pop();
+    while (has_room(ci, busy_[iv]) && !q.empty()) {
+        const queued r = q.pop();
         const member& mb = members_[r.member];
         // Dropped: it left the state (or the population), it already has the intervention, or
         // it is no longer entitled to it (it left the solution).
@@ -463,6 +468,25 @@ void simulator::delayed_decision(std::uint32_t slot, double t) {
     decide(r.member, r.iv, t, static_cast<treatment>(r.group), t - months(r.t_request));
 }
 
+void simulator::enter(std::uint32_t mi, std::uint8_t to, double t, stream& s) {
+    member& mb = members_[mi];
+    const detail::compiled_state* states = track_states_[mb.track];
+    count_benefit_weeks(mi, states[mb.state].on_benefit, states[to].on_benefit, t);
+    mb.state = to;
+    mb.entry = cal_.now();  // t's tick
+    next_spell(mi);
+    transitioning_ = mi;
+    const auto& ns = states[mb.state];
+    for_instances(mi, [&](std::uint32_t id) {
+        if (ends_on(m_.interventions[pool_[id].iv], members_[mi].state)) end_instance(id, t);
+    });
+    book_entry_lumps(mi, ns);
+    request_for_state(mi, t);
+    transitioning_ = nil;
+    draw_clock(mi, t, s);
+    if (recheck_ && !mb.in_solution && !mb.gone) reconsider(mi, t);
+}
+
 void simulator::transition(std::uint32_t mi, double t) {
     member& mb = members_[mi];
     const detail::compiled_state* states = track_states_[mb.track];
@@ -480,25 +504,45 @@ void simulator::transition(std::uint32_t mi, double t) {
     book_spell(mi, t);
     ++out_.transitions[month_of(t) * m_.transition_rows.size() + cs.transition_row + k];
     ++out_.events;
+    const std::uint8_t from = mb.state;
     std::uint8_t to = cs.dest[k];
     if (m_.capacity_states) {
         vacate(cs);
-        to = place(mb, to, t);
+        to = place(mb, mi, mb.spell + 1, to, t);
     }
-    count_benefit_weeks(mi, cs.on_benefit, states[to].on_benefit, t);
-    mb.state = to;
-    mb.entry = cal_.now();  // t's tick
-    next_spell(mi);
-    transitioning_ = mi;
-    const auto& ns = states[mb.state];
-    for_instances(mi, [&](std::uint32_t id) {
-        if (ends_on(m_.interventions[pool_[id].iv], members_[mi].state)) end_instance(id, t);
-    });
-    book_entry_lumps(mi, ns);
-    request_for_state(mi, t);
-    transitioning_ = nil;
-    draw_clock(mi, t, s);
-    if (recheck_ && !mb.in_solution && !mb.gone) reconsider(mi, t);
+    enter(mi, to, t, s);
+    // A place it left goes to the first member waiting for it, once this transition is done.
+    if (cs.queued) serve_places(mb.track, from, t);
+}
+
+// Places of `state` freed: members waiting for them (tracks.states.queue) move in, in the queue's
+// order, while places are free. A member that has left its waiting spell (it moved on, or its
+// family left) no longer waits and is skipped.
+void simulator::serve_places(std::uint8_t track, std::uint8_t state, double t) {
+    const auto& cs = track_states_[track][state];
+    queue_pair& q = place_queues_[cs.occupancy_row];
+    while (state_count_[cs.occupancy_row] < cs.capacity && !q.empty()) {
+        const queued r = q.pop();
+        const member& mb = members_[r.member];
+        if (mb.gone || mb.spell != r.spell) continue;
+        enter_from_queue(r.member, state, t, months(r.t_request));
+    }
+}
+
+// A waiting member takes a place of `state` at t: its waiting spell ends as a transition's would,
+// the new spell's clock drawn from its own stream (after the destination number it does not use).
+void simulator::enter_from_queue(std::uint32_t mi, std::uint8_t state, double t, double t_request) {
+    const auto& cs = track_states_[members_[mi].track][state];
+    ++state_count_[cs.occupancy_row];
+    const std::size_t cell = (static_cast<std::size_t>(treat(members_[mi])) * m_.months + month_of(t)) *
+                                 m_.occupancy_rows.size() + cs.occupancy_row;
+    ++out_.group_placed[cell];
+    out_.group_place_wait[cell] += t - t_request;
+    ++out_.events;
+    book_spell(mi, t);
+    stream s = member_stream(mi, purpose_spell, members_[mi].spell + 1);
+    s.discard(1);
+    enter(mi, state, t, s);
 }
 
 std::string simulator::too_many_transitions(std::uint32_t mi) const {
@@ -517,10 +561,7 @@ void simulator::settle() {
         for (std::uint32_t id = head; id != nil; id = pool_[id].next) book_instance(pool_[id], horizon_);
     }
     for (std::uint32_t iv = 0; iv < m_.interventions.size(); ++iv) note_queue_change(iv, horizon_);
-    if (arm_ == arm::solution && m_.has_staff) {
-        const auto& org = m_.spec.org;
-        out_.costs.accrue(m_.staff_line, org.staff_fte * org.salary_per_fte_year / 12.0, 0.0, horizon_);
-    }
+    if (arm_ == arm::solution && m_.has_staff) book_staff();
     out_.occupancy.finish();
     if (arm_ == arm::solution) book_coordination();
     if (s176_) book_reimbursement();
@@ -532,6 +573,21 @@ void simulator::settle() {
 // and intervention is booked; the state's share goes on the family's lines like its other costs.
 void simulator::book_reimbursement() {
     s176_book_.settle([&](std::uint32_t mi, std::uint32_t line, double amount, double t) { book_lump(mi, line, amount, t); });
+}
+
+// The staff's salaries over the horizon: one rate throughout, or each year's staff
+// (organisation.staff_fte_by_year) over that year's months.
+void simulator::book_staff() {
+    const auto& org = m_.spec.org;
+    if (org.staff_fte_by_year.empty()) {
+        out_.costs.accrue(m_.staff_line, org.staff_fte * org.salary_per_fte_year / 12.0, 0.0, horizon_);
+        return;
+    }
+    for (std::size_t y = 0; 12.0 * static_cast<double>(y) < horizon_; ++y) {
+        const double from = 12.0 * static_cast<double>(y);
+        out_.costs.accrue(m_.staff_line, org.staff_in_year(y) * org.salary_per_fte_year / 12.0, from,
+                          std::min(from + 12.0, horizon_));
+    }
 }
 
 // Coordination meetings cost their rate per family-month inside the solution: the month's

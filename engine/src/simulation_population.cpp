@@ -45,7 +45,7 @@ void simulator::add_member(std::uint32_t f, std::uint8_t track, std::uint8_t sta
     mb.family = f;
     mb.track = track;
     mb.state = state;
-    if (m_.capacity_states) mb.state = place(mb, state, t);
+    if (m_.capacity_states) mb.state = place(mb, static_cast<std::uint32_t>(members_.size()), 0, state, t);
     mb.benefit = benefit;
     mb.entry = grid_.ceil(t);
     mb.fire = no_fire;
@@ -144,6 +144,10 @@ void simulator::leave(std::uint32_t first, double t) {
         members_[mi].gone = 1;
         set_fire(mi, inf);
         if (m_.capacity_states) vacate(state_of(members_[mi]));
+    }
+    if (!m_.place_queues) return;
+    for (std::uint32_t mi = first; mi < end; ++mi) {  // the places it held go to those waiting
+        if (state_of(members_[mi]).queued) serve_places(members_[mi].track, members_[mi].state, t);
     }
 }
 

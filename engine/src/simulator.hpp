@@ -145,6 +145,17 @@ private:
     std::size_t peak_ = 0;
 };
 
+// Requests waiting for an intervention's slot or a state's place, in two FIFOs: line[1] is
+// served first (solution families, when the discipline puts them first: queue_of in
+// intervention.hpp), else everyone waits in line[0].
+struct queue_pair {
+    fifo line[2];
+    [[nodiscard]] bool empty() const noexcept { return line[0].empty() && line[1].empty(); }
+    [[nodiscard]] std::size_t size() const noexcept { return line[0].size() + line[1].size(); }
+    [[nodiscard]] std::size_t peak_bytes() const noexcept { return line[0].peak_bytes() + line[1].peak_bytes(); }
+    queued pop() { return line[1].empty() ? line[0].pop() : line[1].pop(); }
+};
+
 // Hazard multipliers of a family's members before a change: inline for ordinary families,
 // on the heap only for families of more than 16 members.
 class rate_snapshot {
@@ -273,10 +284,11 @@ private:
     void schedule_capacity_changes();
 
     // ---- places in states (tracks.states.capacity) -------------------------------------------
-    // The state a member of `mb`'s track enters when it is bound for `state` at time t: `state`
-    // itself, or its when_full state when every place is taken (counted as redirected). Takes
-    // the place. Only with model::capacity_states.
-    std::uint8_t place(const member& mb, std::uint8_t state, double t) {
+    // The state member `mi` (record `mb`) enters when it is bound for `state` at time t: `state`
+    // itself, or its when_full state when every place is taken (counted as redirected; with a
+    // queue it waits there, in the spell `spell` it is entering). Takes the place. Only with
+    // model::capacity_states.
+    std::uint8_t place(const member& mb, std::uint32_t mi, std::uint32_t spell, std::uint8_t state, double t) {
         const auto& cs = track_states_[mb.track][state];
         if (cs.capacity == 0) return state;
         std::uint32_t& taken = state_count_[cs.occupancy_row];
@@ -286,11 +298,17 @@ private:
         }
         const std::size_t rows = m_.occupancy_rows.size();
         ++out_.group_redirected[(static_cast<std::size_t>(treat(mb)) * m_.months + month_of(t)) * rows + cs.occupancy_row];
+        if (cs.queued) {
+            place_queues_[cs.occupancy_row].line[queue_of(cs.solution_first, treat(mb))].push({grid_.ceil(t), mi, spell});
+            ++out_.events;  // a queue join
+        }
         return cs.when_full;
     }
     void vacate(const detail::compiled_state& cs) {
         if (cs.capacity > 0) --state_count_[cs.occupancy_row];
     }
+    void serve_places(std::uint8_t track, std::uint8_t state, double t);
+    void enter_from_queue(std::uint32_t mi, std::uint8_t state, double t, double t_request);
     void reconsider(std::uint32_t mi, double t);
     void list_family(std::uint32_t first) {
         const std::uint32_t f = members_[first].family;
@@ -368,6 +386,7 @@ private:
     void count_benefit_weeks(std::uint32_t mi, bool was_on, bool is_on, double t);
     void book_entry_lumps(std::uint32_t mi, const detail::compiled_state& cs);
     void book_instance(const instance& in, double t);
+    void book_staff();
     void book_coordination();
     void book_reimbursement();
 
@@ -454,6 +473,9 @@ private:
     [[nodiscard]] event_subject subject_of(const event& ev) const;  // simulation_events.cpp
     void delayed_decision(std::uint32_t slot, double t);
     void transition(std::uint32_t mi, double t);
+    // The member enters state `to` at t (its spell so far is booked, its place taken): the rest
+    // of a transition, whose stream `s` draws the new spell's clock. Inlined into transition.
+    [[gnu::always_inline]] inline void enter(std::uint32_t mi, std::uint8_t to, double t, stream& s);
     void settle();
 
     const model& m_;
@@ -477,7 +499,7 @@ private:
     std::vector<instance> pool_;
     std::uint32_t free_inst_ = nil;
     std::vector<std::uint32_t> busy_;
-    std::vector<fifo> queues_;
+    std::vector<queue_pair> queues_;      // per intervention
     std::vector<double> queue_since_;
     std::vector<std::uint32_t> waiting_;
     std::size_t next_waiting_ = 0;
@@ -486,6 +508,7 @@ private:
     std::vector<std::uint8_t> listed_;
     bool recheck_ = false;
     std::vector<std::uint32_t> state_count_;  // members in each state with places, by occupancy row
+    std::vector<queue_pair> place_queues_;    // members waiting for a place, by occupancy row (tracks.states.queue)
     std::uint32_t in_solution_ = 0;
     std::uint32_t next_family_ = 0;
     detail::reimbursement_book s176_book_;  // § 176 only (reimbursement.hpp)

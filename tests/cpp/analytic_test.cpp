@@ -220,6 +220,20 @@ TEST_CASE("analytic: the solution's staff is a fixed monthly cost", "[analytic]"
     }
 }
 
+TEST_CASE("analytic: staff by year cost each year's staff in its months", "[analytic]") {
+    auto sc = base(30, 40);
+    sc.tracks = {two_states()};
+    sc.org.staff_fte_by_year = {1.0, 3.0};  // the last value holds in year 3
+    sc.org.salary_per_fte_year = 600000.0;
+    sc.org.salary_key = {{"a", 1.0}};
+    const auto m = compile(sc);
+    const auto sol = expected(m, treatment::solution);
+    for (int mo = 0; mo < 30; ++mo) {
+        INFO(mo);
+        CHECK(sol.costs(m.staff_line, mo) == Approx(mo < 12 ? 50000.0 : 150000.0));  // 600,000 / 12 per FTE
+    }
+}
+
 TEST_CASE("analytic: a coordination meeting costs its rate per family and month in the solution", "[analytic]") {
     auto sc = base(12, 40);
     sc.tracks = {two_states()};

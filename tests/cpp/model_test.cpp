@@ -114,6 +114,29 @@ TEST_CASE("the staff's caseload caps the solution's places at floor(staff_fte x 
         "organisation.caseload: staff_fte (0.1) x caseload (9) leaves no place in the solution"));
 }
 
+TEST_CASE("staff by year cap each year's places at floor(that year's staff x caseload)", "[model]") {
+    scenario sc = one_state(cost("a", 1000.0));
+    sc.horizon_months = 48;
+    sc.org.staff_fte_by_year = {2.5, 4.0, 7.0};
+    sc.org.salary_key = {{"a", 1.0}};
+    sc.org.caseload = 9.0;  // 22.5, 36, 63 places
+    sc.select.capacity = 50;
+    auto m = compile(sc);
+    CHECK(m.capacity_by_year == std::vector<std::uint32_t>{22, 36, 50});
+    CHECK(m.solution_capacity == 22);
+    sc.select.capacity = 0;
+    sc.select.capacity_by_year = {30, 30, 30, 80};  // the longer list sets the years
+    CHECK(compile(sc).capacity_by_year == std::vector<std::uint32_t>{22, 30, 30, 63});
+    sc.org.caseload = 0.0;  // no cap: staff by year change the salaries only
+    CHECK(compile(sc).capacity_by_year == std::vector<std::uint32_t>{30, 30, 30, 80});
+    sc.select.capacity_by_year = {};
+    CHECK(compile(sc).capacity_by_year.empty());
+    sc.org.caseload = 9.0;
+    sc.org.staff_fte_by_year = {2.5, 0.0};
+    REQUIRE_THROWS_WITH(compile(sc), Catch::Contains(
+        "organisation.caseload: staff_fte (0) x caseload (9) leaves no place in the solution in year 2"));
+}
+
 TEST_CASE("grants by the solution above the amount ceiling are flagged for the forum", "[model]") {
     scenario sc = one_state(cost("a", 1000.0));
     sc.org.ceiling = 25000.0;

@@ -59,6 +59,10 @@ const tvaer::model& arriving() {
         sc.people.arrivals_per_month = 0.5;
         sc.select.min_sectors = 1;  // families enter the solution, so the arms differ
         sc.select.capacity = 10;
+        auto& s3 = sc.tracks[0].states[2];  // places with a queue, so that the arrays of place waits are held
+        s3.capacity = 3;
+        s3.when_full = "S2";
+        s3.queue = tvaer::queue_discipline::fifo;
         return tvaer::compile(sc);
     }();
     return m;
@@ -367,9 +371,9 @@ TEST_CASE("every array of the table is written and read back bit for bit", "[res
         std::visit([&](const auto& c) { CHECK(same_bits(back.*c.data, whole.*c.data)); }, a.column);
         ++arrays;
     }
-    // The ten arrays of docs/results-format.md, the twelve split by group (redirected_* among them)
-    // and the four per-family ones.
-    CHECK(arrays == 26);
+    // The ten arrays of docs/results-format.md, the twelve split by group (redirected_* among them),
+    // the four of place queues and the four per-family ones.
+    CHECK(arrays == 30);
 }
 
 TEST_CASE("a file written before the per-family output reads with those arrays absent", "[results_file][table]") {

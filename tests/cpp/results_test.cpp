@@ -16,6 +16,10 @@ const model& arriving() {
     static const model m = [] {
         auto sc = ladder_scenario(40);
         sc.people.arrivals_per_month = 0.5;  // open population: replications differ in families
+        auto& s3 = sc.tracks[0].states[2];   // places with a queue: the arrays of place waits are held
+        s3.capacity = 3;
+        s3.when_full = "S2";
+        s3.queue = queue_discipline::fifo;
         return compile(sc);
     }();
     return m;
@@ -59,6 +63,18 @@ TEST_CASE("results: the table's shapes are the documented ones", "[results]") {
         for (const auto d : shape_of(r, a)) n *= d;
         std::visit([&](const auto& c) { CHECK((r.*c.data).size() == n); }, a.column);
     }
+}
+
+TEST_CASE("results: the arrays of place queues are held only when some state has a queue", "[results]") {
+    run_options o;
+    o.replications = 1;
+    const auto queued = run_replications(arriving(), o);
+    CHECK(queued.holds("placed_ordinary"));
+    CHECK(queued.holds("place_wait_months_solution"));
+    const auto plain = run_replications(compile(ladder_scenario(20)), o);
+    CHECK_FALSE(plain.holds("placed_ordinary"));
+    CHECK_FALSE(plain.holds("place_wait_months_solution"));
+    CHECK(plain.placed_ordinary.empty());
 }
 
 TEST_CASE("results: the per-family arrays are held only when recorded", "[results]") {

@@ -73,6 +73,28 @@ TEST_CASE("scenario: negative and non-finite values", "[scenario]") {
                      "interventions.mentor.duration.rate", "must be a positive finite number, got -3");
     require_rejected([](scenario& sc) { sc.org.staff_fte = -1; }, "organisation.staff_fte",
                      "must be a number of full-time staff in [0, 100000], got -1");
+    require_rejected([](scenario& sc) { sc.org.staff_fte_by_year = {3, -1}; }, "organisation.staff_fte_by_year[1]",
+                     "must be a number of full-time staff in [0, 100000], got -1");
+}
+
+TEST_CASE("scenario: lists by year", "[scenario]") {
+    // The good scenario runs 60 months: 5 years.
+    require_rejected([](scenario& sc) { sc.org.staff_fte_by_year = std::vector<double>(6, 2.0); sc.org.salary_key = {{"children", 1.0}}; },
+                     "organisation.staff_fte_by_year", "has 6 values, more than the 5 years of horizon_months (60)");
+    require_rejected([](scenario& sc) { sc.select.capacity_by_year = std::vector<double>(6, 20.0); },
+                     "selection.capacity_by_year", "has 6 values, more than the 5 years of horizon_months (60)");
+    require_rejected([](scenario& sc) { sc.horizon_months = 13; sc.org.staff_fte_by_year = {1, 2, 3}; },
+                     "organisation.staff_fte_by_year", "has 3 values, more than the 2 years of horizon_months (13)");
+    require_rejected([](scenario& sc) { sc.org.staff_fte = 2; sc.org.staff_fte_by_year = {2, 3}; },
+                     "organisation.staff_fte_by_year", "give organisation.staff_fte (2) or staff_fte_by_year, not both");
+    // Staff in some year need their salaries' financing, as staff_fte does.
+    require_rejected([](scenario& sc) { sc.org.staff_fte_by_year = {0, 2}; }, "organisation.salary_key",
+                     "shares must sum to 1, got 0");
+}
+
+TEST_CASE("scenario: a queue for places needs the places", "[scenario]") {
+    require_rejected([](scenario& sc) { sc.tracks[0].states[1].queue = queue_discipline::fifo; },
+                     "tracks.adult.states.S2.queue", "needs a capacity > 0 on the same state (a queue waits for its places)");
 }
 
 TEST_CASE("scenario: shares", "[scenario]") {

@@ -511,6 +511,29 @@ TEST_CASE("the staff's caseload caps the places in the solution", "[simulation]"
     REQUIRE_THROWS_WITH(compile(sc), Catch::Contains("organisation.caseload: staff_fte (4.5) x caseload (0.1) leaves no place in the solution"));
 }
 
+TEST_CASE("staff by year: each year's salaries, and places that follow each year's staff", "[simulation]") {
+    // 30 months: 2 FTE in year 1, 5 in year 2 and after (the last value holds), at 120,000 a
+    // year: 20,000 then 50,000 a month, 12 x 20,000 + 18 x 50,000 = 1,140,000 in all.
+    scenario sc = single_state(100, 30.0);
+    sc.select.min_sectors = 0;
+    sc.org.staff_fte_by_year = {2.0, 5.0};
+    sc.org.salary_per_fte_year = 120000.0;
+    sc.org.salary_key = {{"s", 1.0}};
+    sc.org.caseload = 8.0;  // 16 places in year 1, 40 from year 2
+    const model m = compile(sc);
+    const arm_result sol = simulate_arm(m, 1, 0, arm::solution);
+    for (std::size_t month = 0; month < 30; ++month) {
+        INFO(month);
+        CHECK(sol.costs.at(m.staff_line, month) == Approx(month < 12 ? 20000.0 : 50000.0));
+    }
+    CHECK(line_total(sol, m.staff_line) == Approx(1140000.0));
+    CHECK(line_total(simulate_arm(m, 1, 0, arm::bau), m.staff_line) == 0.0);
+    // The waiting list fills the new places at the start of year 2: 16, then 40 inside.
+    CHECK(sol.admitted == 40);
+    CHECK(sol.occupancy.at(m.solution_families_row, 5) == Approx(16.0));
+    CHECK(sol.occupancy.at(m.solution_families_row, 20) == Approx(40.0));
+}
+
 // ---- per-family output (run_options::family_costs) ------------------------------------------
 
 namespace {

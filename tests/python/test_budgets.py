@@ -163,6 +163,21 @@ def test_the_organisations_salary_key_is_settled_by_default(three, results):
     assert B.rules_from_scenario(tvaer.Scenario(data, "t.toml")) == []
 
 
+def test_staff_by_year_are_booked_and_financed_year_by_year(three):
+    # THREE runs 30 months: 1 FTE in year 1, 2.5 in years 2 and 3 (the last value holds) at
+    # 580,000 DKK: 580,000, 1,450,000 and half a year of 2.5 FTE, 725,000, all on employment.
+    data = copy.deepcopy(three.data)
+    del data["organisation"]["staff_fte"]
+    data["organisation"]["staff_fte_by_year"] = [1.0, 2.5]
+    sc = tvaer.Scenario(data, "three.toml")
+    assert [r.type for r in B.rules_from_scenario(sc)] == ["salary_key"]  # the key applies as with staff_fte
+    res = tvaer.simulate(sc, replications=1, seed=1, progress=False)
+    st = B.settle(res)
+    added = (st.tables["gross_solution"] - st.tables["granted_solution"]).sel(budget="employment", replication=0)
+    np.testing.assert_allclose(added.values, [580000.0, 1450000.0, 725000.0])
+    assert float(np.abs(st.tables["gross_solution"].sel(budget="solution")).max()) == pytest.approx(0.0, abs=1e-6)
+
+
 def test_a_salary_rule_that_contradicts_the_organisation_is_an_error(three):
     sc = tvaer.Scenario({**copy.deepcopy(three.data),
                          "allocation": {"rules": [{"type": "salary_key", "shares": KEY_HT}]}}, "three.toml")

@@ -57,6 +57,14 @@ CASES = [
     ("selection.require_sectors", ["employment", "health"], r"selection\.require_sectors\[1\]: unknown sector 'health' \(known: employment, adults, children\)"),
     ("selection.capacity_by_year", [60, 0], r"selection\.capacity_by_year\[1\]: must be a whole number of places in \[1, 4294967295\], got 0"),
     ("selection.capacity_by_year", [60, 90.5], r"selection\.capacity_by_year\[1\]: must be a whole number of places in \[1, 4294967295\], got 90\.5"),
+    ("selection.capacity_by_year", [10, 10, 10, 10], r"selection\.capacity_by_year: has 4 values, more than the 3 years of horizon_months \(30\)"),
+    # staff by year (the scenario has staff_fte = 1.2 and runs 30 months)
+    ("organisation.staff_fte_by_year", [1, -2], r"organisation\.staff_fte_by_year\[1\]: must be a number of full-time staff in \[0, 100000\], got -2"),
+    ("organisation.staff_fte_by_year", [1, 1, 1, 1], r"organisation\.staff_fte_by_year: has 4 values, more than the 3 years of horizon_months \(30\)"),
+    ("organisation.staff_fte_by_year", [1, 2], r"organisation\.staff_fte_by_year: give organisation\.staff_fte \(1\.2\) or staff_fte_by_year, not both"),
+    # queues for places in states
+    ("tracks.child.states.measure.queue", "fifo", r"tracks\.child\.states\.measure\.queue: needs a capacity > 0 on the same state \(a queue waits for its places\)"),
+    ("tracks.child.states.measure.queue", "lifo", r"tracks\.child\.states\.measure\.queue: must be one of fifo, solution_first; got 'lifo'"),
     ("tracks.adult.initial", {"out": 0.5, "job": 0.4}, r"tracks\.adult\.initial: shares must sum to 1, got 0\.9"),
     ("tracks.adult.members", [0.5, 0.6], r"tracks\.adult\.members: shares must sum to 1, got 1\.1"),
     ("organisation.salary_key", {"employment": 0.5, "adults": 0.4}, r"organisation\.salary_key: shares must sum to 1, got 0\.9"),

@@ -46,13 +46,30 @@ def test_helsingoer_size_staff_form_and_sectors():
     cap = sc.get("selection.capacity_by_year")
     assert cap[0] == 60                                          # 60 cross-cutting family cases in 2018 [L5747-5749]
     assert 90 <= cap[1] <= 110                                   # 90-110 at full capacity [L5747-5751]
-    assert sc.get("organisation.staff_fte") == 13 + 1            # 13 staff and a leader [L5738, Tabel 3.1 L1703-1704]
+    staff = sc.get("organisation.staff_fte_by_year")             # staff by year, as the places
+    assert staff[-1] == 13 + 1                                   # 13 staff and a leader on 1 June 2018 [L5738, Tabel 3.1 L1703-1704]
+    assert staff[0] <= 13 + 1                                    # a stepwise start-up from 1 October 2017 [L5678-5682]
+    assert len(cap) <= sc.get("horizon_months") / 12             # one value per simulated year at most
     assert sc.get("organisation.form") == "unit"                 # Tabel 3.1 [L1709]
     assert set(sc.get("sectors")) == {"employment", "children"}  # BUF and JU [Tabel 3.2 L1953-1957]
     assert sc.get("organisation.ceiling") == 0                   # no amount ceiling [L5870-5876]
     # 268 persons in 90 families: 153 adults and 115 children [L5757-5759]
     assert members_per_family(sc, "adult") == pytest.approx(153 / 90, rel=0.01)
     assert members_per_family(sc, "child") == pytest.approx(115 / 90, rel=0.02)
+
+
+def test_helsingoer_own_residential_places_are_shared_with_a_queue_and_external_places_beyond():
+    sc = _load("helsingoer")
+    # The municipality's own døgnpladser are capacity-limited and shared with the ordinary system,
+    # prioritised between solution and ordinary children [L3169-3173, L5923-5931]; external
+    # døgnpladser are the expensive alternative [L5957-5959].
+    own = "tracks.child.states.internal_institution"
+    assert sc.get(f"{own}.capacity") > 0
+    assert sc.get(f"{own}.when_full") == "external_institution"
+    assert sc.get(f"{own}.queue") in ("fifo", "solution_first")
+    res = tvaer.simulate(sc, replications=2, seed=1, threads=2, progress=False)
+    occupied = res.flows["occupancy"].sel(row="child/internal_institution")
+    assert float(occupied.max()) <= sc.get(f"{own}.capacity") + 1e-9
 
 
 def test_helsingoer_unit_grants_everything_and_pays_its_inside_items():
@@ -217,9 +234,10 @@ def test_furesoe_size_and_separated_grants():
 
 
 # Places the report gives: Furesø "ca. 100 borgere" [Tabel 3.1 L1744], Høje-Taastrup 12 families
-# [L6131], Helsingør 60 family cases in 2018 [L5747-5749]. A steady flow must keep them full (the
-# first families' stays end), not let the solution empty over the horizon.
-@pytest.mark.parametrize("name, places", [("furesoe", [100] * 4), ("hoeje_taastrup", [12] * 4), ("helsingoer", [60])])
+# [L6131], Helsingør 60 family cases in 2018 growing to 90-110 [L5747-5751]. A steady flow must keep
+# them full (the first families' stays end), not let the solution empty over the horizon.
+@pytest.mark.parametrize("name, places", [("furesoe", [100] * 4), ("hoeje_taastrup", [12] * 4),
+                                          ("helsingoer", [60, 90, 90, 90])])
 def test_the_solutions_places_stay_full(name, places):
     res = tvaer.simulate(_load(name), replications=8, seed=1, threads=2, progress=False)
     inside = res.flows["occupancy"].sel(row="solution/families", arm="solution").mean("replication").values

@@ -61,6 +61,20 @@ def test_cli_report_names_a_missing_file(tmp_path, capsys):
     assert not (tmp_path / "x.html").exists()
 
 
+def test_report_states_staff_by_year_and_their_hand_computed_total(tiny_data, tmp_path):
+    # 6 FTE in year 1 and 12 in year 2 at 1,000,000 DKK: 6 + 12 = 18 mio. DKK over 24 months.
+    data = _staff_only(tiny_data).data
+    del data["organisation"]["staff_fte"]
+    data["organisation"]["staff_fte_by_year"] = [6, 12]
+    res = tvaer.simulate(tvaer.Scenario(data), replications=2, seed=1, progress=False)
+    text = Path(tvaer.write_report(res, tmp_path / "r.html")).read_text(encoding="utf-8")
+    assert "Organisation: unit, 6, 12 FTE in years 1, 2, ... (the last after)." in text
+    assert "the solution costs 18.0 mio. DKK in total" in text
+    da = tvaer.report.report_html(res, lang="da")
+    assert "6; 12 årsværk i år 1, 2, ... (det sidste gælder derefter)." in da
+    assert "koster løsningen 18,0 mio. kr. i alt" in da
+
+
 def test_write_report_names_an_unwritable_path(tiny, tmp_path):
     res = tvaer.simulate(tiny, replications=2, seed=1, progress=False)
     with pytest.raises(OSError, match=r"No such file or directory: '.*no_such_folder/r\.html'"):

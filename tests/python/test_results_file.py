@@ -240,7 +240,10 @@ def test_a_file_from_a_newer_tvaer_is_refused():
 
 def test_every_array_of_the_engine_table_is_labelled_as_in_the_file(tiny, tmp_path):
     h5py = pytest.importorskip("h5py")
-    res = tvaer.simulate(tiny, replications=3, seed=5, threads=1, progress=False, family_costs=True)
+    # 20 places for the children's measure, with a queue: the arrays of place waits are recorded too
+    queued = tiny.with_({"tracks.child.states.measure.capacity": 20, "tracks.child.states.measure.when_full": "none",
+                         "tracks.child.states.measure.queue": "fifo"})
+    res = tvaer.simulate(queued, replications=3, seed=5, threads=1, progress=False, family_costs=True)
     path = res.to_hdf5(tmp_path / "table.h5")
     assert set(tvaer.results.ARRAYS) >= set(RAW_ARRAYS) | {"family_count", "family_cost"}
     with h5py.File(path, "r") as f:

@@ -107,3 +107,57 @@ def test_when_full_must_lead_to_a_state_without_places():
     with pytest.raises(tvaer.ScenarioError, match=r"tracks\.child\.states\.own\.when_full: state 'external' has a "
                                                   r"capacity of its own; when_full must lead to a state without one"):
         tvaer.Scenario(data, "places.toml").validate()
+
+
+# ---- queues for places (tracks.states.queue) ------------------------------------------------------
+
+def _queued(discipline: str = "fifo", **kw) -> tvaer.Scenario:
+    data = _scenario({"waiting": 1.0}, rate_in=0.3, rate_home=0.1, families=60, **kw).data
+    data["tracks"][0]["states"][1]["queue"] = discipline
+    return tvaer.Scenario(data, "places.toml")
+
+
+def test_a_queued_member_moves_in_when_a_place_frees_and_every_entry_is_counted_once():
+    res = tvaer.simulate(_queued(), replications=4, seed=2, progress=False)
+    flows = res.flows
+    own = flows["occupancy"].sel(row="child/own")
+    assert float(own.max()) <= 8.0 + 1e-9
+    per_run = lambda name: flows[name].sel(row="child/own").sum("month").transpose("replication", "arm").values  # noqa: E731
+    redirected = per_run("redirected_ordinary") + per_run("redirected_solution")
+    placed = per_run("placed_ordinary") + per_run("placed_solution")
+    bound = flows["transitions"].sel(transition="child/waiting->own").sum("month").transpose("replication", "arm").values
+    # Entries into the own places, counted by their one-off cost: those that found a place at
+    # once (bound - redirected) and those that moved in from the queue.
+    np.testing.assert_array_equal(_entries(res, "own", OWN), bound - redirected + placed)
+    # Entries outside are the redirected ones: a waiting member is outside.
+    np.testing.assert_array_equal(_entries(res, "external", EXTERNAL), redirected)
+    assert (placed > 0).all() and (placed <= redirected).all()
+    # The mean wait is the summed wait over the members placed, month by month.
+    mean = flows["mean_place_wait_ordinary"].sel(row="child/own")
+    summed = res.array("place_wait_months_ordinary").sel(occupancy_row="child/own")
+    count = res.array("placed_ordinary").sel(occupancy_row="child/own")
+    ok = count.values > 0
+    np.testing.assert_allclose(mean.values[ok], summed.values[ok] / count.values[ok])
+    assert (summed.values[ok] > 0).all()
+
+
+def test_without_a_queue_the_place_arrays_are_absent_and_results_unchanged_by_the_new_code():
+    res = tvaer.simulate(_scenario({"waiting": 1.0}, rate_in=0.3, rate_home=0.1, families=60), replications=2,
+                         seed=2, progress=False)
+    assert not res.holds("placed_ordinary")
+    assert "mean_place_wait_ordinary" not in res.flows
+
+
+def test_the_queue_waits_for_places_survive_a_results_file(tmp_path):
+    res = tvaer.simulate(_queued("solution_first"), replications=2, seed=3, progress=False)
+    path = tmp_path / "places.h5"
+    res.to_hdf5(path)
+    back = tvaer.open_results(path)
+    for name in ("placed_ordinary", "placed_solution", "place_wait_months_ordinary", "place_wait_months_solution"):
+        np.testing.assert_array_equal(back.array(name).values, res.array(name).values)
+
+
+def test_the_analytic_mode_refuses_a_queue_for_places_naming_it():
+    with pytest.raises(tvaer.TvaerError, match=r"analytic mode: tracks\[0\]\.states\[1\] has a queue for its places "
+                                               r"\(tracks\.states\.queue\)"):
+        tvaer.expected(_queued())

@@ -188,10 +188,14 @@ template <class DelayStream, class MeetingStream>
     return ci.capacity == 0 || busy < ci.capacity;
 }
 
-/// Which of an intervention's two queues a request waits in (0 or 1), served 1 first: solution
-/// families have their own when its discipline puts them first, else every request is in 0.
+/// Which of two queues a request waits in (0 or 1), served 1 first: solution families have
+/// their own when the discipline puts them first, else every request is in 0. The same for an
+/// intervention's slots and a state's places (tracks.states.queue).
+[[nodiscard]] inline unsigned queue_of(bool solution_first, treatment g) noexcept {
+    return solution_first ? static_cast<unsigned>(g) : 0u;
+}
 [[nodiscard]] inline unsigned queue_of(const compiled_intervention& ci, treatment g) noexcept {
-    return ci.solution_first ? static_cast<unsigned>(g) : 0u;
+    return queue_of(ci.solution_first, g);
 }
 
 }  // namespace tvaer::detail

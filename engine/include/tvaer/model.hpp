@@ -51,6 +51,8 @@ struct compiled_state {
     std::uint32_t transition_row = 0;  ///< first row of this state's transitions
     std::uint32_t capacity = 0;        ///< places (0: unlimited), shared by both groups
     std::uint8_t when_full = 0;        ///< the state a member enters instead when no place is free
+    bool queued = false;               ///< a member sent to when_full waits there for a place (tracks.states.queue)
+    bool solution_first = false;       ///< ... and solution families go ahead
 };
 
 struct compiled_track {
@@ -106,6 +108,7 @@ struct model {
     std::vector<std::uint32_t> capacity_by_year;
     std::uint32_t required_sectors = 0;        ///< bit mask of selection.require_sectors
     bool capacity_states = false;              ///< some state has a capacity (tracks.states.capacity)
+    bool place_queues = false;                 ///< some state has a queue for its places (tracks.states.queue)
     detail::compiled_reimbursement reimbursement;  ///< § 176 (reimbursement.hpp); its lines come last
 
     [[nodiscard]] std::size_t sector_count() const noexcept { return spec.sectors.size(); }

@@ -41,6 +41,10 @@ struct results {
     std::vector<double> wait_months_ordinary, wait_months_solution;   ///< [rep][arm][month][intervention]
     std::vector<double> decision_wait_months_ordinary, decision_wait_months_solution;  ///< likewise
     std::vector<std::uint32_t> redirected_ordinary, redirected_solution;  ///< [rep][arm][month][occupancy row]
+    /// Recorded when some state has a queue for its places (tracks.states.queue).
+    bool has_place_queues = false;
+    std::vector<std::uint32_t> placed_ordinary, placed_solution;          ///< [rep][arm][month][occupancy row]
+    std::vector<double> place_wait_months_ordinary, place_wait_months_solution;  ///< likewise
     std::vector<std::uint64_t> events;        ///< [rep][arm]
     std::vector<std::uint32_t> admitted;      ///< [rep][arm]
 

@@ -8,6 +8,7 @@
 /// value and throws scenario_error whose key path is spelt as the planner wrote it, list items
 /// by name where they have one: `tracks.adult.states.out.transitions[0].rate`.
 /// docs/scenario-format.md documents every field, its unit and its source in the report.
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -53,6 +54,9 @@ struct transition {
     double probability = 0.0;
 };
 
+/// How a capacity-limited intervention or state orders its queue (report sec. 4.10).
+enum class queue_discipline : std::uint8_t { fifo, solution_first };
+
 struct state {
     std::string name;
     std::vector<transition> transitions;
@@ -64,6 +68,10 @@ struct state {
     /// Where a member goes instead when every place is taken (required with a capacity): a
     /// state of the same track without a capacity of its own.
     std::string when_full{};
+    /// Set: a member sent to when_full waits there for a place, in this order, and moves in when
+    /// one frees while it is still in that spell (Helsingør's leaders prioritise the own places
+    /// between solution and ordinary children, report L5923-5931). Unset: it stays in when_full.
+    std::optional<queue_discipline> queue{};
 };
 
 /// A member type (adults, children) with its own state ladder.
@@ -85,9 +93,6 @@ struct effect {
     std::string to;
     double multiplier = 1.0;
 };
-
-/// How a capacity-limited intervention orders its queue (report sec. 4.10).
-enum class queue_discipline : std::uint8_t { fifo, solution_first };
 
 /// Where the authority to grant sits (report Tabel 4.1): in the solution, shared, or in the sectors.
 enum class authority : std::uint8_t { solution, shared, sector };
@@ -201,6 +206,10 @@ struct grant_behaviour {
 struct organisation {
     std::string form = "unit";                  ///< "unit" or "network"
     double staff_fte = 0.0;
+    /// Full-time staff per simulation year (the last value holds after it); empty: staff_fte
+    /// throughout. Not together with staff_fte (Helsingør's unit was built up in steps from
+    /// October 2017, report L5680-5682, L5736-5739).
+    std::vector<double> staff_fte_by_year;
     double salary_per_fte_year = 580000.0;      ///< DKK; parameters.md sec. 4 [D]
     /// Families per FTE at most (0: no cap); limits the solution's places to floor(staff_fte *
     /// caseload). DS guidance: 20-30 child cases, 25-40 aktivitetsparate per caseworker [P §4].
@@ -220,6 +229,16 @@ struct organisation {
     /// Meetings about each family inside the solution, booked as salary cost (default: none).
     std::vector<coordination_meeting> coordination;
 
+    /// Full-time staff in simulation year `year` (0-based): staff_fte_by_year's value for it, its
+    /// last value after it, or staff_fte.
+    [[nodiscard]] double staff_in_year(std::size_t year) const noexcept {
+        if (staff_fte_by_year.empty()) return staff_fte;
+        return staff_fte_by_year[std::min(year, staff_fte_by_year.size() - 1)];
+    }
+    /// Whether any year has staff (their salaries are booked on the "staff" line).
+    [[nodiscard]] bool has_staff() const noexcept {
+        return staff_fte > 0.0 || std::any_of(staff_fte_by_year.begin(), staff_fte_by_year.end(), [](double s) { return s > 0.0; });
+    }
     /// DKK an hour of the staff attending `c`: its hourly_cost, else salary_per_fte_year / 1,924.
     [[nodiscard]] double hourly_cost(const coordination_meeting& c) const noexcept {
         return c.hourly_cost ? *c.hourly_cost : salary_per_fte_year / working_hours_per_year;

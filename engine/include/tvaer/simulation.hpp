@@ -52,6 +52,11 @@ struct arm_result {
     /// Members sent to a state's `when_full` state because its places were taken, by group,
     /// month and occupancy row of the full state ([group][month][row]).
     std::vector<std::uint32_t> group_redirected;
+    /// With queues for places (tracks.states.queue; else empty): members who waited and moved
+    /// into the state when a place freed, and their summed waits in months (from being sent to
+    /// when_full to the move), by group at the move, month of the move and the state's row.
+    std::vector<std::uint32_t> group_placed;
+    std::vector<double> group_place_wait;
     std::uint64_t events = 0;   ///< transitions + starts + ends + queue joins (bench/ladder.md "Counting")
     std::uint32_t families = 0;
     std::uint32_t members = 0;
