@@ -173,6 +173,21 @@ def test_a_warning_about_a_missing_key_names_its_table(tmp_path):
                                       "sectors is required but the scenario has 1 (employment)")
 
 
+def test_items_whose_names_are_not_plain_keys_are_named_by_index_as_in_errors(tmp_path):
+    path = tmp_path / "odd.toml"
+    path.write_text('schema_version = 1\nname = "odd"\nhorizon_months = 12\nsectors = ["s"]\nfamilies = 5\n'
+                    '[selection]\nmin_sectors = 1\n'
+                    '[[tracks]]\nname = "a.b"\ninitial = { x = 1.0 }\n'            # lines 8-10
+                    '[[tracks.states]]\nname = "x"\ncosts = [{ sector = "s", monthly = 1 }]\n'
+                    '[[tracks.states]]\nname = "y z"\n')                          # line 14
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tvaer.load_scenario(path)
+    assert [str(w.message) for w in caught] == [
+        f"{path}:14:1: tracks[0].states[1]: can never be reached: no member starts in it (tracks.initial) and no "
+        "transition or when_full leads to it from a state that is reached"]
+
+
 @pytest.mark.parametrize("command", [["validate"], ["run", "-n", "1", "--quiet"]])
 def test_the_command_line_prints_each_warning_once_on_stderr(tmp_path, command):
     toml = tmp_path / "w.toml"
