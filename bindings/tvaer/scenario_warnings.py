@@ -3,9 +3,10 @@
 The engine rejects what cannot be simulated (tvaer.ScenarioError); what can be simulated but
 would quietly admit nobody, or change nothing, gets a :class:`tvaer.ScenarioWarning` naming the
 key path as the planner wrote it and where its value is (``FILE:LINE:COL``, or the ``with_``
-override that wrote it, as in an error): a selection no family can satisfy, an intervention effect on a
-transition that does not exist, an intervention requested only in states nobody reaches, more
-places in the solution than there can be families, a state that can never be reached.
+override that wrote it, as in an error): a selection no family can satisfy, an intervention
+effect on a transition that does not exist, an intervention requested only in states nobody
+reaches, more places in the solution than there can be families, a state that can never be
+reached or that nobody leaves although transitions are written.
 
 They are computed here from the scenario's data (the engine's reader already rejected what is
 wrong) and located by the engine's document (``Scenario.locate``, which keeps toml++'s position of
