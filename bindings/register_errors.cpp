@@ -12,7 +12,13 @@ void raise(const char* cls, const char* message) {
 }
 }  // namespace
 
-void register_errors(py::module_&) {
+void register_errors(py::module_& m) {
+    py::class_<origin>(m, "Origin", "Where a value of a scenario came from: a file position, an override, or only a file.")
+        .def_readonly("file", &origin::file)
+        .def_readonly("line", &origin::line, "1-based; 0: unknown")
+        .def_readonly("column", &origin::column, "1-based; 0: unknown")
+        .def_readonly("override", &origin::override_path, "the override that wrote the value, or ''")
+        .def("describe", &origin::describe, "`FILE:LINE:COL`, `FILE (override 'PATH')`, `FILE`, or ''.");
     py::register_exception_translator([](std::exception_ptr p) {
         if (!p) return;
         try {

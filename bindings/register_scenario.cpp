@@ -27,6 +27,9 @@ void register_scenario(py::module_& m) {
         .def("to_json", py::overload_cast<>(&document::to_json, py::const_), "The document as JSON, tables in the order written.")
         .def("to_json", py::overload_cast<std::string_view>(&document::to_json, py::const_), py::arg("path"),
              "The value at a key path as JSON; raises ScenarioError if there is none.")
+        .def("locate", py::overload_cast<std::string_view>(&document::locate, py::const_), py::arg("key_path"),
+             "Where the value at a key path came from (an Origin): the override that wrote it, else its line and "
+             "column, or those of its nearest enclosing table when the key is missing.")
         .def_property_readonly("source", &document::source)
         .def_property_readonly("text", &document::text)
         .def_property_readonly("overrides", [](const document& d) {
@@ -34,6 +37,9 @@ void register_scenario(py::module_& m) {
             for (const auto& o : d.overrides()) out.emplace_back(o.path, o.canonical);
             return out;
         });
+
+    m.def("item_path", &item_path, py::arg("base"), py::arg("name"), py::arg("index"),
+          "The key path of item `index` of list `base`: `base.name` for a plain name, else `base[index]`.");
 
     py::class_<member_row>(m, "MemberRow")
         .def(py::init<std::uint32_t, std::string, std::string, std::string>(), py::arg("family"), py::arg("track"),

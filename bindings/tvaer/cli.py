@@ -434,7 +434,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _warning_printer(other: Any) -> Any:
-    """A warnings.showwarning printing a ScenarioWarning as `tvaer: warning: FILE: key.path: ...`
+    """A warnings.showwarning printing a ScenarioWarning as `tvaer: warning: FILE:LINE:COL: key.path: ...`
     and handing other warnings to `other`; each message once (a scenario is validated, then
     simulated)."""
     shown: set[str] = set()

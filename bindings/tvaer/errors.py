@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = ["TvaerError", "ScenarioError", "SimulationError", "ResultsFileError", "ObservationError", "ScenarioWarning"]
 
 
@@ -31,6 +33,14 @@ class ScenarioError(TvaerError, ValueError):
             text = f"{file}: {message}" if file else message
         super().__init__(text)
 
+    @classmethod
+    def at(cls, where: Any, key_path: str, message: str) -> "ScenarioError":
+        """The error at `key_path` of a scenario, located by `where` (the engine's Origin of the
+        key path, ``Scenario.locate``): ``WHERE: KEY.PATH: MESSAGE`` as the engine writes it."""
+        detail = f"{key_path}: {message}"
+        return cls(detail, key_path, where.file or None, line=where.line, column=where.column,
+                   override=where.override, text=_located(where, detail))
+
 
 class SimulationError(TvaerError):
     """A failure while a simulation ran; names the simulated time and the event."""
@@ -49,9 +59,28 @@ class ScenarioWarning(UserWarning):
     """A scenario that is valid but probably not what was meant (a selection nobody can satisfy,
     an effect on a transition that does not exist, ...); tvaer.scenario_warnings.
 
-    The message is ``FILE: KEY.PATH: MESSAGE`` (without FILE for a scenario made in code).
-    Attributes: ``key_path``, ``file`` and ``detail`` (the message after the key path)."""
+    The message is ``WHERE: KEY.PATH: MESSAGE`` where WHERE is ``FILE:LINE:COL`` of the value (or
+    of its nearest enclosing table when the key is missing), ``FILE (override 'PATH')`` when a
+    ``Scenario.with_`` override wrote it, ``FILE`` for a scenario made from data, or nothing.
+    Attributes: ``key_path``, ``file``, ``line`` and ``column`` (0 when unknown), ``override`` and
+    ``detail`` (the message after the key path)."""
 
-    def __init__(self, message: str, key_path: str, file: str | None = None):
+    def __init__(self, message: str, key_path: str, file: str | None = None, *, line: int = 0, column: int = 0,
+                 override: str = "", text: str | None = None):
         self.key_path, self.file, self.detail = key_path, file, message
-        super().__init__(f"{file}: {key_path}: {message}" if file else f"{key_path}: {message}")
+        self.line, self.column, self.override = line, column, override
+        if text is None:  # made in Python without an origin: the file, if any
+            text = f"{file}: {key_path}: {message}" if file else f"{key_path}: {message}"
+        super().__init__(text)
+
+    @classmethod
+    def at(cls, where: Any, key_path: str, message: str) -> "ScenarioWarning":
+        """The warning at `key_path`, located by `where` (the engine's Origin, ``Scenario.locate``)."""
+        return cls(message, key_path, where.file or None, line=where.line, column=where.column,
+                   override=where.override, text=_located(where, f"{key_path}: {message}"))
+
+
+def _located(where: Any, detail: str) -> str:
+    """`detail` after the engine's description of `where` (``FILE:LINE:COL`` and so on), if any."""
+    at = where.describe()
+    return f"{at}: {detail}" if at else detail

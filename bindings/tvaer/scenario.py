@@ -12,6 +12,7 @@ The layout is documented in docs/scenario-format.md.
 from __future__ import annotations
 
 import copy
+import csv
 import json
 from importlib import resources
 from pathlib import Path
@@ -21,6 +22,7 @@ import tomli_w
 
 from . import _core
 from .errors import ScenarioError
+from .uncertain import uncertain_distributions
 
 __all__ = ["Scenario", "load_scenario", "default_scenario", "shipped_scenarios", "compile_model"]
 
@@ -76,6 +78,13 @@ class Scenario:
                 raise
             return default
 
+    def locate(self, key_path: str) -> Any:
+        """Where the value at `key_path` came from (`_core.Origin`: ``file``, ``line``, ``column``,
+        ``override``, ``describe()``): the ``with_`` override that wrote it, else its line and column
+        in the file, or those of its nearest enclosing table when the key is missing. A key with
+        dots is written in double quotes: ``uncertain."interventions.mentor.capacity"``."""
+        return self.document().locate(key_path)
+
     def with_(self, changes: Mapping[str, Any] | None = None, **kwargs: Any) -> "Scenario":
         """A copy with values replaced at dotted key paths.
 
@@ -96,10 +105,16 @@ class Scenario:
     def validate(self) -> "Scenario":
         """Raises ScenarioError naming where the bad value is, its key path and what was
         expected; warns (tvaer.ScenarioWarning) of what is valid but probably not meant
-        (tvaer.scenario_warnings); returns self."""
+        (tvaer.scenario_warnings); returns self. The ``[allocation]`` and ``[uncertain]`` tables
+        are checked too, although only settlements and sensitivity studies use them."""
         from .scenario_warnings import warn
 
         compile_model(self)
+        data = self.data
+        if "allocation" in data:
+            _core.allocation_rules(self.document())
+        if "uncertain" in data:
+            uncertain_distributions(self)
         warn(self)
         return self
 
@@ -177,39 +192,55 @@ def population_rows(scenario: Scenario, table: str) -> list[tuple[int, str, str,
     """Rows of a population table (CSV, or Parquet when pyarrow is installed), one per family
     member, with columns family, track, state and optionally benefit; rows of a family together.
     `table` is the scenario's ``population.table``, relative to the scenario file. Each row is a
-    plain (family, track, state, benefit) tuple (picklable, unlike the engine's MemberRow)."""
-    import pandas as pd
+    plain (family, track, state, benefit) tuple (picklable, unlike the engine's MemberRow).
 
+    Errors name ``population.table`` where the scenario gives it (``Scenario.locate``) and the
+    table file; a bad row is ``population.table[i]``, the i-th member row counted from 0 after
+    the header (line i + 2 of a CSV file), as in the engine's checks of the rows."""
     base = Path(scenario.source).parent if scenario.source else Path.cwd()
     path = base / table
 
-    def fail(message: str) -> None:
-        raise ScenarioError(f"population.table ({path}): {message}", "population.table", scenario.source)
+    def fail(message: str, key: str = "population.table") -> None:
+        raise ScenarioError.at(scenario.locate("population.table"), key, f"{message} (table {path})")
 
     if not path.is_file():
         fail("no such file")
     try:
-        if path.suffix.lower() == ".parquet":
-            df = pd.read_parquet(path)
-        else:
-            df = pd.read_csv(path, dtype=str, keep_default_na=False)
+        columns, records = _table_records(path)
     except ImportError as e:
         fail(f"reading Parquet needs pyarrow ({e}); save the table as CSV")
-    except (ValueError, OSError) as e:
+    except (ValueError, OSError, UnicodeDecodeError, csv.Error) as e:
         fail(f"cannot read the table: {e}")
-    missing = [c for c in TABLE_COLUMNS[:3] if c not in df.columns]
+    missing = [c for c in TABLE_COLUMNS[:3] if c not in columns]
     if missing:
         fail(f"missing column(s) {', '.join(missing)} (expected {', '.join(TABLE_COLUMNS)})")
-    extra = [c for c in df.columns if c not in TABLE_COLUMNS]
+    extra = [c for c in columns if c not in TABLE_COLUMNS]
     if extra:
         fail(f"unknown column(s) {', '.join(map(str, extra))} (expected {', '.join(TABLE_COLUMNS)}; the table must be anonymised)")
-    if len(df) == 0:
+    if not records:
         fail("has no rows")
     rows = []
-    for i, rec in enumerate(df.to_dict("records")):
+    for i, rec in enumerate(records):
+        if len(rec) != len(columns):
+            fail(f"has {len(rec)} fields, the header {len(columns)} ({', '.join(columns)})", f"population.table[{i}]")
+        rec = dict(zip(columns, rec))
         family = str(rec["family"]).strip()
         if not (family.isascii() and family.isdigit()) or int(family) >= 2**32:
-            fail(f"row {i + 2}, column family: must be a whole number in [0, 4294967295], got {family!r}")
+            fail(f"must be a whole number in [0, 4294967295], got {family!r}", f"population.table[{i}].family")
         rows.append((int(family), str(rec["track"]), str(rec["state"]), str(rec.get("benefit", "") or "")))
     return rows
 
+
+def _table_records(path: Path) -> tuple[list[str], list[list[Any]]]:
+    """The column names and the rows (lists of values) of a CSV or Parquet table. A CSV row keeps
+    the fields it has, so that a row with too many or too few can be named."""
+    if path.suffix.lower() == ".parquet":
+        import pandas as pd
+
+        df = pd.read_parquet(path)
+        return [str(c) for c in df.columns], df.astype(object).values.tolist()
+    with path.open(newline="", encoding="utf-8-sig") as f:
+        lines = [row for row in csv.reader(f) if row]
+    if not lines:
+        raise ValueError("the file is empty (expected a header: family,track,state[,benefit])")
+    return [c.strip() for c in lines[0]], lines[1:]

@@ -2,13 +2,17 @@
 
 The engine rejects what cannot be simulated (tvaer.ScenarioError); what can be simulated but
 would quietly admit nobody, or change nothing, gets a :class:`tvaer.ScenarioWarning` naming the
-key path as the planner wrote it: a selection no family can satisfy, an intervention effect on a
-transition that does not exist, an intervention requested only in states nobody reaches, more
-places in the solution than there can be families, a state that can never be reached.
+key path as the planner wrote it and where its value is (``FILE:LINE:COL``, or the ``with_``
+override that wrote it, as in an error): a selection no family can satisfy, an intervention
+effect on a transition that does not exist, an intervention requested only in states nobody
+reaches, more places in the solution than there can be families, a state that can never be
+reached or that nobody leaves although transitions are written.
 
 They are computed here from the scenario's data (the engine's reader already rejected what is
-wrong); `Scenario.validate()` and :func:`tvaer.simulate` emit them with :func:`warnings.warn`,
-and ``tvaer validate`` / ``tvaer run`` print them as ``tvaer: warning: FILE: key.path: ...``.
+wrong) and located by the engine's document (``Scenario.locate``, which keeps toml++'s position of
+every value); key paths of list items follow the engine's rule (``_core.item_path``).
+`Scenario.validate()` and :func:`tvaer.simulate` emit them with :func:`warnings.warn`, and
+``tvaer validate`` / ``tvaer run`` print them as ``tvaer: warning: FILE:LINE:COL: key.path: ...``.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import warnings
 from typing import Any, Iterator
 
+from ._core import item_path
 from .errors import ScenarioWarning
 
 __all__ = ["scenario_warnings", "warn"]
@@ -23,8 +28,9 @@ __all__ = ["scenario_warnings", "warn"]
 
 def scenario_warnings(scenario: Any) -> list[ScenarioWarning]:
     """The warnings for `scenario` (a valid tvaer.Scenario), in the order of its keys."""
-    data = scenario.data
-    return [ScenarioWarning(message, key, scenario.source) for key, message in _checks(data)]
+    found = list(_checks(scenario.data))
+    doc = scenario.document() if found else None
+    return [ScenarioWarning.at(doc.locate(key), key, message) for key, message in found]
 
 
 def warn(scenario: Any, stacklevel: int = 3) -> None:
@@ -39,13 +45,17 @@ def _checks(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
     from_table = "table" in data.get("population", {})
     yield from _selection(data, tracks)
     yield from _interventions(data, tracks, reachable, from_table)
-    if not from_table:  # a population table may start members anywhere
-        for t in tracks:
-            for s in t.get("states", []):
-                if s["name"] not in reachable[t["name"]]:
-                    yield (f"tracks.{t['name']}.states.{s['name']}",
-                           "can never be reached: no member starts in it (tracks.initial) and no transition "
-                           "or when_full leads to it from a state that is reached")
+    for i, t in enumerate(tracks):
+        for j, s in enumerate(t.get("states", [])):
+            key = item_path(item_path("tracks", t["name"], i) + ".states", s["name"], j)
+            # a population table may start members anywhere
+            if not from_table and s["name"] not in reachable[t["name"]]:
+                yield (key, "can never be reached: no member starts in it (tracks.initial) and no transition "
+                            "or when_full leads to it from a state that is reached")
+            moves = s.get("transitions", [])
+            if moves and "duration" not in s and not any(tr.get("rate", 0) > 0 for tr in moves):
+                yield (f"{key}.transitions", "members never leave the state: every transition has rate 0 (a state "
+                                             "meant to keep its members needs no transitions)")
 
 
 def _reachable(track: dict[str, Any]) -> set[str]:
@@ -77,6 +87,8 @@ def _selection(data: dict[str, Any], tracks: list[dict[str, Any]]) -> Iterator[t
     elif min_sectors > len(costed):
         yield ("selection.min_sectors", f"no family can be admitted: a case in {min_sectors} sectors is required "
                                         f"but states have costs in only {len(costed)} ({', '.join(sorted(costed))})")
+    if sel.get("motivated_share", 1.0) == 0:
+        yield ("selection.motivated_share", "no family can be admitted: no eligible family agrees to take part")
     for i, sector in enumerate(sel.get("require_sectors", [])):
         if sector not in costed:
             yield (f"selection.require_sectors[{i}]",
@@ -113,14 +125,14 @@ def _interventions(data: dict[str, Any], tracks: list[dict[str, Any]], reachable
                    from_table: bool) -> Iterator[tuple[str, str]]:
     moves = {t["name"]: {(s["name"], tr["to"]) for s in t.get("states", []) for tr in s.get("transitions", [])}
              for t in tracks}
-    for iv in data.get("interventions", []):
-        name, own = iv["name"], iv.get("track")
+    for k, iv in enumerate(data.get("interventions", [])):
+        key, own = item_path("interventions", iv["name"], k), iv.get("track")
         asked = iv.get("request_on_entry", [])
         if not from_table and own in reachable and asked and not set(asked) & reachable[own]:
-            yield (f"interventions.{name}.request_on_entry",
+            yield (f"{key}.request_on_entry",
                    f"nothing ever requests it: no member of track {own!r} can reach {', '.join(map(repr, asked))}")
         for i, e in enumerate(iv.get("effects", [])):
             track = e.get("track", own)
             if (e["from"], e["to"]) not in moves.get(track, set()):
-                yield (f"interventions.{name}.effects[{i}]",
+                yield (f"{key}.effects[{i}]",
                        f"changes nothing: track {track!r} has no transition from {e['from']!r} to {e['to']!r}")

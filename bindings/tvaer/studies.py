@@ -21,7 +21,7 @@ from .errors import ScenarioError
 from .results import Results
 from .scenario import Scenario
 from .simulate import simulate
-from .uncertain import Uncertain, read_uncertain
+from .uncertain import Uncertain, uncertain_distributions
 
 __all__ = ["crn_variance_reduction", "follow_up", "follow_up_families", "follow_up_estimates", "pilot_power", "uncertain_parameters",
            "uncertain_distributions", "tornado", "sobol",
@@ -187,27 +187,6 @@ def pilot_power(
 
 
 # ---- sensitivity -----------------------------------------------------------------------------
-
-
-def uncertain_distributions(scenario: Scenario) -> dict[str, Uncertain]:
-    """The scenario's ``[uncertain]`` table: dotted key path -> distribution (tvaer.uncertain).
-
-    Raises ScenarioError naming ``uncertain.<path>`` when an entry is malformed or the path does
-    not lead to a number in the scenario.
-    """
-    table = scenario.data.get("uncertain", {})
-    out: dict[str, Uncertain] = {}
-    for path, spec in table.items():
-        where = f"uncertain.{path}"
-        dist = read_uncertain(spec, where, scenario.source)
-        try:
-            base = scenario.get(path)
-        except ScenarioError:
-            raise ScenarioError(f"{where}: the scenario has no value at {path!r}", where, scenario.source) from None
-        if not isinstance(base, (int, float)) or isinstance(base, bool):
-            raise ScenarioError(f"{where}: the value at {path!r} is not a number (got {base!r})", where, scenario.source)
-        out[path] = dist
-    return out
 
 
 def uncertain_parameters(scenario: Scenario) -> dict[str, tuple[float, float]]:

@@ -84,11 +84,12 @@ class Uncertain:
         return "lognorm", [math.log(p["median"]), p["sigma"]]
 
 
-def read_uncertain(spec: Any, where: str, source: str | None) -> Uncertain:
-    """Checks one ``[uncertain]`` entry; errors name `where` (``uncertain.<path>``) and the file."""
+def read_uncertain(spec: Any, where: str, at: Any) -> Uncertain:
+    """Checks one ``[uncertain]`` entry; errors name `where` (``uncertain.<path>``) and the entry's
+    origin `at` (``Scenario.locate``: its line and column, or the override that wrote it)."""
 
     def fail(msg: str) -> None:
-        raise ScenarioError(f"{where}: {msg}", where, source)
+        raise ScenarioError.at(at, where, msg)
 
     if not isinstance(spec, Mapping):
         fail(f"must be a table such as {{ low = ..., high = ... }}, got {spec!r}")
@@ -118,3 +119,26 @@ def read_uncertain(spec: Any, where: str, source: str | None) -> Uncertain:
     if kind == "lognormal" and not (p["median"] > 0 and p["sigma"] > 0):
         fail(f"median and sigma must be > 0, got median = {p['median']:g}, sigma = {p['sigma']:g}")
     return Uncertain(kind, p)
+
+
+def uncertain_distributions(scenario: Any) -> dict[str, Uncertain]:
+    """The scenario's ``[uncertain]`` table: dotted key path -> distribution (tvaer.uncertain).
+
+    Raises ScenarioError naming ``uncertain.<path>`` and where the entry is (``Scenario.locate``)
+    when an entry is malformed or the path does not lead to a number in the scenario.
+    ``Scenario.validate`` calls it, so a bad entry is refused when the scenario is loaded, not
+    only when a study uses it.
+    """
+    table = scenario.data.get("uncertain", {})
+    out: dict[str, Uncertain] = {}
+    for path, spec in table.items():
+        where, at = f"uncertain.{path}", scenario.locate(f'uncertain."{path}"')
+        dist = read_uncertain(spec, where, at)
+        try:
+            base = scenario.get(path)
+        except ScenarioError:
+            raise ScenarioError.at(at, where, f"the scenario has no value at {path!r}") from None
+        if not isinstance(base, (int, float)) or isinstance(base, bool):
+            raise ScenarioError.at(at, where, f"the value at {path!r} is not a number (got {base!r})")
+        out[path] = dist
+    return out

@@ -34,7 +34,8 @@ struct step {
     bool bracket = false; // written as [i]
 };
 
-// Splits `a.b[2].c` into a, b, [2], c; a dotted part of digits is an index on a list.
+// Splits `a.b[2].c` into a, b, [2], c; a dotted part of digits is an index on a list; a part in
+// double quotes is one key, dots and all (`uncertain."interventions.mentor.capacity"`).
 std::vector<step> split(std::string_view path) {
     std::vector<step> out;
     std::string cur;
@@ -46,6 +47,11 @@ std::vector<step> split(std::string_view path) {
         const char c = path[i];
         if (c == '.') {
             flush();
+        } else if (c == '"' && cur.empty()) {
+            const std::size_t close = path.find('"', i + 1);
+            if (close == std::string_view::npos) return {};
+            out.push_back({std::string(path.substr(i + 1, close - i - 1)), false});
+            i = close;
         } else if (c == '[') {
             flush();
             const std::size_t close = path.find(']', i);

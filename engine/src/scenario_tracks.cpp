@@ -100,11 +100,16 @@ void validate_track(const scenario& sc, const track& t, const std::string& w) {
             const auto wt = at(ws + ".transitions", k);
             require_known(names, st.transitions[k].to, wt + ".to", "state");
             require(st.transitions[k].to != st.name, wt + ".to", "a state cannot move to itself");
+            // A rate with a duration, or a probability without one, would be ignored.
             if (st.duration) {
                 require_share(st.transitions[k].probability, wt + ".probability");
+                require(st.transitions[k].rate == 0.0, wt + ".rate",
+                        "is not used when the state has a duration: give a probability instead");
                 psum += st.transitions[k].probability;
             } else {
                 require_nonnegative(st.transitions[k].rate, wt + ".rate");
+                require(st.transitions[k].probability == 0.0, wt + ".probability",
+                        "is used only with the state's duration: give a rate per month, or a duration");
             }
         }
         if (st.duration && !st.transitions.empty()) {

@@ -154,6 +154,26 @@ TEST_CASE("document: a bad value set by an override names the override, not the 
                                "no item 'nobody' in this list (give an index or a name)"));
 }
 
+TEST_CASE("document: locate gives the line and column of a value, of its table when missing, or its override",
+          "[document]") {
+    const std::string text = "name = \"x\"\n"                                   // line 1
+                             "[selection]\n"                                     // line 2
+                             "  min_sectors = 3\n"                               // line 3: the value in column 17
+                             "[uncertain]\n"                                     // line 4
+                             "\"interventions.coach.capacity\" = { low = 1, high = 2 }\n";  // line 5: { in column 34
+    document d = document::parse(text, "w.toml");
+    const origin at = d.locate("selection.min_sectors");
+    CHECK(at.describe() == "w.toml:3:17");
+    CHECK(at.line == 3);
+    CHECK(at.column == 17);
+    CHECK(d.locate("selection.capacity").describe() == "w.toml:2:1");  // missing: its table, [selection]
+    CHECK(d.locate("uncertain.\"interventions.coach.capacity\"").describe() == "w.toml:5:34");  // a quoted key
+    d.set("selection.min_sectors", "v = 4");
+    CHECK(d.locate("selection.min_sectors").describe() == "w.toml (override 'selection.min_sectors')");
+    // Text generated from data has no meaningful positions: the file only.
+    CHECK(document::parse(text, "w.toml", false).locate("selection.min_sectors").describe() == "w.toml");
+}
+
 TEST_CASE("document: overrides set values, make tables, and JSON keeps the written order", "[document]") {
     document d = small();
     d.set("selection.capacity", "v = 9");

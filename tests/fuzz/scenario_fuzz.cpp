@@ -15,6 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     try {
         tvaer::document doc = tvaer::document::parse(text, "fuzz.toml");
         (void)doc.to_json();
+        // The input's first line as a key path (dots, brackets, quotes), as warnings locate keys.
+        (void)doc.locate(text.substr(0, text.find('\n')));
         const tvaer::model m = tvaer::compile(doc);
         (void)tvaer::allocation_rules(doc);
         doc.set("families", "v = 1");  // an override on top of whatever the input was

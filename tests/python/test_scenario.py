@@ -106,16 +106,22 @@ def test_population_table_errors_name_file_row_and_column(tiny_data, tmp_path):
     tiny_data.pop("families")
     src = str(tmp_path / "s.toml")
     (tmp_path / "people.csv").write_text("family,track,state,cpr\n1,adult,out,0101\n")
-    with pytest.raises(tvaer.ScenarioError, match=r"s\.toml: population\.table \(.*people\.csv\): unknown column\(s\) cpr"):
+    with pytest.raises(tvaer.ScenarioError, match=r"s\.toml: population\.table: unknown column\(s\) cpr .*\(table .*people\.csv\)"):
         tvaer.Scenario(tiny_data, src).validate()
-    (tmp_path / "people.csv").write_text("family,track,state\nx,adult,out\n")
-    with pytest.raises(tvaer.ScenarioError, match=r"row 2, column family: must be a whole number in \[0, 4294967295\], got 'x'"):
+    (tmp_path / "people.csv").write_text("family,track,state\n1,adult,out\nx,adult,out\n")
+    with pytest.raises(tvaer.ScenarioError, match=r"s\.toml: population\.table\[1\]\.family: must be a whole number in "
+                                                  r"\[0, 4294967295\], got 'x' \(table .*people\.csv\)$"):
+        tvaer.Scenario(tiny_data, src).validate()
+    # A row with more fields than the header is named (pandas took its first fields as an index).
+    (tmp_path / "people.csv").write_text("family,track,state\n1,adult,out\n2,adult,out,extra\n")
+    with pytest.raises(tvaer.ScenarioError, match=r"s\.toml: population\.table\[1\]: has 4 fields, the header 3 "
+                                                  r"\(family, track, state\)"):
         tvaer.Scenario(tiny_data, src).validate()
     (tmp_path / "people.csv").write_text("family,track,state\n1,adult,nowhere\n")
     with pytest.raises(tvaer.ScenarioError, match=r"s\.toml: population\.table\[0\]\.state: unknown state 'nowhere'"):
         tvaer.Scenario(tiny_data, src).validate()
     tiny_data["population"] = {"table": "missing.csv"}
-    with pytest.raises(tvaer.ScenarioError, match=r"population\.table \(.*missing\.csv\): no such file"):
+    with pytest.raises(tvaer.ScenarioError, match=r"population\.table: no such file \(table .*missing\.csv\)"):
         tvaer.Scenario(tiny_data, src).validate()
 
 

@@ -111,7 +111,7 @@ def test_refusion_lines_refund_a_share_of_benefits(tiny):
     # tiny's adults draw 10,000 a month in "out"; with 156 weeks already on benefits every month
     # is refunded at the last step, 20 % (a job is made final here: someone back on benefits after
     # 52 weeks off would restart at 80 %).
-    sc = tiny.with_({"refusion": {"ladder": "statutory"}, "tracks.adult.states.job.transitions.0.rate": 0.0})
+    sc = tiny.with_({"refusion": {"ladder": "statutory"}, "tracks.adult.states.job.transitions": []})
     res = tvaer.simulate(sc, replications=2, seed=1, progress=False)
     lines = res.lines
     refund = lines.index[lines["source_kind"] == "refusion"]

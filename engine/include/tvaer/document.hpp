@@ -8,8 +8,9 @@
 ///
 /// Key paths are spelt as the planner wrote them: table keys joined by dots, and list items by
 /// their `name` where they have one, else by index: `tracks.adult.states.job.duration`,
-/// `tracks.adult.states.out.transitions[0].rate`. `set` accepts the same spelling, and also an
-/// index as a dotted part (`transitions.0.rate`).
+/// `tracks.adult.states.out.transitions[0].rate`. `set` and `locate` accept the same spelling,
+/// an index as a dotted part (`transitions.0.rate`), and a key with dots in double quotes
+/// (`uncertain."interventions.mentor.capacity"`).
 #include <cstdint>
 #include <filesystem>
 #include <memory>
