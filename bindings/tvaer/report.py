@@ -45,8 +45,9 @@ class _Page:
     def __init__(self, results: Results, lang: str | Language, start_year: int | None):
         self.results = results
         self.w = language(lang)
-        self.start_year = check_start_year(start_year)
         self.data = json.loads(results.scenario_json)
+        # The option wins over the scenario's own `start_year` (checked by the engine when read).
+        self.start_year = check_start_year(start_year if start_year is not None else self.data.get("start_year"))
 
     def year(self, year: float) -> str:
         return self.w.year(year, self.start_year)

@@ -23,6 +23,12 @@ scenario read_top(const document& doc) {
     r.skip("description", "string");
     sc.horizon_months = r.number("horizon_months");
     sc.discount_rate = r.number("discount_rate", 0.0);
+    // The calendar year of the first simulated month: read by tvaer's report (Python) to label
+    // year 1 as e.g. 2027; the engine itself counts months from 0 and never uses it.
+    if (r.present("start_year")) {
+        const std::uint32_t year = r.count("start_year", 0);
+        if (year < 1900 || year > 2200) r.fail(r.key("start_year"), fmt::format("must be a calendar year in [1900, 2200], got {}", year));
+    }
     sc.sectors = r.required_strings("sectors");
     if (r.present("population")) sc.people = read_population(r.table("population"));
     // A population table replaces the generated families: giving both is a mistake.

@@ -118,6 +118,18 @@ TEST_CASE("document: an unknown key is reported before the required key it was m
                Contains("tracks.adult.states.out.costs[0].kind: must be one of service, transfer; got 'tranfer' (did you mean 'transfer'?)"));
 }
 
+TEST_CASE("document: start_year is a calendar year, for the report's labels only", "[document]") {
+    // Line 3 is horizon_months: the year written after it is on line 4, its value in column 14.
+    CHECK_THAT(error_of("horizon_months = 24\n", "horizon_months = 24\nstart_year = 27\n"),
+               Equals("small.toml:4:14: start_year: must be a calendar year in [1900, 2200], got 27"));
+    CHECK_THAT(error_of("horizon_months = 24\n", "horizon_months = 24\nstart_year = \"2027\"\n"),
+               Contains("start_year: must be an integer in [0, 4294967295], got string \"2027\""));
+    std::string text = small_toml;
+    text.replace(text.find("horizon_months = 24\n"), 20, "horizon_months = 24\nstart_year = 2027\n");
+    const scenario with_year = read_scenario(document::parse(text, "small.toml"));
+    CHECK(with_year.horizon_months == 24.0);
+}
+
 TEST_CASE("document: malformed TOML and values the engine cannot hold", "[document]") {
     CHECK_THAT(error_of("families = 30", "families = = 30"), Contains("small.toml:5:"));
     CHECK_THAT(error_of("families = 30", "families = = 30"), Contains("not valid TOML"));

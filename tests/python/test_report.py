@@ -143,6 +143,21 @@ def test_without_a_start_year_the_report_says_what_year_1_is(tiny, tmp_path):
     assert "år 1 er dens første 12 måneder" in da and "<th>år 2</th>" in da
 
 
+def test_the_scenarios_start_year_labels_the_years_and_the_option_overrides_it(tiny_data, tmp_path):
+    tiny_data["start_year"] = 2018
+    res = tvaer.simulate(tvaer.Scenario(tiny_data, "tiny.toml"), replications=2, seed=1, progress=False)
+    from_file = tvaer.report.report_html(res)
+    assert "<th>2018</th>" in from_file and "<th>2019</th>" in from_file and "<th>year 1</th>" not in from_file
+    overridden = tvaer.report.report_html(res, start_year=2027)
+    assert "<th>2027</th>" in overridden and "<th>2018</th>" not in overridden
+
+
+def test_a_start_year_in_the_scenario_is_checked_when_the_file_is_read(tiny_data):
+    tiny_data["start_year"] = 27
+    with pytest.raises(tvaer.ScenarioError, match=r"start_year: must be a calendar year in \[1900, 2200\], got 27"):
+        tvaer.Scenario(tiny_data, "tiny.toml").validate()
+
+
 def test_a_language_or_start_year_the_report_does_not_know_is_refused(tiny, tmp_path):
     res = tvaer.simulate(tiny, replications=2, seed=1, progress=False)
     with pytest.raises(ValueError, match=r"^lang: must be one of en, da; got 'de'$"):
