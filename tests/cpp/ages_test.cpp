@@ -90,9 +90,9 @@ TEST_CASE("a quota reserves its places for the group while one of its families w
     // without the quota the four most expensive
     sc.select.quota.clear();
     CHECK(admitted(sc) == std::vector<std::int32_t>{0, 0, 0, 0, -1, -1, -1});
-    // a band nobody is in reserves nothing while none of its families waits: the four most expensive
-    sc.tracks[1].age_bands = {"30-30"};
-    sc.select.quota = {{"30-30", 0.5}};
+    // a band nobody is in at the start (the youths are 16, not yet 17) reserves nothing while none
+    // of its families waits: the four most expensive
+    sc.select.quota = {{"17-17", 0.5}};
     CHECK(admitted(sc) == std::vector<std::int32_t>{0, 0, 0, 0, -1, -1, -1});
 }
 
