@@ -227,6 +227,15 @@ void check_population_and_organisation(const scenario& sc, treatment group) {
     if (group != treatment::solution) return;
     if (sc.org.meeting_every > 0.0) unsupported("organisation.meeting_every is set (decisions wait for meetings)");
     if (sc.org.ceiling > 0.0) unsupported("organisation.ceiling is set (grants above it wait for the forum)");
+    // Selection is not modelled (every family is inside the solution); these rules exist only to
+    // choose among families, so ignoring them would answer another question.
+    const char* why = "; the analytic mode puts every family inside the solution from t = 0";
+    if (!sc.select.quota.empty()) unsupported(std::string("selection.quota is set (places reserved by age)") + why);
+    if (!sc.select.age_bands.empty()) unsupported(std::string("selection.age_bands is set (eligibility by age)") + why);
+    if (!sc.select.case_capacity.empty()) unsupported(std::string("selection.case_capacity is set (a cap on cases inside)") + why);
+    if (sc.select.rank == selection_rank::duration) {
+        unsupported(std::string("selection.rank = \"duration\" (the longest vulnerable first)") + why);
+    }
 }
 
 }  // namespace

@@ -118,6 +118,8 @@ void compile_tracks(model& m, line_builder& lines) {
         }
         if (counts_possible != 1) ct.certain_members = -1;
         ct.benefit_cdf = cumulative(t.benefit_shares);
+        ct.ages = detail::compile_ages(t.age_bands, t.age_shares);
+        m.has_ages = m.has_ages || !ct.ages.empty();
         for (const state& s : t.states) {
             detail::compiled_state cs;
             cs.exponential = !s.duration.has_value();
@@ -201,6 +203,11 @@ void compile_selection(model& m) {
     }
     for (const auto& e : sc.org.effects) m.solution_effects.push_back(detail::compile_effect(sc, e));
     mark_effects(m, m.solution_effects);
+    for (const auto& b : sc.select.age_bands) m.age_bands.push_back(parse_age_band(b, "selection.age_bands"));
+    for (const auto& [b, share] : sc.select.quota) m.quota.push_back({parse_age_band(b, "selection.quota"), share});
+    for (const auto& [sector, cap] : sc.select.case_capacity) {
+        m.case_caps.push_back({static_cast<std::uint32_t>(index_of(sc.sectors, sector)), static_cast<std::uint32_t>(cap)});
+    }
 }
 
 void compile_population(model& m) {

@@ -2,6 +2,7 @@
 // ceiling, effects). Reading and value checks.
 #include "scenario_checks.hpp"
 #include "scenario_read.hpp"
+#include "tvaer/ages.hpp"
 
 namespace tvaer::detail {
 
@@ -18,9 +19,12 @@ selection read_selection(reader r) {
     s.score_max = r.number("score_max", 1e300);
     if (r.present("stay")) s.stay = read_sojourn(r.table("stay"));
     s.require_sectors = r.strings("require_sectors");
-    s.rank = r.choice("rank", {{"score", selection_rank::score}, {"cost", selection_rank::cost}}, selection_rank::score);
+    s.rank = r.choice("rank", {{"score", selection_rank::score}, {"cost", selection_rank::cost}, {"duration", selection_rank::duration}}, selection_rank::score);
     s.capacity_by_year = r.numbers("capacity_by_year");
     s.recheck = r.boolean("recheck", false);
+    s.age_bands = r.strings("age_bands");
+    s.quota = r.number_table("quota");
+    s.case_capacity = r.number_table("case_capacity");
     r.done();
     return s;
 }
@@ -138,6 +142,13 @@ void validate_solution(const scenario& sc) {
         require(c >= 1.0 && c <= 4294967295.0 && c == std::floor(c), at("selection.capacity_by_year", i),
                 fmt::format("must be a whole number of places in [1, 4294967295], got {}", c));
     }
+    for (const auto& [sector, cap] : select.case_capacity) {
+        const std::string w = "selection.case_capacity." + sector;
+        require_known(sc.sectors, sector, w, "sector");
+        require(cap >= 1.0 && cap <= 4294967295.0 && cap == std::floor(cap), w,
+                fmt::format("must be a whole number of cases in [1, 4294967295], got {}", cap));
+    }
+    require(select.case_capacity.size() <= 32, "selection.case_capacity", "at most one cap per sector");
     require(select.capacity_by_year.empty() || select.capacity == 0, "selection.capacity_by_year",
             fmt::format("give selection.capacity ({}) or capacity_by_year, not both", select.capacity));
     require(org.form == "unit" || org.form == "network", "organisation.form",
@@ -159,6 +170,7 @@ void validate_solution(const scenario& sc) {
     require(org.forum_every > 0.0 && std::isfinite(org.forum_every), "organisation.forum_every",
             fmt::format("must be > 0 and finite, got {}", org.forum_every));
     validate_coordination(sc, org.coordination);
+    validate_ages(sc);
     validate_grant_behaviour(org.granting);
 }
 

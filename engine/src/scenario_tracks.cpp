@@ -57,6 +57,10 @@ track read_track(reader r) {
         t.benefits.push_back(name);
         t.benefit_shares.push_back(share);
     }
+    for (const auto& [band, share] : r.number_table("ages")) {
+        t.age_bands.push_back(band);
+        t.age_shares.push_back(share);
+    }
     r.done();
     return t;
 }

@@ -61,7 +61,7 @@ arm_result simulator::run() {
         select_families();
         schedule_capacity_changes();
     } else if (fam_) {
-        note_candidates(0, static_cast<std::uint32_t>(members_.size()));
+        note_candidates(0, static_cast<std::uint32_t>(members_.size()), 0.0);
     }
     start_clocks();  // after selection: one-offs at t = 0 go on the lines of the family's treatment
     initial_requests();

@@ -55,6 +55,7 @@ void simulator::add_member(std::uint32_t f, std::uint8_t track, std::uint8_t sta
     members_.push_back(mb);
     if (mb.first) fam_inst_.resize(std::max<std::size_t>(fam_inst_.size(), f + 1), nil);
     if (fam_ && f >= out_.family_admitted.size()) grow_families(f + 1);
+    if (m_.has_ages) draw_age(static_cast<std::uint32_t>(members_.size() - 1), t);
     if (refusion_) {
         benefit_age_.push_back(m_.spec.refusion.initial_weeks / weeks_per_month);
         off_since_.push_back(-inf);
@@ -117,7 +118,7 @@ void simulator::arrive(std::uint32_t k, double t) {
     if (arm_ == arm::solution) {
         consider(first, end, t);
     } else if (fam_) {
-        note_candidates(first, end);
+        note_candidates(first, end, t);
     }
     for (std::uint32_t mi = first; mi < end; ++mi) {
         book_entry_lumps(mi, state_of(members_[mi]));

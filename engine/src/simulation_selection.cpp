@@ -12,7 +12,7 @@ void simulator::select_families() {
     for (std::uint32_t first = 0; first < members_.size();) {
         const std::uint32_t end = family_end(first);
         candidate c{};
-        if (is_candidate(first, end, c)) {
+        if (is_candidate(first, end, 0.0, c)) {
             cands.push_back(c);
             mark_candidate(first);
         }
@@ -32,9 +32,9 @@ void simulator::select_families() {
 
 // Eligible and motivated (report sec. 4.2); the draw is keyed by family, so it is the same
 // in every arm and scenario.
-bool simulator::is_candidate(std::uint32_t first, std::uint32_t end, candidate& c) const {
+bool simulator::is_candidate(std::uint32_t first, std::uint32_t end, double t, candidate& c) const {
     double rank = 0.0;
-    if (!eligible(first, end, rank)) return false;
+    if (!eligible(first, end, t, rank)) return false;
     stream s = keyed(members_[first].family, family_slot, purpose_selection, 0);
     const double motivated = s.uniform();
     c = {rank, s.uniform(), first};
@@ -44,7 +44,7 @@ bool simulator::is_candidate(std::uint32_t first, std::uint32_t end, candidate& 
 // A family arriving later joins the end of the waiting list (continuous intake).
 void simulator::consider(std::uint32_t first, std::uint32_t end, double t) {
     candidate c{};
-    if (!is_candidate(first, end, c)) return;
+    if (!is_candidate(first, end, t, c)) return;
     mark_candidate(first);
     waiting_.push_back(first);
     if (recheck_) list_family(first);
@@ -61,18 +61,21 @@ void simulator::reconsider(std::uint32_t mi, double t) {
     consider(first, family_end(first), t);
 }
 
-// Eligible by the selection's criteria; `rank` orders the waiting list at the start: the
-// complexity score, or the family's current cost per month (selection.rank).
-bool simulator::eligible(std::uint32_t first, std::uint32_t end, double& rank) const {
+// Eligible at time t by the selection's criteria; `rank` orders the waiting list at the start:
+// the complexity score, the family's current cost per month, or the longest time a member has
+// been in its current state with a cost (selection.rank).
+bool simulator::eligible(std::uint32_t first, std::uint32_t end, double t, double& rank) const {
     const auto& sel = m_.spec.select;
     std::uint32_t sectors = 0;
     std::uint32_t services = 0;
     double monthly = 0.0;
+    double since = t;
     bool included = sel.include_benefits.empty();
     for (std::uint32_t mi = first; mi < end; ++mi) {
         const member& mb = members_[mi];
         const auto& cs = state_of(mb);
         sectors |= cs.sectors;
+        if (sel.rank == selection_rank::duration && cs.sectors != 0) since = std::min(since, stage_start(mi));
         for (const auto& bc : cs.costs[0]) {  // the services that apply to this member
             if (applies_to(bc, mb)) {
                 ++services;
@@ -86,9 +89,50 @@ bool simulator::eligible(std::uint32_t first, std::uint32_t end, double& rank) c
     }
     const auto n_sectors = static_cast<std::uint32_t>(std::popcount(sectors));
     const double score = sel.score_per_sector * n_sectors + sel.score_per_service * services;
-    rank = sel.rank == selection_rank::cost ? monthly : score;
+    rank = sel.rank == selection_rank::cost ? monthly : sel.rank == selection_rank::duration ? t - since : score;
     return included && n_sectors >= sel.min_sectors && (sectors & m_.required_sectors) == m_.required_sectors &&
-           score >= sel.score_min && score <= sel.score_max;
+           score >= sel.score_min && score <= sel.score_max && (m_.age_bands.empty() || in_age_bands(first, end, t));
+}
+
+// A member who has not changed state since it entered the population was already in its state
+// for a while: for a state left at the rates' total λ, the time already spent there in a steady
+// state is exponential with rate λ (the backward recurrence time of a Markov chain), drawn from a
+// stream of its own. A state with a `duration`, or one never left, counts from entry.
+double simulator::stage_start(std::uint32_t mi) const {
+    const member& mb = members_[mi];
+    const double entry = months(mb.entry);
+    const auto& cs = state_of(mb);
+    if (mb.spell != 0 || !cs.exponential || !(cs.base_total > 0.0)) return entry;
+    stream s = member_stream(mi, purpose_stage_age, 0);
+    return entry - unit_exponential(s) / cs.base_total;
+}
+
+void simulator::draw_age(std::uint32_t mi, double t) {
+    const auto& ages = m_.tracks[members_[mi].track].ages;
+    if (born_.size() <= mi) born_.resize(mi + 1, std::numeric_limits<double>::quiet_NaN());
+    if (ages.empty()) return;
+    stream s = member_stream(mi, purpose_age, 0);
+    born_[mi] = t - 12.0 * ages.sample(s);
+}
+
+bool simulator::in_age_bands(std::uint32_t first, std::uint32_t end, double t) const {
+    for (std::uint32_t mi = first; mi < end; ++mi) {
+        const double age = age_years(mi, t);
+        for (const auto& b : m_.age_bands)
+            if (b.contains(age)) return true;
+    }
+    return false;
+}
+
+std::uint32_t simulator::quota_groups(std::uint32_t first, std::uint32_t end, double t) const {
+    std::uint32_t mask = 0;
+    if (m_.quota.empty()) return mask;  // born_ is kept only when some track has ages
+    for (std::uint32_t mi = first; mi < end; ++mi) {
+        const double age = age_years(mi, t);
+        for (std::size_t g = 0; g < m_.quota.size(); ++g)
+            if (m_.quota[g].band.contains(age)) mask |= 1u << g;
+    }
+    return mask;
 }
 
 // Places in the solution at time t (months): selection.capacity_by_year's value for the year,
@@ -109,13 +153,101 @@ void simulator::schedule_capacity_changes() {
     }
 }
 
+// selection.quota: a free place goes to the first family on the waiting list that belongs to a
+// group still short of its reserved places, or to the first family at all while the free places
+// exceed the places still reserved; a place is reserved for a group only while one of its
+// families waits. selection.case_capacity: only a family whose cases fit under the caps.
+// Families passed over keep their place in the list.
+void simulator::admit_by_rules(double t) {
+    const std::uint32_t cap = places(t);
+    quota_inside_.resize(m_.quota.size(), 0);
+    cases_inside_.resize(m_.case_caps.size(), 0);
+    std::vector<std::pair<std::size_t, std::uint32_t>> live;  // (position in waiting_, groups)
+    while (cap == 0 || in_solution_ < cap) {
+        live.clear();
+        std::uint32_t waiting_groups = 0;
+        for (std::size_t pos = next_waiting_; pos < waiting_.size(); ++pos) {
+            if (!waiting_eligible(pos, t)) continue;
+            const std::uint32_t first = waiting_[pos];
+            live.emplace_back(pos, quota_groups(first, family_end(first), t));
+            waiting_groups |= live.back().second;
+        }
+        std::uint32_t short_groups = 0;
+        std::uint32_t reserved = 0;
+        for (std::size_t g = 0; g < m_.quota.size(); ++g) {
+            const std::uint32_t r = reserved_places(m_.quota[g].share, cap);
+            if (quota_inside_[g] < r && ((waiting_groups >> g) & 1u) != 0) {
+                short_groups |= 1u << g;
+                reserved += r - quota_inside_[g];
+            }
+        }
+        const std::uint32_t open = cap == 0 ? nil : cap - in_solution_;
+        const auto chosen = std::find_if(live.begin(), live.end(), [&](const auto& l) {
+            return ((l.second & short_groups) != 0 || open > reserved) && cases_fit(waiting_[l.first]);
+        });
+        if (chosen == live.end()) return;
+        const std::uint32_t first = waiting_[chosen->first];
+        waiting_[chosen->first] = nil;
+        hold_places(first, chosen->second, +1);
+        admit(first, t);
+    }
+}
+
+// The family's cases in the sector of selection.case_capacity's entry k: its members whose
+// current state has a cost in that sector.
+std::uint32_t simulator::cases(std::uint32_t first, std::size_t k) const {
+    std::uint32_t n = 0;
+    for (std::uint32_t mi = first, end = family_end(first); mi < end; ++mi) {
+        n += (state_of(members_[mi]).sectors >> m_.case_caps[k].sector) & 1u;
+    }
+    return n;
+}
+
+bool simulator::cases_fit(std::uint32_t first) const {
+    for (std::size_t k = 0; k < m_.case_caps.size(); ++k) {
+        if (cases_inside_[k] + cases(first, k) > m_.case_caps[k].cap) return false;
+    }
+    return true;
+}
+
+// Counts the family in (sign +1, on admission) or out (-1, on leaving) of the quota groups and
+// case caps it held when admitted.
+void simulator::hold_places(std::uint32_t first, std::uint32_t groups, int sign) {
+    const std::uint32_t f = members_[first].family;
+    const std::size_t k_n = m_.case_caps.size();
+    if (sign > 0) {
+        if (quota_mask_.size() <= f) quota_mask_.resize(f + 1, 0);
+        quota_mask_[f] = static_cast<std::uint8_t>(groups);
+        if (family_cases_.size() < (f + 1) * k_n) family_cases_.resize((f + 1) * k_n, 0);
+        for (std::size_t k = 0; k < k_n; ++k) family_cases_[f * k_n + k] = cases(first, k);
+    }
+    for (std::size_t g = 0; g < m_.quota.size(); ++g) quota_inside_[g] += sign * static_cast<int>((quota_mask_[f] >> g) & 1u);
+    for (std::size_t k = 0; k < k_n; ++k) cases_inside_[k] += sign * static_cast<int>(family_cases_[f * k_n + k]);
+}
+
+// Whether the family at `pos` of the waiting list can still be admitted; a family gone, admitted,
+// or (with recheck) no longer eligible leaves the list.
+bool simulator::waiting_eligible(std::size_t pos, double t) {
+    const std::uint32_t first = waiting_[pos];
+    double rank = 0.0;
+    bool ok = first != nil && !members_[first].gone;
+    if (ok && recheck_ && !eligible(first, family_end(first), t, rank)) {  // passed over; may come back
+        listed_[members_[first].family] = 0;
+        ok = false;
+    }
+    if (!ok) waiting_[pos] = nil;
+    while (next_waiting_ < waiting_.size() && waiting_[next_waiting_] == nil) ++next_waiting_;
+    return ok;
+}
+
 void simulator::admit_while_room(double t) {
+    if (!m_.quota.empty() || !m_.case_caps.empty()) return admit_by_rules(t);
     const std::uint32_t cap = places(t);
     while (next_waiting_ < waiting_.size() && (cap == 0 || in_solution_ < cap)) {
         const std::uint32_t first = waiting_[next_waiting_++];
         if (members_[first].gone) continue;
         double rank = 0.0;
-        if (recheck_ && !eligible(first, family_end(first), rank)) {  // passed over; may come back
+        if (recheck_ && !eligible(first, family_end(first), t, rank)) {  // passed over; may come back
             listed_[members_[first].family] = 0;
             continue;
         }
@@ -145,6 +277,7 @@ void simulator::leave_solution(std::uint32_t first, double t) {
     if (!members_[first].in_solution) return;  // it left the population first
     const std::uint32_t end = family_end(first);
     --in_solution_;
+    if (!m_.quota.empty() || !m_.case_caps.empty()) hold_places(first, 0, -1);
     out_.occupancy.accrue(m_.solution_families_row, -1.0, t, horizon_);
     set_treatment(first, end, false, t);
     admit_while_room(t);
@@ -188,10 +321,10 @@ void simulator::book_open_spells(std::uint32_t mi, double factor, double t) {
 
 // The business-as-usual arm admits nobody; for the per-family output it records which of the
 // families in [first, end) the solution arm's selection would have found to be candidates.
-void simulator::note_candidates(std::uint32_t first, std::uint32_t end) {
+void simulator::note_candidates(std::uint32_t first, std::uint32_t end, double t) {
     candidate c{};
     for (std::uint32_t f = first; f < end; f = family_end(f)) {
-        if (is_candidate(f, family_end(f), c)) mark_candidate(f);
+        if (is_candidate(f, family_end(f), t, c)) mark_candidate(f);
     }
 }
 

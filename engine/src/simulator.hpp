@@ -39,6 +39,8 @@ inline constexpr std::uint64_t purpose_stay = purpose_id("selection/stay");
 inline constexpr std::uint64_t purpose_arrival = purpose_id("population/arrival");
 inline constexpr std::uint64_t purpose_leave = purpose_id("population/leave");
 inline constexpr std::uint64_t purpose_meeting = purpose_id("organisation/meeting-phase");
+inline constexpr std::uint64_t purpose_age = purpose_id("member/age");
+inline constexpr std::uint64_t purpose_stage_age = purpose_id("selection/stage-age");
 // Draws about a whole family (not one member) use this member slot.
 inline constexpr std::uint64_t family_slot = 0xffff;
 // Draws about the population's arrival process use this family slot.
@@ -276,10 +278,24 @@ private:
         std::uint32_t first;
     };
     void select_families();
-    bool is_candidate(std::uint32_t first, std::uint32_t end, candidate& c) const;
+    bool is_candidate(std::uint32_t first, std::uint32_t end, double t, candidate& c) const;
     void consider(std::uint32_t first, std::uint32_t end, double t);
-    bool eligible(std::uint32_t first, std::uint32_t end, double& rank) const;
+    bool eligible(std::uint32_t first, std::uint32_t end, double t, double& rank) const;
     void admit_while_room(double t);
+    // ---- ages (ages.hpp), selection.quota and selection.case_capacity ----------------------
+    // A member's age in years at time t (NaN on a track without ages).
+    [[nodiscard]] double age_years(std::uint32_t mi, double t) const { return (t - born_[mi]) / 12.0; }
+    void draw_age(std::uint32_t mi, double t);
+    // Bit g: some member of the family is in selection.quota's group g at time t.
+    [[nodiscard]] std::uint32_t quota_groups(std::uint32_t first, std::uint32_t end, double t) const;
+    [[nodiscard]] bool in_age_bands(std::uint32_t first, std::uint32_t end, double t) const;
+    // When the current stage of the member's case began (selection.rank = "duration").
+    [[nodiscard]] double stage_start(std::uint32_t mi) const;
+    void admit_by_rules(double t);
+    [[nodiscard]] std::uint32_t cases(std::uint32_t first, std::size_t k) const;
+    [[nodiscard]] bool cases_fit(std::uint32_t first) const;
+    void hold_places(std::uint32_t first, std::uint32_t groups, int sign);
+    [[nodiscard]] bool waiting_eligible(std::size_t pos, double t);
     [[nodiscard]] std::uint32_t places(double t) const;
     void schedule_capacity_changes();
 
@@ -378,7 +394,7 @@ private:
     void mark_candidate(std::uint32_t first) {
         if (fam_) out_.family_candidate[members_[first].family] = 1;
     }
-    void note_candidates(std::uint32_t first, std::uint32_t end);
+    void note_candidates(std::uint32_t first, std::uint32_t end, double t);
     void book_state(std::uint32_t mi, double t);
     // The body of book_state; inlined into transition, the hot caller.
     [[gnu::always_inline]] inline void book_spell(std::uint32_t mi, double t);
@@ -507,6 +523,15 @@ private:
     // again); the flag is only kept in the solution arm with recheck on.
     std::vector<std::uint8_t> listed_;
     bool recheck_ = false;
+    std::vector<double> born_;  // ages only: each member's time of birth (months; NaN: no age)
+    // selection.quota only: per family, the groups it counted for when admitted; per group, the
+    // families inside the solution that count for it.
+    std::vector<std::uint8_t> quota_mask_;
+    std::vector<std::uint32_t> quota_inside_;
+    // selection.case_capacity only: per family and cap, its cases when admitted; per cap, the
+    // cases inside the solution.
+    std::vector<std::uint32_t> family_cases_;
+    std::vector<std::uint32_t> cases_inside_;
     std::vector<std::uint32_t> state_count_;  // members in each state with places, by occupancy row
     std::vector<queue_pair> place_queues_;    // members waiting for a place, by occupancy row (tracks.states.queue)
     std::uint32_t in_solution_ = 0;

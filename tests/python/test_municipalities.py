@@ -112,6 +112,15 @@ def test_assens_size_staff_budget_and_ceiling():
     assert sc.get("organisation.ceiling") == 25_000           # the project leader's ceiling [L5044-5046]
 
 
+def test_assens_ranks_by_the_duration_of_the_vulnerable_position():
+    sc = _load("assens")
+    # chosen "among other things by the length of the period the family has been in a vulnerable
+    # position", with an employment case and a child case [L2642-2646]
+    assert sc.get("selection.rank") == "duration"
+    assert sc.get("selection.case_capacity") == {"children": 75}   # "ca. 75 børnesager ad gangen" [L4846]
+    assert sorted(sc.get("selection.require_sectors")) == ["children", "employment"]
+
+
 def test_assens_three_payment_routes_and_the_ceiling():
     cells = _cells("assens")
     # familiebehandling by the unit's staff: granted and paid in the unit [Tabel 4.2 L2952-2953, L5021-5027]
@@ -165,6 +174,8 @@ def test_hoeje_taastrup_size_network_and_meetings():
     assert {c["every_months"] for c in sc.get("organisation.coordination")} == {3}
     assert sc.get("selection.stay.durations") == [9, 12]      # 9-12 months each [L6131-6135]
     assert sc.get("selection.score_min") == 3                 # three or more interventions/benefits [L6381]
+    # "about a third of the families" with a young person/child aged 15-23 [L6395-6397]
+    assert sc.get("selection.quota") == {"15-23": pytest.approx(1 / 3, abs=0.01)}
 
 
 def test_hoeje_taastrup_grants_and_pays_in_the_centres_with_the_salary_key():

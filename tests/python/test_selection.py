@@ -132,3 +132,50 @@ def test_recheck_admits_a_family_in_the_month_it_becomes_eligible():
     # checked once only, nobody is ever eligible
     once = tvaer.simulate(_recheck_scenario(False), replications=3, seed=5, progress=False)
     assert (once.admitted[:, 1] == 0).all()
+
+
+# ---- ages and quotas (docs/scenario-format.md, "Ages, age bands and quotas") ----------------------
+
+def _youth_scenario(selection: dict) -> tvaer.Scenario:
+    # _scenario's families, every child aged 16 (so a family is "young" exactly when it has a child,
+    # which its children's cost shows)
+    data = _scenario({"rank": "cost", **selection}).data
+    data["tracks"][1]["ages"] = {"16-16": 1.0}
+    return tvaer.Scenario(data, "select.toml")
+
+
+def test_a_quota_admits_the_top_young_families_up_to_its_places_and_the_top_others_after():
+    # 10 places, 0.8 reserved for families with a member aged 15-23: R = 8. Ranked by cost, the
+    # walk admits (docs/scenario-format.md) max(min(R, Y), y) young families, where Y is the number
+    # of young families and y the number among the 10 most expensive (ties are among families of the
+    # same kind, so y does not depend on the tie order), the most expensive of each kind.
+    res = tvaer.simulate(_youth_scenario({"capacity": 10, "quota": {"15-23": 0.8}}), replications=6, seed=4,
+                         progress=False, family_costs=True)
+    employment, children, admitted = _year1(res)
+    quota_mattered = False
+    for rep in range(admitted.shape[0]):
+        young = children[rep] > 0
+        cost = employment[rep] + children[rep]
+        top10 = np.sort(cost)[::-1][9]
+        young_top = int((young & (cost > top10)).sum()) + min(10 - int((cost > top10).sum()),
+                                                               int((young & (cost == top10)).sum()))
+        want_young = max(min(8, int(young.sum())), young_top)
+        assert admitted[rep].sum() == 10
+        assert (admitted[rep] & young).sum() == want_young, rep
+        for kind in (young, ~young):
+            inside, outside = cost[admitted[rep] & kind], cost[~admitted[rep] & kind]
+            if inside.size and outside.size:
+                assert inside.min() >= outside.max()
+        quota_mattered |= want_young > young_top
+    assert quota_mattered  # the quota changed the admissions in some replication
+
+
+def test_the_analytic_mode_names_the_age_rules_it_refuses():
+    sc = _youth_scenario({"capacity": 10, "quota": {"15-23": 0.8}})
+    with pytest.raises(tvaer.TvaerError, match=r"^analytic mode: selection\.quota is set \(places reserved by age\); "
+                                               r"the analytic mode puts every family inside the solution from t = 0$"):
+        tvaer.expected(sc, "solution")
+    tvaer.expected(sc, "usual")  # nothing is selected as usual
+    with pytest.raises(tvaer.TvaerError, match=r"^analytic mode: selection\.rank = \"duration\" \(the longest "
+                                               r"vulnerable first\)"):
+        tvaer.expected(_scenario({"rank": "duration"}), "solution")

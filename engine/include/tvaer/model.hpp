@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "tvaer/ages.hpp"
 #include "tvaer/costs.hpp"
 #include "tvaer/distributions.hpp"
 #include "tvaer/intervention.hpp"
@@ -64,6 +65,7 @@ struct compiled_track {
     std::vector<double> members_cdf;
     std::vector<double> benefit_cdf;
     int certain_members = -1;  ///< the members a family has when only that count has a positive share
+    compiled_ages ages;        ///< members' ages at entry (empty: no ages)
 };
 
 /// An organisation.coordination meeting: its ledger line and its cost per family-month inside
@@ -107,6 +109,15 @@ struct model {
     /// solution_capacity throughout; solution_capacity is then year 1's).
     std::vector<std::uint32_t> capacity_by_year;
     std::uint32_t required_sectors = 0;        ///< bit mask of selection.require_sectors
+    bool has_ages = false;                     ///< some track gives its members ages (ages.hpp)
+    std::vector<age_band> age_bands;           ///< selection.age_bands
+    std::vector<detail::quota_group> quota;    ///< selection.quota, in written order
+    /// selection.case_capacity: a sector (index) and the most cases in it inside the solution.
+    struct case_cap {
+        std::uint32_t sector;
+        std::uint32_t cap;
+    };
+    std::vector<case_cap> case_caps;
     bool capacity_states = false;              ///< some state has a capacity (tracks.states.capacity)
     bool place_queues = false;                 ///< some state has a queue for its places (tracks.states.queue)
     detail::compiled_reimbursement reimbursement;  ///< § 176 (reimbursement.hpp); its lines come last

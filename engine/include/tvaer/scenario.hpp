@@ -82,6 +82,9 @@ struct track {
     std::vector<double> members;          ///< P(family has n members of this track), n = 0, 1, ...
     std::vector<std::string> benefits;    ///< benefit types (empty: none)
     std::vector<double> benefit_shares;   ///< share of members per benefit type
+    /// Age bands "a-b" of the members at entry and their shares (ages.hpp); empty: no ages.
+    std::vector<std::string> age_bands;
+    std::vector<double> age_shares;
 };
 
 /// While an intervention is active, multiplies the hazard of `from -> to` on `track`. If the
@@ -130,7 +133,7 @@ struct intervention {
 
 /// Selection of families into the solution (report sec. 4.2), evaluated when a family enters
 /// the population (at t = 0 for the initial families).
-enum class selection_rank { score, cost };
+enum class selection_rank { score, cost, duration };
 
 struct selection {
     std::uint32_t capacity = 0;               ///< places in the solution (families); 0 = unlimited
@@ -146,8 +149,10 @@ struct selection {
     /// Sectors in which a family must have a case, all of them (Assens: employment and children,
     /// report L2597-2602); empty: any sectors, as many as min_sectors.
     std::vector<std::string> require_sectors;
-    /// Order of the waiting list at the start: "score" (highest complexity score first) or "cost"
-    /// (the currently most expensive families first, Høje-Taastrup, report L6383-6385).
+    /// Order of the waiting list at the start: "score" (highest complexity score first), "cost"
+    /// (the currently most expensive families first, Høje-Taastrup, report L6383-6385) or
+    /// "duration" (the longest in a vulnerable position first: the longest time a member has been
+    /// in its current state with a cost, Assens, report L2644-2646).
     selection_rank rank = selection_rank::score;
     /// Places per simulation year (the last value holds after it); empty: `capacity` throughout
     /// (Helsingør grew from 60 to 90-110 families, report L5747-5751).
@@ -157,6 +162,16 @@ struct selection {
     /// eligible when its turn comes is passed over. false: considered once, at the start or on
     /// arrival.
     bool recheck = false;
+    /// Age bands "a-b" (ages.hpp): a family is eligible only with a member whose age is in one of
+    /// them; empty: any ages.
+    std::vector<std::string> age_bands;
+    /// Age band -> share of the places reserved for families with a member in that band while
+    /// such a family waits (Høje-Taastrup: about a third with a young person aged 15-23, report
+    /// L6395-6397); docs/scenario-format.md defines it exactly.
+    std::vector<std::pair<std::string, double>> quota;
+    /// Sector -> the most cases in it the solution holds at a time: members with a cost in the
+    /// sector, counted when their family is admitted (Assens: about 75 child cases, report L4846).
+    std::vector<std::pair<std::string, double>> case_capacity;
 };
 
 /// Working hours in a full-time year [A]: 37 hours a week x 52 weeks, the gross norm. Net of
