@@ -121,6 +121,8 @@ class Results:
         self._lines = _line_table(self._ledger_lines, self.budgets, self._sectors)
         self.interrupted = interrupted
         self._costs: xr.DataArray | None = None
+        self._monthly: np.ndarray | None = None
+        self._yearly: np.ndarray | None = None
         self._family: xr.DataArray | None = None
 
     # ---- basic facts -------------------------------------------------------------------------
@@ -267,24 +269,30 @@ class Results:
         return xr.DataArray(np.asarray(self._raw.costs), dims=("replication", "arm", "line", "month"),
                             coords=coords, name="cost", attrs={"units": "DKK"})
 
+    def _monthly_values(self) -> np.ndarray:
+        """DKK by (replication, month, budget, arm, kind) as a NumPy array (what :attr:`costs`
+        labels), computed once."""
+        if self._monthly is None:
+            raw = np.asarray(self._raw.costs)  # (rep, arm, line, month)
+            budgets = self.budgets
+            ind = np.zeros((len(self._ledger_lines), len(budgets), len(KINDS)))
+            for i, line in enumerate(self._ledger_lines):
+                ind[i, int(line.payer), KINDS.index(line.kind.name)] = 1.0
+            # By blocks of replications: summing the whole array at once made a transposed
+            # copy of it (as large as the engine's costs) on top of the output.
+            data = np.empty((raw.shape[0], raw.shape[3], len(budgets), raw.shape[1], len(KINDS)))
+            for r0 in range(0, raw.shape[0], _COST_BLOCK):
+                data[r0:r0 + _COST_BLOCK] = np.einsum("ralm,lsk->rmsak", raw[r0:r0 + _COST_BLOCK], ind, optimize=True)
+            self._monthly = data
+        return self._monthly
+
     @property
     def costs(self) -> xr.DataArray:
         """DKK by (replication, month, sector, arm, kind); `sector` is the paying budget."""
         self.needs_replications("Results.costs")
         if self._costs is None:
-            raw = np.asarray(self._raw.costs)  # (rep, arm, line, month)
-            lines = self._lines
-            ind = np.zeros((len(lines), len(self.budgets), len(KINDS)))
-            for i, (payer, kind) in enumerate(zip(lines["payer"], lines["kind"])):
-                ind[i, self.budgets.index(payer), KINDS.index(kind)] = 1.0
-            # By blocks of replications: summing the whole array at once made a transposed
-            # copy of it (as large as the engine's costs) on top of the output.
-            data = np.empty((raw.shape[0], raw.shape[3], len(self.budgets), raw.shape[1], len(KINDS)))
-            for r0 in range(0, raw.shape[0], _COST_BLOCK):
-                data[r0:r0 + _COST_BLOCK] = np.einsum("ralm,lsk->rmsak", raw[r0:r0 + _COST_BLOCK], ind, optimize=True)
-            del raw
             self._costs = xr.DataArray(
-                data,
+                self._monthly_values(),
                 dims=("replication", "month", "sector", "arm", "kind"),
                 coords={
                     "replication": np.arange(self.first_replication, self.first_replication + self.replications),
@@ -298,17 +306,30 @@ class Results:
             )
         return self._costs
 
+    def _yearly_values(self) -> np.ndarray:
+        """DKK by (replication, year, budget, arm, kind) as a C-contiguous NumPy array (what
+        :attr:`yearly_costs` labels; year 1 is months 0-11, a partial last year included).
+        Plain NumPy: the summary needs no labelled array, whose first one in a process costs
+        about a second (xarray imports dask.array; docs/performance.md)."""
+        if self._totals is not None:
+            return np.ascontiguousarray(self._totals.yearly)
+        if self._yearly is None:
+            monthly = self._monthly_values()
+            years = (monthly.shape[1] + 11) // 12
+            out = np.empty((monthly.shape[0], years) + monthly.shape[2:])
+            for y in range(years):  # each year's months summed in month order, as a groupby by year
+                out[:, y] = monthly[:, 12 * y:12 * y + 12].sum(axis=1)
+            self._yearly = out
+        return self._yearly
+
     @property
     def yearly_costs(self) -> xr.DataArray:
         """DKK by (replication, year, sector, arm, kind); year 1 is months 0-11."""
-        if self._totals is not None:
-            return xr.DataArray(self._totals.yearly, dims=("replication", "year", "sector", "arm", "kind"),
-                                coords={"replication": self._coordinate("replication", self.replications),
-                                        "year": np.arange(1, self._totals.years + 1), "sector": self.budgets,
-                                        "arm": ARMS, "kind": KINDS}, name="cost", attrs={"units": "DKK"})
-        c = self.costs
-        year = xr.DataArray(c["month"].values // 12 + 1, dims="month", name="year")
-        return c.groupby(year).sum("month")
+        data = self._yearly_values().copy()
+        return xr.DataArray(data, dims=("replication", "year", "sector", "arm", "kind"),
+                            coords={"replication": self._coordinate("replication", self.replications),
+                                    "year": np.arange(1, data.shape[1] + 1), "sector": self.budgets,
+                                    "arm": ARMS, "kind": KINDS}, name="cost", attrs={"units": "DKK"})
 
     @property
     def flows(self) -> xr.Dataset:
@@ -508,8 +529,20 @@ class Results:
     # ---- summaries ---------------------------------------------------------------------------
     def yearly_difference(self) -> xr.DataArray:
         """Solution minus business as usual, DKK by (replication, year, sector), both kinds."""
-        y = self.yearly_costs.sum("kind", skipna=False)
-        return y.sel(arm="solution") - y.sel(arm="bau")
+        return xr.DataArray(self._difference_values(), dims=("replication", "year", "sector"),
+                            coords={"replication": self._coordinate("replication", self.replications),
+                                    "year": np.arange(1, self._yearly_values().shape[1] + 1), "sector": self.budgets},
+                            name="cost", attrs={"units": "DKK"})
+
+    def _arm_values(self) -> np.ndarray:
+        """DKK by (replication, year, budget, arm), both kinds."""
+        y = self._yearly_values()
+        return y[..., 0] + y[..., 1]  # the kinds (service, transfer) summed
+
+    def _difference_values(self) -> np.ndarray:
+        """Solution minus business as usual, DKK by (replication, year, budget), both kinds."""
+        y = self._arm_values()
+        return y[..., 1] - y[..., 0]
 
     def summary(self, level: float = 0.95, unit: str = "DKK") -> pd.DataFrame:
         """Per sector and year: mean cost per arm, the mean paired difference (solution - bau) with
@@ -517,23 +550,25 @@ class Results:
         break-even statistics. A row `sector == "total"` sums the budgets. Money in DKK, or in
         thousands (``unit="kDKK"``) or millions (``"MDKK"``) of DKK; ValueError for another unit."""
         unit_factor(unit)  # an unknown unit is refused before any work
-        y = self.yearly_costs.sum("kind", skipna=False)  # (rep, year, sector, arm)
-        total = y.sum("sector", skipna=False).expand_dims(sector=["total"])
-        y = xr.concat([y, total], dim="sector")
-        diff = (y.sel(arm="solution") - y.sel(arm="bau")).transpose("replication", "year", "sector").values
+        # NumPy throughout (no labelled array: see _yearly_values), in the order of the labelled
+        # computation it replaces, so that the numbers are the same bit for bit
+        # (tests/python/test_statistics.py checks them against xarray).
+        y = self._arm_values()  # (rep, year, budget, arm)
+        y = np.concatenate([y, y.sum(axis=2, keepdims=True)], axis=2)  # the "total" row last
+        diff = y[..., 1] - y[..., 0]
         mean, lo, hi = paired_interval(diff, axis=0, level=level)
-        bau = y.sel(arm="bau").mean("replication").transpose("year", "sector").values
-        sol = y.sel(arm="solution").mean("replication").transpose("year", "sector").values
+        bau = y[..., 0].mean(axis=0)
+        sol = y[..., 1].mean(axis=0)
         p_loss = (diff > 0).mean(axis=0)
-        years = y["year"].values
-        sectors = list(y["sector"].values)
-        rows = []
-        for i, year in enumerate(years):
-            for j, sector in enumerate(sectors):
-                rows.append({"sector": sector, "year": int(year), "bau": bau[i, j], "solution": sol[i, j],
-                             "difference": mean[i, j], "ci_low": lo[i, j], "ci_high": hi[i, j],
-                             "p_net_loss": p_loss[i, j]})
-        df = pd.DataFrame(rows).set_index(["sector", "year"]).sort_index()
+        sectors = self.budgets + ["total"]
+        order = sorted(range(len(sectors)), key=lambda j: sectors[j])
+        years = np.arange(1, y.shape[1] + 1)
+        index = pd.MultiIndex.from_arrays([np.repeat([sectors[j] for j in order], len(years)),
+                                           np.tile(years, len(sectors))], names=["sector", "year"])
+        columns = {name: a[:, order].T.reshape(-1) for name, a in
+                   [("bau", bau), ("solution", sol), ("difference", mean), ("ci_low", lo), ("ci_high", hi),
+                    ("p_net_loss", p_loss)]}
+        df = pd.DataFrame(columns, index=index)
         df.attrs["level"] = level
         df.attrs["units"] = "DKK per year (p_net_loss: a share of replications)"
         df.attrs["replications"] = self.replications
@@ -545,12 +580,11 @@ class Results:
         difference (solution - bau, all budgets) stays <= 0 (the engine's ``break_even_year_dkk`` of
         the yearly saving). Median over replications and the share of replications that break
         even within the horizon."""
-        d = self.yearly_difference().sum("sector", skipna=False).transpose("replication", "year")
-        years = d["year"].values
+        d = self._difference_values().sum(axis=2)  # (rep, year)
         found = []
-        for row in d.values:
+        for row in d:
             idx = _core.break_even_year_dkk([float(-x) for x in row])
-            found.append(np.nan if idx is None else float(years[idx]))
+            found.append(np.nan if idx is None else float(idx + 1))
         arr = np.array(found, dtype=float)
         share = float(np.mean(~np.isnan(arr))) if len(arr) else float("nan")
         median = float(np.nanmedian(arr)) if share > 0 else float("nan")
