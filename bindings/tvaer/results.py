@@ -14,14 +14,16 @@ import hashlib
 
 import math
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import xarray as xr
 
 from . import _core
 from .tables import in_unit, unit_factor
+
+if TYPE_CHECKING:  # imported where used: the first labelled array costs up to a second
+    import xarray as xr
 
 __all__ = ["Results", "paired_interval", "ARRAYS"]
 
@@ -232,6 +234,8 @@ class Results:
         """The engine's array `name` (a key of :data:`ARRAYS`) with the table's dimensions, units
         and long name, and coordinates for every dimension. Raises KeyError for an unknown name
         and ValueError for an array these results do not hold."""
+        import xarray as xr
+
         if not self.holds(name):
             self.needs_replications(f"Results.array({name!r})")
             raise ValueError(f"{name}: not held by these results")
@@ -272,6 +276,8 @@ class Results:
     @property
     def line_costs(self) -> xr.DataArray:
         """DKK by (replication, arm, line, month), with line metadata as coordinates."""
+        import xarray as xr
+
         self.needs_replications("Results.line_costs")
         lines = self._lines
         coords: dict[str, Any] = {
@@ -305,6 +311,8 @@ class Results:
     @property
     def costs(self) -> xr.DataArray:
         """DKK by (replication, month, sector, arm, kind); `sector` is the paying budget."""
+        import xarray as xr
+
         self.needs_replications("Results.costs")
         if self._costs is None:
             self._costs = xr.DataArray(
@@ -341,6 +349,8 @@ class Results:
     @property
     def yearly_costs(self) -> xr.DataArray:
         """DKK by (replication, year, sector, arm, kind); year 1 is months 0-11."""
+        import xarray as xr
+
         data = self._yearly_values().copy()
         return xr.DataArray(data, dims=("replication", "year", "sector", "arm", "kind"),
                             coords={"replication": self._coordinate("replication", self.replications),
@@ -357,6 +367,8 @@ class Results:
         decision to start, per start) apart from mean decision waits (``mean_decision_wait_<group>``,
         request to decision, per decided request). Means are NaN in months without any. Arrays a
         results file lacks are left out."""
+        import xarray as xr
+
         self.needs_replications("Results.flows")
         out = {}
         for name, row in ARRAYS.items():
@@ -398,6 +410,8 @@ class Results:
         return self._moment(name, variance=True)
 
     def _moment(self, name: str, variance: bool) -> xr.DataArray:
+        import xarray as xr
+
         names = self.moment_names()
         if name not in names:
             raise ValueError(f"Results.mean/variance: {name!r} is not one of {names}")
@@ -501,6 +515,8 @@ class Results:
         return df
 
     def _family_array(self) -> xr.DataArray:
+        import xarray as xr
+
         raw = self._raw
         counts = np.asarray(raw.family_count).reshape(self.replications, 2)
         years, budgets = (self.months + 11) // 12, len(self.budgets)
@@ -545,6 +561,8 @@ class Results:
     # ---- summaries ---------------------------------------------------------------------------
     def yearly_difference(self) -> xr.DataArray:
         """Solution minus business as usual, DKK by (replication, year, sector), both kinds."""
+        import xarray as xr
+
         return xr.DataArray(self._difference_values(), dims=("replication", "year", "sector"),
                             coords={"replication": self._coordinate("replication", self.replications),
                                     "year": np.arange(1, self._yearly_values().shape[1] + 1), "sector": self.budgets},
@@ -609,6 +627,8 @@ class Results:
     def present_value(self) -> xr.DataArray:
         """Present value (DKK) of the yearly difference per (replication, sector), discounted at
         the scenario's yearly rate with year 1 undiscounted (the engine's ``present_value_dkk``)."""
+        import xarray as xr
+
         d = self.yearly_difference().transpose("replication", "sector", "year")
         pv = np.array([[_core.present_value_dkk([float(x) for x in row], self.discount_rate) for row in rep]
                        for rep in d.values]).reshape(d.shape[:2])

@@ -234,3 +234,24 @@ def test_a_quick_simulate_with_progress_imports_no_tqdm():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False", out.stderr
     assert "tvaer default" not in out.stderr  # no bar drawn
+
+
+def test_a_first_simulate_and_summary_import_no_labelled_arrays_nor_scipy():
+    # Issue 16's notebook cell: xarray (with dask.array behind its first array: about a second),
+    # scipy and tqdm are imported where they are needed, not by `import tvaer`, simulate or summary.
+    import subprocess
+    import sys
+
+    heavy = ["xarray", "dask", "scipy", "tqdm", "matplotlib", "h5py"]
+    code = ("import sys, tvaer\n"
+            f"heavy = {heavy!r}\n"
+            "print(*[m for m in heavy if m in sys.modules])\n"
+            "r = tvaer.simulate(tvaer.default_scenario().with_({'families': 30}), replications=10, seed=1)\n"
+            "s = r.summary()\n"
+            "print(*[m for m in heavy if m in sys.modules])\n"
+            "print(r.yearly_costs.dims, *[m for m in heavy if m in sys.modules])\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    lines = out.stdout.split("\n")
+    assert lines[0] == "" and lines[1] == "", out.stdout + out.stderr
+    # The labelled arrays still work, importing xarray then.
+    assert lines[2].startswith("('replication', 'year', 'sector', 'arm', 'kind') xarray"), lines[2]
