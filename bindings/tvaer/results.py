@@ -136,12 +136,19 @@ class Results:
         self._discount_rate = discount_rate
         self._scenario_json = scenario_json
         self._scenario_name = scenario_name
-        self._lines = _line_table(self._ledger_lines, self.budgets, self._sectors)
+        self._line_frame: pd.DataFrame | None = None  # made when asked for (see _lines)
         self.interrupted = interrupted
         self._costs: xr.DataArray | None = None
         self._monthly: np.ndarray | None = None
         self._yearly: np.ndarray | None = None
         self._family: xr.DataArray | None = None
+
+    @property
+    def _lines(self) -> pd.DataFrame:
+        """The ledger lines as a table (:attr:`lines`), made once and only when needed."""
+        if self._line_frame is None:
+            self._line_frame = _line_table(self._ledger_lines, self.budgets, self._sectors)
+        return self._line_frame
 
     # ---- basic facts -------------------------------------------------------------------------
     @property
