@@ -577,8 +577,7 @@ class Results:
 
     def _arm_values(self) -> np.ndarray:
         """DKK by (replication, year, budget, arm), both kinds."""
-        y = self._yearly_values()
-        return y[..., 0] + y[..., 1]  # the kinds (service, transfer) summed
+        return self._yearly_values().sum(axis=-1)  # the kinds summed
 
     def _difference_values(self) -> np.ndarray:
         """Solution minus business as usual, DKK by (replication, year, budget), both kinds."""
