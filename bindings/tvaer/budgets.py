@@ -13,17 +13,19 @@ labelled 1, 2, ... as in :attr:`tvaer.Results.yearly_costs` (year 1 is months 0-
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
-import xarray as xr
 
 from . import _core
 from .errors import ScenarioError
 from .results import Results, paired_interval
 from .scenario import Scenario, compile_model
 from .tables import budgets_in_thousands, in_unit, unit_factor
+
+if TYPE_CHECKING:  # imported where used: the first labelled array costs up to a second
+    import xarray as xr
 
 __all__ = [
     "Rule", "Settlement", "settle", "rules_from_scenario", "pay_where_granted", "fixed_key", "salary_key",
@@ -208,6 +210,8 @@ class Settlement:
     """Settlements of every replication: tables, summaries and the incentive table."""
 
     def __init__(self, settled: list[Any], rules: list[Rule], first_replication: int, discount_rate: float):
+        import xarray as xr
+
         first = settled[0]
         self.budgets = list(first.budgets)
         self.rules = [r.name for r in rules]
@@ -245,6 +249,8 @@ class Settlement:
         over replications of the difference, the money settled and the net position, plus the
         probability that the budget is a net loser (net < 0) that year. Money in DKK, or in
         thousands (``unit="kDKK"``) or millions (``"MDKK"``) of DKK; ValueError for another unit."""
+        import xarray as xr
+
         unit_factor(unit)  # an unknown unit is refused before any work
         t = self.tables
         t = xr.concat([t, t.sum("budget").expand_dims(budget=["total"])], dim="budget")
@@ -337,3 +343,4 @@ def _median_year(years: list[int | None]) -> float:
 
 # Shapley values by simulation live in coalitions.py; they are part of this module's API.
 from .coalitions import ShapleyValues, coalition_scenario, shapley_values  # noqa: E402
+

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-import xarray as xr
 
 from . import _core
 from .errors import ScenarioError, TvaerError
 from .results import paired_interval
 from .scenario import Scenario
+
+if TYPE_CHECKING:  # imported where used: the first labelled array costs up to a second
+    import xarray as xr
 
 __all__ = ["decompose", "Decomposition"]
 
@@ -255,6 +257,7 @@ def decompose(
     or structure (sectors, tracks, states, interventions), and ValueError for a prefix that
     matches no difference or too many mechanisms.
     """
+    import xarray as xr
     from .simulate import simulate
 
     if outcome not in OUTCOMES:
@@ -320,6 +323,8 @@ class Decomposition:
         """Per mechanism (and ``"total"``, the whole difference), sector (and ``"total"``, all
         budgets) and year: the mean part (DKK) with its paired interval over replications and its
         share of the mean total (NaN where the total is 0)."""
+        import xarray as xr
+
         level = self.level if level is None else level
         parts = _with_total(xr.concat([self.parts, self.total.expand_dims(mechanism=["total"])], dim="mechanism"))
         p = parts.transpose("replication", "mechanism", "sector", "year").values
@@ -421,6 +426,8 @@ def _millions(dkk: float) -> str:
 
 def _with_total(x: xr.DataArray) -> xr.DataArray:
     """`x` with one more sector, ``"total"``: the sum of the budgets."""
+    import xarray as xr
+
     return xr.concat([x, x.sum("sector").expand_dims(sector=["total"])], dim="sector")
 
 

@@ -10,11 +10,15 @@ every family is inside the solution for the whole horizon.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import xarray as xr
 
 from . import _core
 from .scenario import Scenario, compile_model
+
+if TYPE_CHECKING:  # imported where used: the first labelled array costs up to a second
+    import xarray as xr
 
 __all__ = ["expected"]
 
@@ -32,6 +36,8 @@ def expected(scenario: Scenario, treatment: str = "usual", by: str = "month") ->
     `treatment` or `by`, ScenarioError for an invalid scenario and TvaerError for a model the
     analytic mode does not support.
     """
+    import xarray as xr
+
     if treatment not in TREATMENTS:
         raise ValueError(f"treatment: must be one of {', '.join(TREATMENTS)}; got {treatment!r}")
     if by not in ("month", "year"):

@@ -14,14 +14,16 @@ import hashlib
 
 import math
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import xarray as xr
 
 from . import _core
 from .tables import in_unit, unit_factor
+
+if TYPE_CHECKING:  # imported where used: the first labelled array costs up to a second
+    import xarray as xr
 
 __all__ = ["Results", "paired_interval", "ARRAYS"]
 
@@ -37,10 +39,26 @@ def t_quantile(p: float, df: int) -> float:
 
     `scipy.special.stdtrit` is the function `scipy.stats.t.ppf` evaluates (same value, bit for
     bit), without importing `scipy.stats` (about 1 s on the first call in a process against
-    0.2 s for `scipy.special`); cached, since a process asks for few (p, df) pairs."""
+    0.2 s for `scipy.special`); cached, since a process asks for few (p, df) pairs. The
+    intervals' usual levels (80, 90, 95 and 99 %) up to 1,000 degrees of freedom are read from
+    a table of its values (tools/t_quantiles.py), so that the first summary in a process imports
+    no scipy at all."""
+    if 1 <= df <= _t_table()[1] and p in _t_table()[0]:
+        return float(_t_table()[2][_t_table()[0][p], df - 1])
     from scipy.special import stdtrit
 
     return float(stdtrit(df, p))
+
+
+@functools.lru_cache(maxsize=1)
+def _t_table() -> tuple[dict[float, int], int, np.ndarray]:
+    """The table of tvaer._t_quantiles: row of each p, degrees of freedom covered, quantiles."""
+    import base64
+
+    from ._t_quantiles import DATA, LEVELS, MAX_DF
+
+    table = np.frombuffer(base64.b64decode(DATA), dtype="<f8").reshape(len(LEVELS), MAX_DF)
+    return {0.5 + level / 2: i for i, level in enumerate(LEVELS)}, MAX_DF, table
 
 
 def paired_interval(diff: np.ndarray, axis: int = 0, level: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -121,10 +139,19 @@ class Results:
         self._discount_rate = discount_rate
         self._scenario_json = scenario_json
         self._scenario_name = scenario_name
-        self._lines = _line_table(self._ledger_lines, self.budgets, self._sectors)
+        self._line_frame: pd.DataFrame | None = None  # made when asked for (see _lines)
         self.interrupted = interrupted
         self._costs: xr.DataArray | None = None
+        self._monthly: np.ndarray | None = None
+        self._yearly: np.ndarray | None = None
         self._family: xr.DataArray | None = None
+
+    @property
+    def _lines(self) -> pd.DataFrame:
+        """The ledger lines as a table (:attr:`lines`), made once and only when needed."""
+        if self._line_frame is None:
+            self._line_frame = _line_table(self._ledger_lines, self.budgets, self._sectors)
+        return self._line_frame
 
     # ---- basic facts -------------------------------------------------------------------------
     @property
@@ -217,6 +244,8 @@ class Results:
         """The engine's array `name` (a key of :data:`ARRAYS`) with the table's dimensions, units
         and long name, and coordinates for every dimension. Raises KeyError for an unknown name
         and ValueError for an array these results do not hold."""
+        import xarray as xr
+
         if not self.holds(name):
             self.needs_replications(f"Results.array({name!r})")
             raise ValueError(f"{name}: not held by these results")
@@ -257,6 +286,8 @@ class Results:
     @property
     def line_costs(self) -> xr.DataArray:
         """DKK by (replication, arm, line, month), with line metadata as coordinates."""
+        import xarray as xr
+
         self.needs_replications("Results.line_costs")
         lines = self._lines
         coords: dict[str, Any] = {
@@ -270,24 +301,32 @@ class Results:
         return xr.DataArray(np.asarray(self._raw.costs), dims=("replication", "arm", "line", "month"),
                             coords=coords, name="cost", attrs={"units": "DKK"})
 
+    def _monthly_values(self) -> np.ndarray:
+        """DKK by (replication, month, budget, arm, kind) as a NumPy array (what :attr:`costs`
+        labels), computed once."""
+        if self._monthly is None:
+            raw = np.asarray(self._raw.costs)  # (rep, arm, line, month)
+            budgets = self.budgets
+            ind = np.zeros((len(self._ledger_lines), len(budgets), len(KINDS)))
+            for i, line in enumerate(self._ledger_lines):
+                ind[i, int(line.payer), KINDS.index(line.kind.name)] = 1.0
+            # By blocks of replications: summing the whole array at once made a transposed
+            # copy of it (as large as the engine's costs) on top of the output.
+            data = np.empty((raw.shape[0], raw.shape[3], len(budgets), raw.shape[1], len(KINDS)))
+            for r0 in range(0, raw.shape[0], _COST_BLOCK):
+                data[r0:r0 + _COST_BLOCK] = np.einsum("ralm,lsk->rmsak", raw[r0:r0 + _COST_BLOCK], ind, optimize=True)
+            self._monthly = data
+        return self._monthly
+
     @property
     def costs(self) -> xr.DataArray:
         """DKK by (replication, month, sector, arm, kind); `sector` is the paying budget."""
+        import xarray as xr
+
         self.needs_replications("Results.costs")
         if self._costs is None:
-            raw = np.asarray(self._raw.costs)  # (rep, arm, line, month)
-            lines = self._lines
-            ind = np.zeros((len(lines), len(self.budgets), len(KINDS)))
-            for i, (payer, kind) in enumerate(zip(lines["payer"], lines["kind"])):
-                ind[i, self.budgets.index(payer), KINDS.index(kind)] = 1.0
-            # By blocks of replications: summing the whole array at once made a transposed
-            # copy of it (as large as the engine's costs) on top of the output.
-            data = np.empty((raw.shape[0], raw.shape[3], len(self.budgets), raw.shape[1], len(KINDS)))
-            for r0 in range(0, raw.shape[0], _COST_BLOCK):
-                data[r0:r0 + _COST_BLOCK] = np.einsum("ralm,lsk->rmsak", raw[r0:r0 + _COST_BLOCK], ind, optimize=True)
-            del raw
             self._costs = xr.DataArray(
-                data,
+                self._monthly_values(),
                 dims=("replication", "month", "sector", "arm", "kind"),
                 coords={
                     "replication": np.arange(self.first_replication, self.first_replication + self.replications),
@@ -301,17 +340,32 @@ class Results:
             )
         return self._costs
 
+    def _yearly_values(self) -> np.ndarray:
+        """DKK by (replication, year, budget, arm, kind) as a C-contiguous NumPy array (what
+        :attr:`yearly_costs` labels; year 1 is months 0-11, a partial last year included).
+        Plain NumPy: the summary needs no labelled array, whose first one in a process costs
+        about a second (xarray imports dask.array; docs/performance.md)."""
+        if self._totals is not None:
+            return np.ascontiguousarray(self._totals.yearly)
+        if self._yearly is None:
+            monthly = self._monthly_values()
+            years = (monthly.shape[1] + 11) // 12
+            out = np.empty((monthly.shape[0], years) + monthly.shape[2:])
+            for y in range(years):  # each year's months summed in month order, as a groupby by year
+                out[:, y] = monthly[:, 12 * y:12 * y + 12].sum(axis=1)
+            self._yearly = out
+        return self._yearly
+
     @property
     def yearly_costs(self) -> xr.DataArray:
         """DKK by (replication, year, sector, arm, kind); year 1 is months 0-11."""
-        if self._totals is not None:
-            return xr.DataArray(self._totals.yearly, dims=("replication", "year", "sector", "arm", "kind"),
-                                coords={"replication": self._coordinate("replication", self.replications),
-                                        "year": np.arange(1, self._totals.years + 1), "sector": self.budgets,
-                                        "arm": ARMS, "kind": KINDS}, name="cost", attrs={"units": "DKK"})
-        c = self.costs
-        year = xr.DataArray(c["month"].values // 12 + 1, dims="month", name="year")
-        return c.groupby(year).sum("month")
+        import xarray as xr
+
+        data = self._yearly_values().copy()
+        return xr.DataArray(data, dims=("replication", "year", "sector", "arm", "kind"),
+                            coords={"replication": self._coordinate("replication", self.replications),
+                                    "year": np.arange(1, data.shape[1] + 1), "sector": self.budgets,
+                                    "arm": ARMS, "kind": KINDS}, name="cost", attrs={"units": "DKK"})
 
     @property
     def flows(self) -> xr.Dataset:
@@ -326,6 +380,8 @@ class Results:
         ``mean_place_wait_<group>``, their mean wait from being sent to the ``when_full`` state
         (counted in ``redirected_<group>``) to moving in. Means are NaN in months without any.
         Arrays a results file lacks are left out."""
+        import xarray as xr
+
         self.needs_replications("Results.flows")
         out = {}
         for name, row in ARRAYS.items():
@@ -367,6 +423,8 @@ class Results:
         return self._moment(name, variance=True)
 
     def _moment(self, name: str, variance: bool) -> xr.DataArray:
+        import xarray as xr
+
         names = self.moment_names()
         if name not in names:
             raise ValueError(f"Results.mean/variance: {name!r} is not one of {names}")
@@ -470,6 +528,8 @@ class Results:
         return df
 
     def _family_array(self) -> xr.DataArray:
+        import xarray as xr
+
         raw = self._raw
         counts = np.asarray(raw.family_count).reshape(self.replications, 2)
         years, budgets = (self.months + 11) // 12, len(self.budgets)
@@ -514,8 +574,21 @@ class Results:
     # ---- summaries ---------------------------------------------------------------------------
     def yearly_difference(self) -> xr.DataArray:
         """Solution minus business as usual, DKK by (replication, year, sector), both kinds."""
-        y = self.yearly_costs.sum("kind", skipna=False)
-        return y.sel(arm="solution") - y.sel(arm="bau")
+        import xarray as xr
+
+        return xr.DataArray(self._difference_values(), dims=("replication", "year", "sector"),
+                            coords={"replication": self._coordinate("replication", self.replications),
+                                    "year": np.arange(1, self._yearly_values().shape[1] + 1), "sector": self.budgets},
+                            name="cost", attrs={"units": "DKK"})
+
+    def _arm_values(self) -> np.ndarray:
+        """DKK by (replication, year, budget, arm), both kinds."""
+        return self._yearly_values().sum(axis=-1)  # the kinds summed
+
+    def _difference_values(self) -> np.ndarray:
+        """Solution minus business as usual, DKK by (replication, year, budget), both kinds."""
+        y = self._arm_values()
+        return y[..., 1] - y[..., 0]
 
     def summary(self, level: float = 0.95, unit: str = "DKK") -> pd.DataFrame:
         """Per sector and year: mean cost per arm, the mean paired difference (solution - bau) with
@@ -523,23 +596,25 @@ class Results:
         break-even statistics. A row `sector == "total"` sums the budgets. Money in DKK, or in
         thousands (``unit="kDKK"``) or millions (``"MDKK"``) of DKK; ValueError for another unit."""
         unit_factor(unit)  # an unknown unit is refused before any work
-        y = self.yearly_costs.sum("kind", skipna=False)  # (rep, year, sector, arm)
-        total = y.sum("sector", skipna=False).expand_dims(sector=["total"])
-        y = xr.concat([y, total], dim="sector")
-        diff = (y.sel(arm="solution") - y.sel(arm="bau")).transpose("replication", "year", "sector").values
+        # NumPy throughout (no labelled array: see _yearly_values), in the order of the labelled
+        # computation it replaces, so that the numbers are the same bit for bit
+        # (tests/python/test_statistics.py checks them against xarray).
+        y = self._arm_values()  # (rep, year, budget, arm)
+        y = np.concatenate([y, y.sum(axis=2, keepdims=True)], axis=2)  # the "total" row last
+        diff = y[..., 1] - y[..., 0]
         mean, lo, hi = paired_interval(diff, axis=0, level=level)
-        bau = y.sel(arm="bau").mean("replication").transpose("year", "sector").values
-        sol = y.sel(arm="solution").mean("replication").transpose("year", "sector").values
+        bau = y[..., 0].mean(axis=0)
+        sol = y[..., 1].mean(axis=0)
         p_loss = (diff > 0).mean(axis=0)
-        years = y["year"].values
-        sectors = list(y["sector"].values)
-        rows = []
-        for i, year in enumerate(years):
-            for j, sector in enumerate(sectors):
-                rows.append({"sector": sector, "year": int(year), "bau": bau[i, j], "solution": sol[i, j],
-                             "difference": mean[i, j], "ci_low": lo[i, j], "ci_high": hi[i, j],
-                             "p_net_loss": p_loss[i, j]})
-        df = pd.DataFrame(rows).set_index(["sector", "year"]).sort_index()
+        sectors = self.budgets + ["total"]
+        order = sorted(range(len(sectors)), key=lambda j: sectors[j])
+        years = np.arange(1, y.shape[1] + 1)
+        index = pd.MultiIndex.from_arrays([np.repeat([sectors[j] for j in order], len(years)),
+                                           np.tile(years, len(sectors))], names=["sector", "year"])
+        columns = {name: a[:, order].T.reshape(-1) for name, a in
+                   [("bau", bau), ("solution", sol), ("difference", mean), ("ci_low", lo), ("ci_high", hi),
+                    ("p_net_loss", p_loss)]}
+        df = pd.DataFrame(columns, index=index)
         df.attrs["level"] = level
         df.attrs["units"] = "DKK per year (p_net_loss: a share of replications)"
         df.attrs["replications"] = self.replications
@@ -551,12 +626,11 @@ class Results:
         difference (solution - bau, all budgets) stays <= 0 (the engine's ``break_even_year_dkk`` of
         the yearly saving). Median over replications and the share of replications that break
         even within the horizon."""
-        d = self.yearly_difference().sum("sector", skipna=False).transpose("replication", "year")
-        years = d["year"].values
+        d = self._difference_values().sum(axis=2)  # (rep, year)
         found = []
-        for row in d.values:
+        for row in d:
             idx = _core.break_even_year_dkk([float(-x) for x in row])
-            found.append(np.nan if idx is None else float(years[idx]))
+            found.append(np.nan if idx is None else float(idx + 1))
         arr = np.array(found, dtype=float)
         share = float(np.mean(~np.isnan(arr))) if len(arr) else float("nan")
         median = float(np.nanmedian(arr)) if share > 0 else float("nan")
@@ -565,6 +639,8 @@ class Results:
     def present_value(self) -> xr.DataArray:
         """Present value (DKK) of the yearly difference per (replication, sector), discounted at
         the scenario's yearly rate with year 1 undiscounted (the engine's ``present_value_dkk``)."""
+        import xarray as xr
+
         d = self.yearly_difference().transpose("replication", "sector", "year")
         pv = np.array([[_core.present_value_dkk([float(x) for x in row], self.discount_rate) for row in rep]
                        for rep in d.values]).reshape(d.shape[:2])

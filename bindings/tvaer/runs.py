@@ -5,11 +5,12 @@ only, so that both can use it without importing each other."""
 from __future__ import annotations
 
 import os
+import time
 from typing import Any, Callable
 
 from . import _core
 
-__all__ = ["check_run", "progress_bar", "run", "recording"]
+__all__ = ["BAR_DELAY", "ProgressBar", "check_run", "progress_bar", "run", "recording"]
 
 
 def check_run(replications: Any, seed: Any, threads: Any) -> int:
@@ -34,10 +35,41 @@ def recording(family_costs: Any = False, bookings: Any = False) -> Any:
     return _core.ReplicationOptions(family_costs=family_costs, bookings=bookings)
 
 
-def progress_bar(total: int, name: str) -> Any:
-    from tqdm.auto import tqdm
+# Seconds a run goes on before its progress bar appears: a run shorter than this shows none and
+# imports no tqdm (tqdm.auto takes 0.1 to 0.3 s to import, 0.7 s in a notebook where it imports
+# ipywidgets; docs/performance.md "The first summary"). The engine reports at least every 0.1 s.
+BAR_DELAY = 0.5
 
-    return tqdm(total=total, desc=f"tvaer {name}", unit="rep", leave=False)
+
+class ProgressBar:
+    """A progress bar (tqdm.auto) made the first time it is updated :data:`BAR_DELAY` seconds or
+    more after it was asked for, then starting at the replications done; ``n`` counts them."""
+
+    def __init__(self, total: int, name: str):
+        self.total, self.name, self.n = total, name, 0
+        self._start = time.monotonic()
+        self._bar: Any = None
+
+    @property
+    def shown(self) -> bool:
+        return self._bar is not None
+
+    def update(self, k: int) -> None:
+        self.n += k
+        if self._bar is not None:
+            self._bar.update(k)
+        elif time.monotonic() - self._start >= BAR_DELAY:
+            from tqdm.auto import tqdm
+
+            self._bar = tqdm(total=self.total, initial=self.n, desc=f"tvaer {self.name}", unit="rep", leave=False)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def progress_bar(total: int, name: str) -> ProgressBar:
+    return ProgressBar(total, name)
 
 
 def run(model: Any, seed: int, first: int, count: int, threads: int, report: Callable[[int], bool],

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import pandas as pd
-import xarray as xr
 
 from . import aggregate, distributed, runs, scenario_warnings
 from .results import Results, paired_interval
 from .scenario import Scenario, compile_model, default_scenario
+
+if TYPE_CHECKING:  # imported where used: the first labelled array costs up to a second
+    import xarray as xr
 
 __all__ = ["simulate", "compare", "Comparison"]
 
@@ -130,6 +132,8 @@ class Comparison:
         solution arm's cost against the baseline scenario's solution arm (mean and interval over
         replications), with a row ``sector == "total"`` per scenario and year for all budgets
         together, its interval from the paired totals (not the sum of the sectors' intervals)."""
+        import xarray as xr
+
         base = self.results[self.baseline].yearly_costs.sum("kind").sel(arm="solution")
         base = xr.concat([base, base.sum("sector").expand_dims(sector=["total"])], dim="sector")
         rows = []

@@ -203,3 +203,55 @@ def test_flows_give_mean_decision_waits_apart_from_mean_queue_waits_per_group():
     assert np.isnan(f["mean_wait_ordinary"].sel(arm="solution").values).all()  # nobody treated as usual
     assert {"decision_wait_months_solution", "wait_months_solution"}.isdisjoint(f.data_vars)
     assert f["mean_decision_wait_solution"].attrs["units"] == "months"
+
+
+def test_progress_bar_appears_only_after_its_delay_at_the_count_done(monkeypatch):
+    # A quick run shows no bar and imports no tqdm (0.1 to 0.7 s of a notebook cell); a longer
+    # one shows it from the first report after BAR_DELAY, counting what is already done.
+    from tvaer import runs
+
+    monkeypatch.setattr(runs, "BAR_DELAY", 3600.0)
+    bar = runs.progress_bar(10, "x")
+    bar.update(4)
+    assert not bar.shown and bar.n == 4
+    bar.close()  # closing a bar never shown is fine
+    monkeypatch.setattr(runs, "BAR_DELAY", 0.0)
+    bar = runs.progress_bar(10, "x")
+    bar.update(3)
+    bar.update(2)
+    assert bar.shown and bar.n == 5 and bar._bar.n == 5 and bar._bar.total == 10
+    bar.close()
+
+
+def test_a_quick_simulate_with_progress_imports_no_tqdm():
+    import subprocess
+    import sys
+
+    code = ("import sys, tvaer\n"
+            "sc = tvaer.default_scenario().with_({'families': 20, 'horizon_months': 12})\n"
+            "tvaer.simulate(sc, replications=2, seed=1, threads=1)\n"  # progress=True, the default
+            "print('tqdm' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False", out.stderr
+    assert "tvaer default" not in out.stderr  # no bar drawn
+
+
+def test_a_first_simulate_and_summary_import_no_labelled_arrays_nor_scipy():
+    # Issue 16's notebook cell: xarray (with dask.array behind its first array: about a second),
+    # scipy and tqdm are imported where they are needed, not by `import tvaer`, simulate or summary.
+    import subprocess
+    import sys
+
+    heavy = ["xarray", "dask", "scipy", "tqdm", "matplotlib", "h5py"]
+    code = ("import sys, tvaer\n"
+            f"heavy = {heavy!r}\n"
+            "print(*[m for m in heavy if m in sys.modules])\n"
+            "r = tvaer.simulate(tvaer.default_scenario().with_({'families': 30}), replications=10, seed=1)\n"
+            "s = r.summary()\n"
+            "print(*[m for m in heavy if m in sys.modules])\n"
+            "print(r.yearly_costs.dims, *[m for m in heavy if m in sys.modules])\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    lines = out.stdout.split("\n")
+    assert lines[0] == "" and lines[1] == "", out.stdout + out.stderr
+    # The labelled arrays still work, importing xarray then.
+    assert lines[2].startswith("('replication', 'year', 'sector', 'arm', 'kind') xarray"), lines[2]

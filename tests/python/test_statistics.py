@@ -5,6 +5,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
 
 import tvaer
 
@@ -66,15 +69,88 @@ def test_t_quantile_equals_scipy_stats_t_ppf_bit_for_bit():
     assert abs(t_quantile(0.975, 9) - 2.2622) < 5e-5
 
 
-def test_paired_interval_does_not_import_scipy_stats():
-    # Importing scipy.stats took about 1 s of the first summary() in a process.
+def test_t_quantile_table_equals_scipy_stats_t_ppf_bit_for_bit():
+    # Every entry of the table the first summary reads instead of importing scipy
+    # (tvaer/_t_quantiles.py) is the number scipy.stats.t.ppf gives, bit for bit.
+    from scipy import stats
+
+    from tvaer._t_quantiles import LEVELS, MAX_DF
+    from tvaer.results import t_quantile
+
+    assert 0.95 in LEVELS and MAX_DF >= 999  # summary()'s default level, up to 1,000 replications
+    df = np.arange(1, MAX_DF + 1)
+    for level in LEVELS:
+        p = 0.5 + level / 2
+        expected = stats.t.ppf(p, df=df)
+        got = np.array([t_quantile(p, int(d)) for d in df])
+        assert got.tobytes() == expected.tobytes(), level
+    # Outside the table (another level, more degrees of freedom): scipy, the same function.
+    assert t_quantile(0.5 + 0.8 / 2, MAX_DF + 1) == float(stats.t.ppf(0.9, df=MAX_DF + 1))
+    assert t_quantile(0.5 + 0.5 / 2, 7) == float(stats.t.ppf(0.75, df=7))
+
+
+def test_paired_interval_imports_no_scipy_for_the_usual_levels():
+    # Importing scipy.stats took about 1 s of the first summary() in a process, scipy.special
+    # 0.2 to 1 s: the usual levels come from a table, other levels still from scipy.special.
     import subprocess
     import sys
 
     code = ("import sys, numpy as np\n"
             "from tvaer.results import paired_interval\n"
-            "m, lo, hi = paired_interval(np.array([[1.0, 2.0], [3.0, 5.0], [2.0, 2.0]]))\n"
-            "assert lo[0] < 2.0 < hi[0]\n"
-            "print('scipy.stats' in sys.modules)\n")
+            "d = np.array([[1.0, 2.0], [3.0, 5.0], [2.0, 2.0]])\n"
+            "m, lo, hi = paired_interval(d)\n"
+            "assert abs(hi[0] - 2.0 - 4.3027 / 3 ** 0.5) < 1e-4, hi\n"  # t_{0.975, 2} = 4.3027 (printed tables), sd 1
+            "print('scipy' in sys.modules)\n"
+            "paired_interval(d, level=0.5)\n"
+            "print('scipy.special' in sys.modules, 'scipy.stats' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False", out.stderr
+    assert out.stdout.split() == ["False", "True", "False"], out.stderr
+
+
+def _summary_by_xarray(res: tvaer.Results, level: float) -> tuple[pd.DataFrame, dict[str, float]]:
+    """The summary table and break-even computed the labelled way (xarray and pandas, from the
+    monthly costs, scipy.stats for the quantile): how Results.summary computed it before it moved
+    to plain NumPy, kept here as the second implementation."""
+    from scipy import stats
+
+    c = res.costs  # (replication, month, sector, arm, kind)
+    y = c.groupby(xr.DataArray(c["month"].values // 12 + 1, dims="month", name="year")).sum("month")
+    y = y.sum("kind", skipna=False)
+    y = xr.concat([y, y.sum("sector", skipna=False).expand_dims(sector=["total"])], dim="sector")
+    bau, sol = y.sel(arm="bau", drop=True), y.sel(arm="solution", drop=True)
+    diff = (sol - bau).transpose("replication", "year", "sector")
+    n = diff.sizes["replication"]
+    mean = diff.mean("replication")
+    half = float(stats.t.ppf(0.5 + level / 2, df=n - 1)) * (diff.std("replication", ddof=1) / math.sqrt(n))
+    table = xr.Dataset({"bau": bau.mean("replication"), "solution": sol.mean("replication"),
+                        "difference": mean, "ci_low": mean - half, "ci_high": mean + half,
+                        "p_net_loss": (diff > 0).mean("replication")})
+    df = table.to_dataframe().reorder_levels(["sector", "year"]).sort_index()
+    total = diff.sel(sector=[s for s in y["sector"].values if s != "total"])
+    years = []
+    for row in total.sum("sector").transpose("replication", "year").values:
+        cum = np.cumsum(row)  # the first year from which the cumulative difference stays <= 0
+        stays = [i for i in range(len(cum)) if (cum[i:] <= 0).all()]
+        years.append(float(stays[0] + 1) if stays else np.nan)
+    share = float(np.mean(~np.isnan(years)))
+    return df, {"median_year": float(np.nanmedian(years)) if share > 0 else np.nan, "share_within_horizon": share}
+
+
+def test_summary_equals_a_labelled_computation_bit_for_bit():
+    # Results.summary works on NumPy arrays (no xarray object, so the first summary in a process
+    # imports no dask.array); every number must be the one the labelled computation gives.
+    sc = tvaer.default_scenario().with_({"families": 40, "horizon_months": 30})  # a partial last year
+    for reps, level in ((12, 0.95), (5, 0.9)):
+        res = tvaer.simulate(sc, replications=reps, seed=11, threads=1, progress=False)
+        got = res.summary(level=level)
+        expected, break_even = _summary_by_xarray(res, level)
+        assert list(got.index) == list(expected.index)
+        assert "total" in got.index.get_level_values("sector")
+        for column in expected.columns:
+            assert got[column].to_numpy().tobytes() == expected[column].to_numpy().tobytes(), (reps, column)
+        assert got.attrs["break_even"] == pytest.approx(break_even, nan_ok=True)
+        assert got.attrs["level"] == level and got.attrs["replications"] == reps
+        # The labelled yearly costs are the same numbers (years summed from months).
+        c = res.costs
+        y = c.groupby(xr.DataArray(c["month"].values // 12 + 1, dims="month", name="year")).sum("month")
+        assert res.yearly_costs.transpose(*y.dims).values.tobytes() == y.values.tobytes()
