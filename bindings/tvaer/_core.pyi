@@ -7,7 +7,33 @@ import numpy
 import numpy.typing
 import os
 import typing
-__all__: list[str] = ['CostKind', 'Document', 'ExpectedValues', 'GIT_REVISION', 'GovernanceRow', 'IncentiveRow', 'LedgerLine', 'LineYears', 'MemberRow', 'Model', 'Provenance', 'RESULTS_SCHEMA_VERSION', 'ReplicationOptions', 'RequirementPart', 'Results', 'Rule', 'SCENARIO_SCHEMA_VERSION', 'Settlement', 'ShareBasis', 'Shortfall', 'Transfer', 'Treatment', 'UnitItems', 'allocation_rules', 'append_results', 'apportion', 'break_even_year', 'break_even_year_dkk', 'efficiency_requirement', 'equal_split', 'expected', 'fixed_key', 'investor_returns', 'ladder_model', 'make_provenance', 'own_budget', 'pay_where_granted', 'present_value', 'present_value_dkk', 'read_provenance', 'read_results', 'require_analytic_support', 'result_arrays', 'retrospective', 'run', 'salary_key', 'settle', 'shapley', 'shapley_values', 'to_ore', 'write_results', 'yearly_lines']
+__all__: list[str] = ['CostKind', 'Document', 'ExpectedValues', 'GIT_REVISION', 'GovernanceRow', 'IncentiveRow', 'LedgerLine', 'LineYears', 'MemberRow', 'Model', 'Origin', 'Provenance', 'RESULTS_SCHEMA_VERSION', 'ReplicationOptions', 'RequirementPart', 'Results', 'Rule', 'SCENARIO_SCHEMA_VERSION', 'Settlement', 'ShareBasis', 'Shortfall', 'Transfer', 'Treatment', 'UnitItems', 'allocation_rules', 'append_results', 'apportion', 'break_even_year', 'break_even_year_dkk', 'efficiency_requirement', 'equal_split', 'expected', 'fixed_key', 'investor_returns', 'item_path', 'ladder_model', 'make_provenance', 'own_budget', 'pay_where_granted', 'present_value', 'present_value_dkk', 'read_provenance', 'read_results', 'require_analytic_support', 'result_arrays', 'retrospective', 'run', 'salary_key', 'settle', 'shapley', 'shapley_values', 'to_ore', 'write_results', 'yearly_lines']
+class Origin:
+    """
+    Where a value of a scenario came from: a file position, an override, or only a file.
+    """
+    def describe(self) -> str:
+        """
+        `FILE:LINE:COL`, `FILE (override 'PATH')`, `FILE`, or ''.
+        """
+    @property
+    def column(self) -> int:
+        """
+        1-based; 0: unknown
+        """
+    @property
+    def file(self) -> str:
+        ...
+    @property
+    def line(self) -> int:
+        """
+        1-based; 0: unknown
+        """
+    @property
+    def override(self) -> str:
+        """
+        the override that wrote the value, or ''
+        """
 class CostKind:
     """
     Members:
@@ -66,6 +92,10 @@ class Document:
     def parse(text: str, source: str, positions: bool = True) -> Document:
         """
         Parses TOML text; `source` names it in errors; `positions=False` for text generated from data.
+        """
+    def locate(self, key_path: str) -> Origin:
+        """
+        Where the value at a key path came from (an Origin): the override that wrote it, else its line and column, or those of its nearest enclosing table when the key is missing.
         """
     def set(self, path: str, value_toml: str) -> None:
         """
@@ -355,6 +385,26 @@ class Results:
     @property
     def occupancy_rows(self) -> list[str]:
         ...
+    @property
+    def place_wait_months_ordinary(self) -> typing.Any:
+        """
+        summed wait for a place (sent to when_full to moving in) of the members placed in each month: families treated as usual, months; dims (replication, arm, month, occupancy_row).
+        """
+    @property
+    def place_wait_months_solution(self) -> typing.Any:
+        """
+        summed wait for a place (sent to when_full to moving in) of the members placed in each month: families inside the solution, months; dims (replication, arm, month, occupancy_row).
+        """
+    @property
+    def placed_ordinary(self) -> typing.Any:
+        """
+        members who waited for a place of a state (tracks.states.queue) and moved in in each month: families treated as usual, count; dims (replication, arm, month, occupancy_row).
+        """
+    @property
+    def placed_solution(self) -> typing.Any:
+        """
+        members who waited for a place of a state (tracks.states.queue) and moved in in each month: families inside the solution, count; dims (replication, arm, month, occupancy_row).
+        """
     @property
     def queue(self) -> typing.Any:
         """
@@ -841,6 +891,10 @@ def fixed_key(name: str, intervention: str, shares: collections.abc.Mapping[str,
     ...
 def investor_returns(name: str, sectors: collections.abc.Sequence[str], rest: ShareBasis) -> Rule:
     ...
+def item_path(base: str, name: str, index: typing.SupportsInt | typing.SupportsIndex) -> str:
+    """
+    The key path of item `index` of list `base`: `base.name` for a plain name, else `base[index]`.
+    """
 def ladder_model(families: typing.SupportsInt | typing.SupportsIndex) -> Model:
     """
     The reference benchmark model of shared/bench/ladder.md, compiled.
