@@ -47,6 +47,10 @@ simulator::simulator(const model& m, std::uint64_t seed, std::uint32_t replicati
     for (const auto& ci : m.interventions) slots += ci.capacity;
     pool_.reserve(slots);
     for (std::size_t i = 0; i < m.tracks.size(); ++i) track_states_[i] = m.tracks[i].states.data();
+    for (std::size_t i = 0; i < m.include_benefits.size(); ++i)
+        for (int b : m.include_benefits[i]) include_mask_[i] |= std::uint64_t{1} << b;
+    for (std::size_t i = 0; i < m.exclude_benefits.size(); ++i)
+        for (int b : m.exclude_benefits[i]) exclude_mask_[i] |= std::uint64_t{1} << b;
     if (s176_) s176_book_ = reimbursement_book(m.reimbursement, months);
 }
 
@@ -105,7 +109,8 @@ double simulator::weights(std::uint32_t mi, double* w) const {
     const auto& cs = state_of(mb);
     const std::size_t n = cs.dest.size();
     for (std::size_t k = 0; k < n; ++k) w[k] = cs.base[k];  // short: no memmove call
-    if (!cs.has_effects) return cs.base_total;  // the same sum, taken once in compile()
+    // The same sum, taken once in compile(), when nothing can multiply a weight.
+    if (!cs.has_effects || effects_idle(mb)) return cs.base_total;
     // The family's interventions that count for this member (intervention.hpp, counts_for), then
     // the solution's own effects.
     if (mb.busy) {
@@ -124,7 +129,7 @@ double simulator::weights(std::uint32_t mi, double* w) const {
 double simulator::multiplier(std::uint32_t mi) const {
     const member& mb = members_[mi];
     const auto& cs = state_of(mb);
-    if (!cs.has_effects) return cs.base_total;
+    if (!cs.has_effects || effects_idle(mb)) return cs.base_total;
     double w[64];
     return weights(mi, w);
 }
@@ -470,8 +475,9 @@ void simulator::transition(std::uint32_t mi, double t) {
     // The destination weights: the state's own rates unless an effect can change them.
     double buf[64];
     const double* w = cs.base.data();
-    const double total = cs.has_effects ? weights(mi, buf) : cs.base_total;
-    if (cs.has_effects) w = buf;
+    const bool multiplied = cs.has_effects && !effects_idle(mb);
+    const double total = multiplied ? weights(mi, buf) : cs.base_total;
+    if (multiplied) w = buf;
     // The stream of the spell this transition starts: the destination, then the new sojourn.
     stream s = member_stream(mi, purpose_spell, mb.spell + 1);
     double u = s.uniform() * total;

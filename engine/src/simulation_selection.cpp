@@ -79,10 +79,9 @@ bool simulator::eligible(std::uint32_t first, std::uint32_t end, double& rank) c
                 monthly += bc.monthly;
             }
         }
-        const auto& inc = m_.include_benefits[mb.track];
-        const auto& exc = m_.exclude_benefits[mb.track];
-        if (std::find(inc.begin(), inc.end(), static_cast<int>(mb.benefit)) != inc.end()) included = true;
-        if (std::find(exc.begin(), exc.end(), static_cast<int>(mb.benefit)) != exc.end()) return false;
+        const std::uint64_t bit = std::uint64_t{1} << mb.benefit;
+        if ((include_mask_[mb.track] & bit) != 0) included = true;
+        if ((exclude_mask_[mb.track] & bit) != 0) return false;
     }
     const auto n_sectors = static_cast<std::uint32_t>(std::popcount(sectors));
     const double score = sel.score_per_sector * n_sectors + sel.score_per_service * services;

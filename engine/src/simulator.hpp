@@ -304,6 +304,9 @@ private:
 
     // ---- hazards ----------------------------------------------------------------------------
     double weights(std::uint32_t mi, double* w) const;
+    // No effect can act on the member: its family holds no intervention and it is outside the
+    // solution, so its weights are its state's own (and their sum, base_total, bit for bit).
+    [[nodiscard]] bool effects_idle(const member& mb) const { return !mb.busy && treat(mb) != treatment::solution; }
     [[nodiscard]] double fire_months(std::uint32_t mi) const;
     // Sets the member's pending transition to the first grid point at or after t_fire (not
     // before the current event; inf: none) and schedules it. The event is valid while the
@@ -485,6 +488,10 @@ private:
     // again); the flag is only kept in the solution arm with recheck on.
     std::vector<std::uint8_t> listed_;
     bool recheck_ = false;
+    // selection.include_benefits and exclude_benefits per track, a bit per benefit type (at most
+    // 64 a track): eligible() tests a member's benefit with one load.
+    std::uint64_t include_mask_[16] = {};
+    std::uint64_t exclude_mask_[16] = {};
     std::vector<std::uint32_t> state_count_;  // members in each state with places, by occupancy row
     std::uint32_t in_solution_ = 0;
     std::uint32_t next_family_ = 0;
