@@ -471,7 +471,8 @@ void simulator::delayed_decision(std::uint32_t slot, double t) {
 void simulator::transition(std::uint32_t mi, double t) {
     member& mb = members_[mi];
     const detail::compiled_state* states = track_states_[mb.track];
-    const auto& cs = states[mb.state];
+    const std::uint8_t from = mb.state;
+    const auto& cs = states[from];
     // The destination weights: the state's own rates unless an effect can change them.
     double buf[64];
     const double* w = cs.base.data();
@@ -504,7 +505,10 @@ void simulator::transition(std::uint32_t mi, double t) {
     request_for_state(mi, t);
     transitioning_ = nil;
     draw_clock(mi, t, s);
-    if (recheck_ && !mb.in_solution && !mb.gone) reconsider(mi, t);
+    if (recheck_ && !mb.in_solution && !mb.gone &&
+        eligibility_class_[mb.track][from] != eligibility_class_[mb.track][mb.state]) {
+        reconsider(mi, t);
+    }
 }
 
 std::string simulator::too_many_transitions(std::uint32_t mi) const {

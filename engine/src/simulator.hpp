@@ -292,6 +292,13 @@ private:
         if (cs.capacity > 0) --state_count_[cs.occupancy_row];
     }
     void reconsider(std::uint32_t mi, double t);
+    // Eligibility classes (selection.recheck): states of a track whose members count the same in
+    // eligible() (the same sectors and, for every benefit type, the same number of services)
+    // share a class. A family outside the solution and not listed is not a candidate as its
+    // members stand (it was looked at when it arrived or at the start, and again after every
+    // transition that could change that), so a transition within a class needs no new look.
+    void classify_eligibility();
+    std::vector<std::uint16_t> eligibility_class_[16];
     void list_family(std::uint32_t first) {
         const std::uint32_t f = members_[first].family;
         if (listed_.size() <= f) listed_.resize(f + 1, 0);
