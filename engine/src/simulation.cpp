@@ -52,6 +52,10 @@ simulator::simulator(const model& m, std::uint64_t seed, std::uint32_t replicati
     for (const auto& ci : m.interventions) slots += ci.capacity;
     pool_.reserve(slots);
     for (std::size_t i = 0; i < m.tracks.size(); ++i) track_states_[i] = m.tracks[i].states.data();
+    for (std::size_t i = 0; i < m.include_benefits.size(); ++i)
+        for (int b : m.include_benefits[i]) include_mask_[i] |= std::uint64_t{1} << b;
+    for (std::size_t i = 0; i < m.exclude_benefits.size(); ++i)
+        for (int b : m.exclude_benefits[i]) exclude_mask_[i] |= std::uint64_t{1} << b;
     if (s176_) s176_book_ = reimbursement_book(m.reimbursement, months);
 }
 
@@ -111,7 +115,8 @@ double simulator::weights(std::uint32_t mi, double* w) const {
     const auto& cs = state_of(mb);
     const std::size_t n = cs.dest.size();
     for (std::size_t k = 0; k < n; ++k) w[k] = cs.base[k];  // short: no memmove call
-    if (!cs.has_effects) return cs.base_total;  // the same sum, taken once in compile()
+    // The same sum, taken once in compile(), when nothing can multiply a weight.
+    if (!cs.has_effects || effects_idle(mb)) return cs.base_total;
     // The family's interventions that count for this member (intervention.hpp, counts_for), then
     // the solution's own effects.
     if (mb.busy) {
@@ -130,7 +135,7 @@ double simulator::weights(std::uint32_t mi, double* w) const {
 double simulator::multiplier(std::uint32_t mi) const {
     const member& mb = members_[mi];
     const auto& cs = state_of(mb);
-    if (!cs.has_effects) return cs.base_total;
+    if (!cs.has_effects || effects_idle(mb)) return cs.base_total;
     double w[64];
     return weights(mi, w);
 }
@@ -471,7 +476,8 @@ void simulator::delayed_decision(std::uint32_t slot, double t) {
 void simulator::enter(std::uint32_t mi, std::uint8_t to, double t, stream& s) {
     member& mb = members_[mi];
     const detail::compiled_state* states = track_states_[mb.track];
-    count_benefit_weeks(mi, states[mb.state].on_benefit, states[to].on_benefit, t);
+    const std::uint8_t from = mb.state;
+    count_benefit_weeks(mi, states[from].on_benefit, states[to].on_benefit, t);
     mb.state = to;
     mb.entry = cal_.now();  // t's tick
     next_spell(mi);
@@ -484,18 +490,24 @@ void simulator::enter(std::uint32_t mi, std::uint8_t to, double t, stream& s) {
     request_for_state(mi, t);
     transitioning_ = nil;
     draw_clock(mi, t, s);
-    if (recheck_ && !mb.in_solution && !mb.gone) reconsider(mi, t);
+    // selection.recheck: a move within an eligibility class cannot change eligible() (classify_eligibility).
+    if (recheck_ && !mb.in_solution && !mb.gone &&
+        eligibility_class_[mb.track][from] != eligibility_class_[mb.track][mb.state]) {
+        reconsider(mi, t);
+    }
 }
 
 void simulator::transition(std::uint32_t mi, double t) {
     member& mb = members_[mi];
     const detail::compiled_state* states = track_states_[mb.track];
-    const auto& cs = states[mb.state];
+    const std::uint8_t from = mb.state;
+    const auto& cs = states[from];
     // The destination weights: the state's own rates unless an effect can change them.
     double buf[64];
     const double* w = cs.base.data();
-    const double total = cs.has_effects ? weights(mi, buf) : cs.base_total;
-    if (cs.has_effects) w = buf;
+    const bool multiplied = cs.has_effects && !effects_idle(mb);
+    const double total = multiplied ? weights(mi, buf) : cs.base_total;
+    if (multiplied) w = buf;
     // The stream of the spell this transition starts: the destination, then the new sojourn.
     stream s = member_stream(mi, purpose_spell, mb.spell + 1);
     double u = s.uniform() * total;
@@ -504,7 +516,6 @@ void simulator::transition(std::uint32_t mi, double t) {
     book_spell(mi, t);
     ++out_.transitions[month_of(t) * m_.transition_rows.size() + cs.transition_row + k];
     ++out_.events;
-    const std::uint8_t from = mb.state;
     std::uint8_t to = cs.dest[k];
     if (m_.capacity_states) {
         vacate(cs);

@@ -23,6 +23,7 @@ void simulator::select_families() {
     });
     waiting_.reserve(cands.size());
     recheck_ = m_.spec.select.recheck;
+    if (recheck_) classify_eligibility();
     for (const auto& c : cands) {
         waiting_.push_back(c.first);
         if (recheck_) list_family(c.first);
@@ -49,6 +50,48 @@ void simulator::consider(std::uint32_t first, std::uint32_t end, double t) {
     waiting_.push_back(first);
     if (recheck_) list_family(first);
     admit_while_room(t);
+}
+
+void simulator::classify_eligibility() {
+    // selection.age_bands: eligible() also reads the members' ages, which change with the clock,
+    // so every state is a class of its own and every transition looks again.
+    if (!m_.age_bands.empty()) {
+        for (std::size_t tr = 0; tr < m_.tracks.size(); ++tr) {
+            auto& cls = eligibility_class_[tr];
+            cls.resize(m_.tracks[tr].states.size());
+            for (std::size_t st = 0; st < cls.size(); ++st) cls[st] = static_cast<std::uint16_t>(st);
+        }
+        return;
+    }
+    // What eligible() reads of a state for a member with benefit type b: its sectors, and the
+    // number of its cost lines (costs[0]) without a type plus those of type b.
+    struct counts {
+        std::uint32_t sectors = 0;
+        std::uint32_t untyped = 0;
+        std::vector<int> typed;  // sorted
+        bool operator==(const counts&) const = default;
+    };
+    for (std::size_t tr = 0; tr < m_.tracks.size(); ++tr) {
+        const auto& states = m_.tracks[tr].states;
+        std::vector<counts> seen;
+        auto& cls = eligibility_class_[tr];
+        cls.assign(states.size(), 0);
+        for (std::size_t st = 0; st < states.size(); ++st) {
+            counts c;
+            c.sectors = states[st].sectors;
+            for (const auto& bc : states[st].costs[0]) {
+                if (bc.benefit < 0) {
+                    ++c.untyped;
+                } else {
+                    c.typed.push_back(bc.benefit);
+                }
+            }
+            std::sort(c.typed.begin(), c.typed.end());
+            const auto it = std::find(seen.begin(), seen.end(), c);
+            cls[st] = static_cast<std::uint16_t>(it - seen.begin());
+            if (it == seen.end()) seen.push_back(std::move(c));
+        }
+    }
 }
 
 // selection.recheck: a member of a family outside the solution changed state; a family that is
@@ -82,10 +125,9 @@ bool simulator::eligible(std::uint32_t first, std::uint32_t end, double t, doubl
                 monthly += bc.monthly;
             }
         }
-        const auto& inc = m_.include_benefits[mb.track];
-        const auto& exc = m_.exclude_benefits[mb.track];
-        if (std::find(inc.begin(), inc.end(), static_cast<int>(mb.benefit)) != inc.end()) included = true;
-        if (std::find(exc.begin(), exc.end(), static_cast<int>(mb.benefit)) != exc.end()) return false;
+        const std::uint64_t bit = std::uint64_t{1} << mb.benefit;
+        if ((include_mask_[mb.track] & bit) != 0) included = true;
+        if ((exclude_mask_[mb.track] & bit) != 0) return false;
     }
     const auto n_sectors = static_cast<std::uint32_t>(std::popcount(sectors));
     const double score = sel.score_per_sector * n_sectors + sel.score_per_service * services;

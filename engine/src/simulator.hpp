@@ -326,6 +326,13 @@ private:
     void serve_places(std::uint8_t track, std::uint8_t state, double t);
     void enter_from_queue(std::uint32_t mi, std::uint8_t state, double t, double t_request);
     void reconsider(std::uint32_t mi, double t);
+    // Eligibility classes (selection.recheck): states of a track whose members count the same in
+    // eligible() (the same sectors and, for every benefit type, the same number of services)
+    // share a class. A family outside the solution and not listed is not a candidate as its
+    // members stand (it was looked at when it arrived or at the start, and again after every
+    // transition that could change that), so a transition within a class needs no new look.
+    void classify_eligibility();
+    std::vector<std::uint16_t> eligibility_class_[16];
     void list_family(std::uint32_t first) {
         const std::uint32_t f = members_[first].family;
         if (listed_.size() <= f) listed_.resize(f + 1, 0);
@@ -338,6 +345,9 @@ private:
 
     // ---- hazards ----------------------------------------------------------------------------
     double weights(std::uint32_t mi, double* w) const;
+    // No effect can act on the member: its family holds no intervention and it is outside the
+    // solution, so its weights are its state's own (and their sum, base_total, bit for bit).
+    [[nodiscard]] bool effects_idle(const member& mb) const { return !mb.busy && treat(mb) != treatment::solution; }
     [[nodiscard]] double fire_months(std::uint32_t mi) const;
     // Sets the member's pending transition to the first grid point at or after t_fire (not
     // before the current event; inf: none) and schedules it. The event is valid while the
@@ -532,6 +542,10 @@ private:
     // cases inside the solution.
     std::vector<std::uint32_t> family_cases_;
     std::vector<std::uint32_t> cases_inside_;
+    // selection.include_benefits and exclude_benefits per track, a bit per benefit type (at most
+    // 64 a track): eligible() tests a member's benefit with one load.
+    std::uint64_t include_mask_[16] = {};
+    std::uint64_t exclude_mask_[16] = {};
     std::vector<std::uint32_t> state_count_;  // members in each state with places, by occupancy row
     std::vector<queue_pair> place_queues_;    // members waiting for a place, by occupancy row (tracks.states.queue)
     std::uint32_t in_solution_ = 0;
