@@ -113,7 +113,8 @@ _DA: dict[str, str] = {
     "col.bau": "uden løsningen", "col.solution": "med løsningen", "col.difference": "forskel",
     "col.ci_low": "95 % nedre", "col.ci_high": "95 % øvre", "col.difference_low": "95 % nedre",
     "col.difference_high": "95 % øvre", "col.settled": "afregnet", "col.net": "netto",
-    "col.required": "effektiviseringskrav", "col.p_net_loss": "P(nettotab)",
+    # a soft hyphen in effektiviseringskrav: the header may break there (the budget table is wide)
+    "col.required": "effektiviserings\u00adkrav", "col.p_net_loss": "P(nettotab)",
     "be.none": "Tilbagebetaling: løsningen tjener sig ikke hjem inden for {horizon} (i ingen af de {n} "
                "replikationer).",
     "be.some": "Tilbagebetaling: løsningen tjener sig hjem i {year} i {how_many}; {year} er medianåret blandt de "

@@ -27,6 +27,7 @@ h1 { font-size: 1.6em; } h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 
 table { border-collapse: collapse; font-size: 0.9em; } td, th { padding: 0.2em 0.7em; text-align: right; }
 th { background: #f0f0f0; } tbody th { white-space: nowrap; } tr:nth-child(even) td { background: #fafafa; }
 img { max-width: 100%; } .note { color: #555; font-size: 0.9em; }
+.budgets td, .budgets th { padding: 0.2em 0.45em; }  /* the widest table: up to 11 columns */
 """
 
 

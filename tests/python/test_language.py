@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tvaer.language import break_even_sentence, check_start_year, language
+from tvaer.language import LANGUAGES, break_even_sentence, check_start_year, language
 
 
 @pytest.mark.parametrize("x, decimals, en, da", [
@@ -63,3 +63,15 @@ def test_an_unknown_language_or_a_start_year_that_is_not_a_year_is_named():
         check_start_year(3000, "--start-year")
     with pytest.raises(ValueError, match=r"^start_year: must be a calendar year in \[1900, 2200\], got True$"):
         check_start_year(True)
+
+
+def test_every_language_has_every_string():
+    # A string missing from one table would show its key (e.g. 'p_net_loss') on that language's page.
+    keys = {code: set(lang.words) for code, lang in LANGUAGES.items()}
+    assert keys["da"] == keys["en"], (sorted(keys["en"] - keys["da"]), sorted(keys["da"] - keys["en"]))
+
+
+def test_the_danish_budget_table_is_labelled_in_danish():
+    da = language("da")
+    assert [da.column(c) for c in ["bau", "solution", "net", "required", "p_net_loss"]] == [
+        "uden løsningen", "med løsningen", "netto", "effektiviserings\u00adkrav", "P(nettotab)"]
