@@ -2,6 +2,7 @@
 
     python benchmarks/load.py families 1000000 120   # one replication of the default scenario
     python benchmarks/load.py file helsingoer 10000   # simulate_to_file of a shipped scenario
+    python benchmarks/load.py file helsingoer 10000 totals   # the same, keep="totals" in memory
 
 Prints one JSON line: wall seconds, peak RSS (ru_maxrss) and, for `file`, the resident memory
 sampled every second while the call ran (at 10 %, 25 %, ... of the time, and the last sample),
@@ -32,7 +33,7 @@ def families(n: int, months: int) -> dict:
     return {"families": n, "months": months, "events": int(res.events.sum())}
 
 
-def to_file(name: str, replications: int) -> dict:
+def to_file(name: str, replications: int, keep: str = "replications") -> dict:
     samples: list[float] = []
     stop = threading.Event()
 
@@ -44,19 +45,19 @@ def to_file(name: str, replications: int) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "out.h5")
         tvaer.simulate_to_file(tvaer.default_scenario(name), path, replications=replications, seed=1, threads=2,
-                               progress=False)
+                               progress=False, keep=keep)
         size = os.path.getsize(path)
     stop.set()
     n = len(samples)
     at = {f"{q}%": round(samples[min(n - 1, n * q // 100)]) for q in (10, 25, 50, 75, 90)} if n else {}
-    return {"scenario": name, "replications": replications, "file_mb": round(size / 1e6, 1),
+    return {"scenario": name, "replications": replications, "keep": keep, "file_mb": round(size / 1e6, 1),
             "rss_mib_at": at, "rss_mib_last": round(samples[-1]) if n else None}
 
 
 def main() -> None:
     kind, a, b = sys.argv[1], sys.argv[2], int(sys.argv[3])
     t0 = time.perf_counter()
-    extra = families(int(a), b) if kind == "families" else to_file(a, b)
+    extra = families(int(a), b) if kind == "families" else to_file(a, b, *sys.argv[4:5])
     print(json.dumps({"kind": kind, "seconds": round(time.perf_counter() - t0, 1),
                       "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1), **extra}))
 
