@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import statistics
 
-from fresh_process import run_child
+from fresh_process import alternating_rounds
 
 CHILD = r"""
 import json, sys, time
@@ -53,11 +53,7 @@ def main() -> None:
     ap.add_argument("--pythonpath", action="append", help="a directory holding the tvaer package; repeat to compare")
     args = ap.parse_args()
     paths = args.pythonpath or [""]
-    rows: dict[str, list[dict]] = {p: [] for p in paths}
-    for _ in range(args.rounds):
-        for p in paths:
-            rows[p].append(run_child(CHILD, [], p))
-            print(p or "(installed)", rows[p][-1], flush=True)
+    rows = alternating_rounds(CHILD, [], paths, args.rounds)
     for p in paths:
         med = {k: statistics.median(r[k] for r in rows[p]) for k in KEYS}
         print(f"{p or '(installed)'}: medians (s) " + ", ".join(f"{k} {v:.3f}" for k, v in med.items()))

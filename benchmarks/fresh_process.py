@@ -17,3 +17,17 @@ def run_child(code: str, argv: list[str], pythonpath: str) -> dict:
         env["PYTHONPATH"] = os.path.abspath(pythonpath)
     out = subprocess.run([sys.executable, "-c", code, *argv], env=env, capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def alternating_rounds(code: str, argv: list[str], pythonpaths: list[str], rounds: int) -> dict[str, list[dict]]:
+    """`rounds` rounds, each running `code` once per build in turn (so the machine's mood falls on
+    every build alike); prints each measurement as one JSON line with its build and returns the
+    rows by build ("" for the installed package)."""
+    rows: dict[str, list[dict]] = {p: [] for p in pythonpaths}
+    for _ in range(rounds):
+        for p in pythonpaths:
+            row = run_child(code, argv, p)
+            row["build"] = p or "(installed)"
+            print(json.dumps(row), flush=True)
+            rows[p].append(row)
+    return rows

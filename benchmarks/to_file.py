@@ -11,10 +11,9 @@ machine. Give several package directories with --pythonpath to compare builds (a
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 
-from fresh_process import run_child
+from fresh_process import alternating_rounds
 
 CHILD = r"""
 import json, os, sys, tempfile, time
@@ -43,13 +42,7 @@ def main() -> None:
     ap.add_argument("--pythonpath", action="append", help="a directory holding the tvaer package; repeat to compare")
     args = ap.parse_args()
     paths = args.pythonpath or [""]
-    runs: dict[str, list[dict]] = {p: [] for p in paths}
-    for _ in range(args.rounds):
-        for p in paths:
-            row = run_child(CHILD, [str(args.replications), str(args.threads), str(args.chunk)], p)
-            row["build"] = p or "(installed)"
-            print(json.dumps(row), flush=True)
-            runs[p].append(row)
+    runs = alternating_rounds(CHILD, [str(args.replications), str(args.threads), str(args.chunk)], paths, args.rounds)
     for p in paths:
         rows = runs[p]
         print(f"{p or '(installed)'}: median simulate {statistics.median(r['simulate_seconds'] for r in rows):.2f} s, "
