@@ -23,7 +23,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _core
-from .results import KINDS
+from .results import KINDS, budget_costs, yearly_sums
 
 __all__ = ["KEEP", "Totals", "check_keep", "run", "block_size"]
 
@@ -70,9 +70,7 @@ class Totals:
             setattr(self, name, list(getattr(head, name)))
         self.years = (self.months + 11) // 12
         nb = len(self.budgets)
-        # Ledger lines of each (budget, kind): costs by budget are sums over them, in line order.
-        self._groups = [(b, k, [i for i, line in enumerate(ledger_lines) if int(line.payer) == b and line.kind.name == kind])
-                        for b in range(nb) for k, kind in enumerate(KINDS)]
+        self._ledger_lines = ledger_lines
         self._yearly = np.zeros((count, self.years, nb, 2, len(KINDS)))
         self._events = np.zeros((count, 2), dtype=np.uint64)
         self._admitted = np.zeros((count, 2), dtype=np.uint32)
@@ -116,17 +114,6 @@ class Totals:
         return m2 / (n - 1) if n > 1 else np.full(m2.shape, np.nan)
 
     # ---- folding -----------------------------------------------------------------------------
-    def _monthly_costs(self, costs: np.ndarray) -> np.ndarray:
-        """DKK by (replication, month, budget, arm, kind) from costs by (replication, arm, line,
-        month): each budget and kind summed over its lines in line order, replication by
-        replication alike whatever the block holds."""
-        c = costs.shape[0]
-        out = np.zeros((c, self.months) + self._shapes["costs"][1:])
-        for b, k, idx in self._groups:
-            if idx:
-                out[:, :, b, :, k] = costs[:, :, idx, :].sum(axis=2).transpose(0, 2, 1)
-        return out
-
     def add(self, raw: Any) -> None:
         """Folds the replications of `raw` (a ``_core.Results`` that directly follows those
         folded so far), one at a time and in order."""
@@ -138,17 +125,15 @@ class Totals:
                              f"next, got {int(raw.first_replication)}")
         lo, hi = self.replications, self.replications + c
         costs = np.asarray(raw.costs)
-        monthly = self._monthly_costs(costs)
-        padded = np.zeros((c, self.years * 12) + monthly.shape[2:])
-        padded[:, :self.months] = monthly
-        self._yearly[lo:hi] = padded.reshape((c, self.years, 12) + monthly.shape[2:]).sum(axis=2)
+        monthly = budget_costs(costs, self._ledger_lines, len(self.budgets))
+        self._yearly[lo:hi] = yearly_sums(monthly)
         self._events[lo:hi] = np.asarray(raw.events)
         self._admitted[lo:hi] = np.asarray(raw.admitted)
         block = np.empty((c, self._mean.size))
         for name, part in self._slices.items():
             data = monthly if name == "costs" else costs if name == "line_costs" else np.asarray(getattr(raw, name))
             block[:, part] = data.reshape(c, -1)
-        del monthly, padded
+        del monthly
         delta = np.empty_like(self._mean)
         for i in range(c):  # Welford, one replication at a time: the same bytes whatever the blocks
             x = block[i]

@@ -33,6 +33,31 @@ _COST_BLOCK = 256
 KINDS = ["service", "transfer"]
 
 
+def budget_costs(costs: np.ndarray, ledger_lines: list[Any], n_budgets: int) -> np.ndarray:
+    """DKK by (replication, month, budget, arm, kind) from the engine's costs by (replication, arm,
+    line, month): each ledger line added to its payer and kind. Both result modes (every
+    replication kept, or folded as they finish) sum this way, so they agree bit for bit."""
+    ind = np.zeros((len(ledger_lines), n_budgets, len(KINDS)))
+    for i, line in enumerate(ledger_lines):
+        ind[i, int(line.payer), KINDS.index(line.kind.name)] = 1.0
+    # By blocks of replications: summing the whole array at once made a transposed copy of it
+    # (as large as the engine's costs) on top of the output.
+    out = np.empty((costs.shape[0], costs.shape[3], n_budgets, costs.shape[1], len(KINDS)))
+    for r0 in range(0, costs.shape[0], _COST_BLOCK):
+        out[r0:r0 + _COST_BLOCK] = np.einsum("ralm,lsk->rmsak", costs[r0:r0 + _COST_BLOCK], ind, optimize=True)
+    return out
+
+
+def yearly_sums(monthly: np.ndarray) -> np.ndarray:
+    """Sums over months 0-11, 12-23, ... of an array by (replication, month, ...): by (replication,
+    year, ...), a partial last year included; each year's months added in month order."""
+    years = (monthly.shape[1] + 11) // 12
+    out = np.empty((monthly.shape[0], years) + monthly.shape[2:])
+    for y in range(years):
+        out[:, y] = monthly[:, 12 * y:12 * y + 12].sum(axis=1)
+    return out
+
+
 @functools.lru_cache(maxsize=256)
 def t_quantile(p: float, df: int) -> float:
     """Quantile `p` of Student's t with `df` degrees of freedom.
@@ -305,17 +330,7 @@ class Results:
         """DKK by (replication, month, budget, arm, kind) as a NumPy array (what :attr:`costs`
         labels), computed once."""
         if self._monthly is None:
-            raw = np.asarray(self._raw.costs)  # (rep, arm, line, month)
-            budgets = self.budgets
-            ind = np.zeros((len(self._ledger_lines), len(budgets), len(KINDS)))
-            for i, line in enumerate(self._ledger_lines):
-                ind[i, int(line.payer), KINDS.index(line.kind.name)] = 1.0
-            # By blocks of replications: summing the whole array at once made a transposed
-            # copy of it (as large as the engine's costs) on top of the output.
-            data = np.empty((raw.shape[0], raw.shape[3], len(budgets), raw.shape[1], len(KINDS)))
-            for r0 in range(0, raw.shape[0], _COST_BLOCK):
-                data[r0:r0 + _COST_BLOCK] = np.einsum("ralm,lsk->rmsak", raw[r0:r0 + _COST_BLOCK], ind, optimize=True)
-            self._monthly = data
+            self._monthly = budget_costs(np.asarray(self._raw.costs), self._ledger_lines, len(self.budgets))
         return self._monthly
 
     @property
@@ -348,12 +363,7 @@ class Results:
         if self._totals is not None:
             return np.ascontiguousarray(self._totals.yearly)
         if self._yearly is None:
-            monthly = self._monthly_values()
-            years = (monthly.shape[1] + 11) // 12
-            out = np.empty((monthly.shape[0], years) + monthly.shape[2:])
-            for y in range(years):  # each year's months summed in month order, as a groupby by year
-                out[:, y] = monthly[:, 12 * y:12 * y + 12].sum(axis=1)
-            self._yearly = out
+            self._yearly = yearly_sums(self._monthly_values())
         return self._yearly
 
     @property
