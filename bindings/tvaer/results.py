@@ -170,6 +170,7 @@ class Results:
         self._monthly: np.ndarray | None = None
         self._yearly: np.ndarray | None = None
         self._family: xr.DataArray | None = None
+        self._bookings: pd.DataFrame | None = None
 
     @property
     def _lines(self) -> pd.DataFrame:
@@ -515,7 +516,13 @@ class Results:
         created.
 
         Recorded only by ``simulate(..., bookings=True)`` and not written to results files; meant
-        for a few replications (it has about one row per member, cost line and month)."""
+        for a few replications (it has about one row per member, cost line and month). The table is
+        built once and each call returns a copy of it, so changing one does not change the next."""
+        if self._bookings is None:
+            self._bookings = self._bookings_table()
+        return self._bookings.copy()
+
+    def _bookings_table(self) -> pd.DataFrame:
         self.needs_replications("Results.bookings")
         raw = self._raw
         if not bool(getattr(raw, "has_bookings", False)):

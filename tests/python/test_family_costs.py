@@ -171,6 +171,18 @@ def test_the_booking_log_adds_up_to_the_line_costs_and_the_family_costs(busy):
     assert (log["member"] <= 1).all()  # busy families have one adult and one child
 
 
+def test_the_booking_log_is_built_once_and_a_changed_copy_does_not_leak(busy):
+    r = tvaer.simulate(busy, replications=1, seed=8, threads=1, progress=False, bookings=True)
+    first = r.bookings
+    total = first["amount"].sum()
+    first["amount"] *= 2  # a planner's own edit of the table they were given
+    first["year"] = 1
+    again = r.bookings
+    assert "year" not in again.columns
+    assert again["amount"].sum() == total
+    assert again is not first
+
+
 def test_bookings_not_recorded_raise_a_clear_error(tiny):
     r = tvaer.simulate(tiny, replications=1, seed=1, progress=False)
     with pytest.raises(ValueError, match=r"bookings: not recorded in these results; run tvaer.simulate\(..., bookings=True\)"):
