@@ -171,7 +171,7 @@ def _write_summary(res: Any, csv: Path, png: Path) -> tuple[pd.DataFrame, Any]:
     summary.to_csv(csv)
     settlement = settle(res)
     settlement.summary().to_csv(_budgets_csv(csv))
-    fig = difference_chart(res)
+    fig = difference_chart(res, start_year=res.start_year)  # budget years when the scenario gives year 1's
     fig.savefig(png, dpi=120)
     plt.close(fig)
     return summary, settlement

@@ -48,7 +48,7 @@ class _Page:
         self.w = language(lang)
         self.data = json.loads(results.scenario_json)
         # The option wins over the scenario's own `start_year` (checked by the engine when read).
-        self.start_year = check_start_year(start_year if start_year is not None else self.data.get("start_year"))
+        self.start_year = check_start_year(start_year if start_year is not None else results.start_year)
 
     def year(self, year: float) -> str:
         return self.w.year(year, self.start_year)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 
 import math
 import os
@@ -248,6 +249,13 @@ class Results:
     @property
     def scenario_name(self) -> str:
         return self._scenario_name
+
+    @property
+    def start_year(self) -> int | None:
+        """The calendar year of year 1 as the scenario gives it (its `start_year`, checked by the
+        engine when the file was read), or None when it gives none."""
+        year = json.loads(self._scenario_json).get("start_year") if self._scenario_json else None
+        return None if year is None else int(year)
 
     @property
     def discount_rate(self) -> float:

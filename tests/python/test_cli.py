@@ -352,3 +352,29 @@ def test_run_shows_each_budget_under_the_scenarios_salary_financing(tmp_path, ti
     budgets = pd.read_csv(tmp_path / "tiny-budgets.csv", index_col=["budget", "year"])
     assert budgets.loc[("children", 1), "net"] == pytest.approx(-12_000_000.0)
     assert budgets.loc[("solution", 1), "solution"] == 0.0
+
+
+def test_the_run_chart_names_budget_years_when_the_scenario_gives_year_one(tmp_path, tiny_data, monkeypatch):
+    # tiny runs 24 months: years 1 and 2, which a file saying start_year = 2018 calls 2018 and 2019.
+    tiny_data["start_year"] = 2018
+    path = tmp_path / "t.toml"
+    path.write_text(tomli_w.dumps(tiny_data))
+    import tvaer.cli
+    import tvaer.plots
+
+    labels = []
+    real = tvaer.plots.difference_chart
+
+    def spy(res, **kw):
+        fig = real(res, **kw)
+        labels.append([t.get_text() for t in fig.axes[0].get_xticklabels()])
+        return fig
+
+    monkeypatch.setattr(tvaer.plots, "difference_chart", spy)
+    assert tvaer.cli.main(["run", str(path), "--out", str(tmp_path / "x.h5"), "-n", "2", "--quiet"]) == 0
+    del tiny_data["start_year"]
+    path.write_text(tomli_w.dumps(tiny_data))
+    assert tvaer.cli.main(["run", str(path), "--out", str(tmp_path / "y.h5"), "-n", "2", "--quiet"]) == 0
+    assert labels == [["2018", "2019"], ["year 1", "year 2"]]
+    assert tvaer.open_results(tmp_path / "x.h5").start_year == 2018
+    assert tvaer.open_results(tmp_path / "y.h5").start_year is None
