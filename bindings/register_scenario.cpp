@@ -45,6 +45,7 @@ void register_scenario(py::module_& m) {
         .def(py::init<std::uint32_t, std::string, std::string, std::string>(), py::arg("family"), py::arg("track"),
              py::arg("state"), py::arg("benefit") = "");
     m.attr("SCENARIO_SCHEMA_VERSION") = scenario_schema_version;
+    m.attr("START_YEARS") = py::make_tuple(first_start_year, last_start_year);
 
     py::enum_<treatment>(m, "Treatment").value("usual", treatment::usual).value("solution", treatment::solution);
     py::class_<ledger_line>(m, "LedgerLine")

@@ -13,6 +13,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from . import _core
+
 __all__ = ["LANGUAGES", "Language", "language", "check_start_year", "break_even_sentence"]
 
 _EN: dict[str, str] = {
@@ -234,8 +236,9 @@ def check_start_year(year: Any, where: str = "start_year") -> int | None:
     """`year` (the calendar year of year 1) after checking it, or None; ValueError naming `where`."""
     if year is None:
         return None
-    if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2200:
-        raise ValueError(f"{where}: must be a calendar year in [1900, 2200], got {year!r}")
+    first, last = _core.START_YEARS  # the engine's bounds for a scenario's start_year
+    if isinstance(year, bool) or not isinstance(year, int) or not first <= year <= last:
+        raise ValueError(f"{where}: must be a calendar year in [{first}, {last}], got {year!r}")
     return year
 
 

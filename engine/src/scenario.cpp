@@ -27,7 +27,9 @@ scenario read_top(const document& doc) {
     // year 1 as e.g. 2027; the engine itself counts months from 0 and never uses it.
     if (r.present("start_year")) {
         const std::uint32_t year = r.count("start_year", 0);
-        if (year < 1900 || year > 2200) r.fail(r.key("start_year"), fmt::format("must be a calendar year in [1900, 2200], got {}", year));
+        if (year < first_start_year || year > last_start_year) {
+            r.fail(r.key("start_year"), fmt::format("must be a calendar year in [{}, {}], got {}", first_start_year, last_start_year, year));
+        }
     }
     sc.sectors = r.required_strings("sectors");
     if (r.present("population")) sc.people = read_population(r.table("population"));

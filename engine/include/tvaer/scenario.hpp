@@ -25,6 +25,10 @@
 namespace tvaer {
 
 inline constexpr int scenario_schema_version = 1;
+// The calendar years a scenario's `start_year` (the year of month 0) may name; the report's
+// `--start-year` is checked against the same bounds (bindings: START_YEARS).
+inline constexpr int first_start_year = 1900;
+inline constexpr int last_start_year = 2200;
 
 enum class cost_kind : std::uint8_t { service = 0, transfer = 1 };
 /// The two arms of every comparison: business as usual and inside the cross-sector solution.
