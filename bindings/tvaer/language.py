@@ -46,6 +46,7 @@ _EN: dict[str, str] = {
     # allocation rules
     "rules.none": "the scenario has no allocation rules, so each budget pays what its law grants",
     "rules.order": "the scenario's rules applied in order: {rules}",
+    "rules.salaries": "salaries (organisation.salary_key)",
     # the report
     "r.intro": "Scenario <b>{name}</b>: {replications} replications, {months} months, seed {seed}. Each family is "
                "simulated twice with the same random numbers: business as usual and inside the cross-sector "
@@ -125,6 +126,7 @@ _DA: dict[str, str] = {
     "be.share": "{percent} af replikationerne ({k} af {n})",
     "rules.none": "scenariet har ingen fordelingsregler, så hvert budget betaler det, dets lov bevilger",
     "rules.order": "scenariets regler anvendt i rækkefølge: {rules}",
+    "rules.salaries": "lønninger (organisation.salary_key)",
     "r.intro": "Scenarie <b>{name}</b>: {replications} replikationer, {months} måneder, seed {seed}. Hver familie "
                "simuleres to gange med de samme tilfældige tal: uden og med den tværgående løsning. Forskelle er "
                "med løsningen minus uden; negativ betyder, at løsningen sparer penge.",

@@ -76,9 +76,16 @@ def carrying_budgets(settled: pd.DataFrame) -> list[str]:
     return [b for b, v in moved.items() if v != 0 and b != "total"]
 
 
+# The names the engine gives the rules it makes itself (engine/src/allocation_read.cpp), by the
+# key of their words in each language; every other name is the scenario's own and stays as written.
+ENGINE_RULE_NAMES = {"salaries (organisation.salary_key)": "rules.salaries"}
+
+
 def rules_sentence(rules: list[str], lang: str | Language = "en") -> str:
-    """The allocation rules of a settlement in words (their names as the scenario gives them)."""
+    """The allocation rules of a settlement in words (their names as the scenario gives them, the
+    engine's own in the language's words)."""
     words = language(lang)
     if rules == ["pay where granted"]:
         return words.t("rules.none")
-    return words.t("rules.order", rules="; ".join(rules))
+    named = [words.t(ENGINE_RULE_NAMES[r]) if r in ENGINE_RULE_NAMES else r for r in rules]
+    return words.t("rules.order", rules="; ".join(named))

@@ -75,3 +75,16 @@ def test_the_danish_budget_table_is_labelled_in_danish():
     da = language("da")
     assert [da.column(c) for c in ["bau", "solution", "net", "required", "p_net_loss"]] == [
         "uden løsningen", "med løsningen", "netto", "effektiviserings\u00adkrav", "P(nettotab)"]
+
+
+def test_the_rule_the_engine_makes_for_salaries_is_named_in_danish_and_the_scenarios_own_names_stay(three):
+    import tvaer
+    from tvaer.tables import rules_sentence
+
+    res = tvaer.simulate(three, replications=1, seed=1, threads=1, progress=False)
+    rules = tvaer.budgets.settle(res).rules  # organisation.salary_key makes the engine add its rule
+    assert "salaries (organisation.salary_key)" in rules
+    da = rules_sentence(rules + ["Kommunens egen regel"], "da")
+    assert "lønninger (organisation.salary_key)" in da and "salaries" not in da
+    assert da.endswith("; Kommunens egen regel")
+    assert "salaries (organisation.salary_key)" in rules_sentence(rules, "en")
