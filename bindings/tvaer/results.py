@@ -36,15 +36,24 @@ KINDS = ["service", "transfer"]
 def budget_costs(costs: np.ndarray, ledger_lines: list[Any], n_budgets: int) -> np.ndarray:
     """DKK by (replication, month, budget, arm, kind) from the engine's costs by (replication, arm,
     line, month): each ledger line added to its payer and kind. Both result modes (every
-    replication kept, or folded as they finish) sum this way, so they agree bit for bit."""
-    ind = np.zeros((len(ledger_lines), n_budgets, len(KINDS)))
-    for i, line in enumerate(ledger_lines):
-        ind[i, int(line.payer), KINDS.index(line.kind.name)] = 1.0
-    # By blocks of replications: summing the whole array at once made a transposed copy of it
-    # (as large as the engine's costs) on top of the output.
-    out = np.empty((costs.shape[0], costs.shape[3], n_budgets, costs.shape[1], len(KINDS)))
-    for r0 in range(0, costs.shape[0], _COST_BLOCK):
-        out[r0:r0 + _COST_BLOCK] = np.einsum("ralm,lsk->rmsak", costs[r0:r0 + _COST_BLOCK], ind, optimize=True)
+    replication kept, or folded as they finish) sum this way, so they agree bit for bit.
+
+    Each budget's lines are added one after another in line order, starting from zero: the order
+    in which a matrix product with a 0/1 matrix of lines (the einsum this replaces) added them on
+    this machine's OpenBLAS for up to 256 lines (every shipped scenario has fewer than 140), so the
+    numbers are the same bit for bit; unlike the product, this order does not depend on the BLAS
+    build or its blocking, and the first call in a process starts no BLAS threads (up to 30 ms on a
+    loaded machine, docs/performance.md "The first cell, second pass")."""
+    where = [(int(line.payer), KINDS.index(line.kind.name)) for line in ledger_lines]
+    reps, arms, _, months = costs.shape
+    out = np.empty((reps, months, n_budgets, arms, len(KINDS)))
+    # By blocks of replications, so that the temporary sums stay small however many there are.
+    for r0 in range(0, reps, _COST_BLOCK):
+        block = costs[r0:r0 + _COST_BLOCK]
+        acc = np.zeros((block.shape[0], n_budgets, len(KINDS), arms, months))
+        for line, (budget, kind) in enumerate(where):
+            acc[:, budget, kind] += block[:, :, line]
+        out[r0:r0 + _COST_BLOCK] = acc.transpose(0, 4, 1, 3, 2)
     return out
 
 
