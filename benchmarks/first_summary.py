@@ -1,6 +1,7 @@
 """Time of the first `simulate` and `summary()` in a fresh process (a notebook cell's first run:
 issue 16 asks for 10 replications of 100 families under 50 ms), then of the first labelled array
-(xarray's first DataArray imports dask.array when dask is installed), and what the cell imported.
+and the first operation on it (`yearly_costs.sel(...).sum(...)`: xarray's first operation imported
+dask.array when dask is installed, unless tvaer.labelled defers it), and what each step imported.
 Seconds are wall-clock; the `_cpu` columns are the process's CPU time (time.process_time), which
 a loaded machine inflates far less than wall-clock time.
 
@@ -34,17 +35,21 @@ c3 = time.process_time()
 cell = [m for m in heavy if m in sys.modules and m not in imported]
 res.summary()
 t4 = time.perf_counter()
-res.yearly_costs
+y = res.yearly_costs
 t5 = time.perf_counter()
+y.sel(arm="solution").sum("kind")
+t6 = time.perf_counter()
+labelled = [m for m in heavy + ["dask.array"] if m in sys.modules and m not in imported + cell]
 print(json.dumps({"import": t1 - t0, "simulate": t2 - t1, "first_summary": t3 - t2, "cell": t3 - t1,
                   "cell_cpu": c3 - c1, "simulate_cpu": c2 - c1, "first_summary_cpu": c3 - c2,
                   "second_summary": t4 - t3, "first_labelled_array": t5 - t4,
-                  "imported_by_import": imported, "imported_by_cell": cell}))
+                  "first_labelled_operation": t6 - t5, "labelled_array_and_operation": t6 - t4,
+                  "imported_by_import": imported, "imported_by_cell": cell, "imported_by_labelled": labelled}))
 """
 
 
 KEYS = ("import", "simulate", "first_summary", "cell", "simulate_cpu", "first_summary_cpu", "cell_cpu",
-        "second_summary", "first_labelled_array")
+        "second_summary", "first_labelled_array", "first_labelled_operation", "labelled_array_and_operation")
 
 
 def main() -> None:

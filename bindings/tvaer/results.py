@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
+from .labelled import xarray
 from .tables import in_unit, unit_factor
 
 if TYPE_CHECKING:  # imported where used: the first labelled array costs up to a second
@@ -278,7 +279,7 @@ class Results:
         """The engine's array `name` (a key of :data:`ARRAYS`) with the table's dimensions, units
         and long name, and coordinates for every dimension. Raises KeyError for an unknown name
         and ValueError for an array these results do not hold."""
-        import xarray as xr
+        xr = xarray()
 
         if not self.holds(name):
             self.needs_replications(f"Results.array({name!r})")
@@ -320,7 +321,7 @@ class Results:
     @property
     def line_costs(self) -> xr.DataArray:
         """DKK by (replication, arm, line, month), with line metadata as coordinates."""
-        import xarray as xr
+        xr = xarray()
 
         self.needs_replications("Results.line_costs")
         lines = self._lines
@@ -345,7 +346,7 @@ class Results:
     @property
     def costs(self) -> xr.DataArray:
         """DKK by (replication, month, sector, arm, kind); `sector` is the paying budget."""
-        import xarray as xr
+        xr = xarray()
 
         self.needs_replications("Results.costs")
         if self._costs is None:
@@ -378,7 +379,7 @@ class Results:
     @property
     def yearly_costs(self) -> xr.DataArray:
         """DKK by (replication, year, sector, arm, kind); year 1 is months 0-11."""
-        import xarray as xr
+        xr = xarray()
 
         data = self._yearly_values().copy()
         return xr.DataArray(data, dims=("replication", "year", "sector", "arm", "kind"),
@@ -399,7 +400,7 @@ class Results:
         ``mean_place_wait_<group>``, their mean wait from being sent to the ``when_full`` state
         (counted in ``redirected_<group>``) to moving in. Means are NaN in months without any.
         Arrays a results file lacks are left out."""
-        import xarray as xr
+        xr = xarray()
 
         self.needs_replications("Results.flows")
         out = {}
@@ -442,7 +443,7 @@ class Results:
         return self._moment(name, variance=True)
 
     def _moment(self, name: str, variance: bool) -> xr.DataArray:
-        import xarray as xr
+        xr = xarray()
 
         names = self.moment_names()
         if name not in names:
@@ -547,7 +548,7 @@ class Results:
         return df
 
     def _family_array(self) -> xr.DataArray:
-        import xarray as xr
+        xr = xarray()
 
         raw = self._raw
         counts = np.asarray(raw.family_count).reshape(self.replications, 2)
@@ -593,7 +594,7 @@ class Results:
     # ---- summaries ---------------------------------------------------------------------------
     def yearly_difference(self) -> xr.DataArray:
         """Solution minus business as usual, DKK by (replication, year, sector), both kinds."""
-        import xarray as xr
+        xr = xarray()
 
         return xr.DataArray(self._difference_values(), dims=("replication", "year", "sector"),
                             coords={"replication": self._coordinate("replication", self.replications),
@@ -662,7 +663,7 @@ class Results:
     def present_value(self) -> xr.DataArray:
         """Present value (DKK) of the yearly difference per (replication, sector), discounted at
         the scenario's yearly rate with year 1 undiscounted (the engine's ``present_value_dkk``)."""
-        import xarray as xr
+        xr = xarray()
 
         d = self.yearly_difference().transpose("replication", "sector", "year")
         pv = np.array([[_core.present_value_dkk([float(x) for x in row], self.discount_rate) for row in rep]
