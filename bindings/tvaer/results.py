@@ -39,12 +39,13 @@ def budget_costs(costs: np.ndarray, ledger_lines: list[Any], n_budgets: int) -> 
     line, month): each ledger line added to its payer and kind. Both result modes (every
     replication kept, or folded as they finish) sum this way, so they agree bit for bit.
 
-    Each budget's lines are added one after another in line order, starting from zero: the order
-    in which a matrix product with a 0/1 matrix of lines (the einsum this replaces) added them on
-    this machine's OpenBLAS for up to 256 lines (every shipped scenario has fewer than 140), so the
-    numbers are the same bit for bit; unlike the product, this order does not depend on the BLAS
-    build or its blocking, and the first call in a process starts no BLAS threads (up to 30 ms on a
-    loaded machine, docs/performance.md "The first cell, second pass")."""
+    Each budget's lines are added one after another in line order, starting from zero. The
+    matrix product with a 0/1 matrix of lines that this replaces (an einsum through OpenBLAS)
+    mostly added them in that order too, but its kernels chose the order by the matrix's shape,
+    so a replication's monthly costs could differ in the last bit with the number of
+    replications run beside it; this order depends on nothing but the lines, and the first call
+    in a process starts no BLAS threads (up to 30 ms on a loaded machine; docs/performance.md,
+    "The first cell, second pass")."""
     where = [(int(line.payer), KINDS.index(line.kind.name)) for line in ledger_lines]
     reps, arms, _, months = costs.shape
     out = np.empty((reps, months, n_budgets, arms, len(KINDS)))
