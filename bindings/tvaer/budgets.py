@@ -20,6 +20,7 @@ import pandas as pd
 
 from . import _core
 from .errors import ScenarioError
+from .labelled import xarray
 from .results import Results, paired_interval
 from .scenario import Scenario, compile_model
 from .tables import budgets_in_thousands, in_unit, unit_factor
@@ -210,7 +211,7 @@ class Settlement:
     """Settlements of every replication: tables, summaries and the incentive table."""
 
     def __init__(self, settled: list[Any], rules: list[Rule], first_replication: int, discount_rate: float):
-        import xarray as xr
+        xr = xarray()
 
         first = settled[0]
         self.budgets = list(first.budgets)
@@ -249,7 +250,7 @@ class Settlement:
         over replications of the difference, the money settled and the net position, plus the
         probability that the budget is a net loser (net < 0) that year. Money in DKK, or in
         thousands (``unit="kDKK"``) or millions (``"MDKK"``) of DKK; ValueError for another unit."""
-        import xarray as xr
+        xr = xarray()
 
         unit_factor(unit)  # an unknown unit is refused before any work
         t = self.tables

@@ -18,6 +18,7 @@ import pandas as pd
 
 from . import _core
 from .errors import ScenarioError, TvaerError
+from .labelled import xarray
 from .results import paired_interval
 from .scenario import Scenario
 
@@ -257,7 +258,7 @@ def decompose(
     or structure (sectors, tracks, states, interventions), and ValueError for a prefix that
     matches no difference or too many mechanisms.
     """
-    import xarray as xr
+    xr = xarray()
     from .simulate import simulate
 
     if outcome not in OUTCOMES:
@@ -323,7 +324,7 @@ class Decomposition:
         """Per mechanism (and ``"total"``, the whole difference), sector (and ``"total"``, all
         budgets) and year: the mean part (DKK) with its paired interval over replications and its
         share of the mean total (NaN where the total is 0)."""
-        import xarray as xr
+        xr = xarray()
 
         level = self.level if level is None else level
         parts = _with_total(xr.concat([self.parts, self.total.expand_dims(mechanism=["total"])], dim="mechanism"))
@@ -426,7 +427,7 @@ def _millions(dkk: float) -> str:
 
 def _with_total(x: xr.DataArray) -> xr.DataArray:
     """`x` with one more sector, ``"total"``: the sum of the budgets."""
-    import xarray as xr
+    xr = xarray()
 
     return xr.concat([x, x.sum("sector").expand_dims(sector=["total"])], dim="sector")
 

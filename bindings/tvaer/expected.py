@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import _core
+from .labelled import xarray
 from .scenario import Scenario, compile_model
 
 if TYPE_CHECKING:  # imported where used: the first labelled array costs up to a second
@@ -36,7 +37,7 @@ def expected(scenario: Scenario, treatment: str = "usual", by: str = "month") ->
     `treatment` or `by`, ScenarioError for an invalid scenario and TvaerError for a model the
     analytic mode does not support.
     """
-    import xarray as xr
+    xr = xarray()
 
     if treatment not in TREATMENTS:
         raise ValueError(f"treatment: must be one of {', '.join(TREATMENTS)}; got {treatment!r}")

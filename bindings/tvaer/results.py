@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
+from .labelled import xarray
 from .tables import in_unit, unit_factor
 
 if TYPE_CHECKING:  # imported where used: the first labelled array costs up to a second
@@ -37,15 +38,25 @@ KINDS = ["service", "transfer"]
 def budget_costs(costs: np.ndarray, ledger_lines: list[Any], n_budgets: int) -> np.ndarray:
     """DKK by (replication, month, budget, arm, kind) from the engine's costs by (replication, arm,
     line, month): each ledger line added to its payer and kind. Both result modes (every
-    replication kept, or folded as they finish) sum this way, so they agree bit for bit."""
-    ind = np.zeros((len(ledger_lines), n_budgets, len(KINDS)))
-    for i, line in enumerate(ledger_lines):
-        ind[i, int(line.payer), KINDS.index(line.kind.name)] = 1.0
-    # By blocks of replications: summing the whole array at once made a transposed copy of it
-    # (as large as the engine's costs) on top of the output.
-    out = np.empty((costs.shape[0], costs.shape[3], n_budgets, costs.shape[1], len(KINDS)))
-    for r0 in range(0, costs.shape[0], _COST_BLOCK):
-        out[r0:r0 + _COST_BLOCK] = np.einsum("ralm,lsk->rmsak", costs[r0:r0 + _COST_BLOCK], ind, optimize=True)
+    replication kept, or folded as they finish) sum this way, so they agree bit for bit.
+
+    Each budget's lines are added one after another in line order, starting from zero. The
+    matrix product with a 0/1 matrix of lines that this replaces (an einsum through OpenBLAS)
+    mostly added them in that order too, but its kernels chose the order by the matrix's shape,
+    so a replication's monthly costs could differ in the last bit with the number of
+    replications run beside it; this order depends on nothing but the lines, and the first call
+    in a process starts no BLAS threads (up to 30 ms on a loaded machine; docs/performance.md,
+    "The first cell, second pass")."""
+    where = [(int(line.payer), KINDS.index(line.kind.name)) for line in ledger_lines]
+    reps, arms, _, months = costs.shape
+    out = np.empty((reps, months, n_budgets, arms, len(KINDS)))
+    # By blocks of replications, so that the temporary sums stay small however many there are.
+    for r0 in range(0, reps, _COST_BLOCK):
+        block = costs[r0:r0 + _COST_BLOCK]
+        acc = np.zeros((block.shape[0], n_budgets, len(KINDS), arms, months))
+        for line, (budget, kind) in enumerate(where):
+            acc[:, budget, kind] += block[:, :, line]
+        out[r0:r0 + _COST_BLOCK] = acc.transpose(0, 4, 1, 3, 2)
     return out
 
 
@@ -278,7 +289,7 @@ class Results:
         """The engine's array `name` (a key of :data:`ARRAYS`) with the table's dimensions, units
         and long name, and coordinates for every dimension. Raises KeyError for an unknown name
         and ValueError for an array these results do not hold."""
-        import xarray as xr
+        xr = xarray()
 
         if not self.holds(name):
             self.needs_replications(f"Results.array({name!r})")
@@ -320,7 +331,7 @@ class Results:
     @property
     def line_costs(self) -> xr.DataArray:
         """DKK by (replication, arm, line, month), with line metadata as coordinates."""
-        import xarray as xr
+        xr = xarray()
 
         self.needs_replications("Results.line_costs")
         lines = self._lines
@@ -345,7 +356,7 @@ class Results:
     @property
     def costs(self) -> xr.DataArray:
         """DKK by (replication, month, sector, arm, kind); `sector` is the paying budget."""
-        import xarray as xr
+        xr = xarray()
 
         self.needs_replications("Results.costs")
         if self._costs is None:
@@ -378,7 +389,7 @@ class Results:
     @property
     def yearly_costs(self) -> xr.DataArray:
         """DKK by (replication, year, sector, arm, kind); year 1 is months 0-11."""
-        import xarray as xr
+        xr = xarray()
 
         data = self._yearly_values().copy()
         return xr.DataArray(data, dims=("replication", "year", "sector", "arm", "kind"),
@@ -399,7 +410,7 @@ class Results:
         ``mean_place_wait_<group>``, their mean wait from being sent to the ``when_full`` state
         (counted in ``redirected_<group>``) to moving in. Means are NaN in months without any.
         Arrays a results file lacks are left out."""
-        import xarray as xr
+        xr = xarray()
 
         self.needs_replications("Results.flows")
         out = {}
@@ -442,7 +453,7 @@ class Results:
         return self._moment(name, variance=True)
 
     def _moment(self, name: str, variance: bool) -> xr.DataArray:
-        import xarray as xr
+        xr = xarray()
 
         names = self.moment_names()
         if name not in names:
@@ -553,7 +564,7 @@ class Results:
         return df
 
     def _family_array(self) -> xr.DataArray:
-        import xarray as xr
+        xr = xarray()
 
         raw = self._raw
         counts = np.asarray(raw.family_count).reshape(self.replications, 2)
@@ -599,7 +610,7 @@ class Results:
     # ---- summaries ---------------------------------------------------------------------------
     def yearly_difference(self) -> xr.DataArray:
         """Solution minus business as usual, DKK by (replication, year, sector), both kinds."""
-        import xarray as xr
+        xr = xarray()
 
         return xr.DataArray(self._difference_values(), dims=("replication", "year", "sector"),
                             coords={"replication": self._coordinate("replication", self.replications),
@@ -634,8 +645,12 @@ class Results:
         sectors = self.budgets + ["total"]
         order = sorted(range(len(sectors)), key=lambda j: sectors[j])
         years = np.arange(1, y.shape[1] + 1)
-        index = pd.MultiIndex.from_arrays([np.repeat([sectors[j] for j in order], len(years)),
-                                           np.tile(years, len(sectors))], names=["sector", "year"])
+        # Built from its levels and codes: MultiIndex.from_arrays would sort and factorize the same
+        # labels again (about 1.5 ms, most of the first summary's pandas time).
+        index = pd.MultiIndex(levels=[pd.Index([sectors[j] for j in order]), pd.Index(years)],
+                              codes=[np.repeat(np.arange(len(sectors)), len(years)),
+                                     np.tile(np.arange(len(years)), len(sectors))],
+                              names=["sector", "year"], verify_integrity=False)
         columns = {name: a[:, order].T.reshape(-1) for name, a in
                    [("bau", bau), ("solution", sol), ("difference", mean), ("ci_low", lo), ("ci_high", hi),
                     ("p_net_loss", p_loss)]}
@@ -664,7 +679,7 @@ class Results:
     def present_value(self) -> xr.DataArray:
         """Present value (DKK) of the yearly difference per (replication, sector), discounted at
         the scenario's yearly rate with year 1 undiscounted (the engine's ``present_value_dkk``)."""
-        import xarray as xr
+        xr = xarray()
 
         d = self.yearly_difference().transpose("replication", "sector", "year")
         pv = np.array([[_core.present_value_dkk([float(x) for x in row], self.discount_rate) for row in rep]

@@ -41,38 +41,72 @@ class Scenario:
         self._text = _toml_text(dict(data), "scenario data", source)
         self._positions = False
         self._overrides: tuple[tuple[str, str], ...] = ()
+        self._forget()
+
+    def _forget(self) -> None:
+        """Drops what is derived from the text and the overrides, made once when first needed: the
+        parsed document, its JSON, its data, the compiled model. A scenario is not changed after it
+        is made (``with_`` makes a copy), so these stay valid; the first simulate of a process
+        would otherwise parse the same text about fifteen times (docs/performance.md)."""
+        self._doc: Any = None
+        self._json: str | None = None
         self._data: dict[str, Any] | None = None
+        self._model: Any = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (tvaer.distributed) without the engine's objects, which are made again."""
+        state = dict(self.__dict__)
+        state.update(_doc=None, _model=None)
+        return state
 
     @classmethod
     def _from_document(cls, doc: Any) -> "Scenario":
         new = cls.__new__(cls)
         new.source, new._text, new._positions = doc.source, doc.text, True
-        new._overrides, new._data = (), None
+        new._overrides = ()
+        new._forget()
+        new._doc = doc
         return new
 
     def document(self) -> Any:
-        """The engine's document (`_core.Document`): the text parsed, then the overrides applied."""
+        """The engine's document (`_core.Document`): the text parsed, then the overrides applied.
+        A new one each call (a caller may change it with ``set`` without changing this scenario)."""
         doc = _core.Document.parse(self._text, self.source or "", self._positions)
         for path, value in self._overrides:
             doc.set(path, value)
         return doc
 
+    def _document(self) -> Any:
+        """The document parsed once, shared by the reads below; never changed."""
+        if self._doc is None:
+            self._doc = self.document()
+        return self._doc
+
+    def _read(self) -> dict[str, Any]:
+        """The scenario as nested data, not copied: for reading only."""
+        if self._data is None:
+            self._data = json.loads(self._json_text())
+        return self._data
+
+    def _json_text(self) -> str:
+        if self._json is None:
+            self._json = self._document().to_json()
+        return self._json
+
     @property
     def data(self) -> dict[str, Any]:
         """The scenario as nested data (a copy), with the overrides applied."""
-        if self._data is None:
-            self._data = json.loads(self.document().to_json())
-        return copy.deepcopy(self._data)
+        return json.loads(self._json_text())  # a deep copy, faster than copy.deepcopy
 
     @property
     def name(self) -> str:
-        return str(self.get("name", "scenario"))
+        return str(self._read().get("name", "scenario"))
 
     def get(self, path: str, default: Any = ...) -> Any:
         """The value at a dotted key path (the spelling of :meth:`with_`); `default` if there is
         none, or a ScenarioError naming the path when no default is given."""
         try:
-            return json.loads(self.document().to_json(path))
+            return json.loads(self._document().to_json(path))
         except ScenarioError:
             if default is ...:
                 raise
@@ -83,7 +117,7 @@ class Scenario:
         ``override``, ``describe()``): the ``with_`` override that wrote it, else its line and column
         in the file, or those of its nearest enclosing table when the key is missing. A key with
         dots is written in double quotes: ``uncertain."interventions.mentor.capacity"``."""
-        return self.document().locate(key_path)
+        return self._document().locate(key_path)
 
     def with_(self, changes: Mapping[str, Any] | None = None, **kwargs: Any) -> "Scenario":
         """A copy with values replaced at dotted key paths.
@@ -94,12 +128,12 @@ class Scenario:
         override, not the file.
         """
         new = copy.copy(self)
-        new._data = None
+        new._forget()
         overrides = list(self._overrides)
         for path, value in {**(changes or {}), **kwargs}.items():
             overrides.append((path, _toml_text({"v": value}, f"the value of override {path!r}", self.source)))
         new._overrides = tuple(overrides)
-        new.document()  # a path that leads nowhere is an error now, not at the next run
+        new._document()  # a path that leads nowhere is an error now, not at the next run
         return new
 
     def validate(self) -> "Scenario":
@@ -110,9 +144,9 @@ class Scenario:
         from .scenario_warnings import warn
 
         compile_model(self)
-        data = self.data
+        data = self._read()
         if "allocation" in data:
-            _core.allocation_rules(self.document())
+            _core.allocation_rules(self._document())
         if "uncertain" in data:
             uncertain_distributions(self)
         warn(self)
@@ -120,7 +154,7 @@ class Scenario:
 
     def to_json(self) -> str:
         """Canonical JSON of the data (stored as provenance in results files)."""
-        return json.dumps(self.data, sort_keys=True, ensure_ascii=False)
+        return json.dumps(self._read(), sort_keys=True, ensure_ascii=False)
 
     def __repr__(self) -> str:
         src = f" from {self.source}" if self.source else ""
@@ -153,14 +187,22 @@ def compile_model(scenario: Scenario, tables: dict[str, list[tuple[int, str, str
     `tables`, when given, maps population table files (``population.table`` as written) to their
     rows as plain tuples: a file it holds is not read again, and the rows of a file read are added
     to it. tvaer.distributed uses this to send a scenario's tables to Dask workers with the scenario,
-    so that workers need no copy of the table files."""
+    so that workers need no copy of the table files.
+
+    A scenario without population tables is compiled once and its model reused (the engine's
+    model is read-only); one with tables is compiled each time, since the files may change."""
     def read(file: str) -> list:
         known = tables if tables is not None else {}
         if file not in known:
             known[file] = population_rows(scenario, file)
         return [_core.MemberRow(*row) for row in known[file]]
 
-    return _core.Model(scenario.document(), read)
+    if scenario._model is not None:
+        return scenario._model
+    model = _core.Model(scenario._document(), read)
+    if "table" not in scenario._read().get("population", {}):
+        scenario._model = model
+    return model
 
 
 def _plain(value: Any) -> Any:

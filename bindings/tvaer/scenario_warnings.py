@@ -28,9 +28,7 @@ __all__ = ["scenario_warnings", "warn"]
 
 def scenario_warnings(scenario: Any) -> list[ScenarioWarning]:
     """The warnings for `scenario` (a valid tvaer.Scenario), in the order of its keys."""
-    found = list(_checks(scenario.data))
-    doc = scenario.document() if found else None
-    return [ScenarioWarning.at(doc.locate(key), key, message) for key, message in found]
+    return [ScenarioWarning.at(scenario.locate(key), key, message) for key, message in _checks(scenario.data)]
 
 
 def warn(scenario: Any, stacklevel: int = 3) -> None:

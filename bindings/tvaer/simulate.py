@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 import pandas as pd
 
 from . import aggregate, distributed, runs, scenario_warnings
+from .labelled import xarray
 from .results import Results, paired_interval
 from .scenario import Scenario, compile_model, default_scenario
 
@@ -132,7 +133,7 @@ class Comparison:
         solution arm's cost against the baseline scenario's solution arm (mean and interval over
         replications), with a row ``sector == "total"`` per scenario and year for all budgets
         together, its interval from the paired totals (not the sum of the sectors' intervals)."""
-        import xarray as xr
+        xr = xarray()
 
         base = self.results[self.baseline].yearly_costs.sum("kind").sel(arm="solution")
         base = xr.concat([base, base.sum("sector").expand_dims(sector=["total"])], dim="sector")

@@ -188,3 +188,66 @@ def test_values_python_can_hold_but_a_scenario_cannot_are_scenario_errors(tiny, 
     tiny_data["families"] = 2**32
     with pytest.raises(tvaer.ScenarioError, match=r"^families: must be an integer in \[0, 4294967295\], got 4294967296$"):
         tvaer.Scenario(tiny_data).validate()
+
+
+def test_a_scenario_is_parsed_once_however_often_it_is_read_compiled_and_run(monkeypatch):
+    # Issue 16: the first simulate + summary of a process parsed the same text about fifteen
+    # times (compile, warnings, name, provenance, uncertain entries; docs/performance.md).
+    from tvaer import _core
+
+    parse, sources = _core.Document.parse, []
+
+    def counted(text, source, positions=True):
+        sources.append(source)
+        return parse(text, source, positions)
+
+    monkeypatch.setattr(_core.Document, "parse", staticmethod(counted))
+    sc = tvaer.default_scenario()  # read from its file by the engine: no parse of text here
+    assert sources == []
+    small = sc.with_(families=20)  # the overrides applied: one parse
+    res = tvaer.simulate(small, replications=2, seed=1, threads=1, progress=False)
+    res.summary()
+    small.validate()
+    assert (small.name, small.get("families"), small.data["families"], small.locate("families").override) == \
+        ("default", 20, 20, "families")
+    assert len(sources) == 1 and sources[0].endswith("default.toml")
+
+
+def test_what_a_scenario_hands_out_can_be_changed_without_changing_it_or_its_copies(tiny):
+    from tvaer.scenario import compile_model
+
+    assert compile_model(tiny).families == 40  # every cache filled
+    data = tiny.data
+    data["families"], data["tracks"][0]["name"] = 1, "renamed"
+    tiny.document().set("families", "v = 2")
+    assert (tiny.get("families"), tiny.data["families"], tiny.data["tracks"][0]["name"]) == (40, 40, "adult")
+    assert compile_model(tiny).families == 40
+    changed = tiny.with_(families=99, name="bigger")
+    assert (compile_model(changed).families, changed.get("families"), changed.name) == (99, 99, "bigger")
+    assert '"families": 99' in changed.to_json() and '"families": 40' in tiny.to_json()
+    assert (compile_model(tiny).families, tiny.name) == (40, "tiny")
+
+
+def test_a_compiled_scenario_pickles_and_runs_as_before(tiny):
+    import pickle
+
+    from tvaer.scenario import compile_model
+
+    compile_model(tiny)  # holds the engine's document and model, which do not pickle
+    back = pickle.loads(pickle.dumps(tiny))
+    assert back.to_json() == tiny.to_json()
+    runs = [tvaer.simulate(s, replications=2, seed=3, threads=1, progress=False) for s in (tiny, back)]
+    assert runs[0].fingerprint() == runs[1].fingerprint()
+
+
+def test_a_scenario_with_a_population_table_reads_the_table_again_at_each_compile(tiny_data, tmp_path):
+    from tvaer.scenario import compile_model
+
+    table = tmp_path / "people.csv"
+    table.write_text("family,track,state\n10,adult,out\n11,adult,job\n")
+    tiny_data.pop("families")
+    tiny_data["population"] = {"table": "people.csv"}
+    sc = tvaer.Scenario(tiny_data, str(tmp_path / "s.toml"))
+    assert compile_model(sc).families == 2
+    table.write_text("family,track,state\n10,adult,out\n11,adult,job\n12,adult,job\n")
+    assert compile_model(sc).families == 3

@@ -154,3 +154,62 @@ def test_summary_equals_a_labelled_computation_bit_for_bit():
         c = res.costs
         y = c.groupby(xr.DataArray(c["month"].values // 12 + 1, dims="month", name="year")).sum("month")
         assert res.yearly_costs.transpose(*y.dims).values.tobytes() == y.values.tobytes()
+
+
+def test_budget_costs_add_each_budgets_lines_one_after_another_in_line_order():
+    # Hand-computed: 1e17 + 1 rounds back to 1e17 (the spacing of doubles there is 16), so the
+    # order of the additions shows in the result.
+    from tvaer.results import budget_costs
+
+    class Line:
+        def __init__(self, payer: int, kind: str):
+            self.payer, self.kind = payer, type("Kind", (), {"name": kind})
+
+    lines = [Line(0, "service"), Line(1, "service"), Line(0, "service"), Line(1, "service"),
+             Line(0, "service"), Line(1, "transfer"), Line(1, "service")]
+    values = [1e17, 1e17, 1.0, -1e17, -1e17, 5.0, 1.0]  # budget 0: 1e17, 1, -1e17; budget 1: 1e17, -1e17, 1
+    costs = np.array(values).reshape(1, 1, 7, 1) * np.array([1.0, 2.0]).reshape(1, 2, 1, 1)  # two arms
+    got = budget_costs(costs, lines, 2)  # (replication, month, budget, arm, kind)
+    assert got[0, 0, :, 0, :].tolist() == [[0.0, 0.0], [1.0, 5.0]]
+    assert got[0, 0, :, 1, :].tolist() == [[0.0, 0.0], [2.0, 10.0]]
+
+
+def test_budget_costs_equal_a_plain_python_sum_bit_for_bit_across_blocks_of_replications():
+    # A second implementation in Python floats, cell by cell; 300 replications span two of the
+    # blocks budget_costs sums at a time.
+    from tvaer.results import KINDS, budget_costs
+
+    res = tvaer.simulate(tvaer.default_scenario().with_({"families": 20, "horizon_months": 3}), replications=300,
+                         seed=5, threads=2, progress=False)
+    costs, lines, budgets = np.asarray(res.raw.costs), res.ledger_lines, len(res.budgets)
+    got = budget_costs(costs, lines, budgets)
+    expected = np.zeros(got.shape)
+    cells = costs.transpose(0, 1, 3, 2).tolist()  # (replication, arm, month, line)
+    where = [(int(line.payer), KINDS.index(line.kind.name)) for line in lines]
+    for r, by_arm in enumerate(cells):
+        for a, by_month in enumerate(by_arm):
+            for m, by_line in enumerate(by_month):
+                totals = [[0.0] * len(KINDS) for _ in range(budgets)]
+                for (s, k), x in zip(where, by_line):
+                    totals[s][k] += x
+                expected[r, m, :, a, :] = totals
+    assert got.tobytes() == expected.tobytes()
+    assert float(np.abs(expected).sum()) > 0
+
+
+def test_a_replications_costs_by_budget_do_not_depend_on_how_many_replications_are_summed_with_it():
+    # The einsum this replaced went through OpenBLAS, whose kernels add in an order that depends
+    # on the matrix's shape: replication 0 of a 3-replication Helsingoer run differed in the last
+    # bit from replication 0 of a 10-replication run (3 of 1,728 monthly cells).
+    from tvaer.results import budget_costs
+
+    class Line:
+        def __init__(self, payer: int, kind: str):
+            self.payer, self.kind = payer, type("Kind", (), {"name": kind})
+
+    rng = np.random.default_rng(3)
+    lines = [Line(i % 5, ("service", "transfer")[i % 3 == 0]) for i in range(96)]
+    costs = np.round(rng.lognormal(8, 2, size=(10, 2, 96, 48)) * (rng.random((10, 2, 96, 48)) < 0.3), 2)
+    full = budget_costs(costs, lines, 5)
+    for n in (1, 2, 3, 5, 7):
+        assert budget_costs(costs[:n], lines, 5).tobytes() == full[:n].tobytes(), n
