@@ -5,8 +5,8 @@ falls on every length alike), one thread.
     PYTHONPATH=bindings python benchmarks/warmup.py [scenario] [replications] [rounds] [months ...]
 
 Prints each measurement as a JSON line and the median seconds per replication by warm-up, with
-the ratio to no warm-up. Expectation: about (W + H) / H, as the warm-up's months run the same
-events as the horizon's.
+the ratio to no warm-up. Expectation: at most about (W + H) / H, as the warm-up's months run the
+same events as the horizon's (less: the set-up and the solution's own work are not repeated).
 """
 
 from __future__ import annotations
