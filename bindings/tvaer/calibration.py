@@ -43,10 +43,12 @@ def families_present_by_year(scenario, res, per_replication: bool = False) -> np
 
 def families_expected_by_year(scenario, years: int) -> np.ndarray:
     """The same from the population settings: N(t) = N0 e^{-rt} + (a / r)(1 - e^{-rt}),
-    averaged over each year's months."""
+    averaged over each year's months; t counts from the start of the warm-up
+    (``population.warmup_months``), so month 0 is t = warm-up."""
     pop = scenario.data.get("population", {})
     n0, a, r = float(scenario.data["families"]), float(pop.get("arrivals_per_month", 0.0)), float(pop.get("leave_rate", 0.0))
-    t = np.linspace(0.0, 12.0 * years, 12 * years * 8, endpoint=False) + 12.0 / 16
+    warmup = float(pop.get("warmup_months", 0.0))
+    t = warmup + np.linspace(0.0, 12.0 * years, 12 * years * 8, endpoint=False) + 12.0 / 16
     n = n0 * np.exp(-r * t) + (a / r * (1.0 - np.exp(-r * t)) if r > 0 else a * t)
     return n.reshape(years, -1).mean(axis=1)
 

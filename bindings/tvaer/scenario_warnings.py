@@ -6,7 +6,8 @@ key path as the planner wrote it and where its value is (``FILE:LINE:COL``, or t
 override that wrote it, as in an error): a selection no family can satisfy, an intervention
 effect on a transition that does not exist, an intervention requested only in states nobody
 reaches, more places in the solution than there can be families, a state that can never be
-reached or that nobody leaves although transitions are written.
+reached or that nobody leaves although transitions are written, a warm-up in which families only
+leave.
 
 They are computed here from the scenario's data (the engine's reader already rejected what is
 wrong) and located by the engine's document (``Scenario.locate``, which keeps toml++'s position of
@@ -17,6 +18,7 @@ every value); key paths of list items follow the engine's rule (``_core.item_pat
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any, Iterator
 
@@ -41,6 +43,7 @@ def _checks(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
     tracks = data.get("tracks", [])
     reachable = {t["name"]: _reachable(t) for t in tracks}
     from_table = "table" in data.get("population", {})
+    yield from _warmup(data.get("population", {}), data.get("families", 0))
     yield from _selection(data, tracks)
     yield from _interventions(data, tracks, reachable, from_table)
     for i, t in enumerate(tracks):
@@ -54,6 +57,17 @@ def _checks(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
             if moves and "duration" not in s and not any(tr.get("rate", 0) > 0 for tr in moves):
                 yield (f"{key}.transitions", "members never leave the state: every transition has rate 0 (a state "
                                              "meant to keep its members needs no transitions)")
+
+
+def _warmup(population: dict[str, Any], families: int) -> Iterator[tuple[str, str]]:
+    """A warm-up in which families only leave: month 0 starts with a fraction e^(-rW) of them."""
+    w, r = population.get("warmup_months", 0), population.get("leave_rate", 0.0)
+    arriving = population.get("arrivals_per_month", 0) > 0 or population.get("arrival_months")
+    if w > 0 and r > 0 and not arriving and "table" not in population:
+        left = families * math.exp(-r * w)
+        yield ("population.warmup_months", f"families leave in the warm-up and none arrive: about {left:.0f} of "
+                                           f"{families} families are left at month 0 (e^(-{r:g} x {w:g}) = "
+                                           f"{math.exp(-r * w):.2f}); an open population needs arrivals_per_month")
 
 
 def _reachable(track: dict[str, Any]) -> set[str]:

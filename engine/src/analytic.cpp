@@ -220,6 +220,10 @@ void check_population_and_organisation(const scenario& sc, treatment group) {
         unsupported("population has arrivals; only a closed population is supported");
     }
     if (sc.people.leave_rate > 0.0) unsupported("population.leave_rate is set; families cannot leave");
+    if (sc.people.warmup_months > 0.0) {
+        unsupported(fmt::format("population.warmup_months is set ({}); the Markov chain starts from the tracks' mix at "
+                                "month 0 (simulate instead, or remove the warm-up)", sc.people.warmup_months));
+    }
     if (sc.refusion.enabled()) unsupported("refusion depends on benefit durations, which the generator does not track");
     if (sc.reimbursement.enabled()) {
         unsupported("reimbursement (Serviceloven § 176) depends on each family's yearly cost, not on expected values");

@@ -1,6 +1,7 @@
 #include "tvaer/ledger.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace tvaer {
 
@@ -23,6 +24,19 @@ void ledger::finish() {
         }
     }
     finished_ = true;
+}
+
+void ledger::drop_months(std::size_t n) {
+    if (!finished_ || n > months_) throw std::logic_error("ledger::drop_months: call after finish(), with n <= months()");
+    const std::size_t kept = months_ - n;
+    for (std::size_t l = 0; l < lines_; ++l) {
+        std::copy_n(totals_.begin() + static_cast<std::ptrdiff_t>(l * months_ + n), kept,
+                    totals_.begin() + static_cast<std::ptrdiff_t>(l * kept));
+    }
+    months_ = kept;
+    totals_.resize(lines_ * kept);
+    partial_.assign(lines_ * (kept + 1), 0.0);  // nothing is booked after finish()
+    rate_diff_.assign(lines_ * (kept + 1), 0.0);
 }
 
 void ledger::reset() {

@@ -14,6 +14,7 @@ population read_population(reader r) {
     p.table_file = r.string("table", "");
     p.initial = r.choice("initial", {{"tracks", initial_mix::tracks}, {"steady_state", initial_mix::steady_state}},
                          initial_mix::tracks);
+    p.warmup_months = r.number("warmup_months", 0.0);
     r.done();
     return p;
 }
@@ -31,9 +32,16 @@ void validate_population(const scenario& sc, const population& p) {
     // Every family, initial or arriving, is numbered in 24 bits (simulator.hpp); an open population
     // whose expected families exceed that would run long and then fail.
     const double initial = p.table.empty() ? static_cast<double>(sc.families) : static_cast<double>(p.table.size());
-    const double expected = initial + p.arrivals_per_month * sc.horizon_months + static_cast<double>(p.arrival_months.size());
+    // A whole number of years, so that the warm-up's years and the horizon's line up (yearly
+    // capacities, staff, § 176 and the per-family output count years from month 0).
+    require(p.warmup_months >= 0.0 && p.warmup_months <= 1200.0 && std::fmod(p.warmup_months, 12.0) == 0.0,
+            "population.warmup_months",
+            fmt::format("must be a whole number of years in months (0, 12, 24, ... up to 1200), got {}", p.warmup_months));
+    const double simulated = sc.horizon_months + p.warmup_months;
+    const double expected = initial + p.arrivals_per_month * simulated + static_cast<double>(p.arrival_months.size());
     require(expected <= 16'777'216.0, "population.arrivals_per_month",
-            fmt::format("{} families expected over the horizon (initial plus arrivals), at most 16777216", expected));
+            fmt::format("{} families expected over the horizon{} (initial plus arrivals), at most 16777216", expected,
+                        p.warmup_months > 0.0 ? " and the warm-up" : ""));
     if (p.initial == initial_mix::steady_state) {
         // The steady state of an open population: families must arrive (their mix is the tracks'
         // `initial`) and leave, and the first families must be generated.

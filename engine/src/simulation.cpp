@@ -18,12 +18,15 @@ simulator::simulator(const model& m, std::uint64_t seed, std::uint32_t replicati
       fam_(options.family_costs),
       log_(options.bookings),
       cancel_(options.cancel),
-      years_(family_years(m.months)),
-      horizon_(static_cast<double>(m.months)),
+      warmup_(m.spec.people.warmup_months),
+      months_(m.months + static_cast<std::size_t>(warmup_)),
+      started_(false),
+      years_(family_years(months_)),
+      horizon_(static_cast<double>(months_)),
       prefix_(key_hash::start(seed).then(replication)),
       grid_(horizon_),
       cal_(grid_.horizon_ticks(), static_cast<std::size_t>(m.initial_families) * 2) {
-    const std::size_t months = m.months;
+    const std::size_t months = months_;
     const std::size_t nivs = m.interventions.size();
     out_.costs = ledger(m.lines.size(), months);
     out_.occupancy = ledger(m.occupancy_rows.size(), months);
@@ -60,13 +63,11 @@ simulator::simulator(const model& m, std::uint64_t seed, std::uint32_t replicati
 }
 
 arm_result simulator::run() {
+    // The end of the warm-up is the first event at its tick: month 0 begins before anything else
+    // that happens then.
+    if (warmup_ > 0.0) schedule(warmup_, ev_horizon, 0);
     populate();
-    if (arm_ == arm::solution) {
-        select_families();
-        schedule_capacity_changes();
-    } else if (fam_) {
-        note_candidates(0, static_cast<std::uint32_t>(members_.size()), 0.0);
-    }
+    if (warmup_ == 0.0) begin_horizon(0.0);
     start_clocks();  // after selection: one-offs at t = 0 go on the lines of the family's treatment
     initial_requests();
     schedule_arrivals();
@@ -80,6 +81,7 @@ arm_result simulator::run() {
     settle();
     out_.families = next_family_;
     if (fam_ && out_.family_admitted.size() < next_family_) grow_families(next_family_);
+    if (warmup_ > 0.0) drop_warmup();
     out_.members = static_cast<std::uint32_t>(members_.size());
     // Everything the engine holds that grows with the population (docs/performance.md).
     std::size_t queued_bytes = 0;
@@ -450,13 +452,14 @@ void simulator::handle(const event& ev) {
             case ev_arrival: arrive(what == no_target ? nil : what, t); break;
             case ev_leave: leave(what, t); break;
             case ev_capacity: admit_while_room(t); break;
+            case ev_horizon: begin_horizon(t); break;
         }
     } catch (const cancelled&) {
         throw;
     } catch (const scenario_error&) {
         throw;
     } catch (const std::exception& e) {  // simulation_events.cpp names the event
-        throw simulation_error(fmt::format("at t = {:.2f} months, {}: {}", t,
+        throw simulation_error(fmt::format("at t = {:.2f} months, {}: {}", t - warmup_,
                                            describe_event(m_, kind_of(ev.target), subject_of(ev)), e.what()));
     }
 }
@@ -545,7 +548,7 @@ void simulator::serve_places(std::uint8_t track, std::uint8_t state, double t) {
 void simulator::enter_from_queue(std::uint32_t mi, std::uint8_t state, double t, double t_request) {
     const auto& cs = track_states_[members_[mi].track][state];
     ++state_count_[cs.occupancy_row];
-    const std::size_t cell = (static_cast<std::size_t>(treat(members_[mi])) * m_.months + month_of(t)) *
+    const std::size_t cell = (static_cast<std::size_t>(treat(members_[mi])) * months_ + month_of(t)) *
                                  m_.occupancy_rows.size() + cs.occupancy_row;
     ++out_.group_placed[cell];
     out_.group_place_wait[cell] += t - t_request;
@@ -591,11 +594,11 @@ void simulator::book_reimbursement() {
 void simulator::book_staff() {
     const auto& org = m_.spec.org;
     if (org.staff_fte_by_year.empty()) {
-        out_.costs.accrue(m_.staff_line, org.staff_fte * org.salary_per_fte_year / 12.0, 0.0, horizon_);
+        out_.costs.accrue(m_.staff_line, org.staff_fte * org.salary_per_fte_year / 12.0, warmup_, horizon_);
         return;
     }
-    for (std::size_t y = 0; 12.0 * static_cast<double>(y) < horizon_; ++y) {
-        const double from = 12.0 * static_cast<double>(y);
+    for (std::size_t y = 0; warmup_ + 12.0 * static_cast<double>(y) < horizon_; ++y) {
+        const double from = warmup_ + 12.0 * static_cast<double>(y);
         out_.costs.accrue(m_.staff_line, org.staff_in_year(y) * org.salary_per_fte_year / 12.0, from,
                           std::min(from + 12.0, horizon_));
     }
@@ -605,7 +608,7 @@ void simulator::book_staff() {
 // solution/families occupancy (finished) times the rate, so no event of the run pays for them.
 // A salary, like the staff line: not a family's cost in the per-family output or the booking log.
 void simulator::book_coordination() {
-    for (std::size_t month = 0; month < m_.months; ++month) {
+    for (auto month = static_cast<std::size_t>(warmup_); month < months_; ++month) {
         const double family_months = out_.occupancy.at(m_.solution_families_row, month);
         for (const auto& c : m_.coordination) {
             out_.costs.lump(c.line, c.per_family_month * family_months, static_cast<double>(month));

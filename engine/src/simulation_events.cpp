@@ -44,6 +44,7 @@ std::string describe_event(const model& m, unsigned kind, const event_subject& s
                                : fmt::format("arrival of a family (population.arrivals, arrival {})", s.index);
         case ev_leave: return fmt::format("family {} leaving the population", s.family);
         case ev_capacity: return fmt::format("change of the solution's places (selection.capacity_by_year, year {})", s.index + 1);
+        case ev_horizon: return "the end of the warm-up (population.warmup_months): selection at month 0";
         default: return fmt::format("event of unknown kind {}", kind);
     }
 }
@@ -81,6 +82,7 @@ event_subject simulator::subject_of(const event& ev) const {
             break;
         case ev_arrival: s.index = what == no_target ? -1 : what; break;
         case ev_capacity: s.index = what; break;
+        case ev_horizon: break;
     }
     return s;
 }

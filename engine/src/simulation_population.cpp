@@ -92,7 +92,7 @@ std::uint32_t simulator::generate_family(double t, bool first_families) {
 
 void simulator::schedule_arrivals() {
     const auto& p = m_.spec.people;
-    for (double t : p.arrival_months) schedule(t, ev_arrival, no_target);
+    for (double t : p.arrival_months) schedule(warmup_ + t, ev_arrival, no_target);  // month t of the horizon
     if (p.arrivals_per_month > 0.0) next_poisson_arrival(0.0, 0);
 }
 
@@ -115,7 +115,9 @@ void simulator::arrive(std::uint32_t k, double t) {
     const auto end = static_cast<std::uint32_t>(members_.size());
     if (first == end) return;  // a family with no members on any track
     schedule_leave(first, t);
-    if (arm_ == arm::solution) {
+    if (!started_) {
+        // In the warm-up: nobody is considered yet (begin_horizon looks at every family present).
+    } else if (arm_ == arm::solution) {
         consider(first, end, t);
     } else if (fam_) {
         note_candidates(first, end, t);

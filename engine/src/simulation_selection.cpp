@@ -7,12 +7,12 @@
 
 namespace tvaer::detail {
 
-void simulator::select_families() {
+void simulator::select_families(double t) {
     std::vector<candidate> cands;
     for (std::uint32_t first = 0; first < members_.size();) {
         const std::uint32_t end = family_end(first);
         candidate c{};
-        if (is_candidate(first, end, 0.0, c)) {
+        if (!members_[first].gone && is_candidate(first, end, t, c)) {
             cands.push_back(c);
             mark_candidate(first);
         }
@@ -28,7 +28,7 @@ void simulator::select_families() {
         waiting_.push_back(c.first);
         if (recheck_) list_family(c.first);
     }
-    admit_while_room(0.0);
+    admit_while_room(t);
 }
 
 // Eligible and motivated (report sec. 4.2); the draw is keyed by family, so it is the same
@@ -182,7 +182,7 @@ std::uint32_t simulator::quota_groups(std::uint32_t first, std::uint32_t end, do
 std::uint32_t simulator::places(double t) const {
     const auto& by_year = m_.capacity_by_year;
     if (by_year.empty()) return m_.solution_capacity;
-    const auto year = static_cast<std::size_t>(std::max(0.0, t) / 12.0);
+    const auto year = static_cast<std::size_t>(std::max(0.0, t - warmup_) / 12.0);
     return by_year[std::min(year, by_year.size() - 1)];
 }
 
@@ -190,8 +190,8 @@ std::uint32_t simulator::places(double t) const {
 // waiting list while there is room (a smaller number admits nobody until families leave).
 void simulator::schedule_capacity_changes() {
     const auto& by_year = m_.capacity_by_year;
-    for (std::size_t y = 1; y < by_year.size() && 12.0 * static_cast<double>(y) < horizon_; ++y) {
-        if (by_year[y] > by_year[y - 1]) schedule(12.0 * static_cast<double>(y), ev_capacity, static_cast<std::uint32_t>(y));
+    for (std::size_t y = 1; y < by_year.size() && warmup_ + 12.0 * static_cast<double>(y) < horizon_; ++y) {
+        if (by_year[y] > by_year[y - 1]) schedule(warmup_ + 12.0 * static_cast<double>(y), ev_capacity, static_cast<std::uint32_t>(y));
     }
 }
 

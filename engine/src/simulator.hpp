@@ -54,6 +54,7 @@ enum event_kind : std::uint32_t {
     ev_arrival = 4,     // target: arrival index (Poisson) or no_target (scheduled)
     ev_leave = 5,       // target: the family's first member
     ev_capacity = 6,    // target: the year whose places (selection.capacity_by_year) begin
+    ev_horizon = 7,     // target: 0; the end of the warm-up (population.warmup_months): month 0 begins
 };
 // An event's 32-bit payload: its kind in the top 3 bits, what it is about in the other 29.
 inline constexpr std::uint32_t no_target = 0x1fffffffu;
@@ -246,7 +247,7 @@ private:
         return mi + 1;
     }
     [[nodiscard]] std::size_t month_of(double t) const {
-        return std::min(static_cast<std::size_t>(static_cast<std::int64_t>(t)), m_.months - 1);
+        return std::min(static_cast<std::size_t>(static_cast<std::int64_t>(t)), months_ - 1);
     }
     [[nodiscard]] double months(std::uint32_t ticks) const { return grid_.months(ticks); }
     // Schedules an event at the first grid point at or after t (nothing beyond the horizon).
@@ -261,6 +262,13 @@ private:
     void populate();
     void add_member(std::uint32_t f, std::uint8_t track, std::uint8_t state, std::uint8_t benefit, double t);
     std::uint32_t generate_family(double t, bool first_families = false);
+
+    // ---- the warm-up (population.warmup_months; simulation_warmup.cpp) ----------------------------
+    // Month 0 begins at t (the warm-up's length; 0 without one): the solution arm selects its
+    // families, the other notes the candidates; arrivals before it are not considered.
+    void begin_horizon(double t);
+    // Removes the warm-up's months (and years) from every output, so they count from month 0.
+    void drop_warmup();
 
     // ---- open populations ---------------------------------------------------------------------
     void schedule_arrivals();
@@ -277,7 +285,7 @@ private:
         double tie;
         std::uint32_t first;
     };
-    void select_families();
+    void select_families(double t);
     bool is_candidate(std::uint32_t first, std::uint32_t end, double t, candidate& c) const;
     void consider(std::uint32_t first, std::uint32_t end, double t);
     bool eligible(std::uint32_t first, std::uint32_t end, double t, double& rank) const;
@@ -313,7 +321,7 @@ private:
             return state;
         }
         const std::size_t rows = m_.occupancy_rows.size();
-        ++out_.group_redirected[(static_cast<std::size_t>(treat(mb)) * m_.months + month_of(t)) * rows + cs.occupancy_row];
+        ++out_.group_redirected[(static_cast<std::size_t>(treat(mb)) * months_ + month_of(t)) * rows + cs.occupancy_row];
         if (cs.queued) {
             place_queues_[cs.occupancy_row].line[queue_of(cs.solution_first, treat(mb))].push({grid_.ceil(t), mi, spell});
             ++out_.events;  // a queue join
@@ -459,7 +467,7 @@ private:
     // The cell of (group, month, intervention) in the by-group arrays (arm_result::group_starts):
     // `cell` is the (month, intervention) cell of the totals.
     [[nodiscard]] std::size_t group_cell(treatment g, std::size_t cell) const {
-        return static_cast<std::size_t>(g) * m_.months * m_.interventions.size() + cell;
+        return static_cast<std::size_t>(g) * months_ * m_.interventions.size() + cell;
     }
     void note_queue_change(std::uint32_t iv, double t);
     std::uint32_t allocate_instance();
@@ -511,8 +519,13 @@ private:
     bool s176_ = m_.reimbursement.enabled();  // § 176: costs are summed per family or member
     bool detail_ = fam_ || log_ || s176_;  // any of the three
     const std::atomic<bool>* cancel_;  // set by another thread to stop the run (may be null)
-    std::size_t years_;    // of the per-family output
-    double horizon_;
+    // Internally the run covers the warm-up and the horizon: month 0 of the output is month
+    // warmup_ of the run (drop_warmup). Without a warm-up the two count alike.
+    double warmup_;        // months (a whole number of years)
+    std::size_t months_;   // warm-up plus horizon
+    bool started_;         // month 0 has begun (begin_horizon)
+    std::size_t years_;    // of the per-family output, warm-up included until drop_warmup
+    double horizon_;       // months_, the run's end
     key_hash prefix_;  // seed and replication, hashed once
     time_grid grid_;
     const detail::compiled_state* track_states_[16] = {};  // per track (at most 16), its first state

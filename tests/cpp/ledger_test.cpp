@@ -136,3 +136,17 @@ TEST_CASE("ledger: finish() is idempotent and reset() clears", "[ledger]") {
     l.finish();
     CHECK(row(l, 0) == months{1.0, 0.0, 0.0});
 }
+
+TEST_CASE("ledger: drop_months removes the first months of every line (a warm-up)", "[ledger]") {
+    ledger l(2, 4);
+    l.accrue(0, 4.0, 0.5, 2.5);   // 2, 4, 2, 0
+    l.accrue(1, 1.0, 1.0, 4.0);   // 0, 1, 1, 1
+    l.lump(1, 10.0, 3.0);         // month 3
+    REQUIRE_THROWS_WITH(l.drop_months(1), "ledger::drop_months: call after finish(), with n <= months()");
+    l.finish();
+    l.drop_months(2);
+    CHECK(l.months() == 2);
+    CHECK(row(l, 0) == months{2.0, 0.0});
+    CHECK(row(l, 1) == months{1.0, 11.0});
+    REQUIRE_THROWS_WITH(l.drop_months(3), "ledger::drop_months: call after finish(), with n <= months()");
+}

@@ -58,5 +58,6 @@ TEST_CASE("an event about indices the model does not have still describes what i
     CHECK(detail::describe_event(m, 1, s) == "end of intervention #3 of family 12, member 1 (track 'person', state #9)");
     s.track = 5;
     CHECK(detail::describe_event(m, 0, s) == "transition of family 12, member 1");
-    CHECK(detail::describe_event(m, 7, s) == "event of unknown kind 7");
+    CHECK(detail::describe_event(m, 7, s) == "the end of the warm-up (population.warmup_months): selection at month 0");
+    CHECK(detail::describe_event(m, 8, s) == "event of unknown kind 8");
 }

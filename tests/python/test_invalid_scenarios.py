@@ -51,6 +51,9 @@ CASES = [
     ("population.arrival_months", [3, 99], r"population\.arrival_months\[1\]: must be a time in \[0, horizon_months = 30\], got 99"),
     ("population.initial", "stationary", r"population\.initial: must be one of tracks, steady_state; got 'stationary'"),
     ("population.initial", "steady_state", r"population\.initial: \"steady_state\" needs families arriving: population\.arrivals_per_month must be > 0, got 0"),
+    ("population.warmup_months", 30, r"population\.warmup_months: must be a whole number of years in months \(0, 12, 24, \.\.\. up to 1200\), got 30"),
+    ("population.warmup_months", -12, r"population\.warmup_months: must be a whole number of years in months \(0, 12, 24, \.\.\. up to 1200\), got -12"),
+    ("population.warmup_months", "60", r"population\.warmup_months: must be a number, got string \"60\""),
     # a rate or a probability the state would ignore (the member would never leave, or the duration decides)
     ("tracks.adult.states.out.transitions[0]", {"to": "job", "probability": 1.0},
      r"tracks\.adult\.states\.out\.transitions\[0\]\.probability: is used only with the state's duration: give a rate "

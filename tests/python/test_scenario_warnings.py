@@ -39,6 +39,12 @@ def with_state(data: dict, track: int, state: dict) -> dict:
                                  "families: the places are never all used (a typo, or a capacity meant for members?)"),
     ({"selection.motivated_share": 0.0}, "(override 'selection.motivated_share'): selection.motivated_share: no family "
                                          "can be admitted: no eligible family agrees to take part"),
+    # 40 families leaving at 5 % a month for 24 months, none arriving: 40 e^(-1.2) = 12.05 are left.
+    ({"population.warmup_months": 24, "population.leave_rate": 0.05},
+     "(override 'population.warmup_months'): population.warmup_months: families leave in the warm-up and none "
+     "arrive: about 12 of 40 families are left at month 0 (e^(-0.05 x 24) = 0.30); an open population needs "
+     "arrivals_per_month"),
+    ({"population.warmup_months": 24}, None),   # a closed cohort that nobody leaves: its states advance
     ({"interventions.coach.effects[0].to": "out", "interventions.coach.effects[0].from": "job"}, None),
     # The effect's key path names the last override that wrote inside it.
     ({"interventions.coach.effects[0].to": "job", "interventions.coach.effects[0].from": "job"},

@@ -47,6 +47,10 @@ public:
     /// Idempotent; booking after `finish()` is an error of the caller.
     void finish();
 
+    /// Removes the first `n` months (after finish()): month n becomes month 0. Used to drop a
+    /// warm-up from the output. Throws std::logic_error before finish() or if n > months().
+    void drop_months(std::size_t n);
+
     [[nodiscard]] double at(std::size_t line, std::size_t month) const noexcept {
         return totals_[line * months_ + month];
     }

@@ -298,6 +298,10 @@ struct population {
     std::vector<double> arrival_months;   ///< and/or one family arriving at each of these times
     double leave_rate = 0.0;              ///< per family and month: moving away, death (all members leave)
     initial_mix initial = initial_mix::tracks;  ///< the first families' mix (arrivals always use `initial`)
+    /// Months simulated under business as usual before month 0, a whole number of years (0: none).
+    /// Nothing of the warm-up is reported and nobody is selected in it; both arms start the
+    /// horizon from the same warmed-up population (docs/model.md, "Warm-up").
+    double warmup_months = 0.0;
 };
 
 struct scenario {
