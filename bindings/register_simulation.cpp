@@ -161,6 +161,8 @@ void register_simulation(py::module_& m) {
         .def_property_readonly("booking_member", [](const results& r) { return booking_column(r, &booking::member); })
         .def_property_readonly("booking_month", [](const results& r) { return booking_column(r, &booking::month); })
         .def_property_readonly("booking_line", [](const results& r) { return booking_column(r, &booking::line); })
+        .def_property_readonly("booking_age", [](const results& r) { return booking_column(r, &booking::age); },
+                               "years at the start of the month (0 if born during it); NaN on a track without ages")
         .def_property_readonly("booking_amount", [](const results& r) { return booking_column(r, &booking::amount); },
                                "DKK");
     // One NumPy property per row of the table (a read-only view, shaped by its dims; None when

@@ -254,7 +254,10 @@ def pilot_observations(results: Results, replication: int | None = None, arm: st
 
     ``arm="bau"`` is the placebo no municipality can run: the same families in the same groups and
     months (taken from the solution arm), but their states in business as usual. Its estimated
-    multipliers are what the comparison finds without any solution: the selection bias."""
+    multipliers are what the comparison finds without any solution: the selection bias.
+
+    Beside the required columns the table has ``age``: the member's age in years at the start of
+    the month (as in :attr:`Results.bookings`), NaN on a track without ``ages``."""
     if arm not in ("solution", "bau"):
         raise ValueError(f"arm: must be 'solution' or 'bau', got {arm!r}")
     replication = results.first_replication if replication is None else replication
@@ -282,4 +285,9 @@ def pilot_observations(results: Results, replication: int | None = None, arm: st
     part = part[~(part["month"] > leaves)]
     part.loc[part["month"] == part["family"].map(exit_month), "state"] = CENSORED
     out = pd.concat([part.assign(group="participant"), comp.assign(group="comparison")], ignore_index=True)
-    return out[REQUIRED].sort_values(["family", "member", "month"], kind="stable").reset_index(drop=True)
+    # each member's age at month 0 (the log's age less the months since; the largest, as a member
+    # born during a month shows 0 there), so every row has the age at the start of its month
+    age0 = (b["age"] - b["month"] / 12).groupby([b["family"], b["member"]]).max()
+    key = pd.MultiIndex.from_arrays([out["family"], out["member"]])
+    out["age"] = age0.reindex(key).to_numpy() + out["month"].to_numpy() / 12
+    return out[REQUIRED + ["age"]].sort_values(["family", "member", "month"], kind="stable").reset_index(drop=True)

@@ -532,7 +532,9 @@ class Results:
         open spells are rebooked (a negative row on the old lines, a positive one on the new), so
         the rows sum, line by line and month by month, to ``line_costs`` (less the staff and
         coordination lines, nobody's booking). ``member`` counts within the family, in the order its members were
-        created.
+        created. ``age`` is the member's age in years at the start of the month (0 for a member
+        born during it; members age one year every 12 months), NaN for a member of a track without
+        ``ages`` (docs/scenario-format.md, "Ages, age bands and quotas").
 
         Recorded only by ``simulate(..., bookings=True)`` and not written to results files; meant
         for a few replications (it has about one row per member, cost line and month). The table is
@@ -561,6 +563,7 @@ class Results:
         meta = self._lines.iloc[line].reset_index(drop=True)
         df = pd.concat([df, meta], axis=1)
         df["amount"] = np.asarray(raw.booking_amount)
+        df["age"] = np.asarray(raw.booking_age).astype(np.float64)
         return df
 
     def _family_array(self) -> xr.DataArray:

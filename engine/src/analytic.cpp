@@ -237,8 +237,20 @@ void check_population_and_organisation(const scenario& sc, treatment group) {
     if (!sc.select.quota.empty()) unsupported(std::string("selection.quota is set (places reserved by age)") + why);
     if (!sc.select.age_bands.empty()) unsupported(std::string("selection.age_bands is set (eligibility by age)") + why);
     if (!sc.select.case_capacity.empty()) unsupported(std::string("selection.case_capacity is set (a cap on cases inside)") + why);
-    if (sc.select.rank == selection_rank::duration) {
+    const auto& rank = sc.select.rank;
+    if (rank.size() > 1) {
+        unsupported(fmt::format("selection.rank = {} (families ranked by several keys in turn){}", rank_list(rank), why));
+    }
+    if (rank.front() == selection_rank::duration) {
         unsupported(std::string("selection.rank = \"duration\" (the longest vulnerable first)") + why);
+    }
+    for (const auto& t : sc.tracks) {
+        for (const auto& st : t.states) {
+            if (st.complexity != 0.0) {
+                unsupported(fmt::format("tracks.{}.states.{}.complexity is set (a weight in the complexity score that "
+                                        "ranks families){}", t.name, st.name, why));
+            }
+        }
     }
 }
 

@@ -147,6 +147,7 @@ void compile_tracks(model& m, line_builder& lines) {
                 if (c.one_off != 0.0) cs.has_one_off = true;
             }
             cs.services = static_cast<std::uint32_t>(s.costs.size());
+            cs.complexity = s.complexity;
             cs.capacity = s.capacity;
             if (s.capacity > 0) {
                 cs.when_full = state_index(t, s.when_full);

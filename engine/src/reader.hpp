@@ -6,6 +6,7 @@
 // Unknown keys are reported before missing required ones (a misspelt `horizon_month` says so,
 // with the closest known key), so a required key that is missing is only recorded when read and
 // reported by done().
+#include <algorithm>
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
@@ -14,6 +15,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "document_impl.hpp"
 
@@ -59,6 +62,11 @@ public:
     /// One of `choices` (name -> value); a missing key gives `fallback`.
     template <class E>
     E choice(std::string_view k, std::initializer_list<std::pair<std::string_view, E>> choices, E fallback);
+    /// One of `choices` or a list of them, in the order written (duplicates are left to the
+    /// scenario's checks); a missing key gives `fallback`.
+    template <class E>
+    std::vector<E> choices(std::string_view k, std::initializer_list<std::pair<std::string_view, E>> choices,
+                           std::vector<E> fallback);
 
     /// The sub-table at `k` (an empty one when missing).
     reader table(std::string_view k);
@@ -105,6 +113,25 @@ E reader::choice(std::string_view k, std::initializer_list<std::pair<std::string
         names.push_back(name);
     }
     fail(key(k), choice_message(got, names));
+}
+
+template <class E>
+std::vector<E> reader::choices(std::string_view k, std::initializer_list<std::pair<std::string_view, E>> choices,
+                               std::vector<E> fallback) {
+    const toml::node* n = get(k);
+    if (n == nullptr) return fallback;
+    if (n->is_string()) return {choice(k, choices, fallback.front())};
+    if (!n->is_array()) wrong_type(k, *n, "string or list of strings");
+    std::vector<std::string_view> names;
+    for (const auto& [name, value] : choices) names.push_back(name);
+    std::vector<E> out;
+    const std::vector<std::string> got = strings(k);
+    for (std::size_t i = 0; i < got.size(); ++i) {
+        const auto it = std::find(names.begin(), names.end(), got[i]);
+        if (it == names.end()) fail(fmt::format("{}[{}]", key(k), i), choice_message(got[i], names));
+        out.push_back(std::data(choices)[it - names.begin()].second);
+    }
+    return out;
 }
 
 /// A description of a TOML value for messages: `string "abc"`, `integer 5`, `a table`.

@@ -19,7 +19,7 @@ selection read_selection(reader r) {
     s.score_max = r.number("score_max", 1e300);
     if (r.present("stay")) s.stay = read_sojourn(r.table("stay"));
     s.require_sectors = r.strings("require_sectors");
-    s.rank = r.choice("rank", {{"score", selection_rank::score}, {"cost", selection_rank::cost}, {"duration", selection_rank::duration}}, selection_rank::score);
+    s.rank = r.choices("rank", {{"score", selection_rank::score}, {"cost", selection_rank::cost}, {"duration", selection_rank::duration}}, s.rank);
     s.capacity_by_year = r.numbers("capacity_by_year");
     s.recheck = r.boolean("recheck", false);
     s.age_bands = r.strings("age_bands");
@@ -106,6 +106,33 @@ void require_within_horizon(const scenario& sc, const std::vector<double>& by_ye
                         sc.horizon_months));
 }
 
+// selection.rank: one to three distinct keys. State complexity weights are read only by the
+// score, so a scenario that gives some must rank or select by the score (else they would
+// silently do nothing).
+void validate_rank(const scenario& sc) {
+    const auto& rank = sc.select.rank;
+    require(!rank.empty(), "selection.rank", "must name at least one order (score, cost or duration), got an empty list");
+    for (std::size_t i = 0; i < rank.size(); ++i) {
+        for (std::size_t j = 0; j < i; ++j) {
+            require(rank[j] != rank[i], at("selection.rank", i), fmt::format("'{}' is already in the list", rank_name(rank[i])));
+        }
+    }
+    const bool reads_score = std::find(rank.begin(), rank.end(), selection_rank::score) != rank.end() ||
+                             sc.select.score_min != 0.0 || sc.select.score_max < 1e300;
+    for (std::size_t t = 0; t < sc.tracks.size(); ++t) {
+        const auto& states = sc.tracks[t].states;
+        for (std::size_t s = 0; s < states.size(); ++s) {
+            const double w = states[s].complexity;
+            const std::string where = item_path(item_path("tracks", sc.tracks[t].name, t) + ".states", states[s].name, s) + ".complexity";
+            require(w >= 0.0 && std::isfinite(w), where, fmt::format("must be a weight >= 0 and finite, got {}", w));
+            require(w == 0.0 || reads_score, where,
+                    fmt::format("is a weight in the complexity score, which this scenario neither ranks by (selection.rank "
+                                "= {}) nor selects by (selection.score_min, score_max): add \"score\" to selection.rank",
+                                rank_list(rank)));
+        }
+    }
+}
+
 void validate_staff_by_year(const scenario& sc) {
     const organisation& org = sc.org;
     for (std::size_t i = 0; i < org.staff_fte_by_year.size(); ++i) {
@@ -132,6 +159,7 @@ void validate_solution(const scenario& sc) {
     require(select.score_min <= select.score_max, "selection.score_max",
             fmt::format("must be >= score_min ({}), got {}", select.score_min, select.score_max));
     if (select.stay) select.stay->validate("selection.stay");
+    validate_rank(sc);
     for (std::size_t i = 0; i < select.require_sectors.size(); ++i) {
         require_known(sc.sectors, select.require_sectors[i], at("selection.require_sectors", i), "sector");
     }
@@ -177,6 +205,21 @@ void validate_solution(const scenario& sc) {
 }  // namespace tvaer::detail
 
 namespace tvaer {
+
+std::string_view rank_name(selection_rank r) noexcept {
+    switch (r) {
+        case selection_rank::cost: return "cost";
+        case selection_rank::duration: return "duration";
+        case selection_rank::score: break;
+    }
+    return "score";
+}
+
+std::string rank_list(const std::vector<selection_rank>& rank) {
+    std::vector<std::string> quoted;
+    for (const auto r : rank) quoted.push_back(fmt::format("\"{}\"", rank_name(r)));
+    return rank.size() == 1 ? quoted.front() : fmt::format("[{}]", fmt::join(quoted, ", "));
+}
 
 organisation organisation_preset(const std::string& form, const std::vector<std::string>& sectors) {
     organisation o;  // the unit: today's defaults, no meeting wait, no coordination per family

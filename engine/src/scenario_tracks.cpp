@@ -40,6 +40,7 @@ track read_track(reader r) {
         st.capacity = s.count("capacity", 0);
         st.when_full = s.string("when_full", "");
         if (s.present("queue")) st.queue = read_queue(s, queue_discipline::fifo);
+        st.complexity = s.number("complexity", 0.0);
         s.done();
         t.states.push_back(std::move(st));
     }

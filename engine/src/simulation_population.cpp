@@ -196,8 +196,12 @@ void simulator::log_accrue(std::uint32_t mi, std::size_t line, double rate, doub
 }
 
 void simulator::log_booking(std::uint32_t mi, std::size_t line, std::size_t month, double amount) {
+    // born_ is kept only when some track has ages; NaN on the others (and NaN < 0 is false).
+    double age = mi < born_.size() ? age_years(mi, static_cast<double>(month)) : std::numeric_limits<double>::quiet_NaN();
+    if (age < 0.0) age = 0.0;  // born during the month
     out_.bookings.push_back(booking{members_[mi].family, static_cast<std::uint16_t>(mi - family_first(mi)),
-                                    static_cast<std::uint16_t>(month), static_cast<std::uint32_t>(line), amount});
+                                    static_cast<std::uint16_t>(month), static_cast<std::uint32_t>(line),
+                                    static_cast<float>(age), amount});
 }
 
 void simulator::grow_families(std::size_t n) {

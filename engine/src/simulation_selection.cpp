@@ -34,7 +34,7 @@ void simulator::select_families(double t) {
 // Eligible and motivated (report sec. 4.2); the draw is keyed by family, so it is the same
 // in every arm and scenario.
 bool simulator::is_candidate(std::uint32_t first, std::uint32_t end, double t, candidate& c) const {
-    double rank = 0.0;
+    rank_keys rank{};
     if (!eligible(first, end, t, rank)) return false;
     stream s = keyed(members_[first].family, family_slot, purpose_selection, 0);
     const double motivated = s.uniform();
@@ -63,10 +63,12 @@ void simulator::classify_eligibility() {
         }
         return;
     }
-    // What eligible() reads of a state for a member with benefit type b: its sectors, and the
-    // number of its cost lines (costs[0]) without a type plus those of type b.
+    // What eligible() reads of a state for a member with benefit type b: its sectors, its
+    // complexity weight, and the number of its cost lines (costs[0]) without a type plus those of
+    // type b.
     struct counts {
         std::uint32_t sectors = 0;
+        double complexity = 0.0;
         std::uint32_t untyped = 0;
         std::vector<int> typed;  // sorted
         bool operator==(const counts&) const = default;
@@ -79,6 +81,7 @@ void simulator::classify_eligibility() {
         for (std::size_t st = 0; st < states.size(); ++st) {
             counts c;
             c.sectors = states[st].sectors;
+            c.complexity = states[st].complexity;
             for (const auto& bc : states[st].costs[0]) {
                 if (bc.benefit < 0) {
                     ++c.untyped;
@@ -104,13 +107,15 @@ void simulator::reconsider(std::uint32_t mi, double t) {
     consider(first, family_end(first), t);
 }
 
-// Eligible at time t by the selection's criteria; `rank` orders the waiting list at the start:
-// the complexity score, the family's current cost per month, or the longest time a member has
-// been in its current state with a cost (selection.rank).
-bool simulator::eligible(std::uint32_t first, std::uint32_t end, double t, double& rank) const {
+// Eligible at time t by the selection's criteria; `rank` orders the waiting list at the start,
+// by selection.rank's keys in turn: the complexity score, the family's current cost per month, or
+// the longest time a member has been in its current state with a cost.
+bool simulator::eligible(std::uint32_t first, std::uint32_t end, double t, rank_keys& rank) const {
     const auto& sel = m_.spec.select;
+    const bool by_duration = std::find(sel.rank.begin(), sel.rank.end(), selection_rank::duration) != sel.rank.end();
     std::uint32_t sectors = 0;
     std::uint32_t services = 0;
+    double complexity = 0.0;
     double monthly = 0.0;
     double since = t;
     bool included = sel.include_benefits.empty();
@@ -118,7 +123,8 @@ bool simulator::eligible(std::uint32_t first, std::uint32_t end, double t, doubl
         const member& mb = members_[mi];
         const auto& cs = state_of(mb);
         sectors |= cs.sectors;
-        if (sel.rank == selection_rank::duration && cs.sectors != 0) since = std::min(since, stage_start(mi));
+        complexity += cs.complexity;
+        if (by_duration && cs.sectors != 0) since = std::min(since, stage_start(mi));
         for (const auto& bc : cs.costs[0]) {  // the services that apply to this member
             if (applies_to(bc, mb)) {
                 ++services;
@@ -130,8 +136,10 @@ bool simulator::eligible(std::uint32_t first, std::uint32_t end, double t, doubl
         if ((exclude_mask_[mb.track] & bit) != 0) return false;
     }
     const auto n_sectors = static_cast<std::uint32_t>(std::popcount(sectors));
-    const double score = sel.score_per_sector * n_sectors + sel.score_per_service * services;
-    rank = sel.rank == selection_rank::cost ? monthly : sel.rank == selection_rank::duration ? t - since : score;
+    const double score = sel.score_per_sector * n_sectors + sel.score_per_service * services + complexity;
+    for (std::size_t k = 0; k < sel.rank.size(); ++k) {
+        rank[k] = sel.rank[k] == selection_rank::cost ? monthly : sel.rank[k] == selection_rank::duration ? t - since : score;
+    }
     return included && n_sectors >= sel.min_sectors && (sectors & m_.required_sectors) == m_.required_sectors &&
            score >= sel.score_min && score <= sel.score_max && (m_.age_bands.empty() || in_age_bands(first, end, t));
 }
@@ -271,7 +279,7 @@ void simulator::hold_places(std::uint32_t first, std::uint32_t groups, int sign)
 // or (with recheck) no longer eligible leaves the list.
 bool simulator::waiting_eligible(std::size_t pos, double t) {
     const std::uint32_t first = waiting_[pos];
-    double rank = 0.0;
+    rank_keys rank{};
     bool ok = first != nil && !members_[first].gone;
     if (ok && recheck_ && !eligible(first, family_end(first), t, rank)) {  // passed over; may come back
         listed_[members_[first].family] = 0;
@@ -288,7 +296,7 @@ void simulator::admit_while_room(double t) {
     while (next_waiting_ < waiting_.size() && (cap == 0 || in_solution_ < cap)) {
         const std::uint32_t first = waiting_[next_waiting_++];
         if (members_[first].gone) continue;
-        double rank = 0.0;
+        rank_keys rank{};
         if (recheck_ && !eligible(first, family_end(first), t, rank)) {  // passed over; may come back
             listed_[members_[first].family] = 0;
             continue;

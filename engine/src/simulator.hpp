@@ -8,6 +8,7 @@
 /// (whom an effect acts on, how multipliers combine, when a request is decided, capacity and
 /// queues) are intervention.hpp's; the simulator keeps the events and the records they act on.
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <deque>
@@ -280,15 +281,17 @@ private:
     void initial_requests();
 
     // ---- selection into the solution (report sec. 4.2) ----------------------------------
+    /// selection.rank's keys in its order, each higher first (unused keys 0).
+    using rank_keys = std::array<double, 3>;
     struct candidate {
-        double rank;  ///< selection.rank's key: higher first
+        rank_keys rank;
         double tie;
         std::uint32_t first;
     };
     void select_families(double t);
     bool is_candidate(std::uint32_t first, std::uint32_t end, double t, candidate& c) const;
     void consider(std::uint32_t first, std::uint32_t end, double t);
-    bool eligible(std::uint32_t first, std::uint32_t end, double t, double& rank) const;
+    bool eligible(std::uint32_t first, std::uint32_t end, double t, rank_keys& rank) const;
     void admit_while_room(double t);
     // ---- ages (ages.hpp), selection.quota and selection.case_capacity ----------------------
     // A member's age in years at time t (NaN on a track without ages).

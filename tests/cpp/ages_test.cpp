@@ -1,6 +1,6 @@
 // Ages of family members and the selection rules that read them (ages.hpp,
 // simulation_selection.cpp): band labels, reserved places, a quota walked through by hand, a cap
-// on cases, members ageing into an age band, and ranking by the duration of the current case.
+// on cases and members ageing into an age band (ranking by duration: selection_test.cpp).
 #include "tvaer/ages.hpp"
 
 #include <catch2/catch.hpp>
@@ -68,7 +68,7 @@ scenario ranked_families(const std::vector<std::pair<double, bool>>& families) {
     adult.initial[0] = 1.0;
     sc.tracks = {adult, youth};
     sc.select.min_sectors = 1;
-    sc.select.rank = selection_rank::cost;
+    sc.select.rank = {selection_rank::cost};
     sc.select.capacity = 4;
     return sc;
 }
@@ -131,7 +131,7 @@ TEST_CASE("a cap on cases admits, in order, the families whose cases still fit",
     adult.initial[0] = 1.0;
     sc.tracks = {adult, child};
     sc.select.min_sectors = 1;
-    sc.select.rank = selection_rank::cost;
+    sc.select.rank = {selection_rank::cost};
     sc.select.case_capacity = {{"children", 3.0}};
     CHECK(admitted(sc) == std::vector<std::int32_t>{0, -1, 0, 0, -1});
     sc.select.case_capacity = {{"children", 4.0}};  // F0 and F1 fill it; F3 has no child case
@@ -175,37 +175,6 @@ TEST_CASE("members age: a child aged 14 at the start is 15 after 18 months and t
     CHECK(admitted(sc) == std::vector<std::int32_t>{18, -1});
     sc.select.age_bands = {"10-12"};  // family 1 from the start; family 0's child is 14 then 15
     CHECK(admitted(sc) == std::vector<std::int32_t>{-1, 0});
-}
-
-TEST_CASE("ranked by duration, the family whose case has lasted longer goes first", "[ages][selection]") {
-    // Two families of one member at the start, each in a state it leaves at rate λ: the time already
-    // spent there is exponential with rate λ (the backward recurrence time of a steady Markov
-    // chain). One place: the slow family (λ = 0.1) is admitted when its time exceeds the fast one's
-    // (λ = 0.3), with probability 0.3 / (0.1 + 0.3) = 0.75.
-    scenario sc;
-    sc.horizon_months = 1.0;
-    sc.families = 2;
-    sc.sectors = {"employment"};
-    track t;
-    t.name = "adult";
-    t.members = {0.0, 1.0};
-    t.initial = {1.0, 0.0, 0.0};
-    t.states = {state{"slow", {to("out", 0.1)}, std::nullopt, {cost("employment", 1000.0)}},
-                state{"fast", {to("out", 0.3)}, std::nullopt, {cost("employment", 1000.0)}},
-                state{"out", {}, std::nullopt, {}}};
-    sc.tracks = {t};
-    sc.people.table = {{0, "adult", "slow", ""}, {1, "adult", "fast", ""}};
-    sc.select.min_sectors = 1;
-    sc.select.capacity = 1;
-    sc.select.rank = selection_rank::duration;
-    const model m = compile(sc);
-    const int n = 4000;
-    int slow_first = 0;
-    for (int rep = 0; rep < n; ++rep) {
-        slow_first += simulate_arm(m, 7, static_cast<std::uint32_t>(rep), arm::solution, {.family_costs = true}).family_admitted[0] == 0;
-    }
-    const double p = static_cast<double>(slow_first) / n;
-    CHECK(std::abs(p - 0.75) < 4.0 * std::sqrt(0.75 * 0.25 / n));
 }
 
 TEST_CASE("bad ages and quotas are named by their key path", "[ages][scenario]") {
@@ -258,6 +227,6 @@ TEST_CASE("the analytic mode refuses age rules of selection by name and accepts 
     sc.select.case_capacity = {{"employment", 3.0}};
     REQUIRE_THROWS_WITH(require_analytic_support(compile(sc), treatment::solution), Catch::StartsWith("analytic mode: selection.case_capacity is set"));
     sc.select.case_capacity.clear();
-    sc.select.rank = selection_rank::duration;
+    sc.select.rank = {selection_rank::duration};
     REQUIRE_THROWS_WITH(require_analytic_support(compile(sc), treatment::solution), Catch::StartsWith("analytic mode: selection.rank = \"duration\""));
 }

@@ -183,6 +183,27 @@ def test_the_booking_log_is_built_once_and_a_changed_copy_does_not_leak(busy):
     assert again is not first
 
 
+def test_the_booking_log_gives_each_members_age_which_grows_by_a_year_in_twelve_months(tiny_data):
+    # Children aged 6-14 when they enter (uniform within the band: 6 up to the day before 15) and
+    # in their measure for good; adults have no ages. In month m a child is its age at the start
+    # plus m / 12; the mean age at the start is the band's middle, (6 + 15) / 2 = 10.5.
+    tiny_data["tracks"][1]["ages"] = {"6-14": 1.0}
+    tiny_data["tracks"][1]["states"] = [{"name": "measure", "costs": [{"sector": "children", "monthly": 8000}]}]
+    res = tvaer.simulate(tvaer.Scenario(tiny_data, "aged.toml"), replications=2, seed=3, progress=False, bookings=True)
+    log = res.bookings
+    child = log[log["source"] == "child/measure"]
+    assert np.isnan(log.loc[log["source"].str.startswith("adult/"), "age"]).all()
+    start = child["age"] - child["month"] / 12
+    per_member = start.groupby([child["replication"], child["arm"], child["family"], child["member"]], observed=True)
+    assert (per_member.max() - per_member.min()).max() < 1e-4        # float ages: within an hour
+    at_start = per_member.first().unstack("arm")
+    assert ((at_start >= 6) & (at_start < 15)).all().all()
+    np.testing.assert_array_equal(at_start["bau"].values, at_start["solution"].values)  # the same child in both arms
+    assert len(at_start) == 2 * 40                                   # one child per family
+    assert abs(at_start["bau"].mean() - 10.5) < 4 * (9 / np.sqrt(12)) / np.sqrt(len(at_start))
+    assert child["month"].max() == 23 and child.loc[child["month"] == 23, "age"].min() >= 6 + 23 / 12 - 1e-4
+
+
 def test_bookings_not_recorded_raise_a_clear_error(tiny):
     r = tvaer.simulate(tiny, replications=1, seed=1, progress=False)
     with pytest.raises(ValueError, match=r"bookings: not recorded in these results; run tvaer.simulate\(..., bookings=True\)"):

@@ -5,6 +5,7 @@ a second implementation (exponential stays drawn with numpy)."""
 
 from __future__ import annotations
 
+import copy
 import math
 
 import numpy as np
@@ -221,6 +222,23 @@ def test_simulate_then_estimate_recovers_the_organisation_effect():
     assert 1.6 < eff["multiplier"] < 2.5
     res = tvaer.simulate(est.scenario, replications=2, seed=1, progress=False)
     assert res.replications == 2
+    assert obs["age"].isna().all()  # the track declares no ages
+
+
+def test_pilot_observations_give_each_members_age_in_every_month_also_without_bookings():
+    # Adults aged 30-39 when they enter (30 up to the day before 40) at month 0: in month m a
+    # member is its starting age plus m / 12, also in the months in 'job', which costs nothing and
+    # leaves no booking.
+    data = copy.deepcopy(TWO)
+    data["tracks"][0]["ages"] = {"30-39": 1.0}
+    r = tvaer.simulate(tvaer.Scenario(data, "two.toml"), replications=1, seed=5, progress=False, family_costs=True,
+                       bookings=True)
+    obs = tvaer.pilot_observations(r)
+    start = obs["age"] - obs["month"] / 12
+    assert ((start >= 30) & (start < 40)).all()
+    per_member = start.groupby([obs["family"], obs["member"]])
+    assert (per_member.max() - per_member.min()).max() < 1e-4
+    assert (obs["state"] == "adult/job").any()
 
 
 # ---- KPIs -------------------------------------------------------------------------------------

@@ -65,6 +65,13 @@ CASES = [
     # shares
     ("selection.motivated_share", 1.2, r"selection\.motivated_share: must be a share in \[0, 1\], got 1\.2"),
     ("selection.rank", "costs", r"selection\.rank: must be one of score, cost, duration; got 'costs' \(did you mean 'cost'\?\)"),
+    # ranking by several keys and complexity weights (docs/scenario-format.md, "Ranking by complexity and by several keys")
+    ("selection.rank", ["score", "durations"], r"selection\.rank\[1\]: must be one of score, cost, duration; got 'durations' \(did you mean 'duration'\?\)"),
+    ("selection.rank", ["duration", "cost", "duration"], r"selection\.rank\[2\]: 'duration' is already in the list"),
+    ("selection.rank", [], r"selection\.rank: must name at least one order \(score, cost or duration\), got an empty list"),
+    ("selection.rank", 2, r"selection\.rank: must be a string or list of strings, got integer 2"),
+    ("tracks.child.states.measure.complexity", -1, r"tracks\.child\.states\.measure\.complexity: must be a weight >= 0 and finite, got -1"),
+    ("tracks.child.states.measure.complexity", "high", r"tracks\.child\.states\.measure\.complexity: must be a number, got string \"high\""),
     # ages, age bands and quotas (docs/scenario-format.md, "Ages, age bands and quotas")
     ("selection.quota", {"15-23": 1.5}, r"selection\.quota\.15-23: must be a share in \[0, 1\], got 1\.5"),
     ("selection.quota", {"15-23": 0.6, "24-29": 0.5}, r"selection\.quota: the reserved shares must sum to at most 1, got 1\.1"),

@@ -112,11 +112,19 @@ def test_assens_size_staff_budget_and_ceiling():
     assert sc.get("organisation.ceiling") == 25_000           # the project leader's ceiling [L5044-5046]
 
 
-def test_assens_ranks_by_the_duration_of_the_vulnerable_position():
+def test_assens_ranks_by_the_complexity_of_the_child_cases_and_the_duration_of_the_vulnerable_position():
     sc = _load("assens")
     # chosen "among other things by the length of the period the family has been in a vulnerable
-    # position", with an employment case and a child case [L2642-2646]
-    assert sc.get("selection.rank") == "duration"
+    # position, and the complexity of the child cases", with an employment case and a child case
+    # [L2642-2646]: the complexity score first (few values, many ties), duration among equals
+    assert sc.get("selection.rank") == ["score", "duration"]
+    # the score is the children's complexity alone: no weight on sectors, services or adult states
+    assert sc.get("selection.score_per_sector") == 0 and sc.get("selection.score_per_service") == 0
+    assert all("complexity" not in st for st in sc.get("tracks.adult.states"))
+    weights = {st["name"]: st.get("complexity", 0) for st in sc.get("tracks.child.states")}
+    assert weights["none"] == 0                              # no measure, no child case
+    # heavier measures weigh more: preventive < day treatment < foster care < residential care [A]
+    assert 0 < weights["preventive"] < weights["day_treatment"] < weights["foster"] < weights["external_institution"]
     assert sc.get("selection.case_capacity") == {"children": 75}   # "ca. 75 børnesager ad gangen" [L4846]
     assert sorted(sc.get("selection.require_sectors")) == ["children", "employment"]
 

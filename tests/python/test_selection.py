@@ -179,3 +179,51 @@ def test_the_analytic_mode_names_the_age_rules_it_refuses():
     with pytest.raises(tvaer.TvaerError, match=r"^analytic mode: selection\.rank = \"duration\" \(the longest "
                                                r"vulnerable first\)"):
         tvaer.expected(_scenario({"rank": "duration"}), "solution")
+
+
+def _weighted(rank) -> tvaer.Scenario:
+    # The score is the child's complexity weight alone (5 for a child in a measure, no weight on
+    # sectors or services): families with a child score 5, the others 0.
+    sc = _scenario({"capacity": 10, "rank": rank, "score_per_sector": 0, "score_per_service": 0})
+    return sc.with_({"tracks.child.states.measure.complexity": 5})
+
+
+def test_rank_by_complexity_then_cost_takes_the_child_cases_first_and_the_dearer_among_them():
+    # Costs a month: high + child 28,000, high 20,000, low + child 13,000, low 5,000. Ranked by
+    # ["score", "cost"], the 10 places go to the families with a child (about 30), the high ones
+    # (about 9) among them first; ranked by cost alone, high families without a child (20,000)
+    # go before low families with one (13,000).
+    res = tvaer.simulate(_weighted(["score", "cost"]), replications=4, seed=2, progress=False, family_costs=True)
+    employment, children, admitted = _year1(res)
+    has_child, high = children > 0, employment > 12 * 10000
+    for r in range(admitted.shape[0]):
+        assert admitted[r].sum() == min(10, has_child[r].sum())
+        assert not (admitted[r] & ~has_child[r]).any()            # only families with a child case
+        top = has_child[r] & high[r]
+        if top.sum() <= 10:
+            assert admitted[r][top].all()                          # every high family with a child
+        else:
+            assert not (admitted[r] & ~top).any()                  # nobody else
+    by_cost = tvaer.simulate(_weighted(["cost", "score"]), replications=4, seed=2, progress=False, family_costs=True)
+    employment, children, admitted = _year1(by_cost)
+    assert (admitted & (children == 0) & (employment > 12 * 10000)).any()   # a high family without a child got in
+
+
+def test_complexity_weights_nothing_reads_are_an_error():
+    with pytest.raises(tvaer.ScenarioError, match=r"tracks\.child\.states\.measure\.complexity: is a weight in the "
+                                                  r"complexity score, which this scenario neither ranks by "
+                                                  r"\(selection\.rank = \"duration\"\) nor selects by \(selection\.score_min, "
+                                                  r"score_max\): add \"score\" to selection\.rank"):
+        _weighted("duration").validate()
+    _weighted(["duration", "score"]).validate()
+
+
+def test_the_analytic_mode_names_ranking_by_several_keys_and_complexity_weights():
+    with pytest.raises(tvaer.TvaerError, match=r"^analytic mode: selection\.rank = \[\"score\", \"duration\"\] \(families "
+                                               r"ranked by several keys in turn\); the analytic mode puts every family "
+                                               r"inside the solution from t = 0$"):
+        tvaer.expected(_scenario({"rank": ["score", "duration"]}), "solution")
+    with pytest.raises(tvaer.TvaerError, match=r"^analytic mode: tracks\.child\.states\.measure\.complexity is set \(a "
+                                               r"weight in the complexity score that ranks families\)"):
+        tvaer.expected(_weighted("score"), "solution")
+    tvaer.expected(_weighted("score"), "usual")  # nothing is selected as usual

@@ -45,6 +45,7 @@ struct compiled_state {
     std::uint64_t requests = 0;       ///< interventions requested on entry (bit per intervention)
     std::uint32_t sectors = 0;        ///< sectors with a cost in this state (bit per sector)
     std::uint32_t services = 0;       ///< number of cost lines (for the complexity score)
+    double complexity = 0.0;          ///< its weight in the complexity score (state::complexity)
     bool has_effects = false;         ///< some intervention or the organisation changes its hazards
     bool on_benefit = false;          ///< has a refundable benefit (transfer) cost: counts benefit weeks
     bool has_one_off = false;         ///< some cost has a one-off amount on entry

@@ -15,6 +15,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tvaer/distributions.hpp"
@@ -76,6 +77,10 @@ struct state {
     /// one frees while it is still in that spell (Helsingør's leaders prioritise the own places
     /// between solution and ordinary children, report L5923-5931). Unset: it stays in when_full.
     std::optional<queue_discipline> queue{};
+    /// The state's weight in the family's complexity score (selection.score_per_sector and
+    /// score_per_service give the score's other parts): a member in this state adds it (Assens ranks by the complexity of the child cases, report
+    /// L2644-2646); >= 0 and finite, 0 = adds nothing.
+    double complexity = 0.0;
 };
 
 /// A member type (adults, children) with its own state ladder.
@@ -139,6 +144,11 @@ struct intervention {
 /// the population (at t = 0 for the initial families).
 enum class selection_rank { score, cost, duration };
 
+/// "score", "cost" or "duration", as written in a scenario file.
+[[nodiscard]] std::string_view rank_name(selection_rank r) noexcept;
+/// selection.rank as written: `"duration"` for one key, `["score", "duration"]` for several.
+[[nodiscard]] std::string rank_list(const std::vector<selection_rank>& rank);
+
 struct selection {
     std::uint32_t capacity = 0;               ///< places in the solution (families); 0 = unlimited
     std::uint32_t min_sectors = 2;            ///< cases in at least this many sectors
@@ -147,17 +157,19 @@ struct selection {
     double motivated_share = 1.0;             ///< chance a family agrees to take part
     double score_per_sector = 1.0;            ///< Furesø complexity score: weight of a sector in contact
     double score_per_service = 1.0;           ///< ... and of a cost-bearing state or service
+                                              ///< (plus each member's state::complexity)
     double score_min = 0.0;                   ///< selection band on the score
     double score_max = 1e300;
     std::optional<sojourn> stay;              ///< length of stay in the solution; unset: to the horizon
     /// Sectors in which a family must have a case, all of them (Assens: employment and children,
     /// report L2597-2602); empty: any sectors, as many as min_sectors.
     std::vector<std::string> require_sectors;
-    /// Order of the waiting list at the start: "score" (highest complexity score first), "cost"
-    /// (the currently most expensive families first, Høje-Taastrup, report L6383-6385) or
-    /// "duration" (the longest in a vulnerable position first: the longest time a member has been
-    /// in its current state with a cost, Assens, report L2644-2646).
-    selection_rank rank = selection_rank::score;
+    /// Order of the waiting list at the start, by these keys in turn (a later key orders only the
+    /// families equal on the ones before it), each highest first: "score" (the complexity score),
+    /// "cost" (the currently most expensive families, Høje-Taastrup, report L6383-6385) or
+    /// "duration" (the longest in a vulnerable position: the longest time a member has been in
+    /// its current state with a cost, Assens, report L2644-2646). One to three distinct keys.
+    std::vector<selection_rank> rank{selection_rank::score};
     /// Places per simulation year (the last value holds after it); empty: `capacity` throughout
     /// (Helsingør grew from 60 to 90-110 families, report L5747-5751).
     std::vector<double> capacity_by_year;

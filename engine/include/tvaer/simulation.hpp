@@ -25,6 +25,9 @@ struct booking {
     std::uint16_t member = 0;  ///< within the family, in the order its members were created
     std::uint16_t month = 0;
     std::uint32_t line = 0;
+    /// The member's age in years at the start of the month (0 if born during it), NaN on a track
+    /// without `ages` (ages.hpp).
+    float age = 0.0F;
     double amount = 0.0;       ///< DKK
 };
 
