@@ -88,7 +88,7 @@ arm_result simulator::run() {
     out_.engine_bytes = members_.capacity() * sizeof(member) + fam_inst_.capacity() * sizeof(std::uint32_t) +
                         pool_.capacity() * sizeof(instance) + delayed_.capacity() * sizeof(delayed_request) +
                         queued_bytes + waiting_.capacity() * sizeof(std::uint32_t) +
-                        (benefit_age_.capacity() + off_since_.capacity()) * sizeof(double) +
+                        benefit_age_.capacity() * sizeof(double) + off_since_.capacity() * sizeof(std::uint32_t) +
                         far_fire_.size() * 4 * sizeof(std::uint64_t) /* a hash node: about four words */ +
                         cal_.memory_bytes() + s176_book_.memory_bytes();
     return std::move(out_);
@@ -225,9 +225,10 @@ void simulator::count_benefit_weeks(std::uint32_t mi, bool was_on, bool is_on, d
     if (!refusion_) return;
     if (was_on) {
         benefit_age_[mi] += t - months(members_[mi].entry);
-        off_since_[mi] = t;
+        off_since_[mi] = cal_.now();  // t's tick
     }
-    if (is_on && !was_on && t - off_since_[mi] >= m_.spec.refusion.reset_after_weeks / weeks_per_month) {
+    if (is_on && !was_on &&
+        (off_since_[mi] == never_off || t - months(off_since_[mi]) >= m_.spec.refusion.reset_after_weeks / weeks_per_month)) {
         benefit_age_[mi] = 0.0;
     }
 }

@@ -258,6 +258,17 @@ private:
     }
 
     // ---- population ---------------------------------------------------------------------
+    // Room for the members the run is expected to hold (initial families and arrivals, a few
+    // standard deviations over the mean), so that the member records and the per-member arrays
+    // are allocated once, at their size, instead of doubling past it (docs/performance.md).
+    [[nodiscard]] std::size_t expected_members() const;
+    // Appends to one of the population's arrays; past its reserved room it grows by an eighth,
+    // not by doubling.
+    template <class V, class T>
+    static void append(V& v, const T& x) {
+        if (v.size() == v.capacity()) v.reserve(v.size() + v.size() / 8 + 16);
+        v.push_back(x);
+    }
     void populate();
     void add_member(std::uint32_t f, std::uint8_t track, std::uint8_t state, std::uint8_t benefit, double t);
     std::uint32_t generate_family(double t, bool first_families = false);
@@ -553,7 +564,11 @@ private:
     detail::reimbursement_book s176_book_;  // § 176 only (reimbursement.hpp)
     bool refusion_ = m_.spec.refusion.enabled();
     std::vector<double> benefit_age_;  // refusion only: months on benefits at the spell's start
-    std::vector<double> off_since_;    // refusion only: when the member last left benefits
+    // Refusion only: the tick at which the member last left benefits (never_off: not since it
+    // entered the population). A tick, not months: it is always an event's time, which months()
+    // gives back bit for bit, in half the bytes.
+    std::vector<std::uint32_t> off_since_;
+    static constexpr std::uint32_t never_off = 0xffffffffu;
     std::uint32_t transitioning_ = nil;
     arm_result out_;
 };
