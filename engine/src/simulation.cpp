@@ -4,6 +4,7 @@
 
 #include <bit>
 #include <cmath>
+#include <optional>
 #include <fmt/format.h>
 
 #include "tvaer/intervention.hpp"
@@ -59,8 +60,7 @@ simulator::simulator(const model& m, std::uint64_t seed, std::uint32_t replicati
     if (s176_) s176_book_ = reimbursement_book(m.reimbursement, months);
 }
 
-arm_result simulator::run() {
-    populate();
+arm_result simulator::finish() {
     if (arm_ == arm::solution) {
         select_families();
         schedule_capacity_changes();
@@ -627,8 +627,22 @@ replication_result simulate_replication(const model& m, std::uint64_t seed, std:
                                         const replication_options& options) {
     replication_result r;
     r.replication = replication;
-    r.arms[0] = simulate_arm(m, seed, replication, arm::bau, options);
-    r.arms[1] = simulate_arm(m, seed, replication, arm::solution, options);
+    // The population is built once and copied into the second arm while it is small (a few MiB:
+    // about 60,000 families of three); above that the copy would double the engine's largest
+    // arrays for the first arm's run, so each arm builds its own (docs/performance.md).
+    constexpr std::size_t share_below_bytes = std::size_t{4} << 20;
+    std::optional<detail::simulator> bau(std::in_place, m, seed, replication, arm::bau, options);
+    bau->populate();
+    if (bau->population_bytes() <= share_below_bytes) {
+        detail::simulator solution(*bau, arm::solution);
+        r.arms[0] = bau->finish();
+        bau.reset();
+        r.arms[1] = solution.finish();
+    } else {
+        r.arms[0] = bau->finish();
+        bau.reset();
+        r.arms[1] = simulate_arm(m, seed, replication, arm::solution, options);
+    }
     return r;
 }
 

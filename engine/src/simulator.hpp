@@ -184,7 +184,23 @@ inline std::size_t pick(const std::vector<double>& cdf, double u) {
 class [[gnu::visibility("hidden")]] simulator {
 public:
     simulator(const model& m, std::uint64_t seed, std::uint32_t replication, arm a, const replication_options& options);
-    arm_result run();
+    arm_result run() {
+        populate();
+        return finish();
+    }
+    // A replication's second arm from its first, copied after populate() and before anything else
+    // has run: the population is drawn from keyed streams that no arm changes, so the copy holds
+    // what the second arm's own populate() would have made, bit for bit (simulate_replication).
+    simulator(const simulator& populated, arm a) : simulator(populated) { arm_ = a; }
+    void populate();
+    // The run after populate(): selection, first clocks and requests, the events, settling.
+    arm_result finish();
+    // Bytes of the state that populate() built (what the copy above costs).
+    [[nodiscard]] std::size_t population_bytes() const {
+        return members_.size() * sizeof(member) + fam_inst_.size() * sizeof(std::uint32_t) +
+               benefit_age_.size() * sizeof(double) + off_since_.size() * sizeof(std::uint32_t) +
+               born_.size() * sizeof(double) + cal_.memory_bytes();
+    }
 
 private:
     // About a millisecond of events (or families set up) between looks at the cancel flag.
@@ -269,7 +285,6 @@ private:
         if (v.size() == v.capacity()) v.reserve(v.size() + v.size() / 8 + 16);
         v.push_back(x);
     }
-    void populate();
     void add_member(std::uint32_t f, std::uint8_t track, std::uint8_t state, std::uint8_t benefit, double t);
     std::uint32_t generate_family(double t, bool first_families = false);
 
