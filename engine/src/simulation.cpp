@@ -471,6 +471,7 @@ void simulator::delayed_decision(std::uint32_t slot, double t) {
     const member& mb = members_[r.member];
     // Still entitled (it may have left the solution) and not holding it already.
     if (!m_.interventions[r.iv].available[static_cast<int>(treat(mb))] || has_active(r.member, r.iv)) return;
+    ++out_.events;  // a decision made: an event of its own (a request decided at once is part of its transition)
     decide(r.member, r.iv, t, static_cast<treatment>(r.group), t - months(r.t_request));
 }
 

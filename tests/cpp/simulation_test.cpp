@@ -208,6 +208,20 @@ TEST_CASE("a network meeting cadence and a forum above the ceiling delay solutio
     CHECK(a.starts[1] == 50);
 }
 
+TEST_CASE("a decision made after a delay counts as an event; one decided at once does not add one", "[simulation]") {
+    // 50 one-member families in one state without moves ask for a service with room for all that
+    // lasts past the horizon: 50 starts and no ends. Inside the solution the grant is decided
+    // half a month later: 50 decisions more. As usual it is decided at once.
+    scenario sc = single_state(50, 6.0);
+    sc.select.min_sectors = 0;  // every family is in the solution
+    intervention iv = service("help", 0, sojourn::fixed(12.0));
+    iv.decision_delay_solution = sojourn::fixed(0.5);
+    sc.interventions = {iv};
+    const model m = compile(sc);
+    CHECK(simulate_arm(m, 2, 0, arm::bau).events == 50u);
+    CHECK(simulate_arm(m, 2, 0, arm::solution).events == 100u);
+}
+
 TEST_CASE("a granting propensity of 1.3 scales the grants the solution makes for another budget by 1.3",
           "[simulation]") {
     constexpr std::uint32_t n = 20000;
