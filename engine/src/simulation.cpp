@@ -4,6 +4,7 @@
 
 #include <bit>
 #include <cmath>
+#include <optional>
 #include <fmt/format.h>
 
 #include "tvaer/intervention.hpp"
@@ -62,11 +63,8 @@ simulator::simulator(const model& m, std::uint64_t seed, std::uint32_t replicati
     if (s176_) s176_book_ = reimbursement_book(m.reimbursement, months);
 }
 
-arm_result simulator::run() {
-    // The end of the warm-up is the first event at its tick: month 0 begins before anything else
-    // that happens then.
-    if (warmup_ > 0.0) schedule(warmup_, ev_horizon, 0);
-    populate();
+arm_result simulator::finish() {
+    // With a warm-up, populate() has put its end in the calendar; begin_horizon runs there.
     if (warmup_ == 0.0) begin_horizon(0.0);
     start_clocks();  // after selection: one-offs at t = 0 go on the lines of the family's treatment
     initial_requests();
@@ -90,7 +88,7 @@ arm_result simulator::run() {
     out_.engine_bytes = members_.capacity() * sizeof(member) + fam_inst_.capacity() * sizeof(std::uint32_t) +
                         pool_.capacity() * sizeof(instance) + delayed_.capacity() * sizeof(delayed_request) +
                         queued_bytes + waiting_.capacity() * sizeof(std::uint32_t) +
-                        (benefit_age_.capacity() + off_since_.capacity()) * sizeof(double) +
+                        benefit_age_.capacity() * sizeof(double) + off_since_.capacity() * sizeof(std::uint32_t) +
                         far_fire_.size() * 4 * sizeof(std::uint64_t) /* a hash node: about four words */ +
                         cal_.memory_bytes() + s176_book_.memory_bytes();
     return std::move(out_);
@@ -227,9 +225,10 @@ void simulator::count_benefit_weeks(std::uint32_t mi, bool was_on, bool is_on, d
     if (!refusion_) return;
     if (was_on) {
         benefit_age_[mi] += t - months(members_[mi].entry);
-        off_since_[mi] = t;
+        off_since_[mi] = cal_.now();  // t's tick
     }
-    if (is_on && !was_on && t - off_since_[mi] >= m_.spec.refusion.reset_after_weeks / weeks_per_month) {
+    if (is_on && !was_on &&
+        (off_since_[mi] == never_off || t - months(off_since_[mi]) >= m_.spec.refusion.reset_after_weeks / weeks_per_month)) {
         benefit_age_[mi] = 0.0;
     }
 }
@@ -473,6 +472,7 @@ void simulator::delayed_decision(std::uint32_t slot, double t) {
     const member& mb = members_[r.member];
     // Still entitled (it may have left the solution) and not holding it already.
     if (!m_.interventions[r.iv].available[static_cast<int>(treat(mb))] || has_active(r.member, r.iv)) return;
+    ++out_.events;  // a decision made: an event of its own (a request decided at once is part of its transition)
     decide(r.member, r.iv, t, static_cast<treatment>(r.group), t - months(r.t_request));
 }
 
@@ -629,8 +629,22 @@ replication_result simulate_replication(const model& m, std::uint64_t seed, std:
                                         const replication_options& options) {
     replication_result r;
     r.replication = replication;
-    r.arms[0] = simulate_arm(m, seed, replication, arm::bau, options);
-    r.arms[1] = simulate_arm(m, seed, replication, arm::solution, options);
+    // The population is built once and copied into the second arm while it is small (a few MiB:
+    // about 60,000 families of three); above that the copy would double the engine's largest
+    // arrays for the first arm's run, so each arm builds its own (docs/performance.md).
+    constexpr std::size_t share_below_bytes = std::size_t{4} << 20;
+    std::optional<detail::simulator> bau(std::in_place, m, seed, replication, arm::bau, options);
+    bau->populate();
+    if (bau->population_bytes() <= share_below_bytes) {
+        detail::simulator solution(*bau, arm::solution);
+        r.arms[0] = bau->finish();
+        bau.reset();
+        r.arms[1] = solution.finish();
+    } else {
+        r.arms[0] = bau->finish();
+        bau.reset();
+        r.arms[1] = simulate_arm(m, seed, replication, arm::solution, options);
+    }
     return r;
 }
 

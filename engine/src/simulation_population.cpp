@@ -2,6 +2,7 @@
 // and departures of open populations, and the per-family output (simulator.hpp).
 #include "simulator.hpp"
 
+#include <cmath>
 #include <fmt/format.h>
 
 namespace tvaer::detail {
@@ -21,9 +22,46 @@ void split_periods(double t0, double t1, double rate, std::size_t months, F&& f)
 }
 }  // namespace
 
+std::size_t simulator::expected_members() const {
+    const auto& p = m_.spec.people;
+    const double families = static_cast<double>(m_.table.empty() ? m_.initial_families : 0) +
+                            p.arrivals_per_month * static_cast<double>(m_.months) +
+                            static_cast<double>(p.arrival_months.size());
+    // A family's members: their mean and mean square over the tracks' independent counts.
+    double mean = 0.0, var = 0.0;
+    for (const auto& tr : m_.tracks) {
+        if (tr.certain_members >= 0) {
+            mean += tr.certain_members;
+            continue;
+        }
+        double m1 = 0.0, m2 = 0.0, below = 0.0;
+        for (std::size_t n = 0; n < tr.members_cdf.size(); ++n) {
+            const double p_n = tr.members_cdf[n] - below;
+            below = tr.members_cdf[n];
+            m1 += p_n * static_cast<double>(n);
+            m2 += p_n * static_cast<double>(n * n);
+        }
+        mean += m1;
+        var += m2 - m1 * m1;
+    }
+    // Counts of whole families vary too (arrivals are Poisson): the bound is generous either way.
+    const double sd = std::sqrt(families * (var + mean * mean));
+    return m_.table.size() + static_cast<std::size_t>(families * mean + 4.0 * sd) + 64;
+}
+
 void simulator::populate() {
-    members_.reserve(static_cast<std::size_t>(m_.initial_families) * 2);
-    fam_inst_.reserve(m_.initial_families);
+    // The end of the warm-up is the first event at its tick: month 0 begins before anything else
+    // that happens then. Scheduled here, so an arm copied after populate() has it too.
+    if (warmup_ > 0.0) schedule(warmup_, ev_horizon, 0);
+    const std::size_t members = expected_members();
+    members_.reserve(members);
+    if (refusion_) {
+        benefit_age_.reserve(members);
+        off_since_.reserve(members);
+    }
+    fam_inst_.reserve(static_cast<std::size_t>(m_.initial_families) +
+                      static_cast<std::size_t>(m_.spec.people.arrivals_per_month * static_cast<double>(m_.months) * 1.25) +
+                      m_.spec.people.arrival_months.size() + 16);
     if (!m_.table.empty()) {
         for (const auto& row : m_.table) add_member(row.family, row.track, row.state, row.benefit, 0.0);
         next_family_ = m_.initial_families;
@@ -52,13 +90,13 @@ void simulator::add_member(std::uint32_t f, std::uint8_t track, std::uint8_t sta
     mb.first = (members_.empty() || members_.back().family != f) ? 1 : 0;
     mb.last = 1;
     if (!mb.first) members_.back().last = 0;
-    members_.push_back(mb);
-    if (mb.first) fam_inst_.resize(std::max<std::size_t>(fam_inst_.size(), f + 1), nil);
+    append(members_, mb);
+    while (mb.first && fam_inst_.size() <= f) append(fam_inst_, nil);
     if (fam_ && f >= out_.family_admitted.size()) grow_families(f + 1);
     if (m_.has_ages) draw_age(static_cast<std::uint32_t>(members_.size() - 1), t);
     if (refusion_) {
-        benefit_age_.push_back(m_.spec.refusion.initial_weeks / weeks_per_month);
-        off_since_.push_back(-inf);
+        append(benefit_age_, m_.spec.refusion.initial_weeks / weeks_per_month);
+        append(off_since_, never_off);
     }
 }
 

@@ -186,7 +186,23 @@ inline std::size_t pick(const std::vector<double>& cdf, double u) {
 class [[gnu::visibility("hidden")]] simulator {
 public:
     simulator(const model& m, std::uint64_t seed, std::uint32_t replication, arm a, const replication_options& options);
-    arm_result run();
+    arm_result run() {
+        populate();
+        return finish();
+    }
+    // A replication's second arm from its first, copied after populate() and before anything else
+    // has run: the population is drawn from keyed streams that no arm changes, so the copy holds
+    // what the second arm's own populate() would have made, bit for bit (simulate_replication).
+    simulator(const simulator& populated, arm a) : simulator(populated) { arm_ = a; }
+    void populate();
+    // The run after populate(): selection, first clocks and requests, the events, settling.
+    arm_result finish();
+    // Bytes of the state that populate() built (what the copy above costs).
+    [[nodiscard]] std::size_t population_bytes() const {
+        return members_.size() * sizeof(member) + fam_inst_.size() * sizeof(std::uint32_t) +
+               benefit_age_.size() * sizeof(double) + off_since_.size() * sizeof(std::uint32_t) +
+               born_.size() * sizeof(double) + cal_.memory_bytes();
+    }
 
 private:
     // About a millisecond of events (or families set up) between looks at the cancel flag.
@@ -260,7 +276,17 @@ private:
     }
 
     // ---- population ---------------------------------------------------------------------
-    void populate();
+    // Room for the members the run is expected to hold (initial families and arrivals, a few
+    // standard deviations over the mean), so that the member records and the per-member arrays
+    // are allocated once, at their size, instead of doubling past it (docs/performance.md).
+    [[nodiscard]] std::size_t expected_members() const;
+    // Appends to one of the population's arrays; past its reserved room it grows by an eighth,
+    // not by doubling.
+    template <class V, class T>
+    static void append(V& v, const T& x) {
+        if (v.size() == v.capacity()) v.reserve(v.size() + v.size() / 8 + 16);
+        v.push_back(x);
+    }
     void add_member(std::uint32_t f, std::uint8_t track, std::uint8_t state, std::uint8_t benefit, double t);
     std::uint32_t generate_family(double t, bool first_families = false);
 
@@ -569,7 +595,11 @@ private:
     detail::reimbursement_book s176_book_;  // § 176 only (reimbursement.hpp)
     bool refusion_ = m_.spec.refusion.enabled();
     std::vector<double> benefit_age_;  // refusion only: months on benefits at the spell's start
-    std::vector<double> off_since_;    // refusion only: when the member last left benefits
+    // Refusion only: the tick at which the member last left benefits (never_off: not since it
+    // entered the population). A tick, not months: it is always an event's time, which months()
+    // gives back bit for bit, in half the bytes.
+    std::vector<std::uint32_t> off_since_;
+    static constexpr std::uint32_t never_off = 0xffffffffu;
     std::uint32_t transitioning_ = nil;
     arm_result out_;
 };

@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "builders.hpp"
+#include "tvaer/document.hpp"
 #include "tvaer/model.hpp"
 #include "tvaer/reference.hpp"
 #include "tvaer/replications.hpp"
@@ -84,6 +85,40 @@ TEST_CASE("the ladder at 20000 families meets the spec orientation values on the
     CHECK(year1[0] == Approx(154'600).epsilon(0.01));
     CHECK(year1[1] == Approx(24'900).epsilon(0.03));
     CHECK(year1[2] == Approx(107'200).epsilon(0.05));
+}
+
+TEST_CASE("a replication's arms are simulate_arm's, bit for bit, though its population is built once", "[simulation]") {
+    // simulate_replication copies the first arm's population into the second (simulation.cpp):
+    // every shipped scenario (arrivals, refusion, ages, places in states, § 176) at 60 families,
+    // with the per-family output and the booking log, against each arm simulated on its own.
+    for (const char* name : {"default", "albertslund", "assens", "furesoe", "helsingoer", "hoeje_taastrup"}) {
+        INFO(name);
+        document d = document::load(std::string(TVAER_TEST_DATA) + "/../../scenarios/" + name + ".toml");
+        d.set("families", "v = 60");
+        const model m = compile(d);
+        const replication_options o{.family_costs = true, .bookings = true};
+        const replication_result r = simulate_replication(m, 5, 3, o);
+        for (arm g : {arm::bau, arm::solution}) {
+            const arm_result& x = r.arms[static_cast<int>(g)];
+            const arm_result y = simulate_arm(m, 5, 3, g, o);
+            CHECK(x.costs.totals() == y.costs.totals());
+            CHECK(x.occupancy.totals() == y.occupancy.totals());
+            CHECK(x.queue.totals() == y.queue.totals());
+            CHECK(x.transitions == y.transitions);
+            CHECK(x.group_starts == y.group_starts);
+            CHECK(x.group_dropped == y.group_dropped);
+            CHECK(x.group_wait_months == y.group_wait_months);
+            CHECK(x.group_decision_wait == y.group_decision_wait);
+            CHECK(x.group_redirected == y.group_redirected);
+            CHECK(x.group_placed == y.group_placed);
+            CHECK(x.family_costs == y.family_costs);
+            CHECK(x.family_admitted == y.family_admitted);
+            CHECK(x.family_candidate == y.family_candidate);
+            CHECK(x.bookings.size() == y.bookings.size());
+            CHECK((x.events == y.events && x.members == y.members && x.families == y.families && x.admitted == y.admitted));
+        }
+        CHECK(r.arms[1].admitted > 0u);  // the solution arm did select families
+    }
 }
 
 TEST_CASE("a certain member count is not drawn; an uncertain one is", "[simulation]") {
@@ -206,6 +241,20 @@ TEST_CASE("a network meeting cadence and a forum above the ceiling delay solutio
     a = simulate_arm(compile(forum), 2, 0, arm::bau);
     CHECK(a.starts[0] == 50);
     CHECK(a.starts[1] == 50);
+}
+
+TEST_CASE("a decision made after a delay counts as an event; one decided at once does not add one", "[simulation]") {
+    // 50 one-member families in one state without moves ask for a service with room for all that
+    // lasts past the horizon: 50 starts and no ends. Inside the solution the grant is decided
+    // half a month later: 50 decisions more. As usual it is decided at once.
+    scenario sc = single_state(50, 6.0);
+    sc.select.min_sectors = 0;  // every family is in the solution
+    intervention iv = service("help", 0, sojourn::fixed(12.0));
+    iv.decision_delay_solution = sojourn::fixed(0.5);
+    sc.interventions = {iv};
+    const model m = compile(sc);
+    CHECK(simulate_arm(m, 2, 0, arm::bau).events == 50u);
+    CHECK(simulate_arm(m, 2, 0, arm::solution).events == 100u);
 }
 
 TEST_CASE("a granting propensity of 1.3 scales the grants the solution makes for another budget by 1.3",

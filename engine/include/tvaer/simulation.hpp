@@ -60,7 +60,10 @@ struct arm_result {
     /// when_full to the move), by group at the move, month of the move and the state's row.
     std::vector<std::uint32_t> group_placed;
     std::vector<double> group_place_wait;
-    std::uint64_t events = 0;   ///< transitions + starts + ends + queue joins (bench/ladder.md "Counting")
+    /// transitions + starts + ends + queue joins (bench/ladder.md "Counting") + delayed decisions
+    /// made (a request decided after a decision delay, network meeting or forum; one dropped
+    /// because the member moved on is not counted, like a clock that no longer holds)
+    std::uint64_t events = 0;
     std::uint32_t families = 0;
     std::uint32_t members = 0;
     std::uint32_t admitted = 0;  ///< families ever admitted into the solution
