@@ -237,6 +237,7 @@ void check_population_and_organisation(const scenario& sc, treatment group) {
     if (!sc.select.quota.empty()) unsupported(std::string("selection.quota is set (places reserved by age)") + why);
     if (!sc.select.age_bands.empty()) unsupported(std::string("selection.age_bands is set (eligibility by age)") + why);
     if (!sc.select.case_capacity.empty()) unsupported(std::string("selection.case_capacity is set (a cap on cases inside)") + why);
+    if (sc.select.inherited) unsupported(std::string("selection.inherited is set (the caseworkers' own cases at the start)") + why);
     const auto& rank = sc.select.rank;
     if (rank.size() > 1) {
         unsupported(fmt::format("selection.rank = {} (families ranked by several keys in turn){}", rank_list(rank), why));

@@ -291,6 +291,9 @@ model compile(scenario sc) {
     compile_population(m);
     compile_places(m);
     for (const auto& s : m.spec.select.require_sectors) m.required_sectors |= 1u << index_of(m.spec.sectors, s);
+    if (const auto& h = m.spec.select.inherited) {
+        for (const auto& s : h->sectors) m.inherited_sectors |= 1u << index_of(m.spec.sectors, s);
+    }
     m.solution_families_row = static_cast<std::uint32_t>(m.occupancy_rows.size());
     m.occupancy_rows.push_back("solution/families");
     if (m.spec.org.has_staff()) {

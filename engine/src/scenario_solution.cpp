@@ -6,6 +6,23 @@
 
 namespace tvaer::detail {
 
+namespace {
+
+selection::inherited_cases read_inherited(reader r) {
+    selection::inherited_cases h;
+    h.share = r.number("share");
+    h.sectors = r.strings("sectors");
+    if (r.present("stay")) {
+        h.stay = read_sojourn(r.table("stay"));
+    } else {
+        r.require("stay", "a distribution: the time until an inherited case is swapped out");
+    }
+    r.done();
+    return h;
+}
+
+}  // namespace
+
 selection read_selection(reader r) {
     selection s;
     s.capacity = r.count("capacity", 0);
@@ -25,6 +42,7 @@ selection read_selection(reader r) {
     s.age_bands = r.strings("age_bands");
     s.quota = r.number_table("quota");
     s.case_capacity = r.number_table("case_capacity");
+    if (r.present("inherited")) s.inherited = read_inherited(r.table("inherited"));
     r.done();
     return s;
 }
@@ -145,6 +163,19 @@ void validate_staff_by_year(const scenario& sc) {
             fmt::format("give organisation.staff_fte ({}) or staff_fte_by_year, not both", org.staff_fte));
 }
 
+// selection.inherited takes a share of a number of places: the places must be limited.
+void validate_inherited(const scenario& sc) {
+    const auto& h = *sc.select.inherited;
+    require_share(h.share, "selection.inherited.share");
+    for (std::size_t i = 0; i < h.sectors.size(); ++i) {
+        require_known(sc.sectors, h.sectors[i], at("selection.inherited.sectors", i), "sector");
+    }
+    validate_unique(h.sectors, "selection.inherited.sectors");
+    h.stay.validate("selection.inherited.stay");
+    require(sc.select.capacity > 0 || !sc.select.capacity_by_year.empty(), "selection.inherited",
+            "needs a number of places to take a share of (selection.capacity or capacity_by_year), got unlimited places");
+}
+
 }  // namespace
 
 void validate_solution(const scenario& sc) {
@@ -177,6 +208,7 @@ void validate_solution(const scenario& sc) {
                 fmt::format("must be a whole number of cases in [1, 4294967295], got {}", cap));
     }
     require(select.case_capacity.size() <= 32, "selection.case_capacity", "at most one cap per sector");
+    if (select.inherited) validate_inherited(sc);
     require(select.capacity_by_year.empty() || select.capacity == 0, "selection.capacity_by_year",
             fmt::format("give selection.capacity ({}) or capacity_by_year, not both", select.capacity));
     require(org.form == "unit" || org.form == "network", "organisation.form",

@@ -447,7 +447,7 @@ void simulator::handle(const event& ev) {
                 }
                 break;
             case ev_request: delayed_decision(what, t); break;
-            case ev_stay_end: leave_solution(what, t); break;
+            case ev_stay_end: end_stay(what, t); break;
             case ev_arrival: arrive(what == no_target ? nil : what, t); break;
             case ev_leave: leave(what, t); break;
             case ev_capacity: admit_while_room(t); break;

@@ -28,7 +28,69 @@ void simulator::select_families(double t) {
         waiting_.push_back(c.first);
         if (recheck_) list_family(c.first);
     }
+    if (m_.spec.select.inherited) admit_inherited(t);
     admit_while_room(t);
+}
+
+// selection.inherited (Helsingør: the social workers took their whole caseloads with them,
+// report L2652-2664, L5838-5842): before the waiting list is served, share x the places at
+// t = 0 (rounded) go to families that do not meet the criteria but have a case in each of
+// inherited.sectors (in some sector if none is named). Which of them is a draw keyed by family
+// (the smallest draws win), so it is the same in every scenario that draws from the same
+// population; fewer such families than places: all of them.
+void simulator::admit_inherited(double t) {
+    const auto& h = *m_.spec.select.inherited;
+    const std::uint32_t want = reserved_places(h.share, places(t));
+    std::vector<std::pair<double, std::uint32_t>> pool;  // (draw, first member)
+    for (std::uint32_t first = 0; first < members_.size();) {
+        const std::uint32_t end = family_end(first);
+        std::uint32_t sectors = 0;
+        for (std::uint32_t mi = first; mi < end; ++mi) sectors |= state_of(members_[mi]).sectors;
+        rank_keys rank{};
+        if (!members_[first].gone && sectors != 0 && (sectors & m_.inherited_sectors) == m_.inherited_sectors &&
+            !eligible(first, end, t, rank)) {
+            stream s = keyed(members_[first].family, family_slot, purpose_inherited, 0);
+            pool.emplace_back(s.uniform(), first);
+        }
+        first = end;
+    }
+    const std::size_t n = std::min<std::size_t>(want, pool.size());
+    std::partial_sort(pool.begin(), pool.begin() + static_cast<std::ptrdiff_t>(n), pool.end());
+    inherited_.assign(next_family_, 0);
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::uint32_t first = pool[i].second;
+        inherited_[members_[first].family] = 1;
+        if (recheck_) list_family(first);  // never on the waiting list as well
+        if (!m_.quota.empty() || !m_.case_caps.empty()) hold_places(first, quota_groups(first, family_end(first), t), +1);
+        admit(first, t);
+    }
+}
+
+// A family's stay in the solution ends (selection.stay, or selection.inherited.stay for an
+// inherited family). An inherited family whose cases now meet the criteria is no longer one to
+// swap out: it keeps its place as an admitted family, with selection.stay from now on.
+void simulator::end_stay(std::uint32_t first, double t) {
+    const std::uint32_t f = members_[first].family;
+    if (f < inherited_.size() && inherited_[f] != 0) {
+        inherited_[f] = 0;
+        rank_keys rank{};
+        if (members_[first].in_solution && eligible(first, family_end(first), t, rank)) {
+            schedule_stay(first, t);
+            return;
+        }
+    }
+    leave_solution(first, t);
+}
+
+void simulator::schedule_stay(std::uint32_t first, double t) {
+    const std::uint32_t f = members_[first].family;
+    if (f < inherited_.size() && inherited_[f] != 0) {
+        stream s = keyed(f, family_slot, purpose_inherited_stay, 0);
+        schedule(t + m_.spec.select.inherited->stay.sample(s), ev_stay_end, first);
+    } else if (m_.spec.select.stay) {
+        stream s = keyed(f, 0xffff, purpose_stay, 0);
+        schedule(t + m_.spec.select.stay->sample(s), ev_stay_end, first);
+    }
 }
 
 // Eligible and motivated (report sec. 4.2); the draw is keyed by family, so it is the same
@@ -314,10 +376,7 @@ void simulator::admit(std::uint32_t first, double t) {
     }
     out_.occupancy.accrue(m_.solution_families_row, 1.0, t, horizon_);
     set_treatment(first, end, true, t);
-    if (m_.spec.select.stay) {
-        stream s = keyed(members_[first].family, 0xffff, purpose_stay, 0);
-        schedule(t + m_.spec.select.stay->sample(s), ev_stay_end, first);
-    }
+    schedule_stay(first, t);
     if (t > 0.0) {
         for (std::uint32_t mi = first; mi < end; ++mi) request_for_state(mi, t);
     }

@@ -42,6 +42,8 @@ inline constexpr std::uint64_t purpose_leave = purpose_id("population/leave");
 inline constexpr std::uint64_t purpose_meeting = purpose_id("organisation/meeting-phase");
 inline constexpr std::uint64_t purpose_age = purpose_id("member/age");
 inline constexpr std::uint64_t purpose_stage_age = purpose_id("selection/stage-age");
+inline constexpr std::uint64_t purpose_inherited = purpose_id("selection/inherited");
+inline constexpr std::uint64_t purpose_inherited_stay = purpose_id("selection/inherited/stay");
 // Draws about a whole family (not one member) use this member slot.
 inline constexpr std::uint64_t family_slot = 0xffff;
 // Draws about the population's arrival process use this family slot.
@@ -319,6 +321,11 @@ private:
     void consider(std::uint32_t first, std::uint32_t end, double t);
     bool eligible(std::uint32_t first, std::uint32_t end, double t, rank_keys& rank) const;
     void admit_while_room(double t);
+    // selection.inherited: the caseworkers' own cases take their share of the places at t = 0;
+    // end_stay is a stay's end, where an inherited family that now meets the criteria stays on.
+    void admit_inherited(double t);
+    void end_stay(std::uint32_t first, double t);
+    void schedule_stay(std::uint32_t first, double t);
     // ---- ages (ages.hpp), selection.quota and selection.case_capacity ----------------------
     // A member's age in years at time t (NaN on a track without ages).
     [[nodiscard]] double age_years(std::uint32_t mi, double t) const { return (t - born_[mi]) / 12.0; }
@@ -575,6 +582,7 @@ private:
     // again); the flag is only kept in the solution arm with recheck on.
     std::vector<std::uint8_t> listed_;
     bool recheck_ = false;
+    std::vector<std::uint8_t> inherited_;  // selection.inherited only: per family, 1 while it holds an inherited place
     std::vector<double> born_;  // ages only: each member's time of birth (months; NaN: no age)
     // selection.quota only: per family, the groups it counted for when admitted; per group, the
     // families inside the solution that count for it.

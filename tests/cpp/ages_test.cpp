@@ -108,30 +108,7 @@ TEST_CASE("a cap on cases admits, in order, the families whose cases still fit",
     // Assens holds about 75 child cases at a time [report L4846]; here 3. Ranked by the adult's cost:
     // F0 (2 children in a measure), F1 (2), F2 (1), F3 (none), F4 (1). F0: 2 <= 3, in; F1: 4 > 3,
     // waits; F2: 3, in; F3: 3, in; F4: 4 > 3, waits. Places are unlimited.
-    scenario sc;
-    sc.horizon_months = 12.0;
-    sc.families = 5;
-    sc.sectors = {"employment", "children"};
-    track adult;
-    adult.name = "adult";
-    adult.members = {0.0, 1.0};
-    track child;
-    child.name = "child";
-    child.members = {1.0};
-    child.initial = {1.0};
-    child.states = {state{"measure", {}, std::nullopt, {cost("children", 100.0)}}};
-    const std::vector<int> children{2, 2, 1, 0, 1};
-    for (std::uint32_t f = 0; f < 5; ++f) {
-        const std::string name = "s" + std::to_string(f);
-        adult.states.push_back(state{name, {}, std::nullopt, {cost("employment", 50e3 - 10e3 * f)}});
-        sc.people.table.push_back(member_row{f, "adult", name, ""});
-        for (int c = 0; c < children[f]; ++c) sc.people.table.push_back(member_row{f, "child", "measure", ""});
-    }
-    adult.initial.assign(5, 0.0);
-    adult.initial[0] = 1.0;
-    sc.tracks = {adult, child};
-    sc.select.min_sectors = 1;
-    sc.select.rank = {selection_rank::cost};
+    scenario sc = families_of({{50e3, 2}, {40e3, 2}, {30e3, 1}, {20e3, 0}, {10e3, 1}});
     sc.select.case_capacity = {{"children", 3.0}};
     CHECK(admitted(sc) == std::vector<std::int32_t>{0, -1, 0, 0, -1});
     sc.select.case_capacity = {{"children", 4.0}};  // F0 and F1 fill it; F3 has no child case

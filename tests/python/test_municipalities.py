@@ -44,8 +44,13 @@ def _cells(name: str) -> dict[str, tuple[str, str, str]]:
 def test_helsingoer_size_staff_form_and_sectors():
     sc = _load("helsingoer")
     cap = sc.get("selection.capacity_by_year")
-    assert cap[0] == 60                                          # 60 cross-cutting family cases in 2018 [L5747-5749]
+    assert cap[0] == 90                                          # the 90 families the caseworkers hold [L5963-5967]
     assert 90 <= cap[1] <= 110                                   # 90-110 at full capacity [L5747-5751]
+    # The social workers' whole caseloads came along; "cirka halvdelen" is cross-cutting in June
+    # 2018 [L5838-5846]: half the places start with family counselling cases (BUF) only.
+    inherited = sc.get("selection.inherited")
+    assert inherited["share"] == pytest.approx(0.5)
+    assert inherited["sectors"] == ["children"]
     staff = sc.get("organisation.staff_fte_by_year")             # staff by year, as the places
     assert staff[-1] == 13 + 1                                   # 13 staff and a leader on 1 June 2018 [L5738, Tabel 3.1 L1703-1704]
     assert staff[0] <= 13 + 1                                    # a stepwise start-up from 1 October 2017 [L5678-5682]
@@ -92,8 +97,28 @@ def test_helsingoer_own_budget_funded_ninety_percent_by_buf_and_requirement_on_c
     assert _required(st, 1) == {"employment": 0.0, "children": pytest.approx(900_000, abs=0.01), "solution": 0.0}
     assert _required(st, 2)["children"] == pytest.approx(1_900_000, abs=0.01)
     assert _required(st, 3)["children"] == 0.0
-    # The unit's budget carries its staff and inside items and is funded by the sectors: its net is 0.
-    assert float(np.abs(st.tables["net"].sel(budget="solution")).max()) == pytest.approx(0.0, abs=0.01)
+    # "Some internal placements" are inside [L3141-3143, L5959-5961].
+    assert sc.get("tracks.child.states.internal_institution.costs")[0]["inside_unit_budget"] is True
+    # A fixed budget: 15.1 mio. "inside" at 90 families [L5953-5955]; after year 1, per family [A].
+    total = sc.get("allocation.rules")[0]["funding"]["total"]
+    cap = sc.get("selection.capacity_by_year")
+    assert total[0] == pytest.approx(15.1e6)
+    assert total[1:] == pytest.approx([15.1e6 / 90 * cap[1]] * 3, abs=1.0)
+    # The sectors fund it ≈ 90 / 10 [L5969-5973]; the money only moves: the settlements sum to 0.
+    settled = st.tables["settled"].mean("replication")
+    assert settled.sel(budget="solution", year=1) == pytest.approx(15.1e6, abs=0.01)
+    assert settled.sel(budget="children", year=1) == pytest.approx(-0.9 * 15.1e6, abs=0.01)
+    assert settled.sel(budget="employment", year=1) == pytest.approx(-0.1 * 15.1e6, abs=0.01)
+    assert float(np.abs(st.tables["settled"].sum("budget")).max()) == pytest.approx(0.0, abs=0.01)
+    # The unit's net is its surplus (+) or deficit (-): the fixed budget less its gross cost, which
+    # is at least year 1's salaries, 13 staff x 580,000 [L5738; P §4], plus the inside items.
+    gross = st.tables["gross_solution"].sel(budget="solution")
+    net = st.tables["net"].sel(budget="solution")
+    assert (gross.sel(year=1) > 13 * 580_000).all()
+    np.testing.assert_allclose(net.sel(year=1), 15.1e6 - gross.sel(year=1), atol=0.01)
+    # The file flags fewer items inside than the 15.1 mio. Helsingør counted (which ones is "not
+    # unambiguous" [L5961-5963]): the unit shows a surplus, as docs/municipalities.md says.
+    assert float(net.sel(year=1).mean()) > 0
 
 
 # ---- Assens: Job og Familie ---------------------------------------------------------------------------
@@ -253,10 +278,10 @@ def test_furesoe_size_and_separated_grants():
 
 
 # Places the report gives: Furesø "ca. 100 borgere" [Tabel 3.1 L1744], Høje-Taastrup 12 families
-# [L6131], Helsingør 60 family cases in 2018 growing to 90-110 [L5747-5751]. A steady flow must keep
-# them full (the first families' stays end), not let the solution empty over the horizon.
+# [L6131], Helsingør a caseload of 90 families [L5963-5967] growing to 90-110 [L5747-5751]. A steady
+# flow must keep them full (the first families' stays end), not let the solution empty over the horizon.
 @pytest.mark.parametrize("name, places", [("furesoe", [100] * 4), ("hoeje_taastrup", [12] * 4),
-                                          ("helsingoer", [60, 90, 90, 90])])
+                                          ("helsingoer", [90, 90, 90, 90])])
 def test_the_solutions_places_stay_full(name, places):
     res = tvaer.simulate(_load(name), replications=8, seed=1, threads=2, progress=False)
     inside = res.flows["occupancy"].sel(row="solution/families", arm="solution").mean("replication").values

@@ -110,6 +110,7 @@ struct model {
     /// solution_capacity throughout; solution_capacity is then year 1's).
     std::vector<std::uint32_t> capacity_by_year;
     std::uint32_t required_sectors = 0;        ///< bit mask of selection.require_sectors
+    std::uint32_t inherited_sectors = 0;       ///< bit mask of selection.inherited.sectors
     bool has_ages = false;                     ///< some track gives its members ages (ages.hpp)
     std::vector<age_band> age_bands;           ///< selection.age_bands
     std::vector<detail::quota_group> quota;    ///< selection.quota, in written order

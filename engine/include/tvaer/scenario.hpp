@@ -188,6 +188,17 @@ struct selection {
     /// Sector -> the most cases in it the solution holds at a time: members with a cost in the
     /// sector, counted when their family is admitted (Assens: about 75 child cases, report L4846).
     std::vector<std::pair<std::string, double>> case_capacity;
+    /// The caseworkers' own caseloads taken into the solution at the start (Helsingør, report
+    /// L2652-2664, L5838-5848): a share of the places at t = 0 goes to families that do not meet
+    /// the criteria but have a case in each of `sectors`, before the waiting list is served; each
+    /// keeps its place for `stay`, then gives it up to the waiting list unless it has come to
+    /// meet the criteria. docs/scenario-format.md defines it exactly.
+    struct inherited_cases {
+        double share = 0.0;                ///< of the places at t = 0, rounded to whole families
+        std::vector<std::string> sectors;  ///< sectors of the caseworkers' cases; empty: any case
+        sojourn stay;                      ///< time until the case is swapped out
+    };
+    std::optional<inherited_cases> inherited;
 };
 
 /// Working hours in a full-time year [A]: 37 hours a week x 52 weeks, the gross norm. Net of
