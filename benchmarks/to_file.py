@@ -22,7 +22,8 @@ CHILD = r"""
 import json, os, resource, sys, tempfile, time
 import tvaer
 n, threads, chunk, name, keep, how = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
-sc = tvaer.default_scenario() if name == "default" else tvaer.load_scenario(name)
+shipped = os.path.join(os.path.dirname(tvaer.__file__), "scenarios", name + ".toml")
+sc = tvaer.default_scenario() if name == "default" else tvaer.load_scenario(name if os.path.exists(name) else shipped)
 extra = {} if how == "default" else {"compression": how}
 if extra and not hasattr(tvaer._core, "DEFAULT_COMPRESSION"):  # a build from before the option
     print(json.dumps({"skip": True})); sys.exit(0)

@@ -666,7 +666,7 @@ class Results:
         ValueError naming ``compression`` when it is none of these."""
         self.needs_replications("Results.to_hdf5")
         path = os.fspath(path)
-        how = _core.check_compression(compression or _core.DEFAULT_COMPRESSION)
+        how = _core.check_compression(_core.DEFAULT_COMPRESSION if compression is None else compression)
         provenance = _core.Provenance(self._scenario_json, self._scenario_name, lines=self._ledger_lines)
         _core.write_results(path, self._raw, provenance, how)
         return path

@@ -457,10 +457,15 @@ auto read_whole(const std::string& path, F&& read) {
 }
 
 /// Runs build(tmp) to make `path + ".tmp"`, then renames it over `path`; removes it on failure.
-/// Holds the writer lock throughout, so the temporary file it removes is its own.
+/// Holds the writer lock throughout, so the temporary file it removes is its own. An append that
+/// died on the old file is rolled back first: its journal must not outlive the file it belongs to.
 template <class F>
 void atomically(const std::string& path, F&& build) {
     const writer_lock lock(path);
+    if (std::filesystem::exists(journal::name(path))) {
+        const journal::file_lock exclusive(path, true, lock_wait_seconds, "readers to close it before rolling back");
+        journal::roll_back(path);
+    }
     const std::string tmp = path + ".tmp";
     try {
         build(tmp);
