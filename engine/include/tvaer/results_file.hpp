@@ -8,7 +8,8 @@
 /// them, lie along an unlimited `family_record` dimension (blocks in replication, arm order;
 /// sizes in `family_count`). Writes are atomic: the file is built as `path + ".tmp"` and renamed
 /// over `path` only when complete; on failure the temporary file is removed and `path` is
-/// untouched.
+/// untouched. Appends change the file in place under an undo journal; readers share-lock the
+/// file, so they see it before or after an append, never during one.
 ///
 /// The serial HDF5 library is not thread-safe: do not call these functions while another thread
 /// of the process uses HDF5. They silence HDF5's automatic error printing while they run.
@@ -82,8 +83,10 @@ provenance read_provenance(const std::string& path);
 
 /// Extends the file at `path` by the replications of `more`, which must follow on (same seed,
 /// months and line sources; first replication = the file's first + its count) and have the same
-/// row names. Atomic: works on a copy and renames it over `path`, so a failure (file_error, or
-/// std::invalid_argument for a malformed `more`) leaves the file as it was.
+/// row names. In place, under an undo journal (`path + ".journal"`, engine/src/results_journal.hpp):
+/// a failure (file_error, or std::invalid_argument for a malformed `more`) or a kill leaves the
+/// file as it was, byte for byte, once rolled back (by this call, or by the next reader or
+/// writer). Waits up to 60 s for readers of the file (tvaer's, h5py's) to close it.
 void append_results(const std::string& path, const results& more);
 
 }  // namespace tvaer
