@@ -55,12 +55,27 @@ void register_results_file(py::module_& m) {
         .def_readonly("git_revision", &provenance::git_revision)
         .def_readonly("created", &provenance::created, "ISO 8601 UTC.")
         .def_readonly("schema_version", &provenance::schema_version)
+        .def_readonly("compression", &provenance::compression,
+                      "How the file's arrays are compressed ('none', 'szip' or 'deflate:N'), as read from it.")
         .def_readonly("lines", &provenance::lines, "The ledger lines (LedgerLine list); empty without line metadata.");
 
     m.def("make_provenance", &make_provenance, py::arg("model"), py::arg("scenario_text"),
           py::arg("git_revision") = TVAER_GIT_REVISION, "Provenance of results of `model`: its name and ledger lines.");
-    m.def("write_results", serial(&write_results), py::arg("path"), py::arg("results"), py::arg("provenance"),
-          "Writes results atomically (via path + '.tmp'); raises ResultsFileError naming the path.");
+    m.attr("DEFAULT_COMPRESSION") = compression{}.text();
+    m.def("check_compression", [](const std::string& text) { return compression::parse(text).text(); },
+          py::arg("compression"),
+          "The compression named by `compression` ('none', 'szip' or 'deflate:1' .. 'deflate:9'); raises ValueError "
+          "naming the argument, what was given and the choices.");
+    m.def("write_results",
+          [](const std::string& path, const results& r, const provenance& p, const std::string& c) {
+              const auto how = compression::parse(c);
+              py::gil_scoped_release release;
+              const std::lock_guard<std::mutex> lock(hdf5_mutex);
+              write_results(path, r, p, how);
+          },
+          py::arg("path"), py::arg("results"), py::arg("provenance"), py::arg("compression") = compression{}.text(),
+          "Writes results atomically (via path + '.tmp'), the arrays compressed by `compression`; raises "
+          "ResultsFileError naming the path.");
     m.def("read_results", serial(&read_results), py::arg("path"), "Reads the arrays of a results file, bit for bit.");
     m.def("read_provenance", serial(&read_provenance), py::arg("path"), "Reads the provenance of a results file.");
     m.def("append_results", serial(&append_results), py::arg("path"), py::arg("more"),

@@ -132,6 +132,13 @@ def _run_with(a: argparse.Namespace, client: Any) -> int:
 
     sc = _scenario(a.scenario)
     h5, csv, png = _run_paths(a.out, sc.name, a.mkdir)
+    if a.compression is not None:  # refused before simulating, named as the option
+        from . import _core
+
+        try:
+            _core.check_compression(a.compression)
+        except ValueError as e:
+            raise ValueError(f"--{e}") from None
     again = ["run", a.scenario or "default", "--out", str(h5), "-n", str(a.replications), "--seed", str(a.seed),
              "--resume"] + (["--family-costs"] if a.family_costs else []) + \
         (["--scheduler", a.scheduler] if a.scheduler else [])
@@ -139,7 +146,8 @@ def _run_with(a: argparse.Namespace, client: Any) -> int:
         _make(h5.parent)
         try:
             res = simulate_to_file(sc, h5, replications=a.replications, seed=a.seed, threads=a.threads,
-                                   chunk=a.chunk, progress=not a.quiet, family_costs=a.family_costs, client=client)
+                                   chunk=a.chunk, progress=not a.quiet, family_costs=a.family_costs, client=client,
+                                   compression=a.compression)
         except KeyboardInterrupt:  # before a replication was complete, or outside the simulation
             from .results_file import open_results
 
@@ -152,7 +160,7 @@ def _run_with(a: argparse.Namespace, client: Any) -> int:
         except KeyboardInterrupt:  # before the engine started (the bar may be drawn already): nothing to write
             return _interrupted(0, a.replications, h5, again)
         if res.replications > 0:
-            res.to_hdf5(_make(h5.parent) / h5.name)
+            res.to_hdf5(_make(h5.parent) / h5.name, compression=a.compression)
     if res.interrupted:
         return _interrupted(res.replications, a.replications, h5, again)
     _print_run(res, _write_summary(res, csv, png), [h5, csv, _budgets_csv(csv), png])
@@ -388,6 +396,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run the replications on the Dask cluster of this scheduler (tcp://HOST:PORT, or its "
                         "scheduler file .json); --threads is then engine threads per chunk (default 1), "
                         "--chunk replications per task with --resume; docs/distributed.md")
+    r.add_argument("--compression", metavar="HOW",
+                   help="how the .h5 file stores its arrays: szip (the default), none, or deflate:1 to deflate:9 "
+                        "(smaller, slower); a resumed file keeps its own; docs/results-format.md")
     r.add_argument("--family-costs", action="store_true",
                    help="also store every family's cost by year, budget and CPR registration in the file")
     common(r)

@@ -691,12 +691,15 @@ class Results:
                             coords={"replication": d["replication"].values, "sector": d["sector"].values})
 
     # ---- files -------------------------------------------------------------------------------
-    def to_hdf5(self, path: str | os.PathLike[str]) -> str:
+    def to_hdf5(self, path: str | os.PathLike[str], compression: str | None = None) -> str:
         """Writes an HDF5 results file atomically (see docs/results-format.md) and returns its
-        path; :func:`tvaer.open_results` reads it back bit for bit. Raises ResultsFileError
-        naming the path when it cannot be written (a file already there is then left as it was)."""
+        path; :func:`tvaer.open_results` reads it back bit for bit. ``compression``: ``"szip"``
+        (the default), ``"none"`` or ``"deflate:1"`` to ``"deflate:9"``. Raises ResultsFileError
+        naming the path when it cannot be written (a file already there is then left as it was),
+        ValueError naming ``compression`` when it is none of these."""
         self.needs_replications("Results.to_hdf5")
         path = os.fspath(path)
+        how = _core.check_compression(_core.DEFAULT_COMPRESSION if compression is None else compression)
         provenance = _core.Provenance(self._scenario_json, self._scenario_name, lines=self._ledger_lines)
-        _core.write_results(path, self._raw, provenance)
+        _core.write_results(path, self._raw, provenance, how)
         return path

@@ -74,6 +74,7 @@ def simulate_to_file(
     family_costs: bool = False,
     client: Any = None,
     keep: str = "replications",
+    compression: str | None = None,
 ) -> Results:
     """Simulates replications 0 .. `replications` - 1 into the results file `path`, `chunk` at a
     time (each chunk appended atomically), and returns the file's results.
@@ -94,8 +95,15 @@ def simulate_to_file(
     ``keep="totals"`` returns totals folded chunk by chunk (as :func:`tvaer.simulate` with
     ``keep="totals"``) while the file receives every array: memory stays flat in replications,
     except that a resumed run first reads the replications already in the file.
+
+    ``compression`` is how a new file stores its arrays: ``"szip"`` (the default,
+    ``tvaer._core.DEFAULT_COMPRESSION``), ``"none"`` or ``"deflate:1"`` to ``"deflate:9"``
+    (docs/results-format.md; any HDF5 reader decodes them). A resumed run keeps the file's own;
+    naming another is refused. The arrays read back are the same bits whatever it is.
     """
     keep = aggregate.check_keep(keep)
+    if compression is not None:
+        compression = _core.check_compression(compression)
     record = runs.recording(family_costs=family_costs)
     scenario = scenario if scenario is not None else default_scenario()
     threads = runs.check_run(replications, seed, 1 if threads is None and client is not None else threads)
@@ -118,7 +126,7 @@ def simulate_to_file(
             held.append(raw)
 
     if os.path.exists(path):
-        hold(_resumable(path, scenario, seed, replications, family_costs))
+        hold(_resumable(path, scenario, seed, replications, family_costs, compression))
     done = int(held[0].replications) if held else 0
     bar = runs.progress_bar(replications, scenario.name) if progress else None
     if bar is not None:
@@ -127,7 +135,7 @@ def simulate_to_file(
 
     def take(raw: Any) -> None:
         nonlocal done
-        done += _store(path, raw, model, scenario, first=done == 0)
+        done += _store(path, raw, model, scenario, done == 0, compression)
         hold(raw)
 
     def reporter(base: int) -> Callable[[int], bool]:
@@ -181,18 +189,21 @@ def _run_and_write(model: Any, seed: int, done: int, replications: int, threads:
     return interrupted
 
 
-def _store(path: str, raw: Any, model: Any, scenario: Scenario, first: bool) -> int:
-    """Writes (first chunk) or appends `raw`; returns how many replications it held."""
+def _store(path: str, raw: Any, model: Any, scenario: Scenario, first: bool, compression: str | None) -> int:
+    """Writes (first chunk, compressed by `compression`, default szip) or appends `raw`; returns
+    how many replications it held."""
     if raw.replications == 0:
         return 0
     if first:
-        _core.write_results(path, raw, _core.make_provenance(model, scenario.to_json()))
+        _core.write_results(path, raw, _core.make_provenance(model, scenario.to_json()),
+                            compression or _core.DEFAULT_COMPRESSION)
     else:
         _core.append_results(path, raw)
     return int(raw.replications)
 
 
-def _resumable(path: str, scenario: Scenario, seed: int, replications: int, family_costs: bool = False) -> Any:
+def _resumable(path: str, scenario: Scenario, seed: int, replications: int, family_costs: bool = False,
+               compression: str | None = None) -> Any:
     """The engine's results the existing file holds; raises ResultsFileError when it does not
     hold the start of this very run."""
     prov = _core.read_provenance(path)
@@ -214,6 +225,9 @@ def _resumable(path: str, scenario: Scenario, seed: int, replications: int, fami
         raise refuse(f"it starts at replication {raw.first_replication}, not 0")
     if raw.replications > replications:
         raise refuse(f"it holds {raw.replications} replications, more than the {replications} asked for")
+    if compression is not None and prov.compression != compression:
+        raise refuse(f"its arrays are compressed with {prov.compression!r}, not {compression!r}; resume without "
+                     "compression= (or the same)")
     if raw.replications > 0 and bool(raw.has_family_costs) != family_costs:
         raise refuse("it holds per-family costs; resume with family_costs=True" if raw.has_family_costs
                      else "it holds no per-family costs; resume with family_costs=False")

@@ -23,6 +23,23 @@ std::string hdf5_detail() {
     throw file_error(fmt::format("results file {}: {}{}", path, what, hdf5_detail()));
 }
 
+void set_filters(hid_t dcpl, const std::string& path, const std::string& name, const compression& c) {
+    using m = compression::method;
+    if (c.kind == m::deflate) {
+        ok(H5Pset_shuffle(dcpl), path, object("dataset", name, "cannot set the shuffle filter"));
+        ok(H5Pset_deflate(dcpl, static_cast<unsigned>(c.level)), path, object("dataset", name, "cannot set deflate"));
+    } else if (c.kind == m::szip) {
+        unsigned config = 0;
+        if (H5Zfilter_avail(H5Z_FILTER_SZIP) <= 0 || H5Zget_filter_info(H5Z_FILTER_SZIP, &config) < 0 ||
+            (config & H5Z_FILTER_CONFIG_ENCODE_ENABLED) == 0) {
+            H5Eclear2(H5E_DEFAULT);
+            fail(path, "compression 'szip': this HDF5 library cannot encode szip (built without libaec); "
+                       "use compression 'deflate:1' or 'none'");
+        }
+        ok(H5Pset_szip(dcpl, H5_SZIP_NN_OPTION_MASK, 32), path, object("dataset", name, "cannot set szip"));
+    }
+}
+
 std::string object(std::string_view kind, std::string_view name, std::string_view action) {
     return fmt::format("{} '{}': {}", kind, name, action);
 }

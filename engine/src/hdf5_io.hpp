@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "tvaer/results_file.hpp"
+
 namespace tvaer::detail::h5 {
 
 class handle {
@@ -116,11 +118,15 @@ hsize_t elements(const std::vector<hsize_t>& shape);
 
 std::string shape_text(const std::vector<hsize_t>& shape);
 
-/// Creates a numeric dataset. Along replications: chunked (about 256 KiB a chunk), shuffled,
-/// deflated, with an unlimited first dimension; otherwise contiguous and fixed.
+/// Sets the filters of `c` on the dataset creation property list `dcpl` (a chunked layout).
+void set_filters(hid_t dcpl, const std::string& path, const std::string& name, const compression& c);
+
+/// Creates a numeric dataset. Along replications (`along_replications` not null): chunked (about
+/// 256 KiB a chunk), compressed by it, with an unlimited first dimension; otherwise contiguous
+/// and fixed.
 template <class T>
 handle create_numeric(hid_t file, const std::string& path, const std::string& name, const std::vector<hsize_t>& shape,
-                      bool along_replications) {
+                      const compression* along_replications) {
     std::vector<hsize_t> maxdims(shape);
     handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
     if (along_replications) {
@@ -131,8 +137,7 @@ handle create_numeric(hid_t file, const std::string& path, const std::string& na
         // A fixed dimension of length 0 cannot hold a chunk of length 1; let it be unlimited.
         for (std::size_t i = 0; i < shape.size(); ++i) maxdims[i] = i == 0 || shape[i] == 0 ? H5S_UNLIMITED : shape[i];
         H5Pset_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data());
-        H5Pset_shuffle(dcpl);
-        H5Pset_deflate(dcpl, 4);
+        set_filters(dcpl, path, name, *along_replications);
     }
     handle space(H5Screate_simple(static_cast<int>(shape.size()), shape.data(), maxdims.data()), H5Sclose);
     return handle(ok(H5Dcreate2(file, name.c_str(), file_type<T>(), space, H5P_DEFAULT, dcpl, H5P_DEFAULT), path,
@@ -190,7 +195,7 @@ void attach(hid_t file, hid_t ds, const std::string& path, const std::string& na
 
 template <class T>
 handle write_fixed(hid_t file, const std::string& path, const std::string& name, const std::vector<T>& values) {
-    auto ds = create_numeric<T>(file, path, name, {values.size()}, false);
+    auto ds = create_numeric<T>(file, path, name, {values.size()}, nullptr);
     if (!values.empty()) {
         ok(H5Dwrite(ds, memory_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), path,
            object("dataset", name, "cannot write"));

@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "hdf5_io.hpp"
+#include "results_journal.hpp"
 #include "tvaer/error.hpp"
 
 namespace tvaer {
@@ -26,6 +27,7 @@ namespace tvaer {
 namespace {
 
 using namespace detail::h5;
+namespace journal = detail::journal;
 
 // ---- the arrays: one dataset per row of result_arrays() (docs/results-format.md) ----
 
@@ -55,9 +57,9 @@ std::vector<std::uint64_t> record_ids(std::uint64_t first, std::uint64_t n) {
 }
 
 /// The coordinates every file has: replication, arm, month and the name dimensions.
-void write_coordinates(hid_t file, const std::string& path, const results& r) {
+void write_coordinates(hid_t file, const std::string& path, const results& r, const compression& c) {
     const auto ids = replication_ids(r);
-    auto rep = create_numeric<std::uint32_t>(file, path, "replication", {ids.size()}, true);
+    auto rep = create_numeric<std::uint32_t>(file, path, "replication", {ids.size()}, &c);
     write_block(rep, path, "replication", 0, ids.size(), ids);
     make_scale(rep, path, "replication", "replication (index of its keyed random streams)");
     make_scale(write_strings(file, path, "arm", {"bau", "solution"}), path, "arm",
@@ -73,7 +75,8 @@ void write_coordinates(hid_t file, const std::string& path, const results& r) {
 
 /// Creates the coordinate of dimension `dim` when the file does not have it yet: the dimensions
 /// of the per-family output (year, registration, family_record) exist only in files that hold it.
-void ensure_coordinate(hid_t file, const std::string& path, const results& r, std::string_view dim) {
+void ensure_coordinate(hid_t file, const std::string& path, const results& r, std::string_view dim,
+                       const compression& c) {
     if (exists(file, dim)) return;
     if (dim == "year") {
         std::vector<std::int32_t> years(family_years(r.months));
@@ -84,7 +87,7 @@ void ensure_coordinate(hid_t file, const std::string& path, const results& r, st
                    "whether a cost is booked on a person's CPR number");
     } else if (dim == "family_record") {
         const hsize_t total = family_records(r);
-        auto rec = create_numeric<std::uint64_t>(file, path, "family_record", {total}, true);
+        auto rec = create_numeric<std::uint64_t>(file, path, "family_record", {total}, &c);
         write_block(rec, path, "family_record", 0, total, record_ids(0, total));
         make_scale(rec, path, "family_record",
                    "a family in one replication and arm: blocks in (replication, arm) order, sizes in family_count");
@@ -95,26 +98,26 @@ void ensure_coordinate(hid_t file, const std::string& path, const results& r, st
 
 /// Creates the dataset of row `a` holding `r`'s data, extendable along its first dimension, and
 /// labels it (long name, units, dimension names).
-void write_array(hid_t file, const std::string& path, const results& r, const result_array& a) {
+void write_array(hid_t file, const std::string& path, const results& r, const result_array& a, const compression& how) {
     std::vector<std::string> dims;
     for (const auto d : a.dims) {
-        ensure_coordinate(file, path, r, d);
+        ensure_coordinate(file, path, r, d, how);
         dims.emplace_back(d);
     }
     const std::string name(a.name), units(a.units), long_name(a.long_name);
     const auto shape = file_shape(r, a);
     std::visit([&](const auto& c) {
         using T = typename std::decay_t<decltype(r.*c.data)>::value_type;
-        auto ds = create_numeric<T>(file, path, name, shape, true);
+        auto ds = create_numeric<T>(file, path, name, shape, &how);
         write_block(ds, path, name, 0, shape[0], r.*c.data);
         describe(ds, path, long_name.c_str(), units.empty() ? nullptr : units.c_str());
         attach(file, ds, path, name, dims);
     }, a.column);
 }
 
-void write_arrays(hid_t file, const std::string& path, const results& r) {
+void write_arrays(hid_t file, const std::string& path, const results& r, const compression& c) {
     for (const auto& a : result_arrays()) {
-        if (r.holds(a.name)) write_array(file, path, r, a);
+        if (r.holds(a.name)) write_array(file, path, r, a, c);
     }
 }
 
@@ -285,8 +288,9 @@ std::string utc_now() {
     return buf;
 }
 
-void write_root(hid_t file, const std::string& path, const results& r, const provenance& p) {
+void write_root(hid_t file, const std::string& path, const results& r, const provenance& p, const compression& c) {
     write_number_attr<std::int32_t>(file, path, "schema_version", results_schema_version);
+    write_text_attr(file, path, "compression", c.text());
     write_text_attr(file, path, "writer", "tvaer " + p.engine_version);
     write_text_attr(file, path, "git_revision", p.git_revision);
     write_text_attr(file, path, "created", p.created.empty() ? utc_now() : p.created);
@@ -308,6 +312,17 @@ int check_schema(hid_t file, const std::string& path) {
     return v;
 }
 
+/// The file's compression: its root attribute, or shuffle + deflate 4 for files written before it.
+compression file_compression(hid_t file, const std::string& path) {
+    if (H5Aexists(file, "compression") <= 0) return compression::legacy();
+    const auto text = read_text_attr(file, path, "compression");
+    try {
+        return compression::parse(text);
+    } catch (const std::invalid_argument& e) {
+        fail(path, fmt::format("attribute 'compression': {}", e.what()));
+    }
+}
+
 /// Everything but the arrays: seed, replication range, months and names.
 results read_header(hid_t file, const std::string& path) {
     results r;
@@ -321,8 +336,72 @@ results read_header(hid_t file, const std::string& path) {
     return r;
 }
 
+/// Opens a results file without HDF5's own file lock: tvaer's readers and writers lock it
+/// themselves (results_journal.hpp), which HDF5's lock on another descriptor would contradict.
 handle open_file(const std::string& name, const std::string& path, unsigned flags) {
-    return handle(ok(H5Fopen(name.c_str(), flags, H5P_DEFAULT), path, "cannot open " + name), H5Fclose);
+    handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+    H5Pset_file_locking(fapl, false, true);
+    return handle(ok(H5Fopen(name.c_str(), flags, fapl), path, "cannot open " + name), H5Fclose);
+}
+
+/// How long a reader waits for an append to end, and an appender for readers to close the file.
+constexpr double lock_wait_seconds = 60;
+
+// ---- appending in place (results_journal.hpp) ----
+
+/// The names of the root group's links.
+std::vector<std::string> link_names(hid_t file, const std::string& path) {
+    std::vector<std::string> names;
+    ok(H5Literate(file, H5_INDEX_NAME, H5_ITER_INC, nullptr,
+                   [](hid_t, const char* name, const H5L_info_t*, void* out) -> herr_t {
+                       static_cast<std::vector<std::string>*>(out)->emplace_back(name);
+                       return 0;
+                   },
+                   &names),
+       path, "cannot list the datasets");
+    return names;
+}
+
+/// Where the data chunks of `ds` that hold only complete rows lie: chunks whose rows along the
+/// first dimension are all below its extent, one chunk across every other dimension (as the
+/// writer makes them). Growing the dataset never rewrites or frees these. Others' layouts keep
+/// nothing (everything is journaled).
+void complete_chunks(hid_t ds, std::vector<journal::range>& kept) {
+    handle dcpl(H5Dget_create_plist(ds), H5Pclose);
+    if (H5Pget_layout(dcpl) != H5D_CHUNKED) return;
+    const auto dims = extent(ds);
+    std::vector<hsize_t> chunk(dims.size());
+    if (dims.empty() || H5Pget_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data()) < 0) return;
+    for (std::size_t i = 1; i < dims.size(); ++i) {
+        if (chunk[i] < dims[i] || dims[i] == 0) return;
+    }
+    std::vector<hsize_t> at(dims.size(), 0);
+    for (hsize_t first = 0; first + chunk[0] <= dims[0]; first += chunk[0]) {
+        at[0] = first;
+        unsigned mask = 0;
+        haddr_t addr = HADDR_UNDEF;
+        hsize_t size = 0;
+        if (H5Dget_chunk_info_by_coord(ds, at.data(), &mask, &addr, &size) >= 0 && addr != HADDR_UNDEF) {
+            kept.push_back({addr, size});
+        }
+    }
+}
+
+/// The bytes of the file no append can change: the complete chunks of every dataset.
+std::vector<journal::range> unchanging(hid_t file, const std::string& path) {
+    std::vector<journal::range> kept;
+    for (const auto& name : link_names(file, path)) complete_chunks(open_dataset(file, path, name), kept);
+    H5Eclear2(H5E_DEFAULT);
+    return kept;
+}
+
+/// Whether a process holds the writer lock of `path` now (without taking it).
+bool writer_alive(const std::string& path) {
+    const int fd = ::open((path + ".lock").c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    const bool busy = ::flock(fd, LOCK_EX | LOCK_NB) != 0;
+    ::close(fd);
+    return busy;
 }
 
 /// The right to write `path`: an exclusive advisory lock (flock) on `path + ".lock"`, taken
@@ -351,11 +430,42 @@ private:
     int fd_ = -1;
 };
 
+/// Rolls back the append whose journal `path` has when its writer died (none holds the writer
+/// lock); nothing when a writer is alive (it rolls back or finishes itself).
+void roll_back_abandoned(const std::string& path) {
+    if (!std::filesystem::exists(journal::name(path)) || writer_alive(path)) return;
+    std::optional<writer_lock> lock;
+    try {
+        lock.emplace(path);
+    } catch (const file_error&) {
+        return;  // a writer started meanwhile, or the folder is read-only
+    }
+    const journal::file_lock exclusive(path, true, lock_wait_seconds, "readers to close it before rolling back");
+    journal::roll_back(path);
+}
+
+/// Runs read() while no append changes `path` (a shared lock on it), after rolling back an
+/// append that died: a reader sees the file before or after an append, never during one.
+template <class F>
+auto read_whole(const std::string& path, F&& read) {
+    for (int attempt = 0;; ++attempt) {
+        roll_back_abandoned(path);
+        if (!std::filesystem::exists(path)) return read();  // for HDF5's "cannot open" message
+        const journal::file_lock shared(path, false, lock_wait_seconds, "an append to finish");
+        if (!std::filesystem::exists(journal::name(path)) || writer_alive(path) || attempt == 100) return read();
+    }
+}
+
 /// Runs build(tmp) to make `path + ".tmp"`, then renames it over `path`; removes it on failure.
-/// Holds the writer lock throughout, so the temporary file it removes is its own.
+/// Holds the writer lock throughout, so the temporary file it removes is its own. An append that
+/// died on the old file is rolled back first: its journal must not outlive the file it belongs to.
 template <class F>
 void atomically(const std::string& path, F&& build) {
     const writer_lock lock(path);
+    if (std::filesystem::exists(journal::name(path))) {
+        const journal::file_lock exclusive(path, true, lock_wait_seconds, "readers to close it before rolling back");
+        journal::roll_back(path);
+    }
     const std::string tmp = path + ".tmp";
     try {
         build(tmp);
@@ -406,6 +516,7 @@ void check_same_arrays(hid_t file, const std::string& path, const results& head,
 
 /// Appends `more` after the file's replications (head: the file's header) and its families.
 void extend(hid_t file, const std::string& path, const results& head, const results& more) {
+    const compression how = file_compression(file, path);
     check_same_arrays(file, path, head, more);
     const auto ids = replication_ids(more);
     write_block(open_dataset(file, path, "replication"), path, "replication", head.replications, ids.size(), ids);
@@ -414,7 +525,7 @@ void extend(hid_t file, const std::string& path, const results& head, const resu
     for (const auto& a : result_arrays()) {
         if (!more.holds(a.name)) continue;
         if (!exists(file, a.name)) {  // a file started with no replications (check_same_arrays)
-            write_array(file, path, more, a);
+            write_array(file, path, more, a, how);
             continue;
         }
         const std::string name(a.name);
@@ -436,7 +547,40 @@ void extend(hid_t file, const std::string& path, const results& head, const resu
     write_number_attr(file, path, "replications", head.replications + more.replications);
 }
 
+provenance read_provenance_of(hid_t file, const std::string& path) {
+    provenance p;
+    p.schema_version = check_schema(file, path);
+    const std::string writer = read_text_attr(file, path, "writer");
+    p.engine_version = writer.starts_with("tvaer ") ? writer.substr(6) : writer;
+    p.git_revision = read_text_attr(file, path, "git_revision");
+    p.created = read_text_attr(file, path, "created");
+    p.scenario_text = read_text_attr(file, path, "scenario");
+    p.scenario_name = read_text_attr(file, path, "scenario_name");
+    p.compression = file_compression(file, path).text();
+    if (H5Lexists(file, line_texts[0].name, H5P_DEFAULT) > 0) p.lines = read_lines(file, path, read_header(file, path));
+    return p;
+}
+
 }  // namespace
+
+std::string compression::text() const {
+    switch (kind) {
+        case method::none: return "none";
+        case method::szip: return "szip";
+        case method::deflate: return fmt::format("deflate:{}", level);
+    }
+    throw std::logic_error("compression: unknown method");
+}
+
+compression compression::parse(std::string_view text) {
+    if (text == "none") return {method::none, 0};
+    if (text == "szip") return {method::szip, 0};
+    if (text.size() == 9 && text.starts_with("deflate:") && text[8] >= '1' && text[8] <= '9') {
+        return {method::deflate, text[8] - '0'};
+    }
+    throw std::invalid_argument(
+        fmt::format("compression: must be 'none', 'szip' or 'deflate:1' to 'deflate:9', got '{}'", text));
+}
 
 provenance make_provenance(const model& m, std::string scenario_text, std::string git_revision) {
     provenance p;
@@ -447,15 +591,15 @@ provenance make_provenance(const model& m, std::string scenario_text, std::strin
     return p;
 }
 
-void write_results(const std::string& path, const results& r, const provenance& p) {
+void write_results(const std::string& path, const results& r, const provenance& p, const compression& c) {
     const quiet_errors quiet;
     atomically(path, [&](const std::string& tmp) {
         handle fcpl(H5Pcreate(H5P_FILE_CREATE), H5Pclose);
         H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
         handle file(ok(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, fcpl, H5P_DEFAULT), path, "cannot create " + tmp), H5Fclose);
-        write_root(file, path, r, p);
-        write_coordinates(file, path, r);
-        write_arrays(file, path, r);
+        write_root(file, path, r, p, c);
+        write_coordinates(file, path, r, c);
+        write_arrays(file, path, r, c);
         if (!p.lines.empty()) write_lines(file, path, r, p.lines);
         ok(file.close(), path, "cannot close " + tmp);
     });
@@ -463,44 +607,50 @@ void write_results(const std::string& path, const results& r, const provenance& 
 
 results read_results(const std::string& path) {
     const quiet_errors quiet;
-    const auto file = open_file(path, path, H5F_ACC_RDONLY);
-    check_schema(file, path);
-    results r = read_header(file, path);
-    read_arrays(file, path, r);
-    return r;
+    return read_whole(path, [&] {
+        const auto file = open_file(path, path, H5F_ACC_RDONLY);
+        check_schema(file, path);
+        results r = read_header(file, path);
+        read_arrays(file, path, r);
+        return r;
+    });
 }
 
 provenance read_provenance(const std::string& path) {
     const quiet_errors quiet;
-    const auto file = open_file(path, path, H5F_ACC_RDONLY);
-    provenance p;
-    p.schema_version = check_schema(file, path);
-    const std::string writer = read_text_attr(file, path, "writer");
-    p.engine_version = writer.starts_with("tvaer ") ? writer.substr(6) : writer;
-    p.git_revision = read_text_attr(file, path, "git_revision");
-    p.created = read_text_attr(file, path, "created");
-    p.scenario_text = read_text_attr(file, path, "scenario");
-    p.scenario_name = read_text_attr(file, path, "scenario_name");
-    if (H5Lexists(file, line_texts[0].name, H5P_DEFAULT) > 0) p.lines = read_lines(file, path, read_header(file, path));
-    return p;
+    return read_whole(path, [&] { return read_provenance_of(open_file(path, path, H5F_ACC_RDONLY), path); });
 }
 
 void append_results(const std::string& path, const results& more) {
     const quiet_errors quiet;
-    atomically(path, [&](const std::string& tmp) {
-        std::error_code ec;
-        std::filesystem::copy_file(path, tmp, std::filesystem::copy_options::overwrite_existing, ec);
-        if (ec) throw file_error(fmt::format("results file {}: cannot copy it to {}: {}", path, tmp, ec.message()));
-        auto file = open_file(tmp, path, H5F_ACC_RDWR);
+    const writer_lock lock(path);
+    const journal::file_lock exclusive(path, true, lock_wait_seconds,
+                                       "other programs to close it (h5py, xarray) before appending");
+    journal::roll_back(path);  // an append that died before this one
+    results head;
+    std::vector<journal::range> kept;
+    {
+        const auto file = open_file(path, path, H5F_ACC_RDONLY);
         if (const int v = check_schema(file, path); v != results_schema_version) {
             throw file_error(fmt::format("results file {}: cannot append to schema version {}; this tvaer writes {}", path, v,
                                          results_schema_version));
         }
-        const results head = read_header(file, path);
+        head = read_header(file, path);
         check_follows(head, more, path);
+        kept = unchanging(file, path);
+    }
+    journal::save(path, journal::complement(kept, std::filesystem::file_size(path)));
+    try {
+        auto file = open_file(path, path, H5F_ACC_RDWR);
         extend(file, path, head, more);
-        ok(file.close(), path, "cannot close " + tmp);
-    });
+        ok(file.close(), path, "cannot close " + path);
+    } catch (...) {
+        journal::roll_back(path);
+        throw;
+    }
+    if (std::remove(journal::name(path).c_str()) != 0) {
+        throw file_error(fmt::format("results file {}: cannot remove {}: {}", path, journal::name(path), std::strerror(errno)));
+    }
 }
 
 }  // namespace tvaer

@@ -84,3 +84,74 @@ def test_sigkill_at_random_moments_loses_nothing_written_and_resumes_to_the_same
     assert a.fingerprint() == b.fingerprint()  # every array, bit for bit
     assert sorted(set(kept)) != [REPLICATIONS] and len(set(kept)) > 2, \
         f"the kills did not land between writes: {kept}"  # the kills exercised the resume
+
+
+# Appends in place (docs/results-format.md, "Appending in place"): a child process appends one
+# replication at a time as fast as it can, so that most SIGKILLs land inside an append, with the
+# file half changed; what a reader then finds must be a prefix of the uninterrupted run.
+APPENDER = r"""
+import sys, tomllib
+import tvaer
+from tvaer import _core, runs
+toml, path, total = sys.argv[1], sys.argv[2], int(sys.argv[3])
+scenario = tvaer.Scenario(tomllib.loads(open(toml).read()), toml)
+model = tvaer.scenario.compile_model(scenario)
+record = runs.recording()
+raws = [runs.run(model, 7, k, 1, 1, None, record)[0] for k in range(total)]
+import os
+done = _core.read_results(path).replications if os.path.exists(path) else 0
+if done == 0:
+    _core.write_results(path, raws[0], _core.make_provenance(model, scenario.to_json()), "szip")
+    done = 1
+print("ready", flush=True)
+for k in range(done, total):
+    _core.append_results(path, raws[k])
+"""
+
+
+def appender(toml, h5, total: int) -> subprocess.Popen:
+    """The appending child, once it is ready to append (its replications simulated)."""
+    p = subprocess.Popen([sys.executable, "-c", APPENDER, str(toml), str(h5), str(total)], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    assert p.stdout.readline().strip() == "ready", finish(p)
+    return p
+
+
+def finish(p: subprocess.Popen, kill: bool = False) -> str:
+    """Kills `p` (or waits for it to succeed); returns its error output."""
+    if kill:
+        p.send_signal(signal.SIGKILL)
+    _, err = p.communicate(timeout=120)
+    assert kill or p.returncode == 0, err
+    return err
+
+
+def test_sigkill_inside_appends_in_place_leaves_a_prefix_of_the_run_and_goes_on(tmp_path):
+    total = 24
+    scenario = tvaer.default_scenario().with_({"families": 100})
+    toml = tmp_path / "a.toml"
+    toml.write_text(tomli_w.dumps(scenario.data))
+    whole = tvaer.simulate(scenario, replications=total, seed=7, threads=1, progress=False).raw
+    timed = tmp_path / "timed.h5"
+    p = appender(toml, timed, total)
+    start = time.monotonic()
+    finish(p)
+    per_append = (time.monotonic() - start) / (total - 1)
+    h5 = tmp_path / "killed.h5"
+    rng = random.Random(16)
+    seen, torn = 0, 0
+    for _ in range(10):
+        p = appender(toml, h5, total)
+        time.sleep(rng.uniform(0.5, 3.0) * per_append)
+        finish(p, kill=True)
+        torn += os.path.exists(f"{h5}.journal")  # killed inside an append: the file is half changed
+        raw = tvaer._core.read_results(str(h5))  # rolls the half-made append back
+        k = raw.replications
+        assert seen <= k <= total
+        assert raw.costs.tobytes() == whole.costs[:k].tobytes()
+        assert raw.events.tobytes() == whole.events[:k].tobytes()
+        assert not os.path.exists(f"{h5}.journal")
+        seen = k
+    assert torn >= 3, f"only {torn} of 10 kills landed inside an append"
+    finish(appender(toml, h5, total))
+    assert tvaer.open_results(h5).fingerprint() == tvaer.open_results(timed).fingerprint()

@@ -290,3 +290,99 @@ def test_simulate_to_file_returns_what_the_file_holds_fresh_and_resumed(tiny, tm
     assert (resumed.scenario_json, resumed.scenario_name, resumed.sectors, resumed.families, resumed.discount_rate) == \
         (back.scenario_json, back.scenario_name, back.sectors, back.families, back.discount_rate)
     pd.testing.assert_frame_equal(resumed.lines, back.lines)
+
+
+COMPRESSIONS = ["none", "szip", "deflate:1", "deflate:9"]
+
+
+@pytest.mark.parametrize("compression", COMPRESSIONS)
+def test_every_compression_reads_back_the_bits_of_simulate_whatever_the_chunks(tiny, tmp_path, compression):
+    h5py = pytest.importorskip("h5py")
+    whole = tvaer.simulate(tiny, replications=7, seed=4, threads=2, progress=False)
+    path = tmp_path / "run.h5"
+    tvaer.simulate_to_file(tiny, path, replications=3, seed=4, chunk=2, progress=False, compression=compression)
+    tvaer.simulate_to_file(tiny, path, replications=7, seed=4, chunk=3, progress=False)  # resumed: the file's own
+    assert_same_results(tvaer.open_results(path), whole)
+    assert tvaer._core.read_provenance(str(path)).compression == compression
+    # another reader sees the filters asked for (h5py names deflate 'gzip')
+    want = {"none": (None, False), "szip": ("szip", False), "deflate:1": ("gzip", True), "deflate:9": ("gzip", True)}
+    with h5py.File(path, "r") as f:
+        assert f.attrs["compression"] == compression
+        for name in ["costs", "transitions", "events", "replication"]:
+            assert (f[name].compression, f[name].shuffle) == want[compression], name
+        if compression.startswith("deflate"):
+            assert f["costs"].compression_opts == int(compression[-1])
+
+
+def test_compressed_files_are_smaller_than_the_arrays_and_uncompressed_ones_not(tmp_path):
+    res = tvaer.simulate(tvaer.default_scenario(), replications=20, seed=1, threads=2, progress=False)
+    raw_bytes = sum(np.asarray(getattr(res.raw, name)).nbytes for name in tvaer.results.ARRAYS if res.holds(name))
+    size = {c: Path(res.to_hdf5(tmp_path / f"{c}.h5", compression=c)).stat().st_size for c in COMPRESSIONS}
+    assert size["none"] >= raw_bytes  # every element stored as it is
+    assert size["szip"] < raw_bytes / 2 and size["deflate:1"] < raw_bytes / 2
+    assert size["deflate:9"] <= size["deflate:1"]
+
+
+@pytest.mark.parametrize("given", ["lz4", "deflate", "deflate:0", "deflate:10", "gzip", "", "SZIP"])
+def test_a_bad_compression_names_the_argument_what_was_given_and_the_choices(tiny, tmp_path, run, given):
+    message = re.escape(f"compression: must be 'none', 'szip' or 'deflate:1' to 'deflate:9', got '{given}'")
+    path = tmp_path / "x.h5"
+    with pytest.raises(ValueError, match=message):
+        tvaer.simulate_to_file(tiny, path, replications=2, progress=False, compression=given)
+    with pytest.raises(ValueError, match=message):
+        run.to_hdf5(path, compression=given)
+    assert not path.exists()
+
+
+def test_cli_refuses_a_bad_compression_before_simulating(tmp_path, capsys):
+    out = tmp_path / "r.h5"
+    assert main(["run", "default", "--out", str(out), "-n", "2", "--quiet", "--compression", "zstd"]) == 2
+    assert "--compression: must be 'none', 'szip' or 'deflate:1' to 'deflate:9', got 'zstd'" in capsys.readouterr().err
+    assert not out.exists()
+    assert main(["run", "default", "--out", str(out), "-n", "2", "--quiet", "--compression", "none", "--resume",
+                 "--chunk", "1"]) == 0
+    assert tvaer._core.read_provenance(str(out)).compression == "none"
+
+
+def test_resuming_with_another_compression_is_refused(tiny, tmp_path):
+    path = tmp_path / "run.h5"
+    tvaer.simulate_to_file(tiny, path, replications=2, seed=5, progress=False, compression="none")
+    with pytest.raises(tvaer.ResultsFileError,
+                       match=re.escape(f"results file {path}: cannot resume: its arrays are compressed with 'none', "
+                                       "not 'deflate:2'; resume without compression= (or the same)")):
+        tvaer.simulate_to_file(tiny, path, replications=4, seed=5, progress=False, compression="deflate:2")
+
+
+def test_a_file_from_before_the_compression_attribute_reads_as_deflate_4_and_grows(tiny, tmp_path):
+    # The old writer: shuffle + deflate 4 and no 'compression' attribute (made here by removing it).
+    h5py = pytest.importorskip("h5py")
+    path = tmp_path / "old.h5"
+    tvaer.simulate_to_file(tiny, path, replications=3, seed=6, progress=False, compression="deflate:4")
+    with h5py.File(path, "a") as f:
+        del f.attrs["compression"]
+    assert tvaer._core.read_provenance(str(path)).compression == "deflate:4"
+    assert tvaer._core.read_provenance(str(DATA / "results-v1.h5")).compression == "deflate:4"
+    tvaer.simulate_to_file(tiny, path, replications=6, seed=6, chunk=2, progress=False)
+    assert_same_results(tvaer.open_results(path),
+                        tvaer.simulate(tiny, replications=6, seed=6, threads=1, progress=False))
+
+
+def test_appending_does_not_rewrite_what_the_file_held(tiny, tmp_path):
+    # In place, not a copy: the rows of the replications already there keep their bytes and place
+    # (uncompressed, so they can be found), and no journal is left behind.
+    h5py = pytest.importorskip("h5py")
+    path = tmp_path / "grow.h5"
+    tvaer.simulate_to_file(tiny, path, replications=40, seed=2, chunk=40, progress=False, compression="none")
+    with h5py.File(path, "r") as f:
+        offset = f["costs"].id.get_chunk_info(0).byte_offset
+        held = 40 * f["costs"][0].nbytes  # the 40 replications' rows: the first bytes of the first chunk
+    before = path.read_bytes()
+    inode = path.stat().st_ino
+    tvaer.simulate_to_file(tiny, path, replications=60, seed=2, chunk=20, progress=False)
+    after = path.read_bytes()
+    assert path.stat().st_ino == inode  # the same file, not a renamed copy
+    with h5py.File(path, "r") as f:
+        assert f["costs"].id.get_chunk_info(0).byte_offset == offset
+    assert after[offset:offset + held] == before[offset:offset + held]
+    assert tvaer.open_results(path).replications == 60
+    assert not Path(f"{path}.journal").exists()
