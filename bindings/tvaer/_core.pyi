@@ -7,7 +7,7 @@ import numpy
 import numpy.typing
 import os
 import typing
-__all__: list[str] = ['CostKind', 'Document', 'ExpectedValues', 'GIT_REVISION', 'GovernanceRow', 'IncentiveRow', 'LedgerLine', 'LineYears', 'MemberRow', 'Model', 'Origin', 'Provenance', 'RESULTS_SCHEMA_VERSION', 'ReplicationOptions', 'RequirementPart', 'Results', 'Rule', 'SCENARIO_SCHEMA_VERSION', 'Settlement', 'ShareBasis', 'Shortfall', 'Transfer', 'Treatment', 'UnitItems', 'allocation_rules', 'append_results', 'apportion', 'break_even_year', 'break_even_year_dkk', 'efficiency_requirement', 'equal_split', 'expected', 'fixed_key', 'investor_returns', 'item_path', 'ladder_model', 'make_provenance', 'own_budget', 'pay_where_granted', 'present_value', 'present_value_dkk', 'read_provenance', 'read_results', 'require_analytic_support', 'result_arrays', 'retrospective', 'run', 'salary_key', 'settle', 'shapley', 'shapley_values', 'to_ore', 'write_results', 'yearly_lines']
+__all__: list[str] = ['CostKind', 'DEFAULT_COMPRESSION', 'Document', 'ExpectedValues', 'GIT_REVISION', 'GovernanceRow', 'IncentiveRow', 'LedgerLine', 'LineYears', 'MemberRow', 'Model', 'Origin', 'Provenance', 'RESULTS_SCHEMA_VERSION', 'ReplicationOptions', 'RequirementPart', 'Results', 'Rule', 'SCENARIO_SCHEMA_VERSION', 'START_YEARS', 'Settlement', 'ShareBasis', 'Shortfall', 'Transfer', 'Treatment', 'UnitItems', 'allocation_rules', 'append_results', 'apportion', 'break_even_year', 'break_even_year_dkk', 'check_compression', 'efficiency_requirement', 'equal_split', 'expected', 'fixed_key', 'investor_returns', 'item_path', 'ladder_model', 'make_provenance', 'own_budget', 'pay_where_granted', 'present_value', 'present_value_dkk', 'read_provenance', 'read_results', 'require_analytic_support', 'result_arrays', 'retrospective', 'run', 'salary_key', 'settle', 'shapley', 'shapley_values', 'to_ore', 'write_results', 'yearly_lines']
 class Origin:
     """
     Where a value of a scenario came from: a file position, an override, or only a file.
@@ -276,6 +276,11 @@ class Results:
         families ever admitted into the solution, count; dims (replication, arm).
         """
     @property
+    def booking_age(self) -> numpy.typing.NDArray[numpy.float32]:
+        """
+        years at the start of the month (0 if born during it); NaN on a track without ages
+        """
+    @property
     def booking_amount(self) -> numpy.typing.NDArray[numpy.float64]:
         """
         DKK
@@ -333,7 +338,7 @@ class Results:
     @property
     def events(self) -> typing.Any:
         """
-        events simulated (transitions, starts, ends, queue joins), count; dims (replication, arm).
+        events simulated (transitions, starts, ends, queue joins, delayed decisions), count; dims (replication, arm).
         """
     @property
     def family_admitted(self) -> typing.Any:
@@ -501,6 +506,11 @@ class Provenance:
     """
     def __init__(self, scenario_text: str, scenario_name: str, git_revision: str = ..., lines: collections.abc.Sequence[LedgerLine] = []) -> None:
         ...
+    @property
+    def compression(self) -> str:
+        """
+        How the file's arrays are compressed ('none', 'szip' or 'deflate:N'), as read from it.
+        """
     @property
     def created(self) -> str:
         """
@@ -879,6 +889,10 @@ def break_even_year_dkk(yearly: collections.abc.Sequence[typing.SupportsFloat | 
     """
     break_even_year of yearly DKK amounts.
     """
+def check_compression(compression: str) -> str:
+    """
+    The compression named by `compression` ('none', 'szip' or 'deflate:1' .. 'deflate:9'); raises ValueError naming the argument, what was given and the choices.
+    """
 def efficiency_requirement(name: str, parts: collections.abc.Sequence[RequirementPart], settlement: Shortfall = Shortfall.own) -> Rule:
     ...
 def equal_split(per_year: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], budgets: collections.abc.Sequence[str], kind: CostKind | None = None) -> RequirementPart:
@@ -952,15 +966,17 @@ def shapley_values(players: typing.SupportsInt | typing.SupportsIndex, table: co
     """
 def to_ore(dkk: typing.SupportsFloat | typing.SupportsIndex, where: str = 'amount') -> int:
     ...
-def write_results(path: str, results: Results, provenance: Provenance) -> None:
+def write_results(path: str, results: Results, provenance: Provenance, compression: str = 'szip') -> None:
     """
-    Writes results atomically (via path + '.tmp'); raises ResultsFileError naming the path.
+    Writes results atomically (via path + '.tmp'), the arrays compressed by `compression`; raises ResultsFileError naming the path.
     """
 def yearly_lines(model: Model, results: Results, index: typing.SupportsInt | typing.SupportsIndex) -> LineYears:
     """
     Replication `index` (0-based within `results`) summed into years of 12 months.
     """
+DEFAULT_COMPRESSION: str = 'szip'
 GIT_REVISION: str
 RESULTS_SCHEMA_VERSION: int = 1
 SCENARIO_SCHEMA_VERSION: int = 1
+START_YEARS: tuple = (1900, 2200)
 __version__: str
