@@ -84,7 +84,7 @@ _EN: dict[str, str] = {
                 "assumptions themselves (see tvaer.tornado and tvaer.sobol).",
     # charts
     "c.difference": "Cost shift by sector and year",
-    "c.difference_title": "Cost shift by sector ({n} replications, {level}% intervals)",
+    "c.difference_title": "Cost shift by sector as granted, before the rules\n({n} replications, {level}% intervals)",
     "c.difference_y": "solution - business as usual (mio. DKK)",
     "c.fan": "Cumulative total difference",
     "c.fan_title": "Cumulative cost difference, {sector}",
@@ -161,7 +161,7 @@ _DA: dict[str, str] = {
                 "beskriver simulationsusikkerheden under scenariets forudsætninger, ikke usikkerheden i "
                 "forudsætningerne selv (se tvaer.tornado og tvaer.sobol).",
     "c.difference": "Udgiftsforskydning pr. sektorområde og år",
-    "c.difference_title": "Udgiftsforskydning pr. sektorområde ({n} replikationer, {level} %-intervaller)",
+    "c.difference_title": "Udgiftsforskydning pr. sektorområde som bevilget, før reglerne\n({n} replikationer, {level} %-intervaller)",
     "c.difference_y": "med løsningen - uden (mio. kr.)",
     "c.fan": "Akkumuleret samlet forskel",
     "c.fan_title": "Akkumuleret udgiftsforskel, {sector}",
