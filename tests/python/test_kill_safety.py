@@ -85,8 +85,10 @@ def test_sigkill_at_random_moments_loses_nothing_written_and_resumes_to_the_same
     assert a.replications == b.replications == REPLICATIONS
     np.testing.assert_array_equal(a.costs.values, b.costs.values)
     assert a.fingerprint() == b.fingerprint()  # every array, bit for bit
-    assert sorted(set(kept)) != [REPLICATIONS] and len(set(kept)) > 2, \
-        f"the kills did not land between writes: {kept}"  # the kills exercised the resume
+    # At least one kill landed before the run was complete, so a resume was exercised. (Not "at
+    # least two different counts": with the writer thread a run can finish its last chunks within
+    # one chunk's time of a reader seeing a write, and a fresh clone saw [12, 24, 24, 24, 24, 24].)
+    assert any(k < REPLICATIONS for k in kept), f"the kills did not land between writes: {kept}"
 
 
 # Appends in place (docs/results-format.md, "Appending in place"): a child process appends one
