@@ -46,11 +46,7 @@ namespace {
 scenario ranked_families(const std::vector<std::pair<double, bool>>& families) {
     scenario sc;
     sc.horizon_months = 12.0;
-    sc.families = static_cast<std::uint32_t>(families.size());
     sc.sectors = {"employment"};
-    track adult;
-    adult.name = "adult";
-    adult.members = {0.0, 1.0};
     track youth;
     youth.name = "youth";
     youth.members = {1.0};
@@ -58,14 +54,11 @@ scenario ranked_families(const std::vector<std::pair<double, bool>>& families) {
     youth.age_bands = {"16-16"};
     youth.age_shares = {1.0};
     youth.states = {state{"young", {}, std::nullopt, {}}};
-    for (std::size_t f = 0; f < families.size(); ++f) {
-        const std::string name = "s" + std::to_string(f);
-        adult.states.push_back(state{name, {}, std::nullopt, {cost("employment", families[f].first)}});
-        sc.people.table.push_back(member_row{static_cast<std::uint32_t>(f), "adult", name, ""});
-        if (families[f].second) sc.people.table.push_back(member_row{static_cast<std::uint32_t>(f), "youth", "young", ""});
-    }
-    adult.initial.assign(families.size(), 0.0);
-    adult.initial[0] = 1.0;
+    std::vector<double> employment;
+    for (const auto& f : families) employment.push_back(f.first);
+    const track adult = adults_of(sc, employment, [&](std::uint32_t f) {
+        if (families[f].second) sc.people.table.push_back(member_row{f, "youth", "young", ""});
+    });
     sc.tracks = {adult, youth};
     sc.select.min_sectors = 1;
     sc.select.rank = {selection_rank::cost};

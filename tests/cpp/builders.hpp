@@ -42,9 +42,31 @@ inline scenario single_state(std::vector<std::string> sectors, std::vector<cost_
     return sc;
 }
 
-/// One family per entry, from a table: an adult (track "adult") in a state "s<f>" of its own
-/// with `employment` DKK a month in the employment sector (0: no cost, no sector) and `children`
-/// members of track "child" in the state "measure" at 100 DKK a month in the children sector.
+/// Track "adult" for a table of families: family f's adult in a state "s<f>" of its own with
+/// `employment[f]` DKK a month in the employment sector (0: no cost, no sector), the track
+/// starting in "s0"; the adult's row goes into `sc.people.table`, then `others(f)` adds the
+/// family's other rows (so each family's members stay together, in that order).
+template <class Others>
+track adults_of(scenario& sc, const std::vector<double>& employment, Others others) {
+    track adult;
+    adult.name = "adult";
+    adult.members = {0.0, 1.0};
+    for (std::uint32_t f = 0; f < employment.size(); ++f) {
+        const std::string name = "s" + std::to_string(f);
+        std::vector<cost_rate> costs;
+        if (employment[f] > 0.0) costs.push_back(cost("employment", employment[f]));
+        adult.states.push_back(state{name, {}, std::nullopt, std::move(costs)});
+        sc.people.table.push_back(member_row{f, "adult", name, ""});
+        others(f);
+    }
+    adult.initial.assign(employment.size(), 0.0);
+    adult.initial[0] = 1.0;
+    sc.families = static_cast<std::uint32_t>(employment.size());
+    return adult;
+}
+
+/// One family per entry, from a table: an adult (adults_of) and `children` members of track
+/// "child" in the state "measure" at 100 DKK a month in the children sector.
 /// 12 months; selection by cost with min_sectors 1 (callers set the rest).
 struct adult_and_children {
     double employment;
@@ -53,26 +75,17 @@ struct adult_and_children {
 inline scenario families_of(const std::vector<adult_and_children>& fs) {
     scenario sc;
     sc.horizon_months = 12.0;
-    sc.families = static_cast<std::uint32_t>(fs.size());
     sc.sectors = {"employment", "children"};
-    track adult;
-    adult.name = "adult";
-    adult.members = {0.0, 1.0};
     track child;
     child.name = "child";
     child.members = {1.0};
     child.initial = {1.0};
     child.states = {state{"measure", {}, std::nullopt, {cost("children", 100.0)}}};
-    for (std::uint32_t f = 0; f < fs.size(); ++f) {
-        const std::string name = "s" + std::to_string(f);
-        std::vector<cost_rate> costs;
-        if (fs[f].employment > 0.0) costs.push_back(cost("employment", fs[f].employment));
-        adult.states.push_back(state{name, {}, std::nullopt, std::move(costs)});
-        sc.people.table.push_back(member_row{f, "adult", name, ""});
+    std::vector<double> employment;
+    for (const auto& f : fs) employment.push_back(f.employment);
+    const track adult = adults_of(sc, employment, [&](std::uint32_t f) {
         for (int c = 0; c < fs[f].children; ++c) sc.people.table.push_back(member_row{f, "child", "measure", ""});
-    }
-    adult.initial.assign(fs.size(), 0.0);
-    adult.initial[0] = 1.0;
+    });
     sc.tracks = {adult, child};
     sc.select.min_sectors = 1;
     sc.select.rank = {selection_rank::cost};

@@ -24,11 +24,7 @@ std::vector<std::int32_t> admitted(const model& m, std::uint32_t replication = 0
 scenario weighted_families(const std::vector<std::pair<double, std::vector<const char*>>>& families) {
     scenario sc;
     sc.horizon_months = 12.0;
-    sc.families = static_cast<std::uint32_t>(families.size());
     sc.sectors = {"employment", "children"};
-    track adult;
-    adult.name = "adult";
-    adult.members = {0.0, 1.0};
     track child;
     child.name = "child";
     child.members = {1.0};
@@ -38,14 +34,11 @@ scenario weighted_families(const std::vector<std::pair<double, std::vector<const
     child.states[0].complexity = 1.0;
     child.states[1].complexity = 3.0;
     child.states[2].complexity = 4.0;
-    for (std::size_t f = 0; f < families.size(); ++f) {
-        const std::string name = "s" + std::to_string(f);
-        adult.states.push_back(state{name, {}, std::nullopt, {cost("employment", families[f].first)}});
-        sc.people.table.push_back(member_row{static_cast<std::uint32_t>(f), "adult", name, ""});
-        for (const char* s : families[f].second) sc.people.table.push_back(member_row{static_cast<std::uint32_t>(f), "child", s, ""});
-    }
-    adult.initial.assign(families.size(), 0.0);
-    adult.initial[0] = 1.0;
+    std::vector<double> employment;
+    for (const auto& f : families) employment.push_back(f.first);
+    const track adult = adults_of(sc, employment, [&](std::uint32_t f) {
+        for (const char* s : families[f].second) sc.people.table.push_back(member_row{f, "child", s, ""});
+    });
     sc.tracks = {adult, child};
     sc.select.min_sectors = 1;
     sc.select.capacity = 3;
