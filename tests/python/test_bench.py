@@ -89,10 +89,11 @@ def test_json_output_has_one_object_per_measurement_with_the_documented_keys():
     rows = [json.loads(line) for line in run.stdout.splitlines()]
     assert [r["implementation"] for r in rows] == ["tvaer", "heapq", "tvaer", "heapq"]
     types = {"model": str, "implementation": str, "families": int, "replications": int, "threads": int,
-             "events": int, "seconds": float, "events_per_second": float, "peak_rss_bytes": int}
+             "events": int, "seconds": float, "events_per_second": float, "peak_rss_bytes": int, "scale": str}
     for r in rows:
         assert {k: type(v) for k, v in r.items()} == types
-        assert (r["model"], r["families"], r["replications"], r["threads"]) == ("ladder", 200, 2, 1)
+        assert (r["model"], r["families"], r["replications"], r["threads"], r["scale"]) == ("ladder", 200, 2, 1,
+                                                                                            "families")
         assert r["events_per_second"] == pytest.approx(r["events"] / r["seconds"])
         assert 2**20 < r["peak_rss_bytes"] < 2**31
     # tvaer simulates both arms (identical for the ladder), heapq one: about 9.7 events a family each

@@ -19,11 +19,12 @@ from typing import Any, Sequence
 
 from . import agreement
 from .ladder import SECTORS
+from .scaling import SCALES
 from .worker import BOOT, PYTHON_IMPLEMENTATIONS
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 KEYS = ("model", "implementation", "families", "replications", "threads", "events", "seconds",
-        "events_per_second", "peak_rss_bytes")
+        "events_per_second", "peak_rss_bytes", "scale")
 MAX_FAMILIES = 2**24  # the engine's limit (docs/scenario-format.md)
 
 
@@ -52,6 +53,10 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
                     "files (default: ladder and every shipped scenario)")
     ap.add_argument("--families", default=None, help="comma-separated family counts (default: 10000 for the "
                     "ladder, each scenario its own)")
+    ap.add_argument("--scale", default="families", choices=SCALES,
+                    help="how a scenario given --families grows: 'families' changes the count of families only "
+                    "(arrivals, places and staff as written); 'municipality' scales arrivals, places and staff with "
+                    "it, so the families per place stay the file's (tvaer.bench.scaling; default: families)")
     ap.add_argument("--replications", default="3", help="comma-separated (default 3)")
     ap.add_argument("--threads", default="1", help="comma-separated tvaer thread counts (default 1)")
     ap.add_argument("--against", default=",".join(PYTHON_IMPLEMENTATIONS),
@@ -112,7 +117,8 @@ def plan(args: argparse.Namespace, note) -> list[dict[str, Any]]:
     for model, path in args.models:
         for families in args.families or [10_000 if path is None else None]:
             for replications in args.replications:
-                base = {"model": model, "path": path, "families": families, "replications": replications}
+                base = {"model": model, "path": path, "families": families, "replications": replications,
+                        "scale": args.scale if path is not None and families is not None else "families"}
                 for threads in args.threads:
                     out.append({**base, "implementation": "tvaer", "threads": threads})
                 if path is not None:
@@ -146,7 +152,7 @@ def run_one(spec: dict[str, Any]) -> dict[str, Any]:
     row = {"model": spec["model"], "implementation": spec["implementation"], "families": families,
            "replications": spec["replications"], "threads": spec["threads"], "events": result["events"],
            "seconds": result["seconds"], "events_per_second": result["events"] / result["seconds"],
-           "peak_rss_bytes": result["peak_rss_bytes"]}
+           "peak_rss_bytes": result["peak_rss_bytes"], "scale": spec["scale"]}
     return {**row, "round": spec["round"], "year1": result.get("year1")}
 
 
@@ -253,7 +259,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.json:
                 print(json.dumps({k: row[k] for k in KEYS}), flush=True)
             else:
-                note(f"round {rnd + 1}/{args.rounds}: {row['model']} {row['implementation']} "
+                scale = " (scaled as a municipality)" if row["scale"] == "municipality" else ""
+                note(f"round {rnd + 1}/{args.rounds}: {row['model']}{scale} {row['implementation']} "
                      f"{row['families']:,} families x {row['replications']} reps, {row['threads']} threads: "
                      f"{row['events']:,} events in {row['seconds']:.3f} s, {row['events_per_second']:,.0f}/s, "
                      f"peak RSS {row['peak_rss_bytes'] / 2**20:.1f} MB")

@@ -62,11 +62,13 @@ def _tvaer(spec: dict[str, Any]) -> dict[str, Any]:
         record = _core.ReplicationOptions()
     else:
         from tvaer.runs import recording
+
+        from .scaling import scaled
         from tvaer.scenario import compile_model, load_scenario
 
         scenario = load_scenario(spec["path"])
         if spec["families"] is not None:
-            scenario = scenario.with_(families=spec["families"])
+            scenario = scaled(scenario, spec["families"], spec["scale"])
         model = compile_model(scenario)
         record = recording()
     t0 = time.perf_counter()
