@@ -18,6 +18,7 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "crash_hook.hpp"
 #include "hdf5_io.hpp"
 #include "results_journal.hpp"
 #include "tvaer/error.hpp"
@@ -28,6 +29,8 @@ namespace {
 
 using namespace detail::h5;
 namespace journal = detail::journal;
+namespace crash_hook = detail::crash_hook;
+using crash_stage = crash_hook::stage;
 
 // ---- the arrays: one dataset per row of result_arrays() (docs/results-format.md) ----
 
@@ -538,6 +541,10 @@ void extend(hid_t file, const std::string& path, const results& head, const resu
         }
         std::visit([&](const auto& c) { write_block(ds, path, name, expected[0], file_shape(more, a)[0], more.*c.data); },
                    a.column);
+        if (&a == &result_arrays().front() && crash_hook::due(crash_stage::extending)) {
+            H5Fflush(file, H5F_SCOPE_LOCAL);  // the torn file on disk, as HDF5's caches may leave it
+            crash_hook::die();
+        }
     }
     if (had_records && more.has_family_costs) {
         const hsize_t n = family_records(more);
@@ -592,6 +599,7 @@ provenance make_provenance(const model& m, std::string scenario_text, std::strin
 }
 
 void write_results(const std::string& path, const results& r, const provenance& p, const compression& c) {
+    crash_hook::planned();  // an invalid TVAER_TEST_CRASH_AT is refused before anything is written
     const quiet_errors quiet;
     atomically(path, [&](const std::string& tmp) {
         handle fcpl(H5Pcreate(H5P_FILE_CREATE), H5Pclose);
@@ -603,6 +611,7 @@ void write_results(const std::string& path, const results& r, const provenance& 
         if (!p.lines.empty()) write_lines(file, path, r, p.lines);
         ok(file.close(), path, "cannot close " + tmp);
     });
+    if (crash_hook::due(crash_stage::committed)) crash_hook::die();
 }
 
 results read_results(const std::string& path) {
@@ -622,6 +631,7 @@ provenance read_provenance(const std::string& path) {
 }
 
 void append_results(const std::string& path, const results& more) {
+    crash_hook::planned();  // an invalid TVAER_TEST_CRASH_AT is refused before anything is written
     const quiet_errors quiet;
     const writer_lock lock(path);
     const journal::file_lock exclusive(path, true, lock_wait_seconds,
@@ -640,6 +650,7 @@ void append_results(const std::string& path, const results& more) {
         kept = unchanging(file, path);
     }
     journal::save(path, journal::complement(kept, std::filesystem::file_size(path)));
+    if (crash_hook::due(crash_stage::journaled)) crash_hook::die();
     try {
         auto file = open_file(path, path, H5F_ACC_RDWR);
         extend(file, path, head, more);
@@ -648,9 +659,11 @@ void append_results(const std::string& path, const results& more) {
         journal::roll_back(path);
         throw;
     }
+    if (crash_hook::due(crash_stage::appended)) crash_hook::die();
     if (std::remove(journal::name(path).c_str()) != 0) {
         throw file_error(fmt::format("results file {}: cannot remove {}: {}", path, journal::name(path), std::strerror(errno)));
     }
+    if (crash_hook::due(crash_stage::committed)) crash_hook::die();
 }
 
 }  // namespace tvaer

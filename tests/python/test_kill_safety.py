@@ -1,99 +1,126 @@
-"""A `tvaer run --resume` killed with SIGKILL at random moments never leaves a results file that
-fails to open, never loses replications a reader had already seen in it, and resuming after each
-kill ends with the numbers of an uninterrupted run (docs/reliability.md, "Kill-safety").
+"""A writer killed with SIGKILL at any point of writing its results file leaves a file that opens
+and holds exactly the chunks committed before the kill, and resuming ends with the numbers of an
+uninterrupted run (docs/reliability.md, "Kill-safety").
 
-The kill moments are drawn from seeded generators: before the first write, or a random time
-within a chunk after the reader has seen one or two more writes (so also while a chunk is being
-written)."""
+The kill points are deterministic: the engine's test hook `TVAER_TEST_CRASH_AT=<stage>:<n>`
+(docs/results-format.md, "Crash safety") makes the writer SIGKILL itself the n-th time it
+reaches a stage: `committed` (a chunk written or appended), `journaled` (an append's undo journal
+saved, the file not yet changed), `extending` (the first arrays of an append extended and
+flushed to the file, the others not) and `appended` (the append complete, its journal not yet
+removed). `tvaer run --resume` writes its first chunk whole and appends the others, so the chunks
+a kill leaves are known by hand."""
 
 from __future__ import annotations
 
 import os
 import random
 import signal
+import struct
 import subprocess
 import sys
 import time
 
 import numpy as np
+import pytest
 import tomli_w
 
 import tvaer
 
-REPLICATIONS, CHUNK = 24, 2
+FAMILIES, REPLICATIONS, CHUNK = 300, 6, 2  # three chunks: the first written whole, two appended
+
+# (stage, n, complete chunks in the file after the kill). A process's first chunk is its first
+# commit and its later chunks its appends, so `committed:n` leaves n chunks and a kill inside the
+# n-th append (chunk n + 1) leaves n.
+CRASHES = [("committed", 1, 1), ("committed", 2, 2), ("committed", 3, 3),
+           ("journaled", 1, 1), ("extending", 1, 1), ("appended", 1, 1),
+           ("journaled", 2, 2), ("extending", 2, 2), ("appended", 2, 2)]
 
 
-def command(toml: str, h5) -> list[str]:
-    return [sys.executable, "-m", "tvaer", "run", toml, "--out", str(h5), "-n", str(REPLICATIONS), "--seed", "7",
-            "--resume", "--chunk", str(CHUNK), "--threads", "1", "--quiet"]
+@pytest.fixture(scope="module")
+def scenario_file(tmp_path_factory):
+    toml = tmp_path_factory.mktemp("kill") / "k.toml"
+    toml.write_text(tomli_w.dumps(tvaer.default_scenario().with_({"families": FAMILIES}).data))
+    return toml
 
 
-def replications_in(h5) -> int:
-    """What a reader finds in the file now: 0 when there is none yet; fails the test if it does
-    not open (the writer replaces it whole, so a reader never sees a partial file)."""
-    return tvaer.open_results(h5).replications if os.path.exists(h5) else 0
+@pytest.fixture(scope="module")
+def uninterrupted(scenario_file):
+    """Replications 0 .. k - 1 of the run simulated in memory, no file: {k: results}."""
+    scenario = tvaer.load_scenario(scenario_file)
+    return {k: tvaer.simulate(scenario, replications=k, seed=7, threads=1, progress=False)
+            for k in range(CHUNK, REPLICATIONS + 1, CHUNK)}
 
 
-def watch(cmd: list[str], writes: int | None = None, delay: float = 0.0) -> tuple[int, float, float]:
-    """Runs `cmd` watching its file. With `writes`, SIGKILLs it `delay` seconds after a reader has
-    seen that many more writes (0: `delay` seconds after the start); else lets it finish and checks
-    it succeeded. The most replications a reader saw in the file, and when it first saw some and
-    all of them (seconds after the start; inf: never)."""
-    h5 = cmd[cmd.index("--out") + 1]
-    seen = at_start = replications_in(h5)
-    first, full, kill_at = float("inf"), float("inf"), delay if writes == 0 else float("inf")
-    with subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as p:
-        start = time.monotonic()
-        while p.poll() is None and time.monotonic() - start < min(kill_at, 120):
-            seen = max(seen, replications_in(h5))
-            now = time.monotonic() - start
-            first = min(first, now) if seen else first
-            full = min(full, now) if seen == REPLICATIONS else full
-            if writes and seen >= at_start + writes * CHUNK:
-                kill_at = min(kill_at, now + delay)
-            time.sleep(0.005)
-        if writes is None:
-            assert p.wait(timeout=60) == 0, p.stderr.read().decode()
-        p.send_signal(signal.SIGKILL)
-        p.wait(timeout=60)
-    return seen, first, full
+def run(toml, h5, crash_at: str | None = None) -> subprocess.CompletedProcess:
+    """`tvaer run --resume` in a process of its own, with the crash hook set to `crash_at`."""
+    env = {k: v for k, v in os.environ.items() if k != "TVAER_TEST_CRASH_AT"}
+    if crash_at is not None:
+        env["TVAER_TEST_CRASH_AT"] = crash_at
+    cmd = [sys.executable, "-m", "tvaer", "run", str(toml), "--out", str(h5), "-n", str(REPLICATIONS), "--seed", "7",
+           "--resume", "--chunk", str(CHUNK), "--threads", "1", "--quiet"]
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
 
 
-def test_sigkill_at_random_moments_loses_nothing_written_and_resumes_to_the_same_numbers(tmp_path, tiny):
-    # Large enough that a chunk takes longer than a reader's look at the file (about 50 ms): with
-    # appends in place and the faster engine, 5,000 families wrote all 24 replications in 0.9 s on a
-    # quiet machine and a reader's first look could already find them all.
-    scenario = tiny.with_(families=20000, horizon_months=60)
-    toml = tmp_path / "k.toml"
-    toml.write_text(tomli_w.dumps(scenario.data))
-    whole, h5 = tmp_path / "whole.h5", tmp_path / "killed.h5"
-    _, first, full = watch(command(str(toml), whole))
-    assert first < full < float("inf"), (first, full)  # the writes of a whole run were seen
-    per_write = (full - first) / (REPLICATIONS / CHUNK - 1)
-    kept = []
-    for seed, writes in enumerate([0, 1, 2, 1, 0, 2]):
-        # before the first write (during start-up or the first chunk), or after 1 or 2 more
-        # writes, at a random moment within the next chunk (which may be while it is written)
-        rng = random.Random(seed)
-        delay = rng.uniform(0.5, 1.0) * first if writes == 0 else rng.uniform(0.0, per_write)
-        seen, _, _ = watch(command(str(toml), h5), writes=writes, delay=delay)
-        now = replications_in(h5)
-        assert seen <= now <= REPLICATIONS, f"kill {seed}: a reader saw {seen} replications in the file, now {now}"
-        kept.append(now)
-    watch(command(str(toml), h5))
-    a, b = tvaer.open_results(whole), tvaer.open_results(h5)
-    assert a.replications == b.replications == REPLICATIONS
-    np.testing.assert_array_equal(a.costs.values, b.costs.values)
-    assert a.fingerprint() == b.fingerprint()  # every array, bit for bit
-    # At least one kill landed before the run was complete, so a resume was exercised. (Not "at
-    # least two different counts": with the writer thread a run can finish its last chunks within
-    # one chunk's time of a reader seeing a write, and a fresh clone saw [12, 24, 24, 24, 24, 24].)
-    assert any(k < REPLICATIONS for k in kept), f"the kills did not land between writes: {kept}"
+def saved_size(journal) -> int:
+    """The file size an undo journal restores (engine/src/results_journal.cpp: 8 magic bytes,
+    then the size as a native uint64)."""
+    with open(journal, "rb") as f:
+        magic, size = struct.unpack("=8sQ", f.read(16))
+    assert magic == b"tvaerj1\n"
+    return size
 
 
-# Appends in place (docs/results-format.md, "Appending in place"): a child process appends one
-# replication at a time as fast as it can, so that most SIGKILLs land inside an append, with the
-# file half changed; what a reader then finds must be a prefix of the uninterrupted run.
+@pytest.mark.parametrize(("stage", "n", "chunks"), CRASHES, ids=[f"{s}:{n}" for s, n, _ in CRASHES])
+def test_a_writer_killed_at_each_stage_leaves_the_committed_chunks_and_resumes_to_the_same_numbers(
+        tmp_path, scenario_file, uninterrupted, stage, n, chunks):
+    h5 = tmp_path / "killed.h5"
+    journal = f"{h5}.journal"
+    p = run(scenario_file, h5, f"{stage}:{n}")
+    assert p.returncode == -signal.SIGKILL, p.stderr
+    inside_append = stage != "committed"
+    assert os.path.exists(journal) == inside_append  # an uncommitted append: the file may be torn
+    if inside_append:
+        before = saved_size(journal)
+        # journaled: not changed yet; extending, appended: grown past the size the journal restores
+        assert (os.path.getsize(h5) > before) == (stage != "journaled")
+    res = tvaer.open_results(h5)  # rolls back an append whose writer died
+    assert not os.path.exists(journal)
+    if inside_append:
+        assert os.path.getsize(h5) == before
+    assert res.replications == chunks * CHUNK
+    assert res.fingerprint() == uninterrupted[chunks * CHUNK].fingerprint()  # every array, bit for bit
+    finished = tvaer.simulate_to_file(tvaer.load_scenario(scenario_file), h5, replications=REPLICATIONS, seed=7,
+                                      chunk=CHUNK, threads=1, progress=False)
+    assert finished.replications == REPLICATIONS
+    assert tvaer.open_results(h5).fingerprint() == uninterrupted[REPLICATIONS].fingerprint()
+
+
+def test_a_resumed_run_killed_again_inside_its_first_append_loses_nothing(tmp_path, scenario_file, uninterrupted):
+    # Killed inside the append of chunk 2, then resumed and killed inside its own first append
+    # (chunk 2 again) and after its first commit: one chunk, one chunk, two, then the rest.
+    h5 = tmp_path / "killed.h5"
+    for crash_at, chunks in [("extending:1", 1), ("appended:1", 1), ("committed:1", 2), (None, 3)]:
+        p = run(scenario_file, h5, crash_at)
+        assert p.returncode == (0 if crash_at is None else -signal.SIGKILL), (crash_at, p.stderr)
+        res = tvaer.open_results(h5)
+        assert res.replications == chunks * CHUNK, crash_at
+        assert res.fingerprint() == uninterrupted[chunks * CHUNK].fingerprint(), crash_at
+
+
+def test_an_invalid_crash_hook_is_refused_naming_the_variable_and_what_it_expects(tmp_path, scenario_file):
+    value = "extended:1"  # the other invalid forms: tests/cpp/crash_hook_test.cpp
+    p = run(scenario_file, tmp_path / "r.h5", value)
+    assert p.returncode != 0
+    assert ("TVAER_TEST_CRASH_AT: expected <stage>:<n> with <stage> one of committed, journaled, extending, appended "
+            f"and <n> an integer >= 1, got '{value}'") in p.stderr
+    assert not os.path.exists(tmp_path / "r.h5")
+
+
+# Kills at arbitrary instructions, which the hook's four stages do not reach: inside HDF5's own
+# writes and flushes, while the journal is written or renamed. A child process appends one
+# replication at a time as fast as it can and is SIGKILLed at seeded moments; wherever a kill lands
+# (inside an append or between two, which this test does not count on), what a reader then finds
+# must be a prefix of the uninterrupted run.
 APPENDER = r"""
 import sys, tomllib
 import tvaer
@@ -131,12 +158,12 @@ def finish(p: subprocess.Popen, kill: bool = False) -> str:
     return err
 
 
-def test_sigkill_inside_appends_in_place_leaves_a_prefix_of_the_run_and_goes_on(tmp_path):
-    total = 24
+def test_sigkill_at_arbitrary_moments_of_appends_in_place_leaves_a_prefix_of_the_run_and_goes_on(tmp_path):
+    total = 12
     scenario = tvaer.default_scenario().with_({"families": 100})
     toml = tmp_path / "a.toml"
     toml.write_text(tomli_w.dumps(scenario.data))
-    whole = tvaer.simulate(scenario, replications=total, seed=7, threads=1, progress=False).raw
+    whole = tvaer.simulate(scenario, replications=total, seed=7, threads=1, progress=False)
     timed = tmp_path / "timed.h5"
     p = appender(toml, timed, total)
     start = time.monotonic()
@@ -144,19 +171,17 @@ def test_sigkill_inside_appends_in_place_leaves_a_prefix_of_the_run_and_goes_on(
     per_append = (time.monotonic() - start) / (total - 1)
     h5 = tmp_path / "killed.h5"
     rng = random.Random(16)
-    seen, torn = 0, 0
-    for _ in range(10):
+    seen = 0
+    for _ in range(5):
         p = appender(toml, h5, total)
-        time.sleep(rng.uniform(0.5, 3.0) * per_append)
+        time.sleep(rng.uniform(0.2, 2.0) * per_append)
         finish(p, kill=True)
-        torn += os.path.exists(f"{h5}.journal")  # killed inside an append: the file is half changed
-        raw = tvaer._core.read_results(str(h5))  # rolls the half-made append back
+        raw = tvaer._core.read_results(str(h5))  # rolls back a half-made append
         k = raw.replications
         assert seen <= k <= total
-        assert raw.costs.tobytes() == whole.costs[:k].tobytes()
-        assert raw.events.tobytes() == whole.events[:k].tobytes()
+        assert raw.costs.tobytes() == whole.raw.costs[:k].tobytes()
+        assert raw.events.tobytes() == whole.raw.events[:k].tobytes()
         assert not os.path.exists(f"{h5}.journal")
         seen = k
-    assert torn >= 3, f"only {torn} of 10 kills landed inside an append"
     finish(appender(toml, h5, total))
-    assert tvaer.open_results(h5).fingerprint() == tvaer.open_results(timed).fingerprint()
+    assert tvaer.open_results(h5).fingerprint() == whole.fingerprint()
