@@ -307,7 +307,12 @@ void simulator::request(std::uint32_t mi, std::uint32_t iv, double t) {
             [&] { return keyed(mb.family, family_slot, purpose_meeting, 0); });
         if (when > t) {
             const std::uint32_t slot = allocate_delayed();
-            delayed_[slot] = {mi, mb.spell, cal_.now(), static_cast<std::uint16_t>(iv), static_cast<std::uint8_t>(g)};
+            delayed_request& r = delayed_[slot];
+            r.member = mi;
+            r.t_request = cal_.now();
+            r.spell = mb.spell;
+            r.iv = iv;
+            r.group = static_cast<std::uint32_t>(g);
             if (!schedule(when, ev_request, slot)) release_delayed(slot);  // decided after the horizon
             return;
         }
@@ -368,11 +373,11 @@ std::uint32_t simulator::allocate_instance() {
 std::uint32_t simulator::allocate_delayed() {
     if (free_delayed_ != nil) {
         const std::uint32_t slot = free_delayed_;
-        free_delayed_ = delayed_[slot].spell;
+        free_delayed_ = delayed_[slot].member;
         return slot;
     }
     if (delayed_.size() >= no_target) throw simulation_error("more than 2^29 requests awaiting decision");
-    delayed_.emplace_back();
+    append(delayed_, delayed_request{});  // past its room it grows by an eighth, not doubling
     return static_cast<std::uint32_t>(delayed_.size() - 1);
 }
 
