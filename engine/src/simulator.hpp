@@ -278,30 +278,45 @@ private:
     [[nodiscard]] stream member_stream(std::uint32_t mi, std::uint64_t purpose, std::uint64_t occurrence) const {
         return keyed(members_[mi].family, mi - family_first(mi), purpose, occurrence);
     }
-    // Member records of upcoming events are fetched while the current one is handled: at large
-    // populations they are cache misses otherwise (docs/performance.md).
-    // An intervention's end is fetched in two steps: its instance 16 events ahead, then, 8 ahead,
-    // the member that instance names (by then the instance is usually in the cache). A
-    // transition's family's interventions likewise: the list head 8 ahead, its first instance 4
-    // ahead.
+    // Records of upcoming events are fetched while the current one is handled: at large
+    // populations they are cache misses otherwise (docs/performance.md). What an event reads is
+    // fetched in steps, each from a record fetched earlier (by then usually in the cache):
+    // - an intervention's end: its instance 16 events ahead, then, 8 ahead, the member it names;
+    // - a transition: its member 16 ahead (with refusion, its block of the benefit-count index),
+    //   then, 8 ahead, its family's list head and, on benefits, its benefit count; 4 ahead the
+    //   first instance of a family that has some;
+    // - a family's departure: its first member 16 ahead, then its list head 8 ahead;
+    // - a delayed decision: its request 16 ahead, then, 8 ahead, the member who made it.
     // always_inline: as a function of its own it has no side effect that GCC can see (prefetches
     // do not count), so GCC 12 marks it const and deletes every call to it as dead code.
     [[gnu::always_inline]] void prefetch_ahead() const {
         if (const event* e = cal_.lookahead(16)) {
-            const event_kind k = kind_of(e->target);
-            if (k == ev_end) {
-                __builtin_prefetch(&pool_[what_of(e->target)]);
-            } else if (k == ev_transition) {
-                __builtin_prefetch(&members_[what_of(e->target)]);
+            const std::uint32_t w = what_of(e->target);
+            switch (kind_of(e->target)) {
+                case ev_end: __builtin_prefetch(&pool_[w]); break;
+                case ev_transition:
+                    __builtin_prefetch(&members_[w]);
+                    if (refusion_) __builtin_prefetch(counted_.block_of(w));
+                    break;
+                case ev_leave: __builtin_prefetch(&members_[w]); break;
+                case ev_request: __builtin_prefetch(&delayed_[w]); break;
+                default: break;
             }
         }
         if (const event* e = cal_.lookahead(8)) {
-            const event_kind k = kind_of(e->target);
-            if (k == ev_end) {
-                __builtin_prefetch(&members_[pool_[what_of(e->target)].member]);
-            } else if (k == ev_transition) {
-                // Its family's interventions: read when it has some, and when it starts one.
-                __builtin_prefetch(&fam_inst_[members_[what_of(e->target)].family]);
+            const std::uint32_t w = what_of(e->target);
+            switch (kind_of(e->target)) {
+                case ev_end: __builtin_prefetch(&members_[pool_[w].member]); break;
+                case ev_transition: {
+                    // Its family's interventions: read when it has some, and when it starts one.
+                    const member& mb = members_[w];
+                    __builtin_prefetch(&fam_inst_[mb.family]);
+                    if (refusion_ && state_of(mb).on_benefit) __builtin_prefetch(&benefit_counts_[counted_.slot(w)]);
+                    break;
+                }
+                case ev_leave: __builtin_prefetch(&fam_inst_[members_[w].family]); break;
+                case ev_request: __builtin_prefetch(&members_[delayed_[w].member]); break;
+                default: break;
             }
         }
         if (const event* e = cal_.lookahead(4); e != nullptr && kind_of(e->target) == ev_transition) {
