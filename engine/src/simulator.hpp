@@ -110,7 +110,7 @@ struct instance {
 
 // A request waiting for its decision (network meetings, decision delays): dropped unless the
 // member is still in the spell it was made in.
-// 12 bytes: at a million families the default scenario has some 300,000 waiting at once.
+// 12 bytes: at a million families the default scenario has some 450,000 waiting at once.
 struct delayed_request {
     std::uint32_t member;     // or the next free slot while unused
     std::uint32_t t_request;  // tick the request was made
