@@ -61,6 +61,7 @@ simulator::simulator(const model& m, std::uint64_t seed, std::uint32_t replicati
     for (std::size_t i = 0; i < m.exclude_benefits.size(); ++i)
         for (int b : m.exclude_benefits[i]) exclude_mask_[i] |= std::uint64_t{1} << b;
     if (s176_) s176_book_ = reimbursement_book(m.reimbursement, months);
+    if (refusion_) find_benefit_reach();
 }
 
 arm_result simulator::finish() {
@@ -88,7 +89,7 @@ arm_result simulator::finish() {
     out_.engine_bytes = members_.capacity() * sizeof(member) + fam_inst_.capacity() * sizeof(std::uint32_t) +
                         pool_.capacity() * sizeof(instance) + delayed_.capacity() * sizeof(delayed_request) +
                         queued_bytes + waiting_.capacity() * sizeof(std::uint32_t) +
-                        benefit_age_.capacity() * sizeof(double) + off_since_.capacity() * sizeof(std::uint32_t) +
+                        benefit_counts_.capacity() * sizeof(benefit_count) + counted_.memory_bytes() +
                         far_fire_.size() * 4 * sizeof(std::uint64_t) /* a hash node: about four words */ +
                         cal_.memory_bytes() + s176_book_.memory_bytes();
     return std::move(out_);
@@ -216,20 +217,52 @@ void simulator::book_spell(std::uint32_t mi, double t) {
 // The state's refund of a benefit paid over [entry, t) (refusion.hpp).
 void simulator::book_refund(std::uint32_t mi, const detail::booked_cost& bc, double factor, double t) {
     if (bc.refusion_line == nil) return;
-    for_refusion_segments(factor * bc.monthly, months(members_[mi].entry), t, benefit_age_[mi], m_.spec.refusion,
+    for_refusion_segments(factor * bc.monthly, months(members_[mi].entry), t, benefit_count_of(mi).age(), m_.spec.refusion,
                           [&](double refunded, double a, double b) { book(mi, bc.refusion_line, -refunded, a, b); });
 }
 
 // Weeks on benefits are counted across benefit states; 52 weeks off restart the count.
 void simulator::count_benefit_weeks(std::uint32_t mi, bool was_on, bool is_on, double t) {
-    if (!refusion_) return;
+    if (!refusion_ || !(was_on || is_on)) return;  // only members with a benefit count get past here
+    benefit_count& bc = benefit_count_of(mi);
     if (was_on) {
-        benefit_age_[mi] += t - months(members_[mi].entry);
-        off_since_[mi] = cal_.now();  // t's tick
+        bc.set_age(bc.age() + (t - months(members_[mi].entry)));
+        bc.off_since = cal_.now();  // t's tick
     }
     if (is_on && !was_on &&
-        (off_since_[mi] == never_off || t - months(off_since_[mi]) >= m_.spec.refusion.reset_after_weeks / weeks_per_month)) {
-        benefit_age_[mi] = 0.0;
+        (bc.off_since == benefit_count::never_off ||
+         t - months(bc.off_since) >= m_.spec.refusion.reset_after_weeks / weeks_per_month)) {
+        bc.set_age(0.0);
+    }
+}
+
+// A member can be on benefits some day if an on-benefit state is reachable from the state it
+// enters the population in: by a transition, or between a state with places and its when_full
+// state (a member sent there, or waiting there for a place).
+void simulator::find_benefit_reach() {
+    for (std::size_t tr = 0; tr < m_.tracks.size(); ++tr) {
+        const auto& states = m_.tracks[tr].states;
+        const std::size_t n = states.size();
+        std::vector<std::uint64_t> next(n, 0);
+        for (std::size_t s = 0; s < n; ++s) {
+            next[s] |= std::uint64_t{1} << s;
+            for (std::uint8_t d : states[s].dest) next[s] |= std::uint64_t{1} << d;
+            if (states[s].capacity > 0) {
+                next[s] |= std::uint64_t{1} << states[s].when_full;
+                next[states[s].when_full] |= std::uint64_t{1} << s;
+            }
+        }
+        std::uint64_t on = 0;
+        for (std::size_t s = 0; s < n; ++s)
+            if (states[s].on_benefit) on |= std::uint64_t{1} << s;
+        for (std::size_t s = 0; s < n; ++s) {
+            std::uint64_t seen = next[s];
+            for (std::uint64_t before = 0; seen != before;) {
+                before = seen;
+                for (std::uint64_t b = seen; b != 0; b &= b - 1) seen |= next[static_cast<std::size_t>(std::countr_zero(b))];
+            }
+            if ((seen & on) != 0) benefit_reach_[tr] |= std::uint64_t{1} << s;
+        }
     }
 }
 
@@ -274,7 +307,12 @@ void simulator::request(std::uint32_t mi, std::uint32_t iv, double t) {
             [&] { return keyed(mb.family, family_slot, purpose_meeting, 0); });
         if (when > t) {
             const std::uint32_t slot = allocate_delayed();
-            delayed_[slot] = {mi, mb.spell, cal_.now(), static_cast<std::uint16_t>(iv), static_cast<std::uint8_t>(g)};
+            delayed_request& r = delayed_[slot];
+            r.member = mi;
+            r.t_request = cal_.now();
+            r.spell = mb.spell;
+            r.iv = iv;
+            r.group = static_cast<std::uint32_t>(g);
             if (!schedule(when, ev_request, slot)) release_delayed(slot);  // decided after the horizon
             return;
         }
@@ -335,11 +373,11 @@ std::uint32_t simulator::allocate_instance() {
 std::uint32_t simulator::allocate_delayed() {
     if (free_delayed_ != nil) {
         const std::uint32_t slot = free_delayed_;
-        free_delayed_ = delayed_[slot].spell;
+        free_delayed_ = delayed_[slot].member;
         return slot;
     }
     if (delayed_.size() >= no_target) throw simulation_error("more than 2^29 requests awaiting decision");
-    delayed_.emplace_back();
+    append(delayed_, delayed_request{});  // past its room it grows by an eighth, not doubling
     return static_cast<std::uint32_t>(delayed_.size() - 1);
 }
 

@@ -22,7 +22,24 @@ void split_periods(double t0, double t1, double rate, std::size_t months, F&& f)
 }
 }  // namespace
 
-std::size_t simulator::expected_members() const {
+// The share of a track's generated members whose first state is in `states` (a bit per state):
+// the larger of its initial and stock mixes' shares.
+namespace {
+double share_in(const compiled_track& tr, std::uint64_t states) {
+    double most = 0.0;
+    for (const auto* cdf : {&tr.initial_cdf, &tr.stock_cdf}) {
+        double share = 0.0, below = 0.0;
+        for (std::size_t s = 0; s < cdf->size(); ++s) {
+            if ((states >> s) & 1u) share += (*cdf)[s] - below;
+            below = (*cdf)[s];
+        }
+        most = std::max(most, share);
+    }
+    return most;
+}
+}  // namespace
+
+std::size_t simulator::expected_members(const std::uint64_t* only) const {
     const auto& p = m_.spec.people;
     const double families = static_cast<double>(m_.table.empty() ? m_.initial_families : 0) +
                             p.arrivals_per_month * static_cast<double>(m_.months) +
@@ -30,8 +47,10 @@ std::size_t simulator::expected_members() const {
     // A family's members: their mean and mean square over the tracks' independent counts.
     double mean = 0.0, var = 0.0;
     for (const auto& tr : m_.tracks) {
+        // Only members in some of the track's states (only[track]): a share of them.
+        const double share = only == nullptr ? 1.0 : share_in(tr, only[&tr - m_.tracks.data()]);
         if (tr.certain_members >= 0) {
-            mean += tr.certain_members;
+            mean += share * tr.certain_members;
             continue;
         }
         double m1 = 0.0, m2 = 0.0, below = 0.0;
@@ -41,8 +60,8 @@ std::size_t simulator::expected_members() const {
             m1 += p_n * static_cast<double>(n);
             m2 += p_n * static_cast<double>(n * n);
         }
-        mean += m1;
-        var += m2 - m1 * m1;
+        mean += share * m1;
+        var += share * share * (m2 - m1 * m1) + share * (1.0 - share) * m1;  // a thinned count's variance
     }
     // Counts of whole families vary too (arrivals are Poisson): the bound is generous either way.
     const double sd = std::sqrt(families * (var + mean * mean));
@@ -56,8 +75,8 @@ void simulator::populate() {
     const std::size_t members = expected_members();
     members_.reserve(members);
     if (refusion_) {
-        benefit_age_.reserve(members);
-        off_since_.reserve(members);
+        counted_.reserve(members);
+        benefit_counts_.reserve(expected_members(benefit_reach_));
     }
     fam_inst_.reserve(static_cast<std::size_t>(m_.initial_families) +
                       static_cast<std::size_t>(m_.spec.people.arrivals_per_month * static_cast<double>(m_.months) * 1.25) +
@@ -95,8 +114,14 @@ void simulator::add_member(std::uint32_t f, std::uint8_t track, std::uint8_t sta
     if (fam_ && f >= out_.family_admitted.size()) grow_families(f + 1);
     if (m_.has_ages) draw_age(static_cast<std::uint32_t>(members_.size() - 1), t);
     if (refusion_) {
-        append(benefit_age_, m_.spec.refusion.initial_weeks / weeks_per_month);
-        append(off_since_, never_off);
+        const bool counted = (benefit_reach_[mb.track] >> mb.state) & 1u;
+        counted_.push_back(counted, [](auto& v, const auto& x) { append(v, x); });
+        if (counted) {
+            benefit_count bc{};
+            bc.set_age(m_.spec.refusion.initial_weeks / weeks_per_month);
+            bc.off_since = benefit_count::never_off;
+            append(benefit_counts_, bc);
+        }
     }
 }
 

@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <bit>
+#include <cstring>
 #include <cstdint>
 #include <deque>
 #include <limits>
@@ -108,13 +110,15 @@ struct instance {
 
 // A request waiting for its decision (network meetings, decision delays): dropped unless the
 // member is still in the spell it was made in.
+// 12 bytes: at a million families the default scenario has some 450,000 waiting at once.
 struct delayed_request {
-    std::uint32_t member;
-    std::uint32_t spell;      // or the next free slot while unused
+    std::uint32_t member;     // or the next free slot while unused
     std::uint32_t t_request;  // tick the request was made
-    std::uint16_t iv;
-    std::uint8_t group;       // treatment of the family when it asked
+    std::uint32_t spell : 17;
+    std::uint32_t iv : 14;    // at most 64 interventions (scenario validation)
+    std::uint32_t group : 1;  // treatment of the family when it asked
 };
+static_assert(sizeof(delayed_request) == 12);
 
 struct queued {
     std::uint32_t t_request;  // tick
@@ -177,6 +181,56 @@ private:
     std::vector<double> heap_;
 };
 
+// Which members have a record in a sparse per-member array, and where: a bit per member and the
+// count of records before each block of 64 members, in one 16-byte block (2 bits a member). The
+// records of members that have one are appended in member order, so member i's record is the
+// count of set bits before bit i.
+class sparse_index {
+public:
+    void reserve(std::size_t members) { blocks_.reserve(members / 64 + 1); }
+    // The next member: with a record (the next one) or without.
+    template <class Append>
+    void push_back(bool has, Append&& append) {
+        if (n_ % 64 == 0) append(blocks_, block{0, count_});
+        if (has) {
+            blocks_.back().bits |= std::uint64_t{1} << (n_ % 64);
+            ++count_;
+        }
+        ++n_;
+    }
+    // The record of member i, which has one.
+    [[nodiscard]] std::uint32_t slot(std::uint32_t i) const {
+        const block& b = blocks_[i / 64];
+        return b.before + static_cast<std::uint32_t>(std::popcount(b.bits & ((std::uint64_t{1} << (i % 64)) - 1)));
+    }
+    [[nodiscard]] const void* block_of(std::uint32_t i) const { return &blocks_[i / 64]; }
+    [[nodiscard]] std::size_t memory_bytes() const { return blocks_.capacity() * sizeof(block); }
+
+private:
+    struct block {
+        std::uint64_t bits;
+        std::uint32_t before;
+    };
+    std::vector<block> blocks_;
+    std::uint32_t n_ = 0;
+    std::uint32_t count_ = 0;
+};
+
+// Refusion (refusion.hpp): a member's count of benefit weeks, 12 bytes (not 16: the double is kept
+// as two words, so an array of them has no padding).
+struct benefit_count {
+    std::uint32_t age_bits[2];  // months on benefits at the spell's start, a double's bytes
+    std::uint32_t off_since;    // tick at which it last left benefits (never_off: not since it entered)
+    static constexpr std::uint32_t never_off = 0xffffffffu;
+    [[nodiscard]] double age() const {
+        double d;
+        std::memcpy(&d, age_bits, sizeof d);
+        return d;
+    }
+    void set_age(double d) { std::memcpy(age_bits, &d, sizeof d); }
+};
+static_assert(sizeof(benefit_count) == 12);
+
 inline std::size_t pick(const std::vector<double>& cdf, double u) {
     const auto it = std::upper_bound(cdf.begin(), cdf.end(), u);
     return std::min(static_cast<std::size_t>(it - cdf.begin()), cdf.size() - 1);
@@ -202,7 +256,7 @@ public:
     // Bytes of the state that populate() built (what the copy above costs).
     [[nodiscard]] std::size_t population_bytes() const {
         return members_.size() * sizeof(member) + fam_inst_.size() * sizeof(std::uint32_t) +
-               benefit_age_.size() * sizeof(double) + off_since_.size() * sizeof(std::uint32_t) +
+               benefit_counts_.size() * sizeof(benefit_count) + counted_.memory_bytes() +
                born_.size() * sizeof(double) + cal_.memory_bytes();
     }
 
@@ -224,30 +278,45 @@ private:
     [[nodiscard]] stream member_stream(std::uint32_t mi, std::uint64_t purpose, std::uint64_t occurrence) const {
         return keyed(members_[mi].family, mi - family_first(mi), purpose, occurrence);
     }
-    // Member records of upcoming events are fetched while the current one is handled: at large
-    // populations they are cache misses otherwise (docs/performance.md).
-    // An intervention's end is fetched in two steps: its instance 16 events ahead, then, 8 ahead,
-    // the member that instance names (by then the instance is usually in the cache). A
-    // transition's family's interventions likewise: the list head 8 ahead, its first instance 4
-    // ahead.
+    // Records of upcoming events are fetched while the current one is handled: at large
+    // populations they are cache misses otherwise (docs/performance.md). What an event reads is
+    // fetched in steps, each from a record fetched earlier (by then usually in the cache):
+    // - an intervention's end: its instance 16 events ahead, then, 8 ahead, the member it names;
+    // - a transition: its member 16 ahead (with refusion, its block of the benefit-count index),
+    //   then, 8 ahead, its family's list head and, on benefits, its benefit count; 4 ahead the
+    //   first instance of a family that has some;
+    // - a family's departure: its first member 16 ahead, then its list head 8 ahead;
+    // - a delayed decision: its request 16 ahead, then, 8 ahead, the member who made it.
     // always_inline: as a function of its own it has no side effect that GCC can see (prefetches
     // do not count), so GCC 12 marks it const and deletes every call to it as dead code.
     [[gnu::always_inline]] void prefetch_ahead() const {
         if (const event* e = cal_.lookahead(16)) {
-            const event_kind k = kind_of(e->target);
-            if (k == ev_end) {
-                __builtin_prefetch(&pool_[what_of(e->target)]);
-            } else if (k == ev_transition) {
-                __builtin_prefetch(&members_[what_of(e->target)]);
+            const std::uint32_t w = what_of(e->target);
+            switch (kind_of(e->target)) {
+                case ev_end: __builtin_prefetch(&pool_[w]); break;
+                case ev_transition:
+                    __builtin_prefetch(&members_[w]);
+                    if (refusion_) __builtin_prefetch(counted_.block_of(w));
+                    break;
+                case ev_leave: __builtin_prefetch(&members_[w]); break;
+                case ev_request: __builtin_prefetch(&delayed_[w]); break;
+                default: break;
             }
         }
         if (const event* e = cal_.lookahead(8)) {
-            const event_kind k = kind_of(e->target);
-            if (k == ev_end) {
-                __builtin_prefetch(&members_[pool_[what_of(e->target)].member]);
-            } else if (k == ev_transition) {
-                // Its family's interventions: read when it has some, and when it starts one.
-                __builtin_prefetch(&fam_inst_[members_[what_of(e->target)].family]);
+            const std::uint32_t w = what_of(e->target);
+            switch (kind_of(e->target)) {
+                case ev_end: __builtin_prefetch(&members_[pool_[w].member]); break;
+                case ev_transition: {
+                    // Its family's interventions: read when it has some, and when it starts one.
+                    const member& mb = members_[w];
+                    __builtin_prefetch(&fam_inst_[mb.family]);
+                    if (refusion_ && state_of(mb).on_benefit) __builtin_prefetch(&benefit_counts_[counted_.slot(w)]);
+                    break;
+                }
+                case ev_leave: __builtin_prefetch(&fam_inst_[members_[w].family]); break;
+                case ev_request: __builtin_prefetch(&members_[delayed_[w].member]); break;
+                default: break;
             }
         }
         if (const event* e = cal_.lookahead(4); e != nullptr && kind_of(e->target) == ev_transition) {
@@ -281,7 +350,8 @@ private:
     // Room for the members the run is expected to hold (initial families and arrivals, a few
     // standard deviations over the mean), so that the member records and the per-member arrays
     // are allocated once, at their size, instead of doubling past it (docs/performance.md).
-    [[nodiscard]] std::size_t expected_members() const;
+    // With `only` (a bit per state, per track): the members whose first state is one of those.
+    [[nodiscard]] std::size_t expected_members(const std::uint64_t* only = nullptr) const;
     // Appends to one of the population's arrays; past its reserved room it grows by an eighth,
     // not by doubling.
     template <class V, class T>
@@ -485,7 +555,7 @@ private:
         free_inst_ = id;
     }
     void release_delayed(std::uint32_t slot) {
-        delayed_[slot].spell = free_delayed_;
+        delayed_[slot].member = free_delayed_;
         free_delayed_ = slot;
     }
     // The member's spell counter moves on: its next draws are new, and requests it queued or
@@ -602,12 +672,17 @@ private:
     std::uint32_t next_family_ = 0;
     detail::reimbursement_book s176_book_;  // § 176 only (reimbursement.hpp)
     bool refusion_ = m_.spec.refusion.enabled();
-    std::vector<double> benefit_age_;  // refusion only: months on benefits at the spell's start
-    // Refusion only: the tick at which the member last left benefits (never_off: not since it
-    // entered the population). A tick, not months: it is always an event's time, which months()
-    // gives back bit for bit, in half the bytes.
-    std::vector<std::uint32_t> off_since_;
-    static constexpr std::uint32_t never_off = 0xffffffffu;
+    // Refusion only: the benefit weeks of the members who can ever be on benefits (a state with a
+    // refundable benefit can be reached from the state they entered the population in:
+    // benefit_reach_), in member order; counted_ says which members have one. In the default
+    // scenario a third of the members (adults who are not self-supporting) have one. The time it
+    // last left benefits is a tick, not months: it is always an event's time, which months()
+    // gives back bit for bit.
+    std::vector<benefit_count> benefit_counts_;
+    sparse_index counted_;
+    std::uint64_t benefit_reach_[16] = {};  // per track, bit s: an on-benefit state is reachable from state s
+    void find_benefit_reach();
+    benefit_count& benefit_count_of(std::uint32_t mi) { return benefit_counts_[counted_.slot(mi)]; }
     std::uint32_t transitioning_ = nil;
     arm_result out_;
 };

@@ -546,6 +546,45 @@ TEST_CASE("refusion follows the weeks on benefits across spells", "[simulation][
     CHECK(a.costs.at(refund_line, 6) == Approx(-4000.0));
 }
 
+TEST_CASE("refusion counts the weeks of a member who reaches benefits only through a full state", "[simulation][refusion]") {
+    // Two families, each a partner and an adult. The adults go on and off a benefit of 10,000 a
+    // month (3 months on, 2 off: benefit spells [0,3) and [5,8) of 10 months, 6 months of
+    // duration, as in the test above). The partners start without a benefit and move after a
+    // month into a state with one place; the second finds it taken and is sent to its when_full
+    // state, the same benefit, for months [1,10). Only members who can reach a benefit state keep
+    // a benefit count (simulator::benefit_reach_): the second partner reaches it only through the
+    // full state, and its count must be its own (initial_weeks 0), not its family's adult's.
+    scenario sc = single_state(2, 10.0);
+    cost_rate benefit = cost("s", 10000.0);
+    benefit.kind = cost_kind::transfer;
+    track partner = sc.tracks[0];
+    partner.name = "partner";
+    state own{"own", {}, std::nullopt, {}};
+    own.capacity = 1;
+    own.when_full = "on_benefit";
+    partner.states = {state{"waiting", {{"own", 0.0, 1.0}}, sojourn::fixed(1.0), {}}, own,
+                      state{"on_benefit", {}, std::nullopt, {benefit}}};
+    partner.initial = {1.0, 0.0, 0.0};
+    track adult = sc.tracks[0];
+    adult.name = "adult";
+    adult.states = {state{"on", {{"job", 0.0, 1.0}}, sojourn::fixed(3.0), {benefit}},
+                    state{"job", {{"on", 0.0, 1.0}}, sojourn::fixed(2.0), {}}};
+    adult.initial = {1.0, 0.0};
+    sc.tracks = {partner, adult};
+    sc.refusion = refusion_ladder::statutory();
+    sc.refusion.initial_weeks = 0.0;
+    const model m = compile(sc);
+    const arm_result a = simulate_arm(m, 1, 0, arm::bau);
+    double refund = 0.0;
+    for (std::size_t l = 0; l < m.lines.size(); ++l)
+        if (m.lines[l].source_kind == "refusion") refund += line_total(a, l);
+    // Refunded over a first spell of `months` months of benefit duration (weeks 1-4 at 80 %, 5-26
+    // at 40 %, 27-52 at 30 %).
+    const double w4 = 4.0 / weeks_per_month, w26 = 26.0 / weeks_per_month;
+    auto refunded = [&](double months) { return -10000.0 * (0.8 * w4 + 0.4 * (w26 - w4) + 0.3 * (months - w26)); };
+    CHECK(refund == Approx(2.0 * refunded(6.0) + refunded(9.0)));
+}
+
 TEST_CASE("the staff's caseload caps the places in the solution", "[simulation]") {
     scenario sc = single_state(100, 6.0);
     sc.select.min_sectors = 0;
