@@ -151,7 +151,8 @@ void simulator::arrive(std::uint32_t k, double t) {
     const auto first = static_cast<std::uint32_t>(members_.size());
     generate_family(t);
     const auto end = static_cast<std::uint32_t>(members_.size());
-    if (first == end) return;  // a family with no members on any track
+    if (first == end) return;  // a family with no members on any track: nobody joins, no event
+    ++out_.events;  // a family joins the population
     schedule_leave(first, t);
     if (!started_) {
         // In the warm-up: nobody is considered yet (begin_horizon looks at every family present).
@@ -171,7 +172,8 @@ void simulator::arrive(std::uint32_t k, double t) {
 // pending event of its members becomes stale.
 void simulator::leave(std::uint32_t first, double t) {
     const std::uint32_t end = family_end(first);
-    if (members_[first].gone) return;
+    if (members_[first].gone) return;  // stale: nothing leaves, no event
+    ++out_.events;  // a family leaves the population
     if (members_[first].in_solution) leave_solution(first, t);
     // Spells are booked and the spell counters move on (so queued requests are dropped) before
     // the interventions end; the clocks stop last, as ending an intervention may move them.
