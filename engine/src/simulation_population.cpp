@@ -194,6 +194,22 @@ void simulator::leave(std::uint32_t first, double t) {
     }
 }
 
+void simulator::draw_first_clocks() {
+    first_fire_.resize(members_.size());
+    for (std::uint32_t mi = 0; mi < members_.size(); ++mi) {
+        if (mi % check_every == 0) check_cancelled();
+        const member& mb = members_[mi];
+        const auto& cs = state_of(mb);
+        double t_fire = inf;  // as draw_clock at t = 0 with the state's own rates
+        if (!cs.dest.empty() && cs.base_total > 0.0) {
+            stream s = member_stream(mi, purpose_spell, mb.spell);
+            s.discard(1);
+            t_fire = 0.0 + cs.duration.sample(s, cs.base_total);
+        }
+        first_fire_[mi] = fire_tick(t_fire);
+    }
+}
+
 void simulator::start_clocks() {
     for (std::uint32_t mi = 0; mi < members_.size(); ++mi) {
         if (mi % check_every == 0) check_cancelled();
@@ -201,8 +217,13 @@ void simulator::start_clocks() {
         const member& mb = members_[mi];
         const auto& cs = state_of(mb);
         book_entry_lumps(mi, cs);
-        schedule_clock(mi, 0.0);
+        if (!first_fire_.empty() && !effects_may_act(cs, mb) && first_fire_[mi] != time_grid::saturated) {
+            set_fire(mi, inf, first_fire_[mi]);  // drawn by draw_first_clocks (t_fire is read only when saturated)
+        } else {
+            schedule_clock(mi, 0.0);
+        }
     }
+    first_fire_ = {};
 }
 
 void simulator::initial_requests() {
