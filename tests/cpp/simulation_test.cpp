@@ -257,7 +257,7 @@ TEST_CASE("a decision made after a delay counts as an event; one decided at once
     CHECK(simulate_arm(m, 2, 0, arm::solution).events == 100u);
 }
 
-TEST_CASE("a family arriving and a family leaving are events; a leave after the horizon is not", "[simulation]") {
+TEST_CASE("a family arriving and a family leaving are events but a leave after the horizon is not", "[simulation]") {
     // 50 one-member families in one state without moves (no transitions, no interventions), and
     // three scheduled arrivals. Leaving at 100 a month, every family leaves within days of being
     // there (an arrival at month 4 stays past month 6 with probability e^-200): 3 arrivals and
