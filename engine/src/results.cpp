@@ -120,7 +120,7 @@ const result_array table[] = {
      "summed wait for a place (sent to when_full to moving in) of the members placed in each month: families inside the solution",
      with_place_queues, true,
      result_column<double>{&results::place_wait_months_solution, from_group<double, &arm_result::group_place_wait, 1>}},
-    {"events", dims{"replication", "arm"}, "count", "events simulated (transitions, starts, ends, queue joins, delayed decisions)", always,
+    {"events", dims{"replication", "arm"}, "count", "events simulated (transitions, starts, ends, queue joins, delayed decisions, arrivals, leavers)", always,
      false, result_column<std::uint64_t>{&results::events, from_scalar<std::uint64_t, &arm_result::events>}},
     {"admitted", dims{"replication", "arm"}, "count", "families ever admitted into the solution", always, false,
      result_column<std::uint32_t>{&results::admitted, from_scalar<std::uint32_t, &arm_result::admitted>}},

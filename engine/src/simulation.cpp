@@ -62,6 +62,27 @@ simulator::simulator(const model& m, std::uint64_t seed, std::uint32_t replicati
         for (int b : m.exclude_benefits[i]) exclude_mask_[i] |= std::uint64_t{1} << b;
     if (s176_) s176_book_ = reimbursement_book(m.reimbursement, months);
     if (refusion_) find_benefit_reach();
+    resolve_state_costs();
+}
+
+void simulator::resolve_state_costs() {
+    for (std::size_t tr = 0; tr < m_.tracks.size(); ++tr) {
+        cost_track_[tr] = static_cast<std::uint32_t>(cost_index_.size());
+        const auto types = static_cast<std::uint32_t>(std::max<std::size_t>(m_.spec.tracks[tr].benefits.size(), 1));
+        benefit_types_[tr] = types;
+        for (const auto& cs : m_.tracks[tr].states) {
+            for (const auto& costs : cs.costs) {
+                for (std::uint32_t b = 0; b < types; ++b) {
+                    cost_index_.push_back(static_cast<std::uint32_t>(state_costs_.size()));
+                    member mb{};
+                    mb.benefit = b;
+                    for (const auto& bc : costs)
+                        if (applies_to(bc, mb)) state_costs_.push_back(bc);
+                }
+            }
+        }
+    }
+    cost_index_.push_back(static_cast<std::uint32_t>(state_costs_.size()));
 }
 
 arm_result simulator::finish() {
@@ -152,7 +173,8 @@ void simulator::draw_clock(std::uint32_t mi, double t, stream& s) {
     const auto& cs = state_of(mb);
     double t_fire = inf;
     if (!cs.dest.empty()) {
-        const double total = cs.has_effects ? multiplier(mi) : cs.base_total;
+        double w[64];
+        const double total = effects_may_act(cs, mb) ? weights(mi, w) : cs.base_total;  // multiplier(mi)
         // Competing exponential rates are a unit exponential duration scaled by their total.
         if (total > 0.0) t_fire = t + cs.duration.sample(s, total);
     }
@@ -206,11 +228,9 @@ void simulator::book_spell(std::uint32_t mi, double t) {
     const auto& cs = state_of(mb);
     const double entry = months(mb.entry);
     out_.occupancy.accrue(cs.occupancy_row, 1.0, entry, t);
-    for (const auto& bc : cs.costs[static_cast<int>(treat(mb))]) {
-        if (applies_to(bc, mb)) {
-            book(mi, bc.line, bc.monthly, entry, t);
-            if (bc.refusion_line != nil) book_refund(mi, bc, 1.0, t);  // most costs have no refund
-        }
+    for (const auto& bc : state_costs(mb, treat(mb))) {
+        book(mi, bc.line, bc.monthly, entry, t);
+        if (bc.refusion_line != nil) book_refund(mi, bc, 1.0, t);  // most costs have no refund
     }
 }
 
@@ -269,10 +289,8 @@ void simulator::find_benefit_reach() {
 void simulator::book_entry_lumps(std::uint32_t mi, const detail::compiled_state& cs) {
     if (!cs.has_one_off) return;
     const member& mb = members_[mi];
-    for (const auto& bc : cs.costs[static_cast<int>(treat(mb))]) {
-        if (bc.one_off != 0.0 && applies_to(bc, mb)) {
-            book_lump(mi, bc.line, bc.one_off, months(mb.entry));
-        }
+    for (const auto& bc : state_costs(mb, treat(mb))) {
+        if (bc.one_off != 0.0) book_lump(mi, bc.line, bc.one_off, months(mb.entry));
     }
 }
 
@@ -546,7 +564,7 @@ void simulator::transition(std::uint32_t mi, double t) {
     // The destination weights: the state's own rates unless an effect can change them.
     double buf[64];
     const double* w = cs.base.data();
-    const bool multiplied = cs.has_effects && !effects_idle(mb);
+    const bool multiplied = effects_may_act(cs, mb);
     const double total = multiplied ? weights(mi, buf) : cs.base_total;
     if (multiplied) w = buf;
     // The stream of the spell this transition starts: the destination, then the new sojourn.
@@ -674,6 +692,7 @@ replication_result simulate_replication(const model& m, std::uint64_t seed, std:
     std::optional<detail::simulator> bau(std::in_place, m, seed, replication, arm::bau, options);
     bau->populate();
     if (bau->population_bytes() <= share_below_bytes) {
+        bau->draw_first_clocks();  // shared too
         detail::simulator solution(*bau, arm::solution);
         r.arms[0] = bau->finish();
         bau.reset();

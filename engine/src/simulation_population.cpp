@@ -176,7 +176,8 @@ void simulator::arrive(std::uint32_t k, double t) {
     const auto first = static_cast<std::uint32_t>(members_.size());
     generate_family(t);
     const auto end = static_cast<std::uint32_t>(members_.size());
-    if (first == end) return;  // a family with no members on any track
+    if (first == end) return;  // a family with no members on any track: nobody joins, no event
+    ++out_.events;  // a family joins the population
     schedule_leave(first, t);
     if (!started_) {
         // In the warm-up: nobody is considered yet (begin_horizon looks at every family present).
@@ -196,7 +197,8 @@ void simulator::arrive(std::uint32_t k, double t) {
 // pending event of its members becomes stale.
 void simulator::leave(std::uint32_t first, double t) {
     const std::uint32_t end = family_end(first);
-    if (members_[first].gone) return;
+    if (members_[first].gone) return;  // stale: nothing leaves, no event
+    ++out_.events;  // a family leaves the population
     if (members_[first].in_solution) leave_solution(first, t);
     // Spells are booked and the spell counters move on (so queued requests are dropped) before
     // the interventions end; the clocks stop last, as ending an intervention may move them.
@@ -217,6 +219,22 @@ void simulator::leave(std::uint32_t first, double t) {
     }
 }
 
+void simulator::draw_first_clocks() {
+    first_fire_.resize(members_.size());
+    for (std::uint32_t mi = 0; mi < members_.size(); ++mi) {
+        if (mi % check_every == 0) check_cancelled();
+        const member& mb = members_[mi];
+        const auto& cs = state_of(mb);
+        double t_fire = inf;  // as draw_clock at t = 0 with the state's own rates
+        if (!cs.dest.empty() && cs.base_total > 0.0) {
+            stream s = member_stream(mi, purpose_spell, mb.spell);
+            s.discard(1);
+            t_fire = 0.0 + cs.duration.sample(s, cs.base_total);
+        }
+        first_fire_[mi] = fire_tick(t_fire);
+    }
+}
+
 void simulator::start_clocks() {
     for (std::uint32_t mi = 0; mi < members_.size(); ++mi) {
         if (mi % check_every == 0) check_cancelled();
@@ -224,8 +242,13 @@ void simulator::start_clocks() {
         const member& mb = members_[mi];
         const auto& cs = state_of(mb);
         book_entry_lumps(mi, cs);
-        schedule_clock(mi, 0.0);
+        if (!first_fire_.empty() && !effects_may_act(cs, mb) && first_fire_[mi] != time_grid::saturated) {
+            set_fire(mi, inf, first_fire_[mi]);  // drawn by draw_first_clocks (t_fire is read only when saturated)
+        } else {
+            schedule_clock(mi, 0.0);
+        }
     }
+    first_fire_ = {};
 }
 
 void simulator::initial_requests() {

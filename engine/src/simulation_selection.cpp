@@ -413,11 +413,9 @@ void simulator::set_treatment(std::uint32_t first, std::uint32_t end, bool in, d
 void simulator::book_open_spells(std::uint32_t mi, double factor, double t) {
     const member& mb = members_[mi];
     const auto g = static_cast<int>(treat(mb));
-    for (const auto& bc : state_of(mb).costs[g]) {
-        if (applies_to(bc, mb)) {
-            book(mi, bc.line, factor * bc.monthly, months(mb.entry), t);
-            book_refund(mi, bc, factor, t);
-        }
+    for (const auto& bc : state_costs(mb, static_cast<treatment>(g))) {
+        book(mi, bc.line, factor * bc.monthly, months(mb.entry), t);
+        book_refund(mi, bc, factor, t);
     }
     for_instances(mi, [&](std::uint32_t id) {
         for (const auto& bc : m_.interventions[pool_[id].iv].costs[g]) {

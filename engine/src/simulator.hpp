@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <deque>
 #include <limits>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -251,6 +252,10 @@ public:
     // what the second arm's own populate() would have made, bit for bit (simulate_replication).
     simulator(const simulator& populated, arm a) : simulator(populated) { arm_ = a; }
     void populate();
+    // Before the copy into the second arm (simulate_replication): each member's first clock as
+    // start_clocks draws it for a member no effect acts on (in either arm, every member but those
+    // of families selected into the solution in states with effects), so the arms draw it once.
+    void draw_first_clocks();
     // The run after populate(): selection, first clocks and requests, the events, settling.
     arm_result finish();
     // Bytes of the state that populate() built (what the copy above costs).
@@ -345,6 +350,17 @@ private:
     [[nodiscard]] treatment treat(const member& mb) const {
         return (arm_ == arm::solution && mb.in_solution) ? treatment::solution : treatment::usual;
     }
+    // The state's costs (compiled_state::costs of the member's treatment g) that apply to the
+    // member's benefit type (costs.hpp, applies_to), in their order: resolved once per run by
+    // resolve_state_costs, so booking a spell tests nothing per cost (the test mispredicted
+    // about once a spell: docs/performance.md, "The hot path, tenth pass").
+    [[nodiscard]] std::span<const detail::booked_cost> state_costs(const member& mb, treatment g) const {
+        const std::size_t i = cost_track_[mb.track] +
+                              (static_cast<std::size_t>(mb.state) * 2 + static_cast<std::size_t>(g)) * benefit_types_[mb.track] +
+                              mb.benefit;
+        return {state_costs_.data() + cost_index_[i], state_costs_.data() + cost_index_[i + 1]};
+    }
+    void resolve_state_costs();
 
     // ---- population ---------------------------------------------------------------------
     // Room for the members the run is expected to hold (initial families and arrivals, a few
@@ -462,6 +478,13 @@ private:
     // No effect can act on the member: its family holds no intervention and it is outside the
     // solution, so its weights are its state's own (and their sum, base_total, bit for bit).
     [[nodiscard]] bool effects_idle(const member& mb) const { return !mb.busy && treat(mb) != treatment::solution; }
+    // Some effect can act on the member in state cs: !effects_idle and the state has effects,
+    // evaluated with bit operations and no branch (a branch on has_effects alone mispredicted
+    // often: states with and without effects alternate from event to event).
+    [[nodiscard]] bool effects_may_act(const detail::compiled_state& cs, const member& mb) const {
+        return (static_cast<unsigned>(cs.has_effects) &
+                (mb.busy | (static_cast<unsigned>(arm_ == arm::solution) & mb.in_solution))) != 0;
+    }
     [[nodiscard]] double fire_months(std::uint32_t mi) const;
     // Sets the member's pending transition to the first grid point at or after t_fire (not
     // before the current event; inf: none) and schedules it. The event is valid while the
@@ -684,6 +707,17 @@ private:
     void find_benefit_reach();
     benefit_count& benefit_count_of(std::uint32_t mi) { return benefit_counts_[counted_.slot(mi)]; }
     std::uint32_t transitioning_ = nil;
+    // resolve_state_costs: every state's costs by treatment and benefit type, one run after
+    // another in state_costs_; cost_index_[i] .. cost_index_[i + 1] is run i, where i counts
+    // from cost_track_[track] by (state, treatment, benefit type), benefit_types_[track] of them
+    // (1 for a track without benefit types).
+    // draw_first_clocks: per member, the tick of its first clock (no_fire: none; saturated: drawn
+    // again in start_clocks for its exact time); empty when not drawn, and after start_clocks.
+    std::vector<std::uint32_t> first_fire_;
+    std::vector<detail::booked_cost> state_costs_;
+    std::vector<std::uint32_t> cost_index_;
+    std::uint32_t cost_track_[16] = {};
+    std::uint32_t benefit_types_[16] = {};
     arm_result out_;
 };
 

@@ -257,6 +257,21 @@ TEST_CASE("a decision made after a delay counts as an event; one decided at once
     CHECK(simulate_arm(m, 2, 0, arm::solution).events == 100u);
 }
 
+TEST_CASE("a family arriving and a family leaving are events but a leave after the horizon is not", "[simulation]") {
+    // 50 one-member families in one state without moves (no transitions, no interventions), and
+    // three scheduled arrivals. Leaving at 100 a month, every family leaves within days of being
+    // there (an arrival at month 4 stays past month 6 with probability e^-200): 3 arrivals and
+    // 53 leavers. Leaving at 1e-9 a month, nobody leaves within 6 months (probability 3e-7):
+    // the 3 arrivals only.
+    scenario sc = single_state(50, 6.0);
+    sc.people.arrival_months = {1.5, 2.5, 4.0};
+    sc.people.leave_rate = 100.0;
+    CHECK(simulate_arm(compile(sc), 2, 0, arm::bau).events == 3u + 53u);
+    CHECK(simulate_arm(compile(sc), 2, 0, arm::solution).events == 3u + 53u);
+    sc.people.leave_rate = 1e-9;
+    CHECK(simulate_arm(compile(sc), 2, 0, arm::bau).events == 3u);
+}
+
 TEST_CASE("a granting propensity of 1.3 scales the grants the solution makes for another budget by 1.3",
           "[simulation]") {
     constexpr std::uint32_t n = 20000;

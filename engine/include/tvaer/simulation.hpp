@@ -62,7 +62,8 @@ struct arm_result {
     std::vector<double> group_place_wait;
     /// transitions + starts + ends + queue joins (bench/ladder.md "Counting") + delayed decisions
     /// made (a request decided after a decision delay, network meeting or forum; one dropped
-    /// because the member moved on is not counted, like a clock that no longer holds)
+    /// because the member moved on is not counted, like a clock that no longer holds) + families
+    /// arriving (an arrival with at least one member) and leaving the population (open populations)
     std::uint64_t events = 0;
     std::uint32_t families = 0;
     std::uint32_t members = 0;
