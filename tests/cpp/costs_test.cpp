@@ -6,7 +6,7 @@
 using tvaer::detail::applies_to;
 using tvaer::detail::booked_cost;
 
-TEST_CASE("a cost without a benefit type applies to every member; one with a type only to its own", "[costs]") {
+TEST_CASE("a cost without a benefit type applies to every member - one with a type only to its own", "[costs]") {
     struct person {
         unsigned benefit;
     };

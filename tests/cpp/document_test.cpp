@@ -253,7 +253,7 @@ const std::string network_meetings =
 
 }  // namespace
 
-TEST_CASE("document: organisation.form selects a preset; keys in the file win", "[document][organisation]") {
+TEST_CASE("document: organisation.form selects a preset - keys in the file win", "[document][organisation]") {
     const model unit = organised("unit");
     CHECK(unit.spec.org.meeting_every == 0.0);
     CHECK(unit.spec.org.coordination.empty());

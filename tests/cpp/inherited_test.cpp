@@ -107,7 +107,7 @@ TEST_CASE("inherited cases leave business as usual as it was", "[selection][inhe
     CHECK(with.costs.totals() == without.costs.totals());
 }
 
-TEST_CASE("bad inherited cases are named by their key path; the analytic mode refuses them by name",
+TEST_CASE("bad inherited cases are named by their key path - the analytic mode refuses them by name",
           "[selection][inherited][scenario]") {
     scenario sc = families(six);
     sc.select.inherited->share = 1.5;

@@ -90,7 +90,7 @@ TEST_CASE("the amount ceiling holds grants by the solution whose expected cost i
     CHECK_FALSE(above_ceiling(iv, org));
 }
 
-TEST_CASE("effects multiply the weights of their transitions; several combine by product", "[intervention]") {
+TEST_CASE("effects multiply the weights of their transitions - several combine by product", "[intervention]") {
     const std::vector<compiled_effect> effects = {
         {0, 0, 2, 1.5},   // adult A -> C
         {0, 0, 2, 2.0},   // again: x 3 in all
@@ -172,7 +172,7 @@ TEST_CASE("an intervention has room below its capacity, queues solution families
     CHECK_FALSE(ends_on(ci, 1));
 }
 
-TEST_CASE("the granting propensity raises the share granted where the solution grants and another budget pays; "
+TEST_CASE("the granting propensity raises the share granted where the solution grants and another budget pays - "
           "each compensating measure removes its share of the excess",
           "[intervention]") {
     scenario sc = two_tracks();

@@ -74,7 +74,7 @@ TEST_CASE("ledger: spells ending exactly at the horizon", "[ledger]") {
     CHECK(row(l, 2) == months{0.0, 0.0, 2.0});
 }
 
-TEST_CASE("ledger: lumps go to the month they fall in; at the horizon into the last month", "[ledger]") {
+TEST_CASE("ledger: lumps go to the month they fall in - at the horizon into the last month", "[ledger]") {
     ledger l(2, 3);
     l.lump(0, 100.0, 0.0);
     l.lump(0, 10.0, 0.999);

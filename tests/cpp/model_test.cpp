@@ -64,7 +64,7 @@ TEST_CASE("an intervention the solution pays goes on the solution's budget insid
     CHECK(m.lines[ci.costs[1][0].line].inside_unit_budget);
 }
 
-TEST_CASE("a benefit under refusion gets a refund line right after it; a service does not", "[model]") {
+TEST_CASE("a benefit under refusion gets a refund line right after it - a service does not", "[model]") {
     cost_rate benefit = cost("a", 12000.0);
     benefit.kind = cost_kind::transfer;
     scenario sc = one_state(benefit);

@@ -121,7 +121,7 @@ TEST_CASE("a replication's arms are simulate_arm's, bit for bit, though its popu
     }
 }
 
-TEST_CASE("a certain member count is not drawn; an uncertain one is", "[simulation]") {
+TEST_CASE("a certain member count is not drawn - an uncertain one is", "[simulation]") {
     auto sc = single_state(1000, 12);
     for (const auto& [shares, certain] : std::vector<std::pair<std::vector<double>, int>>{
              {{0.0, 1.0}, 1}, {{0.0, 0.0, 1.0, 0.0}, 2}, {{1.0}, 0}, {{0.0, 0.5, 0.5}, -1}, {{0.2, 0.8}, -1}}) {
@@ -243,7 +243,7 @@ TEST_CASE("a network meeting cadence and a forum above the ceiling delay solutio
     CHECK(a.starts[1] == 50);
 }
 
-TEST_CASE("a decision made after a delay counts as an event; one decided at once does not add one", "[simulation]") {
+TEST_CASE("a decision made after a delay counts as an event - one decided at once does not add one", "[simulation]") {
     // 50 one-member families in one state without moves ask for a service with room for all that
     // lasts past the horizon: 50 starts and no ends. Inside the solution the grant is decided
     // half a month later: 50 decisions more. As usual it is decided at once.

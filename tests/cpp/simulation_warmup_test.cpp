@@ -106,7 +106,7 @@ TEST_CASE("warm-up: outputs count from month 0 and have the horizon's length", "
     CHECK(r.transitions.size() == 18 * m.transition_rows.size());
 }
 
-TEST_CASE("warm-up: both arms share it; the solution selects at month 0 from the warmed-up state", "[warmup]") {
+TEST_CASE("warm-up: both arms share it - the solution selects at month 0 from the warmed-up state", "[warmup]") {
     // An open population; state A has cases in two sectors (eligible), B in one. Inside the
     // solution A -> B is five times as fast. If the solution arm acted in the warm-up (admitting
     // arrivals, say), its families would differ at month 0 from the business-as-usual arm's.
