@@ -124,7 +124,8 @@ void set_filters(hid_t dcpl, const std::string& path, const std::string& name, c
 /// Rows of a chunk along the first dimension, for rows of `row_bytes` bytes: about 256 KiB a chunk
 /// (1 to 4096 rows). With `aligned_to` (the rows of the dataset's first write, > 0), chunks that
 /// later writes of as many rows fill whole: `aligned_to` rows when that is at most the 256 KiB
-/// size, else the largest divisor of `aligned_to` of at least half that size. simulate_to_file
+/// size, else the largest divisor of `aligned_to` below it if that is at least a quarter of it
+/// (a prime count of rows keeps 256 KiB: such chunks are rewritten by appends). simulate_to_file
 /// appends blocks of the first block's size, so no append then rewrites (nor recompresses, nor
 /// journals) a partly filled chunk (docs/performance.md, "tenth pass"). Writes under 8 KiB keep
 /// the 256 KiB size: rewriting such a chunk costs little, and tiny chunks cost reading.

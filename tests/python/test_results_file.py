@@ -391,10 +391,11 @@ def test_appending_does_not_rewrite_what_the_file_held(tiny, tmp_path):
 def test_appends_as_large_as_the_first_block_leave_every_chunk_written_alone(tiny, tmp_path):
     # simulate_to_file appends blocks of its first block's size; the chunks are cut so that such
     # appends fill whole chunks: no chunk already written is read, recompressed (szip) and
-    # rewritten elsewhere. Arrays whose block holds under 8 KiB (the 8-byte `events`, 192-byte
-    # rows times 40 here) keep one 256 KiB chunk, which an append does rewrite.
+    # rewritten elsewhere. Arrays whose block holds under 8 KiB (`events`, `admitted`) keep one
+    # 256 KiB chunk, which an append does rewrite. 123 = 3 x 41: `costs` (2,304 bytes a
+    # replication, 113 to 256 KiB) needs chunks of 41.
     h5py = pytest.importorskip("h5py")
-    path, block = tmp_path / "aligned.h5", 40
+    path, block = tmp_path / "aligned.h5", 123
 
     def chunks(f) -> dict[str, list[tuple]]:
         out = {}
