@@ -127,7 +127,8 @@ void set_filters(hid_t dcpl, const std::string& path, const std::string& name, c
 /// size, else the largest divisor of `aligned_to` below it if that is at least a quarter of it
 /// (a prime count of rows keeps 256 KiB: such chunks are rewritten by appends). simulate_to_file
 /// appends blocks of the first block's size, so no append then rewrites (nor recompresses, nor
-/// journals) a partly filled chunk (docs/performance.md, "tenth pass"). Writes under 8 KiB keep
+/// journals) a partly filled chunk (results_file.cpp passes `aligned_to` for compressed files
+/// only; docs/performance.md, "tenth pass"). Writes under 8 KiB keep
 /// the 256 KiB size: rewriting such a chunk costs little, and tiny chunks cost reading.
 hsize_t chunk_rows(hsize_t row_bytes, hsize_t aligned_to);
 
