@@ -3,7 +3,8 @@
 Each round runs, in one fresh process per build and compression, `simulate` and then
 `simulate_to_file` (into a temporary file) of the same replications, with the same `keep`; the
 ratio of the two is what counts on a noisy machine. CPU seconds of the process (all threads,
-`getrusage`) are printed beside the wall clock. Give several package directories with
+`getrusage`) are printed beside the wall clock, and the CPU seconds of the writer thread's calls
+that write each chunk (`write_results` / `append_results`, timed with `time.thread_time`). Give several package directories with
 --pythonpath to compare builds (alternating), and --compression several times to compare
 compressions ("default" is the build's own default, the only choice of builds before the option).
 
@@ -28,6 +29,15 @@ extra = {} if how == "default" else {"compression": how}
 if extra and not hasattr(tvaer._core, "DEFAULT_COMPRESSION"):  # a build from before the option
     print(json.dumps({"skip": True})); sys.exit(0)
 cpu = lambda: sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
+writer = [0.0]  # CPU seconds of the thread that writes each chunk (tvaer.results_file._store)
+store = tvaer.results_file._store
+def timed_store(*a, **k):
+    c = time.thread_time()
+    try:
+        return store(*a, **k)
+    finally:
+        writer[0] += time.thread_time() - c
+tvaer.results_file._store = timed_store
 c0, t0 = cpu(), time.perf_counter()
 tvaer.simulate(sc, replications=n, seed=1, threads=threads, progress=False, keep=keep)
 c1, t1 = cpu(), time.perf_counter()
@@ -39,7 +49,8 @@ with tempfile.TemporaryDirectory() as d:
 print(json.dumps({"scenario": name, "replications": n, "threads": threads, "chunk": chunk, "keep": keep,
                   "compression": how, "simulate_seconds": t1 - t0, "to_file_seconds": t2 - t1,
                   "ratio": (t2 - t1) / (t1 - t0), "simulate_cpu": c1 - c0, "to_file_cpu": c2 - c1,
-                  "cpu_ratio": (c2 - c1) / (c1 - c0), "file_bytes": size, "load": os.getloadavg()[0]}))
+                  "cpu_ratio": (c2 - c1) / (c1 - c0), "writer_cpu": writer[0], "file_bytes": size,
+                  "load": os.getloadavg()[0]}))
 """
 
 
@@ -66,10 +77,11 @@ def main() -> None:
         if not got:
             continue
         med = {k: statistics.median(r[k] for r in got)
-               for k in ["simulate_seconds", "to_file_seconds", "ratio", "cpu_ratio", "file_bytes", "load"]}
+               for k in ["simulate_seconds", "to_file_seconds", "ratio", "cpu_ratio", "writer_cpu", "file_bytes", "load"]}
         print(f"{p or '(installed)'} {args.scenario} keep={args.keep} compression={how}: median simulate "
               f"{med['simulate_seconds']:.2f} s, simulate_to_file {med['to_file_seconds']:.2f} s, ratio "
-              f"{med['ratio']:.2f} (CPU {med['cpu_ratio']:.2f}), file {med['file_bytes'] / 1e6:.1f} MB, "
+              f"{med['ratio']:.2f} (CPU {med['cpu_ratio']:.2f}, writing {med['writer_cpu']:.2f} s), "
+              f"file {med['file_bytes'] / 1e6:.1f} MB, "
               f"load {med['load']:.1f}")
 
 

@@ -27,8 +27,8 @@ py::array_t<T> as_array(const std::vector<T>& v, std::vector<py::ssize_t> shape)
 py::ssize_t ssize(std::size_t n) { return static_cast<py::ssize_t>(n); }
 
 // The result arrays are read-only NumPy views on the engine's vectors, not copies. A view keeps
-// its results object alive (its base holds a reference), and `append`, which may move the
-// vectors, refuses while a view is alive. The counts are only touched with the GIL held.
+// its results object alive (its base holds a reference), and `append` and `reserve`, which may move the
+// vectors, refuse while a view is alive. The counts are only touched with the GIL held.
 std::unordered_map<const results*, std::size_t>& live_views() {
     static std::unordered_map<const results*, std::size_t> views;
     return views;
@@ -122,6 +122,15 @@ py::dict describe(const result_array& a) {
     return out;
 }
 
+// Raises ValueError when NumPy arrays are views on `r`'s memory, which `what` may move.
+void refuse_with_views(const results& r, const char* what) {
+    if (const auto it = live_views().find(&r); it != live_views().end()) {
+        throw py::value_error(fmt::format(
+            "Results.{}: {} NumPy array(s) of these results are still in use (they are views "
+            "on its memory); {} before reading the arrays, or drop them first", what, it->second, what));
+    }
+}
+
 // The array of row `a` in `self` (a view), shaped by the table, or None when it is not held.
 py::object array_of(const py::object& self, const result_array& a) {
     const auto& r = self.cast<const results&>();
@@ -145,13 +154,15 @@ void register_simulation(py::module_& m) {
         .def_readonly("transition_rows", &results::transition_rows)
         .def_readonly("interventions", &results::interventions)
         .def("append", [](results& r, const results& more) {
-            if (const auto it = live_views().find(&r); it != live_views().end()) {
-                throw py::value_error(fmt::format(
-                    "Results.append: {} NumPy array(s) of these results are still in use (they are views "
-                    "on its memory); append before reading the arrays, or drop them first", it->second));
-            }
+            refuse_with_views(r, "append");
             r.append(more);
         }, py::arg("more"), "Appends the replications that directly follow these.")
+        .def("reserve", [](results& r, std::uint32_t total) {
+            refuse_with_views(r, "reserve");
+            reserve_replications(r, total);
+        }, py::arg("total"),
+             "Reserves room for `total` replications in all (each as large as those held), so that appending up to "
+             "them copies each array once: simulate_to_file holds its chunks this way.")
         .def_readonly("has_family_costs", &results::has_family_costs, "Whether the per-family output was recorded.")
         .def_readonly("has_bookings", &results::has_bookings, "Whether the booking log was recorded.")
         .def_property_readonly("booking_counts", [](const results& r) {

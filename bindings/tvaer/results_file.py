@@ -123,6 +123,7 @@ def simulate_to_file(
         elif held:
             held[0].append(raw)
         else:
+            raw.reserve(replications)  # each later chunk is copied once, not again as the arrays grow
             held.append(raw)
 
     if os.path.exists(path):

@@ -40,6 +40,15 @@ void set_filters(hid_t dcpl, const std::string& path, const std::string& name, c
     }
 }
 
+hsize_t chunk_rows(hsize_t row_bytes, hsize_t aligned_to) {
+    const hsize_t rows = std::clamp<hsize_t>((256u << 10) / std::max<hsize_t>(row_bytes, 1), 1, 4096);
+    if (aligned_to == 0 || aligned_to * row_bytes < (8u << 10)) return rows;
+    if (aligned_to <= rows) return aligned_to;
+    hsize_t d = rows;
+    while (aligned_to % d != 0) --d;  // ends at 1 at the latest
+    return 4 * d >= rows ? d : rows;
+}
+
 std::string object(std::string_view kind, std::string_view name, std::string_view action) {
     return fmt::format("{} '{}': {}", kind, name, action);
 }

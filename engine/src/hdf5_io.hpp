@@ -121,19 +121,29 @@ std::string shape_text(const std::vector<hsize_t>& shape);
 /// Sets the filters of `c` on the dataset creation property list `dcpl` (a chunked layout).
 void set_filters(hid_t dcpl, const std::string& path, const std::string& name, const compression& c);
 
-/// Creates a numeric dataset. Along replications (`along_replications` not null): chunked (about
-/// 256 KiB a chunk), compressed by it, with an unlimited first dimension; otherwise contiguous
-/// and fixed.
+/// Rows of a chunk along the first dimension, for rows of `row_bytes` bytes: about 256 KiB a chunk
+/// (1 to 4096 rows). With `aligned_to` (the rows of the dataset's first write, > 0), chunks that
+/// later writes of as many rows fill whole: `aligned_to` rows when that is at most the 256 KiB
+/// size, else the largest divisor of `aligned_to` below it if that is at least a quarter of it
+/// (a prime count of rows keeps 256 KiB: such chunks are rewritten by appends). simulate_to_file
+/// appends blocks of the first block's size, so no append then rewrites (nor recompresses, nor
+/// journals) a partly filled chunk (results_file.cpp passes `aligned_to` for compressed files
+/// only; docs/performance.md, "tenth pass"). Writes under 8 KiB keep
+/// the 256 KiB size: rewriting such a chunk costs little, and tiny chunks cost reading.
+hsize_t chunk_rows(hsize_t row_bytes, hsize_t aligned_to);
+
+/// Creates a numeric dataset. Along replications (`along_replications` not null): chunked (rows
+/// by chunk_rows(..., `aligned_to`), the other dimensions whole), compressed by it, with an
+/// unlimited first dimension; otherwise contiguous and fixed.
 template <class T>
 handle create_numeric(hid_t file, const std::string& path, const std::string& name, const std::vector<hsize_t>& shape,
-                      const compression* along_replications) {
+                      const compression* along_replications, hsize_t aligned_to = 0) {
     std::vector<hsize_t> maxdims(shape);
     handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
     if (along_replications) {
         std::vector<hsize_t> chunk(shape);
         for (auto& c : chunk) c = std::max<hsize_t>(c, 1);
-        const hsize_t per_rep = elements(chunk) / chunk[0] * sizeof(T);
-        chunk[0] = std::clamp<hsize_t>((256u << 10) / per_rep, 1, 4096);
+        chunk[0] = chunk_rows(elements(chunk) / chunk[0] * sizeof(T), aligned_to);
         // A fixed dimension of length 0 cannot hold a chunk of length 1; let it be unlimited.
         for (std::size_t i = 0; i < shape.size(); ++i) maxdims[i] = i == 0 || shape[i] == 0 ? H5S_UNLIMITED : shape[i];
         H5Pset_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data());

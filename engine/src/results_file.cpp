@@ -59,10 +59,19 @@ std::vector<std::uint64_t> record_ids(std::uint64_t first, std::uint64_t n) {
     return ids;
 }
 
+/// The rows that chunks along replications are cut to (create_numeric's `aligned_to`): the first
+/// write's, for compressed files, whose partly filled chunks each append would decompress and
+/// compress again; none (256 KiB chunks) for uncompressed ones, where rewriting a chunk is a copy
+/// and the fewer chunks make the append's journal, which looks up every chunk, cheaper
+/// (docs/performance.md, "tenth pass").
+hsize_t aligned_rows(const compression& c, hsize_t first_write) {
+    return c.kind == compression::method::none ? 0 : first_write;
+}
+
 /// The coordinates every file has: replication, arm, month and the name dimensions.
 void write_coordinates(hid_t file, const std::string& path, const results& r, const compression& c) {
     const auto ids = replication_ids(r);
-    auto rep = create_numeric<std::uint32_t>(file, path, "replication", {ids.size()}, &c);
+    auto rep = create_numeric<std::uint32_t>(file, path, "replication", {ids.size()}, &c, aligned_rows(c, ids.size()));
     write_block(rep, path, "replication", 0, ids.size(), ids);
     make_scale(rep, path, "replication", "replication (index of its keyed random streams)");
     make_scale(write_strings(file, path, "arm", {"bau", "solution"}), path, "arm",
@@ -111,7 +120,8 @@ void write_array(hid_t file, const std::string& path, const results& r, const re
     const auto shape = file_shape(r, a);
     std::visit([&](const auto& c) {
         using T = typename std::decay_t<decltype(r.*c.data)>::value_type;
-        auto ds = create_numeric<T>(file, path, name, shape, &how);
+        auto ds = create_numeric<T>(file, path, name, shape, &how,
+                                    a.dims.front() == "replication" ? aligned_rows(how, shape[0]) : 0);
         write_block(ds, path, name, 0, shape[0], r.*c.data);
         describe(ds, path, long_name.c_str(), units.empty() ? nullptr : units.c_str());
         attach(file, ds, path, name, dims);

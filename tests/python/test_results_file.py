@@ -386,3 +386,35 @@ def test_appending_does_not_rewrite_what_the_file_held(tiny, tmp_path):
     assert after[offset:offset + held] == before[offset:offset + held]
     assert tvaer.open_results(path).replications == 60
     assert not Path(f"{path}.journal").exists()
+
+
+def test_appends_as_large_as_the_first_block_leave_every_chunk_written_alone(tiny, tmp_path):
+    # simulate_to_file appends blocks of its first block's size; the chunks are cut so that such
+    # appends fill whole chunks: no chunk already written is read, recompressed (szip) and
+    # rewritten elsewhere. Arrays whose block holds under 8 KiB (`events`, `admitted`) keep one
+    # 256 KiB chunk, which an append does rewrite. 123 = 3 x 41: `costs` (2,304 bytes a
+    # replication, 113 to 256 KiB) needs chunks of 41.
+    h5py = pytest.importorskip("h5py")
+    path, block = tmp_path / "aligned.h5", 123
+
+    def chunks(f) -> dict[str, list[tuple]]:
+        out = {}
+        for name, ds in f.items():
+            if ds.chunks is None or ds.ndim < 2 or block * ds[0].nbytes < 8 << 10:
+                continue
+            info = [ds.id.get_chunk_info(i) for i in range(ds.id.get_num_chunks())]
+            out[name] = [(c.chunk_offset, c.byte_offset, c.size) for c in info]
+        return out
+
+    tvaer.simulate_to_file(tiny, path, replications=block, seed=2, chunk=block, progress=False, compression="szip")
+    with h5py.File(path, "r") as f:
+        before = chunks(f)
+    assert {"costs", "occupancy", "queue", "transitions", "wait_months", "redirected_ordinary"} <= set(before)
+    tvaer.simulate_to_file(tiny, path, replications=3 * block, seed=2, chunk=block, progress=False)
+    with h5py.File(path, "r") as f:
+        after = chunks(f)
+        for name, held in before.items():
+            assert after[name][:len(held)] == held, name
+            assert block % f[name].chunks[0] == 0, name  # every chunk complete
+    whole = tvaer.simulate(tiny, replications=3 * block, seed=2, progress=False)
+    assert_same_results(tvaer.open_results(path), whole)

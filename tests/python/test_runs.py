@@ -65,3 +65,19 @@ def test_append_refuses_while_an_array_of_the_results_is_alive():
     del view
     a.append(b)  # nothing reads its memory any more: appending (and moving it) is safe
     assert np.array_equal(np.asarray(a.costs), whole)
+
+
+def test_reserve_refuses_while_an_array_is_alive_and_then_appends_the_same_bits():
+    import numpy as np
+
+    whole = _raw(0, 6)
+    a = _raw(0, 2)
+    view = a.events
+    with pytest.raises(ValueError, match=r"Results.reserve: 1 NumPy array\(s\) of these results are still in use"):
+        a.reserve(6)
+    del view
+    a.reserve(6)
+    a.append(_raw(2, 2))
+    a.append(_raw(4, 2))
+    for name in ["costs", "occupancy", "transitions", "events"]:
+        assert np.asarray(getattr(a, name)).tobytes() == np.asarray(getattr(whole, name)).tobytes(), name
