@@ -270,6 +270,10 @@ class Results:
         """
         Appends the replications that directly follow these.
         """
+    def reserve(self, total: typing.SupportsInt | typing.SupportsIndex) -> None:
+        """
+        Reserves room for `total` replications in all (each as large as those held), so that appending up to them copies each array once: simulate_to_file holds its chunks this way.
+        """
     @property
     def admitted(self) -> typing.Any:
         """
@@ -338,7 +342,7 @@ class Results:
     @property
     def events(self) -> typing.Any:
         """
-        events simulated (transitions, starts, ends, queue joins, delayed decisions), count; dims (replication, arm).
+        events simulated (transitions, starts, ends, queue joins, delayed decisions, arrivals, leavers), count; dims (replication, arm).
         """
     @property
     def family_admitted(self) -> typing.Any:
