@@ -17,24 +17,16 @@ from __future__ import annotations
 import argparse
 import statistics
 
-from fresh_process import alternating_rounds
+from fresh_process import TIMING, alternating_rounds
 
-CHILD = r"""
+CHILD = TIMING + r"""
 import json, sys, time
 t0 = time.perf_counter()
 import tvaer
 t1 = time.perf_counter()
 heavy = ["xarray", "dask", "scipy", "tqdm"]
 imported = [m for m in heavy if m in sys.modules]
-engine = [0.0]  # CPU seconds inside the engine's runs (tvaer.runs.run)
-run = tvaer.runs.run
-def timed_run(*args, **kwargs):
-    c = time.process_time()
-    try:
-        return run(*args, **kwargs)
-    finally:
-        engine[0] += time.process_time() - c
-tvaer.runs.run = timed_run
+engine = cpu_of(tvaer.runs, "run", time.process_time)  # CPU seconds inside the engine's runs
 c1 = time.process_time()
 scenario = tvaer.default_scenario()
 c_load = time.process_time()

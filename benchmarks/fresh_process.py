@@ -9,6 +9,24 @@ import subprocess
 import sys
 
 
+# Code for a child: `cpu_of(owner, name, clock)` replaces the function `owner.name` by one that
+# adds the `clock` seconds spent in it (time.thread_time, time.process_time) to the list it
+# returns, so a child can say how much of its CPU a part of tvaer took.
+TIMING = r"""
+def cpu_of(owner, name, clock):
+    spent = [0.0]
+    inner = getattr(owner, name)
+    def timed(*args, **kwargs):
+        c = clock()
+        try:
+            return inner(*args, **kwargs)
+        finally:
+            spent[0] += clock() - c
+    setattr(owner, name, timed)
+    return spent
+"""
+
+
 def run_child(code: str, argv: list[str], pythonpath: str) -> dict:
     """Runs `code` with `argv` in a fresh interpreter, `pythonpath` (a directory holding the tvaer
     package; "" for the installed one) first on the path; returns the JSON object it printed last."""

@@ -17,9 +17,9 @@ from __future__ import annotations
 import argparse
 import statistics
 
-from fresh_process import alternating_rounds
+from fresh_process import TIMING, alternating_rounds
 
-CHILD = r"""
+CHILD = TIMING + r"""
 import json, os, resource, sys, tempfile, time
 import tvaer
 n, threads, chunk, name, keep, how = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
@@ -29,15 +29,7 @@ extra = {} if how == "default" else {"compression": how}
 if extra and not hasattr(tvaer._core, "DEFAULT_COMPRESSION"):  # a build from before the option
     print(json.dumps({"skip": True})); sys.exit(0)
 cpu = lambda: sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
-writer = [0.0]  # CPU seconds of the thread that writes each chunk (tvaer.results_file._store)
-store = tvaer.results_file._store
-def timed_store(*a, **k):
-    c = time.thread_time()
-    try:
-        return store(*a, **k)
-    finally:
-        writer[0] += time.thread_time() - c
-tvaer.results_file._store = timed_store
+writer = cpu_of(tvaer.results_file, "_store", time.thread_time)  # the thread that writes each chunk
 c0, t0 = cpu(), time.perf_counter()
 tvaer.simulate(sc, replications=n, seed=1, threads=threads, progress=False, keep=keep)
 c1, t1 = cpu(), time.perf_counter()
