@@ -3,8 +3,6 @@
 // (simulator.hpp).
 #include "simulator.hpp"
 
-#include <bit>
-
 namespace tvaer::detail {
 
 void simulator::select_families(double t) {
@@ -197,7 +195,7 @@ bool simulator::eligible(std::uint32_t first, std::uint32_t end, double t, rank_
         if ((include_mask_[mb.track] & bit) != 0) included = true;
         if ((exclude_mask_[mb.track] & bit) != 0) return false;
     }
-    const auto n_sectors = static_cast<std::uint32_t>(std::popcount(sectors));
+    const std::uint32_t n_sectors = bit_count(sectors);
     const double score = sel.score_per_sector * n_sectors + sel.score_per_service * services + complexity;
     for (std::size_t k = 0; k < sel.rank.size(); ++k) {
         rank[k] = sel.rank[k] == selection_rank::cost ? monthly : sel.rank[k] == selection_rank::duration ? t - since : score;

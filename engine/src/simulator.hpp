@@ -182,6 +182,29 @@ private:
     std::vector<double> heap_;
 };
 
+// The number of set bits of x, branch-free and inline (SWAR: sums of 2, 4, 8 bits, then one
+// multiply adds the eight byte counts into the top byte). std::popcount gives the same result but
+// on the baseline x86-64 target (no -mpopcnt) it compiles to a call into libgcc (__popcountdi2).
+[[nodiscard]] constexpr std::uint32_t bit_count(std::uint64_t x) {
+    x = x - ((x >> 1) & 0x5555555555555555ULL);
+    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+    return static_cast<std::uint32_t>((x * 0x0101010101010101ULL) >> 56);
+}
+static_assert(bit_count(0) == 0 && bit_count(~std::uint64_t{0}) == 64 && bit_count(0x8000000000000001ULL) == 2 &&
+              bit_count(0x0123456789ABCDEFULL) == 32);
+// The low k bits set count k, and std::popcount agrees on 1,000 words of a 64-bit LCG (Knuth's MMIX).
+static_assert([] {
+    for (std::uint32_t k = 0; k < 64; ++k)
+        if (bit_count((std::uint64_t{1} << k) - 1) != k) return false;
+    std::uint64_t x = 1;
+    for (int i = 0; i < 1000; ++i) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        if (bit_count(x) != static_cast<std::uint32_t>(std::popcount(x))) return false;
+    }
+    return true;
+}());
+
 // Which members have a record in a sparse per-member array, and where: a bit per member and the
 // count of records before each block of 64 members, in one 16-byte block (2 bits a member). The
 // records of members that have one are appended in member order, so member i's record is the
@@ -202,7 +225,7 @@ public:
     // The record of member i, which has one.
     [[nodiscard]] std::uint32_t slot(std::uint32_t i) const {
         const block& b = blocks_[i / 64];
-        return b.before + static_cast<std::uint32_t>(std::popcount(b.bits & ((std::uint64_t{1} << (i % 64)) - 1)));
+        return b.before + bit_count(b.bits & ((std::uint64_t{1} << (i % 64)) - 1));
     }
     [[nodiscard]] const void* block_of(std::uint32_t i) const { return &blocks_[i / 64]; }
     [[nodiscard]] std::size_t memory_bytes() const { return blocks_.capacity() * sizeof(block); }
