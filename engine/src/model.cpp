@@ -1,6 +1,7 @@
 #include "tvaer/model.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <fmt/format.h>
 
@@ -105,6 +106,49 @@ void mark_effects(model& m, const std::vector<detail::compiled_effect>& effects)
     for (const auto& e : effects) m.tracks[e.track].states[e.from].has_effects = true;
 }
 
+// compiled_track::resolved_costs and cost_runs.
+void resolve_costs(detail::compiled_track& ct, std::uint32_t benefit_types) {
+    ct.benefit_types = benefit_types;
+    for (const auto& cs : ct.states) {
+        for (const auto& costs : cs.costs) {
+            for (std::uint32_t b = 0; b < benefit_types; ++b) {
+                ct.cost_runs.push_back(static_cast<std::uint32_t>(ct.resolved_costs.size()));
+                const struct { std::uint32_t benefit; } member_of_type{b};
+                for (const auto& bc : costs)
+                    if (detail::applies_to(bc, member_of_type)) ct.resolved_costs.push_back(bc);
+            }
+        }
+    }
+    ct.cost_runs.push_back(static_cast<std::uint32_t>(ct.resolved_costs.size()));
+}
+
+// compiled_track::benefit_reach: the closure of each state's neighbours (at most 64 states).
+std::uint64_t benefit_reach(const detail::compiled_track& ct) {
+    const auto& states = ct.states;
+    const std::size_t n = states.size();
+    std::vector<std::uint64_t> next(n, 0);
+    std::uint64_t on = 0;
+    for (std::size_t s = 0; s < n; ++s) {
+        next[s] |= std::uint64_t{1} << s;
+        for (std::uint8_t d : states[s].dest) next[s] |= std::uint64_t{1} << d;
+        if (states[s].capacity > 0) {
+            next[s] |= std::uint64_t{1} << states[s].when_full;
+            next[states[s].when_full] |= std::uint64_t{1} << s;
+        }
+        if (states[s].on_benefit) on |= std::uint64_t{1} << s;
+    }
+    std::uint64_t reach = 0;
+    for (std::size_t s = 0; s < n; ++s) {
+        std::uint64_t seen = next[s];
+        for (std::uint64_t before = 0; seen != before;) {
+            before = seen;
+            for (std::uint64_t b = seen; b != 0; b &= b - 1) seen |= next[static_cast<std::size_t>(std::countr_zero(b))];
+        }
+        if ((seen & on) != 0) reach |= std::uint64_t{1} << s;
+    }
+    return reach;
+}
+
 void compile_tracks(model& m, line_builder& lines) {
     const scenario& sc = m.spec;
     for (std::size_t ti = 0; ti < sc.tracks.size(); ++ti) {
@@ -163,6 +207,8 @@ void compile_tracks(model& m, line_builder& lines) {
         if (sc.people.initial == initial_mix::steady_state) {
             ct.stock_cdf = cumulative(steady_state_mix(ct, t.initial, sc.people.leave_rate));
         }
+        resolve_costs(ct, static_cast<std::uint32_t>(std::max<std::size_t>(t.benefits.size(), 1)));
+        if (sc.refusion.enabled()) ct.benefit_reach = benefit_reach(ct);
         m.tracks.push_back(std::move(ct));
     }
 }

@@ -61,28 +61,6 @@ simulator::simulator(const model& m, std::uint64_t seed, std::uint32_t replicati
     for (std::size_t i = 0; i < m.exclude_benefits.size(); ++i)
         for (int b : m.exclude_benefits[i]) exclude_mask_[i] |= std::uint64_t{1} << b;
     if (s176_) s176_book_ = reimbursement_book(m.reimbursement, months);
-    if (refusion_) find_benefit_reach();
-    resolve_state_costs();
-}
-
-void simulator::resolve_state_costs() {
-    for (std::size_t tr = 0; tr < m_.tracks.size(); ++tr) {
-        cost_track_[tr] = static_cast<std::uint32_t>(cost_index_.size());
-        const auto types = static_cast<std::uint32_t>(std::max<std::size_t>(m_.spec.tracks[tr].benefits.size(), 1));
-        benefit_types_[tr] = types;
-        for (const auto& cs : m_.tracks[tr].states) {
-            for (const auto& costs : cs.costs) {
-                for (std::uint32_t b = 0; b < types; ++b) {
-                    cost_index_.push_back(static_cast<std::uint32_t>(state_costs_.size()));
-                    member mb{};
-                    mb.benefit = b;
-                    for (const auto& bc : costs)
-                        if (applies_to(bc, mb)) state_costs_.push_back(bc);
-                }
-            }
-        }
-    }
-    cost_index_.push_back(static_cast<std::uint32_t>(state_costs_.size()));
 }
 
 arm_result simulator::finish() {
@@ -138,7 +116,7 @@ double simulator::weights(std::uint32_t mi, double* w) const {
     const std::size_t n = cs.dest.size();
     for (std::size_t k = 0; k < n; ++k) w[k] = cs.base[k];  // short: no memmove call
     // The same sum, taken once in compile(), when nothing can multiply a weight.
-    if (!cs.has_effects || effects_idle(mb)) return cs.base_total;
+    if (!effects_may_act(cs, mb)) return cs.base_total;
     // The family's interventions that count for this member (intervention.hpp, counts_for), then
     // the solution's own effects.
     if (mb.busy) {
@@ -157,7 +135,7 @@ double simulator::weights(std::uint32_t mi, double* w) const {
 double simulator::multiplier(std::uint32_t mi) const {
     const member& mb = members_[mi];
     const auto& cs = state_of(mb);
-    if (!cs.has_effects || effects_idle(mb)) return cs.base_total;
+    if (!effects_may_act(cs, mb)) return cs.base_total;
     double w[64];
     return weights(mi, w);
 }
@@ -173,8 +151,7 @@ void simulator::draw_clock(std::uint32_t mi, double t, stream& s) {
     const auto& cs = state_of(mb);
     double t_fire = inf;
     if (!cs.dest.empty()) {
-        double w[64];
-        const double total = effects_may_act(cs, mb) ? weights(mi, w) : cs.base_total;  // multiplier(mi)
+        const double total = multiplier(mi);
         // Competing exponential rates are a unit exponential duration scaled by their total.
         if (total > 0.0) t_fire = t + cs.duration.sample(s, total);
     }
@@ -253,36 +230,6 @@ void simulator::count_benefit_weeks(std::uint32_t mi, bool was_on, bool is_on, d
         (bc.off_since == benefit_count::never_off ||
          t - months(bc.off_since) >= m_.spec.refusion.reset_after_weeks / weeks_per_month)) {
         bc.set_age(0.0);
-    }
-}
-
-// A member can be on benefits some day if an on-benefit state is reachable from the state it
-// enters the population in: by a transition, or between a state with places and its when_full
-// state (a member sent there, or waiting there for a place).
-void simulator::find_benefit_reach() {
-    for (std::size_t tr = 0; tr < m_.tracks.size(); ++tr) {
-        const auto& states = m_.tracks[tr].states;
-        const std::size_t n = states.size();
-        std::vector<std::uint64_t> next(n, 0);
-        for (std::size_t s = 0; s < n; ++s) {
-            next[s] |= std::uint64_t{1} << s;
-            for (std::uint8_t d : states[s].dest) next[s] |= std::uint64_t{1} << d;
-            if (states[s].capacity > 0) {
-                next[s] |= std::uint64_t{1} << states[s].when_full;
-                next[states[s].when_full] |= std::uint64_t{1} << s;
-            }
-        }
-        std::uint64_t on = 0;
-        for (std::size_t s = 0; s < n; ++s)
-            if (states[s].on_benefit) on |= std::uint64_t{1} << s;
-        for (std::size_t s = 0; s < n; ++s) {
-            std::uint64_t seen = next[s];
-            for (std::uint64_t before = 0; seen != before;) {
-                before = seen;
-                for (std::uint64_t b = seen; b != 0; b &= b - 1) seen |= next[static_cast<std::size_t>(std::countr_zero(b))];
-            }
-            if ((seen & on) != 0) benefit_reach_[tr] |= std::uint64_t{1} << s;
-        }
     }
 }
 

@@ -39,7 +39,7 @@ double share_in(const compiled_track& tr, std::uint64_t states) {
 }
 }  // namespace
 
-std::size_t simulator::expected_members(const std::uint64_t* only) const {
+std::size_t simulator::expected_members(bool benefit_reach_only) const {
     const auto& p = m_.spec.people;
     const double families = static_cast<double>(m_.table.empty() ? m_.initial_families : 0) +
                             p.arrivals_per_month * static_cast<double>(m_.months) +
@@ -47,8 +47,8 @@ std::size_t simulator::expected_members(const std::uint64_t* only) const {
     // A family's members: their mean and mean square over the tracks' independent counts.
     double mean = 0.0, var = 0.0;
     for (const auto& tr : m_.tracks) {
-        // Only members in some of the track's states (only[track]): a share of them.
-        const double share = only == nullptr ? 1.0 : share_in(tr, only[&tr - m_.tracks.data()]);
+        // Only members whose first state can reach benefits: a share of them.
+        const double share = benefit_reach_only ? share_in(tr, tr.benefit_reach) : 1.0;
         if (tr.certain_members >= 0) {
             mean += share * tr.certain_members;
             continue;
@@ -76,7 +76,7 @@ void simulator::populate() {
     members_.reserve(members);
     if (refusion_) {
         counted_.reserve(members);
-        benefit_counts_.reserve(expected_members(benefit_reach_));
+        benefit_counts_.reserve(expected_members(true));
     }
     fam_inst_.reserve(static_cast<std::size_t>(m_.initial_families) +
                       static_cast<std::size_t>(m_.spec.people.arrivals_per_month * static_cast<double>(m_.months) * 1.25) +
@@ -114,7 +114,7 @@ void simulator::add_member(std::uint32_t f, std::uint8_t track, std::uint8_t sta
     if (fam_ && f >= out_.family_admitted.size()) grow_families(f + 1);
     if (m_.has_ages) draw_age(static_cast<std::uint32_t>(members_.size() - 1), t);
     if (refusion_) {
-        const bool counted = (benefit_reach_[mb.track] >> mb.state) & 1u;
+        const bool counted = (m_.tracks[mb.track].benefit_reach >> mb.state) & 1u;
         counted_.push_back(counted, [](auto& v, const auto& x) { append(v, x); });
         if (counted) {
             benefit_count bc{};

@@ -373,24 +373,24 @@ private:
     [[nodiscard]] treatment treat(const member& mb) const {
         return (arm_ == arm::solution && mb.in_solution) ? treatment::solution : treatment::usual;
     }
-    // The state's costs (compiled_state::costs of the member's treatment g) that apply to the
-    // member's benefit type (costs.hpp, applies_to), in their order: resolved once per run by
-    // resolve_state_costs, so booking a spell tests nothing per cost (the test mispredicted
-    // about once a spell: docs/performance.md, "The hot path, tenth pass").
+    // The state's costs of the member's treatment g that apply to its benefit type, in their
+    // order (compiled_track::resolved_costs: resolved when the model is compiled, so booking a
+    // spell tests nothing per cost; the test mispredicted about once a spell:
+    // docs/performance.md, "The hot path, tenth pass").
     [[nodiscard]] std::span<const detail::booked_cost> state_costs(const member& mb, treatment g) const {
-        const std::size_t i = cost_track_[mb.track] +
-                              (static_cast<std::size_t>(mb.state) * 2 + static_cast<std::size_t>(g)) * benefit_types_[mb.track] +
-                              mb.benefit;
-        return {state_costs_.data() + cost_index_[i], state_costs_.data() + cost_index_[i + 1]};
+        const auto& ct = m_.tracks[mb.track];
+        const std::size_t run =
+            (static_cast<std::size_t>(mb.state) * 2 + static_cast<std::size_t>(g)) * ct.benefit_types + mb.benefit;
+        return {ct.resolved_costs.data() + ct.cost_runs[run], ct.resolved_costs.data() + ct.cost_runs[run + 1]};
     }
-    void resolve_state_costs();
 
     // ---- population ---------------------------------------------------------------------
     // Room for the members the run is expected to hold (initial families and arrivals, a few
     // standard deviations over the mean), so that the member records and the per-member arrays
     // are allocated once, at their size, instead of doubling past it (docs/performance.md).
-    // With `only` (a bit per state, per track): the members whose first state is one of those.
-    [[nodiscard]] std::size_t expected_members(const std::uint64_t* only = nullptr) const;
+    // With `benefit_reach_only`: the members whose first state can reach benefits
+    // (compiled_track::benefit_reach), who get a benefit count.
+    [[nodiscard]] std::size_t expected_members(bool benefit_reach_only = false) const;
     // Appends to one of the population's arrays; past its reserved room it grows by an eighth,
     // not by doubling.
     template <class V, class T>
@@ -498,12 +498,11 @@ private:
 
     // ---- hazards ----------------------------------------------------------------------------
     double weights(std::uint32_t mi, double* w) const;
-    // No effect can act on the member: its family holds no intervention and it is outside the
-    // solution, so its weights are its state's own (and their sum, base_total, bit for bit).
-    [[nodiscard]] bool effects_idle(const member& mb) const { return !mb.busy && treat(mb) != treatment::solution; }
-    // Some effect can act on the member in state cs: !effects_idle and the state has effects,
-    // evaluated with bit operations and no branch (a branch on has_effects alone mispredicted
-    // often: states with and without effects alternate from event to event).
+    // Some effect can act on the member in state cs: the state has effects, and the member's
+    // family holds an intervention or the member is inside the solution; otherwise its weights
+    // are its state's own (and their sum, base_total, bit for bit). Bit operations, no branch (a
+    // branch on has_effects alone mispredicted often: states with and without effects alternate
+    // from event to event).
     [[nodiscard]] bool effects_may_act(const detail::compiled_state& cs, const member& mb) const {
         return (static_cast<unsigned>(cs.has_effects) &
                 (mb.busy | (static_cast<unsigned>(arm_ == arm::solution) & mb.in_solution))) != 0;
@@ -720,27 +719,17 @@ private:
     bool refusion_ = m_.spec.refusion.enabled();
     // Refusion only: the benefit weeks of the members who can ever be on benefits (a state with a
     // refundable benefit can be reached from the state they entered the population in:
-    // benefit_reach_), in member order; counted_ says which members have one. In the default
+    // compiled_track::benefit_reach), in member order; counted_ says which members have one. In the default
     // scenario a third of the members (adults who are not self-supporting) have one. The time it
     // last left benefits is a tick, not months: it is always an event's time, which months()
     // gives back bit for bit.
     std::vector<benefit_count> benefit_counts_;
     sparse_index counted_;
-    std::uint64_t benefit_reach_[16] = {};  // per track, bit s: an on-benefit state is reachable from state s
-    void find_benefit_reach();
     benefit_count& benefit_count_of(std::uint32_t mi) { return benefit_counts_[counted_.slot(mi)]; }
     std::uint32_t transitioning_ = nil;
-    // resolve_state_costs: every state's costs by treatment and benefit type, one run after
-    // another in state_costs_; cost_index_[i] .. cost_index_[i + 1] is run i, where i counts
-    // from cost_track_[track] by (state, treatment, benefit type), benefit_types_[track] of them
-    // (1 for a track without benefit types).
     // draw_first_clocks: per member, the tick of its first clock (no_fire: none; saturated: drawn
     // again in start_clocks for its exact time); empty when not drawn, and after start_clocks.
     std::vector<std::uint32_t> first_fire_;
-    std::vector<detail::booked_cost> state_costs_;
-    std::vector<std::uint32_t> cost_index_;
-    std::uint32_t cost_track_[16] = {};
-    std::uint32_t benefit_types_[16] = {};
     arm_result out_;
 };
 

@@ -67,6 +67,16 @@ struct compiled_track {
     std::vector<double> benefit_cdf;
     int certain_members = -1;  ///< the members a family has when only that count has a positive share
     compiled_ages ages;        ///< members' ages at entry (empty: no ages)
+    /// Each state's costs (compiled_state::costs) by treatment and benefit type, those that apply
+    /// to the type (costs.hpp, applies_to) in their order, one run after another: run
+    /// (state * 2 + treatment) * benefit_types + benefit is cost_runs[run] .. cost_runs[run + 1]
+    /// of resolved_costs. Booking a spell then tests nothing per cost.
+    std::vector<booked_cost> resolved_costs;
+    std::vector<std::uint32_t> cost_runs;
+    std::uint32_t benefit_types = 1;  ///< the track's benefit types, at least 1
+    /// Refusion only: bit s set when an on-benefit state can be reached from state s (by a
+    /// transition, or between a state with places and its when_full state).
+    std::uint64_t benefit_reach = 0;
 };
 
 /// An organisation.coordination meeting: its ledger line and its cost per family-month inside
