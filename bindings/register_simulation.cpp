@@ -10,6 +10,7 @@
 
 #include "register.hpp"
 #include "tvaer/replications.hpp"
+#include "tvaer/simulation.hpp"
 
 namespace py = pybind11;
 
@@ -198,6 +199,12 @@ void register_simulation(py::module_& m) {
           py::arg("threads") = 1, py::arg("progress") = py::none(), py::arg_v("record", replication_options{}, "ReplicationOptions()"),
           "Runs replications [first, first + replications) of both arms in C++ threads, GIL released;\n"
           "`record` (ReplicationOptions) says what else to record: per-family output, booking log.");
+    m.def("engine_bytes", [](const model& mod, std::uint64_t seed, std::uint32_t replication) {
+        const replication_result r = simulate_replication(mod, seed, replication);
+        return std::pair{r.arms[0].engine_bytes, r.arms[1].engine_bytes};
+    }, py::arg("model"), py::arg("seed"), py::arg("replication"), py::call_guard<py::gil_scoped_release>(),
+          "Simulates one replication and returns the bytes of engine state each arm (business as usual, solution)\n"
+          "held at its end: every array that grows with the population, by capacity (docs/performance.md).");
 }
 
 }  // namespace tvaer::bindings

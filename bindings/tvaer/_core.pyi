@@ -7,7 +7,7 @@ import numpy
 import numpy.typing
 import os
 import typing
-__all__: list[str] = ['CostKind', 'DEFAULT_COMPRESSION', 'Document', 'ExpectedValues', 'GIT_REVISION', 'GovernanceRow', 'IncentiveRow', 'LedgerLine', 'LineYears', 'MemberRow', 'Model', 'Origin', 'Provenance', 'RESULTS_SCHEMA_VERSION', 'ReplicationOptions', 'RequirementPart', 'Results', 'Rule', 'SCENARIO_SCHEMA_VERSION', 'START_YEARS', 'Settlement', 'ShareBasis', 'Shortfall', 'Transfer', 'Treatment', 'UnitItems', 'allocation_rules', 'append_results', 'apportion', 'break_even_year', 'break_even_year_dkk', 'check_compression', 'efficiency_requirement', 'equal_split', 'expected', 'fixed_key', 'investor_returns', 'item_path', 'ladder_model', 'make_provenance', 'own_budget', 'pay_where_granted', 'present_value', 'present_value_dkk', 'read_provenance', 'read_results', 'require_analytic_support', 'result_arrays', 'retrospective', 'run', 'salary_key', 'settle', 'shapley', 'shapley_values', 'to_ore', 'write_results', 'yearly_lines']
+__all__: list[str] = ['CostKind', 'DEFAULT_COMPRESSION', 'Document', 'ExpectedValues', 'GIT_REVISION', 'GovernanceRow', 'IncentiveRow', 'LedgerLine', 'LineYears', 'MemberRow', 'Model', 'Origin', 'Provenance', 'RESULTS_SCHEMA_VERSION', 'ReplicationOptions', 'RequirementPart', 'Results', 'Rule', 'SCENARIO_SCHEMA_VERSION', 'START_YEARS', 'Settlement', 'ShareBasis', 'Shortfall', 'Transfer', 'Treatment', 'UnitItems', 'allocation_rules', 'append_results', 'apportion', 'break_even_year', 'break_even_year_dkk', 'check_compression', 'efficiency_requirement', 'engine_bytes', 'equal_split', 'expected', 'fixed_key', 'investor_returns', 'item_path', 'ladder_model', 'make_provenance', 'own_budget', 'pay_where_granted', 'present_value', 'present_value_dkk', 'read_provenance', 'read_results', 'require_analytic_support', 'result_arrays', 'retrospective', 'run', 'salary_key', 'settle', 'shapley', 'shapley_values', 'to_ore', 'write_results', 'yearly_lines']
 class Origin:
     """
     Where a value of a scenario came from: a file position, an override, or only a file.
@@ -899,6 +899,11 @@ def check_compression(compression: str) -> str:
     """
 def efficiency_requirement(name: str, parts: collections.abc.Sequence[RequirementPart], settlement: Shortfall = Shortfall.own) -> Rule:
     ...
+def engine_bytes(model: Model, seed: typing.SupportsInt | typing.SupportsIndex, replication: typing.SupportsInt | typing.SupportsIndex) -> tuple[int, int]:
+    """
+    Simulates one replication and returns the bytes of engine state each arm (business as usual, solution)
+    held at its end: every array that grows with the population, by capacity (docs/performance.md).
+    """
 def equal_split(per_year: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], budgets: collections.abc.Sequence[str], kind: CostKind | None = None) -> RequirementPart:
     ...
 def expected(model: Model, treatment: Treatment, max_extended_states: typing.SupportsInt | typing.SupportsIndex = 2048) -> ExpectedValues:

@@ -89,12 +89,14 @@ def test_json_output_has_one_object_per_measurement_with_the_documented_keys():
     rows = [json.loads(line) for line in run.stdout.splitlines()]
     assert [r["implementation"] for r in rows] == ["tvaer", "heapq", "tvaer", "heapq"]
     types = {"model": str, "implementation": str, "families": int, "replications": int, "threads": int,
-             "events": int, "seconds": float, "events_per_second": float, "peak_rss_bytes": int, "scale": str}
+             "events": int, "seconds": float, "events_per_second": float, "peak_rss_bytes": int, "scale": str,
+             "cpu_seconds": float}
     for r in rows:
         assert {k: type(v) for k, v in r.items()} == types
         assert (r["model"], r["families"], r["replications"], r["threads"], r["scale"]) == ("ladder", 200, 2, 1,
                                                                                             "families")
         assert r["events_per_second"] == pytest.approx(r["events"] / r["seconds"])
+        assert 0 < r["cpu_seconds"] < r["seconds"] * 1.5 + 0.05  # one thread: CPU about the clock's, or less
         assert 2**20 < r["peak_rss_bytes"] < 2**31
     # tvaer simulates both arms (identical for the ladder), heapq one: about 9.7 events a family each
     assert rows[0]["events"] / (2 * 200 * 2) == pytest.approx(9.7, rel=0.15)
@@ -130,7 +132,8 @@ def test_ratios_pair_measurements_of_the_same_round(capsys):
     ratio is 20, not 250 / 15 (the ratio of the medians). 2 threads against 1: 1.9 and 1.7."""
     def row(impl, threads, rnd, eps):
         return {"model": "ladder", "implementation": impl, "families": 100, "replications": 2, "threads": threads,
-                "events": 1, "seconds": 1.0, "events_per_second": eps, "peak_rss_bytes": 2**20, "round": rnd,
+                "events": 1, "seconds": 1.0, "cpu_seconds": 1.0, "events_per_second": eps, "peak_rss_bytes": 2**20,
+                "round": rnd,
                 "year1": [[1.0, 2.0, 3.0], [1.5, 2.5, 3.5]]}
     rows = [row("tvaer", 1, 0, 300.0), row("tvaer", 2, 0, 570.0), row("heapq", 1, 0, 10.0),
             row("tvaer", 1, 1, 200.0), row("tvaer", 2, 1, 340.0), row("heapq", 1, 1, 20.0)]
@@ -138,3 +141,38 @@ def test_ratios_pair_measurements_of_the_same_round(capsys):
     out = " ".join(capsys.readouterr().out.split())  # columns aside
     assert "ladder 100 2 1 tvaer / heapq 20.0 (2 rounds: 30.0, 10.0)" in out
     assert "ladder 100 2 2 tvaer / tvaer with 1 thread 1.80 (2 rounds: 1.90, 1.70)" in out
+
+
+def test_a_scenario_is_compared_with_the_ladder_round_by_round_by_the_clock_and_by_cpu_time(capsys):
+    """Issue 16's measure: a scenario's events per second over the ladder's at the same families,
+    replications and threads. By the clock: rounds 6/8, 5/10, 7/10 -> 0.75, 0.50, 0.70, median
+    0.70. By CPU time (events / CPU seconds): 12/8, 5/10, 14/10 -> 1.50, 0.50, 1.40, median 1.40.
+    A scenario at another family count has no ladder to compare with and gets no line."""
+    def row(model, families, rnd, events, seconds, cpu):
+        return {"model": model, "implementation": "tvaer", "families": families, "replications": 20, "threads": 1,
+                "events": events, "seconds": seconds, "cpu_seconds": cpu, "events_per_second": events / seconds,
+                "peak_rss_bytes": 2**20, "round": rnd, "year1": None}
+    rows = [row("ladder", 10000, 0, 8, 1.0, 1.0), row("default", 10000, 0, 6, 1.0, 0.5), row("default", 450, 0, 1, 1, 1),
+            row("ladder", 10000, 1, 10, 1.0, 1.0), row("default", 10000, 1, 5, 1.0, 1.0),
+            row("ladder", 10000, 2, 10, 1.0, 1.0), row("default", 10000, 2, 7, 1.0, 0.5)]
+    cli.report(rows, sys.stdout)
+    out = " ".join(capsys.readouterr().out.split())
+    assert ("default 10,000 20 1 0.70 1.40 (3 rounds, wall: 0.75, 0.50, 0.70; CPU: 1.50, 0.50, 1.40)") in out
+    assert "default 450" not in out.split("scenario / ladder")[1]
+
+
+def test_engine_bytes_are_reported_per_family_and_arm_when_asked():
+    """--engine-bytes: what each arm's engine held, per family. A ladder family is one adult and one
+    child (ladder.md line 9) and a member record is 16 bytes (engine/src/simulator.hpp's
+    static_assert), so the records alone are 32 bytes a family. The fourth pass ("64 bytes a
+    family", docs/performance.md) counted 72.5 at 1,000 families, about 10 of it fixed buffers,
+    so 2,000 families hold less than 100 (a count off by a factor of two is not). The two arms
+    need not hold the same: their pools grow from what each run met."""
+    run = subprocess.run([sys.executable, "-m", "tvaer.bench", "--models", "ladder", "--families", "2000",
+                          "--replications", "1", "--rounds", "1", "--against", "none", "--engine-bytes", "--json"],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    (row,) = [json.loads(line) for line in run.stdout.splitlines()]
+    bau, solution = row["engine_bytes_per_family"]
+    assert 32 < bau < 100 and 32 < solution < 100
+    assert "Engine state per family" in run.stderr

@@ -24,7 +24,7 @@ from .worker import BOOT, PYTHON_IMPLEMENTATIONS
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 KEYS = ("model", "implementation", "families", "replications", "threads", "events", "seconds",
-        "events_per_second", "peak_rss_bytes", "scale")
+        "events_per_second", "peak_rss_bytes", "scale", "cpu_seconds")
 MAX_FAMILIES = 2**24  # the engine's limit (docs/scenario-format.md)
 
 
@@ -66,6 +66,10 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     ap.add_argument("--seed", default="1", help="seed of the first round; round r uses seed + r (default 1)")
     ap.add_argument("--python-limit", default="100000",
                     help="the largest families x replications the Python implementations run (default 100000)")
+    ap.add_argument("--engine-bytes", action="store_true",
+                    help="also report tvaer's engine state per family (bytes held by each arm of one more "
+                    "replication, run after the clock and the peak memory are read; JSON key "
+                    "engine_bytes_per_family: [business as usual, solution])")
     ap.add_argument("--json", action="store_true", help="one JSON object per measurement on stdout "
                     "(keys: " + ", ".join(KEYS) + "); the tables go to stderr")
     args = ap.parse_args(argv)
@@ -120,7 +124,8 @@ def plan(args: argparse.Namespace, note) -> list[dict[str, Any]]:
                 base = {"model": model, "path": path, "families": families, "replications": replications,
                         "scale": args.scale if path is not None and families is not None else "families"}
                 for threads in args.threads:
-                    out.append({**base, "implementation": "tvaer", "threads": threads})
+                    out.append({**base, "implementation": "tvaer", "threads": threads,
+                                "engine_bytes": args.engine_bytes})
                 if path is not None:
                     continue
                 for impl in args.against:
@@ -152,7 +157,9 @@ def run_one(spec: dict[str, Any]) -> dict[str, Any]:
     row = {"model": spec["model"], "implementation": spec["implementation"], "families": families,
            "replications": spec["replications"], "threads": spec["threads"], "events": result["events"],
            "seconds": result["seconds"], "events_per_second": result["events"] / result["seconds"],
-           "peak_rss_bytes": result["peak_rss_bytes"], "scale": spec["scale"]}
+           "peak_rss_bytes": result["peak_rss_bytes"], "scale": spec["scale"], "cpu_seconds": result["cpu_seconds"]}
+    if "engine_bytes_per_family" in result:
+        row["engine_bytes_per_family"] = result["engine_bytes_per_family"]
     return {**row, "round": spec["round"], "year1": result.get("year1")}
 
 
@@ -168,21 +175,19 @@ def report(rows: list[dict[str, Any]], out) -> None:
     print("\nMedians over rounds (events: tvaer counts both arms of each replication; the ladder's arms "
           "are identical):", file=out)
     print(f"{'model':<14} {'implementation':<14} {'families':>10} {'reps':>6} {'threads':>7} {'events':>12} "
-          f"{'seconds':>9} {'events/s':>12} {'peak RSS MB':>12}", file=out)
+          f"{'seconds':>9} {'CPU s':>8} {'events/s':>12} {'peak RSS MB':>12}", file=out)
     for (model, families, reps, impl, threads), rs in groups.items():
-        med = {k: statistics.median(r[k] for r in rs) for k in ("events", "seconds", "events_per_second",
-                                                                   "peak_rss_bytes")}
+        med = {k: statistics.median(r[k] for r in rs) for k in ("events", "seconds", "cpu_seconds",
+                                                                   "events_per_second", "peak_rss_bytes")}
         print(f"{model:<14} {impl:<14} {families:>10,} {reps:>6} {threads:>7} {med['events']:>12,.0f} "
-              f"{med['seconds']:>9.3f} {med['events_per_second']:>12,.0f} {med['peak_rss_bytes'] / 2**20:>12.1f}",
-              file=out)
+              f"{med['seconds']:>9.3f} {med['cpu_seconds']:>8.3f} {med['events_per_second']:>12,.0f} "
+              f"{med['peak_rss_bytes'] / 2**20:>12.1f}", file=out)
     ratios = []
     for (model, families, reps, impl, threads), rs in groups.items():
         if impl != "tvaer" or model != "ladder":
             continue
         for other in PYTHON_IMPLEMENTATIONS:
-            theirs = {r["round"]: r for r in groups.get((model, families, reps, other, 1), [])}
-            per_round = [r["events_per_second"] / theirs[r["round"]]["events_per_second"]
-                         for r in rs if r["round"] in theirs]
+            per_round = per_round_ratios(rs, groups.get((model, families, reps, other, 1), []), events_per_second)
             if per_round:
                 ratios.append(f"{model:<14} {families:>10,} {reps:>6} {threads:>7}   tvaer / {other:<9} "
                               f"{statistics.median(per_round):>9.1f}  ({len(per_round)} rounds: "
@@ -191,8 +196,7 @@ def report(rows: list[dict[str, Any]], out) -> None:
         first = min(k[4] for k in groups if k[:4] == (model, families, reps, "tvaer"))
         if impl != "tvaer" or threads == first:
             continue
-        theirs = {r["round"]: r for r in groups[(model, families, reps, "tvaer", first)]}
-        per_round = [r["events_per_second"] / theirs[r["round"]]["events_per_second"] for r in rs]
+        per_round = per_round_ratios(rs, groups[(model, families, reps, "tvaer", first)], events_per_second)
         ratios.append(f"{model:<14} {families:>10,} {reps:>6} {threads:>7}   tvaer / tvaer with {first} "
                       f"{'thread' if first == 1 else 'threads':<7} {statistics.median(per_round):>5.2f}  "
                       f"({len(per_round)} rounds: " + ", ".join(f"{x:.2f}" for x in per_round) + ")")
@@ -200,7 +204,53 @@ def report(rows: list[dict[str, Any]], out) -> None:
         print("\nEvents per second, tvaer / other, median of the rounds' ratios (each round runs both):", file=out)
         print(f"{'model':<14} {'families':>10} {'reps':>6} {'threads':>7}", file=out)
         print("\n".join(ratios), file=out)
+    scenario_ratios(groups, out)
+    engine_bytes_table(groups, out)
     agreement_table(groups, out)
+
+
+def events_per_second(row: dict[str, Any]) -> float:
+    return row["events_per_second"]
+
+
+def per_round_ratios(rs: list[dict[str, Any]], theirs: list[dict[str, Any]], key) -> list[float]:
+    """key(r) / key(their r) for each round both ran, in round order."""
+    by_round = {r["round"]: r for r in theirs}
+    return [key(r) / key(by_round[r["round"]]) for r in rs if r["round"] in by_round]
+
+
+def scenario_ratios(groups: dict[tuple, list[dict[str, Any]]], out) -> None:
+    """Each scenario's events per second against the ladder's at the same families, replications
+    and threads (issue 16's measure), by the clock and by the process's CPU time, round by round."""
+    lines = []
+    for (model, families, reps, impl, threads), rs in groups.items():
+        ladder = groups.get(("ladder", families, reps, "tvaer", threads))
+        if impl != "tvaer" or model == "ladder" or not ladder:
+            continue
+        wall = per_round_ratios(rs, ladder, events_per_second)
+        cpu = per_round_ratios(rs, ladder, lambda r: r["events"] / r["cpu_seconds"])
+        lines.append(f"{model:<14} {families:>10,} {reps:>6} {threads:>7} {statistics.median(wall):>9.2f} "
+                     f"{statistics.median(cpu):>9.2f}  ({len(wall)} rounds, wall: "
+                     + ", ".join(f"{x:.2f}" for x in wall) + "; CPU: " + ", ".join(f"{x:.2f}" for x in cpu) + ")")
+    if lines:
+        print("\nEvents per second, scenario / ladder at the same families, replications and threads, median of "
+              "the rounds' ratios (each round runs both), by the clock and by CPU time:", file=out)
+        print(f"{'model':<14} {'families':>10} {'reps':>6} {'threads':>7} {'wall':>9} {'CPU':>9}", file=out)
+        print("\n".join(lines), file=out)
+
+
+def engine_bytes_table(groups: dict[tuple, list[dict[str, Any]]], out) -> None:
+    """--engine-bytes: what each arm's engine held per family, median over rounds."""
+    lines = []
+    for (model, families, reps, impl, threads), rs in groups.items():
+        held = [r["engine_bytes_per_family"] for r in rs if "engine_bytes_per_family" in r]
+        if held and threads == min(k[4] for k in groups if k[:4] == (model, families, reps, impl)):
+            bau, solution = (statistics.median(h[a] for h in held) for a in (0, 1))
+            lines.append(f"{model:<14} {families:>10,} {bau:>20.1f} {solution:>20.1f}")
+    if lines:
+        print("\nEngine state per family (bytes held at the end of replication 0, median over rounds):", file=out)
+        print(f"{'model':<14} {'families':>10} {'business as usual':>20} {'solution':>20}", file=out)
+        print("\n".join(lines), file=out)
 
 
 def agreement_table(groups: dict[tuple, list[dict[str, Any]]], out) -> None:
@@ -257,7 +307,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 1
             rows.append(row)
             if args.json:
-                print(json.dumps({k: row[k] for k in KEYS}), flush=True)
+                print(json.dumps({k: row[k] for k in (*KEYS, "engine_bytes_per_family") if k in row}), flush=True)
             else:
                 scale = " (scaled as a municipality)" if row["scale"] == "municipality" else ""
                 note(f"round {rnd + 1}/{args.rounds}: {row['model']}{scale} {row['implementation']} "

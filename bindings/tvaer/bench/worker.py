@@ -44,10 +44,10 @@ def _simulator(implementation: str):
 def _python_ladder(spec: dict[str, Any]) -> dict[str, Any]:
     simulate = _simulator(spec["implementation"])
     families, seed = spec["families"], spec["seed"]
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     outcomes = [simulate(families, replication_seed(seed, r)) for r in range(spec["replications"])]
-    seconds = time.perf_counter() - t0
-    return {"events": sum(o.events for o in outcomes), "seconds": seconds,
+    seconds, cpu_seconds = time.perf_counter() - t0, time.process_time() - c0
+    return {"events": sum(o.events for o in outcomes), "seconds": seconds, "cpu_seconds": cpu_seconds,
             "dropped": sum(o.dropped for o in outcomes), "year1": [o.year1() for o in outcomes],
             "replication_events": [o.events for o in outcomes]}
 
@@ -71,11 +71,17 @@ def _tvaer(spec: dict[str, Any]) -> dict[str, Any]:
             scenario = scaled(scenario, spec["families"], spec["scale"])
         model = compile_model(scenario)
         record = recording()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     raw = _core.run(model, spec["seed"], 0, spec["replications"], spec["threads"], None, record)
-    seconds = time.perf_counter() - t0
+    seconds, cpu_seconds = time.perf_counter() - t0, time.process_time() - c0
     out: dict[str, Any] = {"events": int(np.asarray(raw.events).sum()), "seconds": seconds,
-                           "families": int(model.families)}
+                           "cpu_seconds": cpu_seconds, "families": int(model.families)}
+    if spec.get("engine_bytes"):
+        # After the clock, and after the peak memory is read: one more replication (replication 0
+        # of the round's seed, both arms), whose engine reports what it held (docs/performance.md).
+        out["peak_rss_bytes"] = peak_rss_bytes()
+        held = _core.engine_bytes(model, spec["seed"], 0)
+        out["engine_bytes_per_family"] = [b / model.families for b in held]
     if spec["model"] == "ladder":
         costs = np.asarray(raw.costs)[:, 0, :, :12].sum(axis=2)  # business as usual: (replication, line)
         year1 = np.zeros((costs.shape[0], len(L.SECTORS)))
@@ -114,7 +120,7 @@ def peak_rss_bytes() -> int:
 
 def main(spec_json: str) -> None:
     result = measure(json.loads(spec_json))
-    result["peak_rss_bytes"] = peak_rss_bytes()
+    result.setdefault("peak_rss_bytes", peak_rss_bytes())
     print(json.dumps(result), flush=True)
 
 
