@@ -369,14 +369,13 @@ void simulator::start(std::uint32_t mi, std::uint32_t iv, double t, double t_req
         const std::uint32_t f = members_[mi].family;
         instance& in = pool_[id];
         in.start = cal_.now();  // t's tick
-        in.end = std::max(grid_.ceil(t + duration), in.start);
         in.member = mi;
         in.iv = static_cast<std::uint16_t>(iv);
         in.alive = 1;
         in.next = fam_inst_[f];
         if (in.next == nil) set_busy(mi, true);
         fam_inst_[f] = id;
-        in.pending = cal_.push(in.end, make_target(ev_end, id)) ? 1 : 0;
+        in.pending = cal_.push(std::max(grid_.ceil(t + duration), in.start), make_target(ev_end, id)) ? 1 : 0;
     };
     if (ci.effects.empty()) {
         link();

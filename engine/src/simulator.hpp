@@ -24,6 +24,7 @@
 #include "tvaer/error.hpp"
 #include "tvaer/intervention.hpp"
 #include "tvaer/model.hpp"
+#include "tvaer/request_queue.hpp"
 #include "tvaer/rng.hpp"
 #include "tvaer/simulation.hpp"
 
@@ -72,6 +73,7 @@ constexpr std::uint32_t what_of(std::uint32_t target) { return target & no_targe
 inline constexpr std::uint32_t max_members = std::uint32_t{1} << 28;
 inline constexpr std::uint32_t max_families = std::uint32_t{1} << 24;
 inline constexpr std::uint32_t spell_mask = (std::uint32_t{1} << 17) - 1;
+static_assert(spell_mask >> request_fifo::spell_bits == 0 && max_members <= request_fifo::marker);
 // A member's pending transition: none (no clock, or a stopped one).
 inline constexpr std::uint32_t no_fire = 0xffffffffu;
 
@@ -99,15 +101,16 @@ static_assert(sizeof(member) == 16);
 // An active intervention, in its family's list (simulator::fam_inst_). An instance that ends
 // before its scheduled end stays reserved until that end event pops, so an event never finds
 // its slot reused.
+// 16 bytes; its end is only pushed to the calendar, not kept.
 struct instance {
     std::uint32_t start;  // ticks
-    std::uint32_t end;
     std::uint32_t member;
     std::uint32_t next;
     std::uint16_t iv;
     std::uint8_t alive;
     std::uint8_t pending;  // its end event is in the calendar
 };
+static_assert(sizeof(instance) == 16);
 
 // A request waiting for its decision (network meetings, decision delays): dropped unless the
 // member is still in the spell it was made in.
@@ -121,46 +124,11 @@ struct delayed_request {
 };
 static_assert(sizeof(delayed_request) == 12);
 
-struct queued {
-    std::uint32_t t_request;  // tick
-    std::uint32_t member;
-    std::uint32_t spell;
-};
-
-// A FIFO of requests waiting for a slot: std::deque holds them in blocks of 512 bytes that are
-// freed as the queue drains, so a long queue costs about 12 bytes a request.
-class fifo {
-public:
-    [[nodiscard]] bool empty() const noexcept { return q_.empty(); }
-    [[nodiscard]] std::size_t size() const noexcept { return size_; }  // deque's size() is a computation
-    // Bytes held at the longest: whole blocks (libstdc++'s deque blocks are 512 bytes) and the
-    // block map.
-    [[nodiscard]] std::size_t peak_bytes() const noexcept {
-        constexpr std::size_t per_block = 512 / sizeof(queued);
-        return (peak_ / per_block + 2) * (512 + sizeof(void*));
-    }
-    void push(const queued& r) {
-        q_.push_back(r);
-        peak_ = std::max(peak_, ++size_);
-    }
-    queued pop() {
-        const queued r = q_.front();
-        q_.pop_front();
-        --size_;
-        return r;
-    }
-
-private:
-    std::deque<queued> q_;
-    std::size_t size_ = 0;
-    std::size_t peak_ = 0;
-};
-
 // Requests waiting for an intervention's slot or a state's place, in two FIFOs: line[1] is
 // served first (solution families, when the discipline puts them first: queue_of in
 // intervention.hpp), else everyone waits in line[0].
 struct queue_pair {
-    fifo line[2];
+    request_fifo line[2];
     [[nodiscard]] bool empty() const noexcept { return line[0].empty() && line[1].empty(); }
     [[nodiscard]] std::size_t size() const noexcept { return line[0].size() + line[1].size(); }
     [[nodiscard]] std::size_t peak_bytes() const noexcept { return line[0].peak_bytes() + line[1].peak_bytes(); }
