@@ -5,6 +5,7 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -112,8 +113,8 @@ void calendar::open(bucket& b, std::size_t index) {
     const std::uint32_t high = lo & 0xffff0000u;  // narrow_: the ticks' bits above their offsets
     const std::size_t fine = n / 2 + 1;
     auto slot_of = [&](std::uint32_t t) { return (static_cast<std::uint64_t>(t - lo) * fine) >> shift_; };
-    // Calls f(event) for the bucket's events in push order.
-    auto each = [&](auto&& f) {
+    // Calls f(event) for the bucket's events in push order; `narrow` is narrow_, as a constant.
+    auto each_as = [&](auto narrow, auto&& f) {
         std::size_t left = n;
         for (std::uint32_t id = b.head; id != nil; id = chunk_next_[id]) {
             if (const std::uint32_t next = chunk_next_[id]; next != nil) {  // the whole next chunk
@@ -124,7 +125,7 @@ void calendar::open(bucket& b, std::size_t index) {
             for (std::size_t i = 0; i < m; ++i) {
                 event e;
                 std::memcpy(&e.target, c + i * sizeof e.target, sizeof e.target);
-                if (narrow_) {
+                if constexpr (decltype(narrow)::value) {
                     std::uint16_t offset;
                     std::memcpy(&offset, c + ticks_at + i * sizeof offset, sizeof offset);
                     e.tick = high | offset;
@@ -134,6 +135,13 @@ void calendar::open(bucket& b, std::size_t index) {
                 f(e);
             }
             left -= m;
+        }
+    };
+    auto each = [&](auto&& f) {
+        if (narrow_) {
+            each_as(std::true_type{}, f);
+        } else {
+            each_as(std::false_type{}, f);
         }
     };
     slots_.assign(fine + 1, 0);

@@ -114,15 +114,19 @@ static_assert(sizeof(instance) == 16);
 
 // A request waiting for its decision (network meetings, decision delays): dropped unless the
 // member is still in the spell it was made in.
-// 12 bytes: at a million families the default scenario has some 450,000 waiting at once.
+// 8 bytes: at a million families the default scenario has some 460,000 waiting at once. The tick
+// it was made at is not kept when it is the member's entry into its spell (at_entry: every
+// request but those made when a family is admitted into the solution later): a request is only
+// decided while its member is still in that spell, and a member's `entry` changes only with its
+// spell. The others keep their tick in simulator::delayed_ticks_.
 struct delayed_request {
-    std::uint32_t member;     // or the next free slot while unused
-    std::uint32_t t_request;  // tick the request was made
+    std::uint32_t member;        // or the next free slot while unused
     std::uint32_t spell : 17;
-    std::uint32_t iv : 14;    // at most 64 interventions (scenario validation)
-    std::uint32_t group : 1;  // treatment of the family when it asked
+    std::uint32_t iv : 13;       // at most 64 interventions (scenario validation)
+    std::uint32_t group : 1;     // treatment of the family when it asked
+    std::uint32_t at_entry : 1;  // made at the member's entry tick
 };
-static_assert(sizeof(delayed_request) == 12);
+static_assert(sizeof(delayed_request) == 8);
 
 // Requests waiting for an intervention's slot or a state's place, in two FIFOs: line[1] is
 // served first (solution families, when the discipline puts them first: queue_of in
@@ -568,8 +572,14 @@ private:
         free_inst_ = id;
     }
     void release_delayed(std::uint32_t slot) {
+        if (!delayed_[slot].at_entry) delayed_ticks_.erase(slot);
         delayed_[slot].member = free_delayed_;
         free_delayed_ = slot;
+    }
+    // The tick a delayed request was made at, while its member is in the spell it was made in.
+    [[nodiscard]] std::uint32_t request_tick(std::uint32_t slot) const {
+        const delayed_request& r = delayed_[slot];
+        return r.at_entry ? members_[r.member].entry : delayed_ticks_.at(slot);
     }
     // The member's spell counter moves on: its next draws are new, and requests it queued or
     // delayed in the spell that ended are dropped.
@@ -653,6 +663,7 @@ private:
     std::vector<std::uint32_t> fam_inst_;  // per family: its active interventions, a list through instance::next
     std::unordered_map<std::uint32_t, double> far_fire_;  // exact times (months) of saturated clocks, by member
     std::vector<delayed_request> delayed_;
+    std::unordered_map<std::uint32_t, std::uint32_t> delayed_ticks_;  // by slot: ticks of requests not made at entry
     std::uint32_t free_delayed_ = nil;
     std::vector<instance> pool_;
     std::uint32_t free_inst_ = nil;
