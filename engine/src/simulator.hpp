@@ -78,8 +78,9 @@ static_assert(spell_mask >> request_fifo::spell_bits == 0 && max_members <= requ
 inline constexpr std::uint32_t no_fire = 0xffffffffu;
 
 // 16 bytes per family member: the engine state that scales with the population (with a share
-// of the calendar's 8-byte events and 4 bytes per family for its interventions, about 55 bytes
-// per family of two: docs/performance.md). Times are ticks of the time grid (calendar.hpp).
+// of the calendar's events, 6 or 8 bytes, and 4 bytes per family for its interventions, about
+// 55 bytes per family of two: docs/performance.md). Times are ticks of the time grid
+// (calendar.hpp).
 struct member {
     std::uint32_t entry;           // tick the current state was entered
     std::uint32_t fire;            // tick of the pending transition (no_fire: none; time_grid::
