@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -51,12 +53,18 @@ calendar::calendar(std::uint32_t horizon_ticks, std::size_t expected_pending) : 
     // in the cache and a partly filled chunk per bucket wastes little memory. (64 to 256 per
     // bucket and 1024 to 4096 buckets measured within noise of each other on the ladder
     // benchmark, docs/performance.md.) Buckets are 2^shift_ ticks wide, so a bucket is a shift.
-    const std::size_t n = std::clamp<std::size_t>(expected_pending / 128, 16, 2048);
+    // Up to 4097 buckets (what 2^28 ticks need for buckets of 2^16), where buckets of 2^16 ticks
+    // would still hold 128 events on average (a large population): their ticks then fit 2 bytes
+    // (narrow_; docs/performance.md, "Memory and locality at a million families").
+    const std::size_t n = std::clamp<std::size_t>(expected_pending / 128, 16, (time_grid::max_horizon_ticks >> narrow_shift) + 1);
     while ((static_cast<std::size_t>(horizon_ticks) >> shift_) + 1 > n) ++shift_;
+    narrow_ = shift_ <= narrow_shift;
+    lines_per_chunk_ = narrow_ ? 3 : 4;
     buckets_.assign((static_cast<std::size_t>(horizon_ticks) >> shift_) + 1, bucket{});
     // Room for the expected events and a partly filled chunk in every other bucket.
-    chunks_.reserve(expected_pending / chunk_events + buckets_.size() / 2);
-    chunk_next_.reserve(chunks_.capacity());
+    const std::size_t chunks = expected_pending / chunk_events + buckets_.size() / 2;
+    lines_.reserve(chunks * lines_per_chunk_);
+    chunk_next_.reserve(chunks);
 }
 
 std::uint32_t calendar::new_chunk() {
@@ -66,16 +74,17 @@ std::uint32_t calendar::new_chunk() {
         chunk_next_[id] = nil;
         return id;
     }
-    if (chunks_.size() == chunks_.capacity()) {
+    const std::size_t id = chunk_next_.size();
+    if (lines_.size() == lines_.capacity()) {
         // Grow by an eighth, not the vector's usual doubling: the chunks are most of the
         // calendar's memory (docs/performance.md).
-        const std::size_t more = chunks_.capacity() + chunks_.capacity() / 8 + 16;
-        chunks_.reserve(more);
+        const std::size_t more = id + id / 8 + 16;
+        lines_.reserve(more * lines_per_chunk_);
         chunk_next_.reserve(more);
     }
-    chunks_.emplace_back();
+    lines_.resize(lines_.size() + lines_per_chunk_);
     chunk_next_.push_back(nil);
-    return static_cast<std::uint32_t>(chunks_.size() - 1);
+    return static_cast<std::uint32_t>(id);
 }
 
 void calendar::throw_earlier(std::uint32_t tick) const {
@@ -101,19 +110,38 @@ void calendar::push_late(const event& e) {
 void calendar::open(bucket& b, std::size_t index) {
     const std::size_t n = b.count;
     const auto lo = static_cast<std::uint32_t>(index << shift_);
+    const std::uint32_t high = lo & 0xffff0000u;  // narrow_: the ticks' bits above their offsets
     const std::size_t fine = n / 2 + 1;
     auto slot_of = [&](std::uint32_t t) { return (static_cast<std::uint64_t>(t - lo) * fine) >> shift_; };
-    // Calls f(event) for the bucket's events in push order.
-    auto each = [&](auto&& f) {
+    // Calls f(event) for the bucket's events in push order; `narrow` is narrow_, as a constant.
+    auto each_as = [&](auto narrow, auto&& f) {
         std::size_t left = n;
         for (std::uint32_t id = b.head; id != nil; id = chunk_next_[id]) {
-            if (const std::uint32_t next = chunk_next_[id]; next != nil) {  // the whole next chunk: four lines
-                for (std::uint32_t line = 0; line < sizeof(chunk) / 64; ++line)
-                    __builtin_prefetch(reinterpret_cast<const char*>(&chunks_[next]) + 64 * line);
+            if (const std::uint32_t next = chunk_next_[id]; next != nil) {  // the whole next chunk
+                for (std::uint32_t l = 0; l < lines_per_chunk_; ++l) __builtin_prefetch(chunk_at(next) + 64 * l);
             }
+            const unsigned char* c = chunk_at(id);
             const std::size_t m = std::min<std::size_t>(left, chunk_events);
-            for (std::size_t i = 0; i < m; ++i) f(chunks_[id].ev[i]);
+            for (std::size_t i = 0; i < m; ++i) {
+                event e;
+                std::memcpy(&e.target, c + i * sizeof e.target, sizeof e.target);
+                if constexpr (decltype(narrow)::value) {
+                    std::uint16_t offset;
+                    std::memcpy(&offset, c + ticks_at + i * sizeof offset, sizeof offset);
+                    e.tick = high | offset;
+                } else {
+                    std::memcpy(&e.tick, c + ticks_at + i * sizeof e.tick, sizeof e.tick);
+                }
+                f(e);
+            }
             left -= m;
+        }
+    };
+    auto each = [&](auto&& f) {
+        if (narrow_) {
+            each_as(std::true_type{}, f);
+        } else {
+            each_as(std::false_type{}, f);
         }
     };
     slots_.assign(fine + 1, 0);
@@ -141,7 +169,7 @@ bool calendar::pop_slow(event& out) {
     if (size_ == 0) return false;
     while (next_ == drain_.size() && late_.empty()) {
         if (opened_ == buckets_.size()) return false;
-        open(buckets_[opened_], opened_);
+        if (buckets_[opened_].count != 0) open(buckets_[opened_], opened_);
         ++opened_;
     }
     if (!late_.empty() && (next_ == drain_.size() || late_.front().ev.tick < drain_[next_].tick)) {
@@ -158,7 +186,7 @@ bool calendar::pop_slow(event& out) {
 }
 
 std::size_t calendar::memory_bytes() const noexcept {
-    return chunks_.capacity() * sizeof(chunk) + chunk_next_.capacity() * sizeof(std::uint32_t) +
+    return lines_.capacity() * sizeof(line) + chunk_next_.capacity() * sizeof(std::uint32_t) +
            buckets_.capacity() * sizeof(bucket) + drain_.capacity() * sizeof(event) +
            slots_.capacity() * sizeof(std::uint32_t) + late_.capacity() * sizeof(late_event);
 }

@@ -89,7 +89,7 @@ arm_result simulator::finish() {
                         pool_.capacity() * sizeof(instance) + delayed_.capacity() * sizeof(delayed_request) +
                         queued_bytes + waiting_.capacity() * sizeof(std::uint32_t) +
                         benefit_counts_.capacity() * sizeof(benefit_count) + counted_.memory_bytes() +
-                        far_fire_.size() * 4 * sizeof(std::uint64_t) /* a hash node: about four words */ +
+                        (far_fire_.size() + delayed_ticks_.size()) * 4 * sizeof(std::uint64_t) /* a hash node: about four words */ +
                         cal_.memory_bytes() + s176_book_.memory_bytes();
     return std::move(out_);
 }
@@ -274,10 +274,11 @@ void simulator::request(std::uint32_t mi, std::uint32_t iv, double t) {
             const std::uint32_t slot = allocate_delayed();
             delayed_request& r = delayed_[slot];
             r.member = mi;
-            r.t_request = cal_.now();
             r.spell = mb.spell;
             r.iv = iv;
             r.group = static_cast<std::uint32_t>(g);
+            r.at_entry = cal_.now() == mb.entry ? 1 : 0;
+            if (r.at_entry == 0) delayed_ticks_[slot] = cal_.now();
             if (!schedule(when, ev_request, slot)) release_delayed(slot);  // decided after the horizon
             return;
         }
@@ -369,14 +370,13 @@ void simulator::start(std::uint32_t mi, std::uint32_t iv, double t, double t_req
         const std::uint32_t f = members_[mi].family;
         instance& in = pool_[id];
         in.start = cal_.now();  // t's tick
-        in.end = std::max(grid_.ceil(t + duration), in.start);
         in.member = mi;
         in.iv = static_cast<std::uint16_t>(iv);
         in.alive = 1;
         in.next = fam_inst_[f];
         if (in.next == nil) set_busy(mi, true);
         fam_inst_[f] = id;
-        in.pending = cal_.push(in.end, make_target(ev_end, id)) ? 1 : 0;
+        in.pending = cal_.push(std::max(grid_.ceil(t + duration), in.start), make_target(ev_end, id)) ? 1 : 0;
     };
     if (ci.effects.empty()) {
         link();
@@ -470,13 +470,17 @@ void simulator::handle(const event& ev) {
 // made in (it has not moved or left).
 void simulator::delayed_decision(std::uint32_t slot, double t) {
     const delayed_request r = delayed_[slot];
+    if (members_[r.member].spell != r.spell) {
+        release_delayed(slot);
+        return;
+    }
+    const std::uint32_t t_request = request_tick(slot);
     release_delayed(slot);
-    if (members_[r.member].spell != r.spell) return;
     const member& mb = members_[r.member];
     // Still entitled (it may have left the solution) and not holding it already.
     if (!m_.interventions[r.iv].available[static_cast<int>(treat(mb))] || has_active(r.member, r.iv)) return;
     ++out_.events;  // a decision made: an event of its own (a request decided at once is part of its transition)
-    decide(r.member, r.iv, t, static_cast<treatment>(r.group), t - months(r.t_request));
+    decide(r.member, r.iv, t, static_cast<treatment>(r.group), t - months(t_request));
 }
 
 void simulator::enter(std::uint32_t mi, std::uint8_t to, double t, stream& s) {

@@ -24,6 +24,7 @@
 #include "tvaer/error.hpp"
 #include "tvaer/intervention.hpp"
 #include "tvaer/model.hpp"
+#include "tvaer/request_queue.hpp"
 #include "tvaer/rng.hpp"
 #include "tvaer/simulation.hpp"
 
@@ -72,12 +73,14 @@ constexpr std::uint32_t what_of(std::uint32_t target) { return target & no_targe
 inline constexpr std::uint32_t max_members = std::uint32_t{1} << 28;
 inline constexpr std::uint32_t max_families = std::uint32_t{1} << 24;
 inline constexpr std::uint32_t spell_mask = (std::uint32_t{1} << 17) - 1;
+static_assert(spell_mask >> request_fifo::spell_bits == 0 && max_members <= request_fifo::marker);
 // A member's pending transition: none (no clock, or a stopped one).
 inline constexpr std::uint32_t no_fire = 0xffffffffu;
 
 // 16 bytes per family member: the engine state that scales with the population (with a share
-// of the calendar's 8-byte events and 4 bytes per family for its interventions, about 55 bytes
-// per family of two: docs/performance.md). Times are ticks of the time grid (calendar.hpp).
+// of the calendar's events, 6 or 8 bytes, and 4 bytes per family for its interventions, about
+// 55 bytes per family of two: docs/performance.md). Times are ticks of the time grid
+// (calendar.hpp).
 struct member {
     std::uint32_t entry;           // tick the current state was entered
     std::uint32_t fire;            // tick of the pending transition (no_fire: none; time_grid::
@@ -99,68 +102,38 @@ static_assert(sizeof(member) == 16);
 // An active intervention, in its family's list (simulator::fam_inst_). An instance that ends
 // before its scheduled end stays reserved until that end event pops, so an event never finds
 // its slot reused.
+// 16 bytes; its end is only pushed to the calendar, not kept.
 struct instance {
     std::uint32_t start;  // ticks
-    std::uint32_t end;
     std::uint32_t member;
     std::uint32_t next;
     std::uint16_t iv;
     std::uint8_t alive;
     std::uint8_t pending;  // its end event is in the calendar
 };
+static_assert(sizeof(instance) == 16);
 
 // A request waiting for its decision (network meetings, decision delays): dropped unless the
 // member is still in the spell it was made in.
-// 12 bytes: at a million families the default scenario has some 450,000 waiting at once.
+// 8 bytes: at a million families the default scenario has some 460,000 waiting at once. The tick
+// it was made at is not kept when it is the member's entry into its spell (at_entry: every
+// request but those made when a family is admitted into the solution later): a request is only
+// decided while its member is still in that spell, and a member's `entry` changes only with its
+// spell. The others keep their tick in simulator::delayed_ticks_.
 struct delayed_request {
-    std::uint32_t member;     // or the next free slot while unused
-    std::uint32_t t_request;  // tick the request was made
+    std::uint32_t member;        // or the next free slot while unused
     std::uint32_t spell : 17;
-    std::uint32_t iv : 14;    // at most 64 interventions (scenario validation)
-    std::uint32_t group : 1;  // treatment of the family when it asked
+    std::uint32_t iv : 13;       // at most 64 interventions (scenario validation)
+    std::uint32_t group : 1;     // treatment of the family when it asked
+    std::uint32_t at_entry : 1;  // made at the member's entry tick
 };
-static_assert(sizeof(delayed_request) == 12);
-
-struct queued {
-    std::uint32_t t_request;  // tick
-    std::uint32_t member;
-    std::uint32_t spell;
-};
-
-// A FIFO of requests waiting for a slot: std::deque holds them in blocks of 512 bytes that are
-// freed as the queue drains, so a long queue costs about 12 bytes a request.
-class fifo {
-public:
-    [[nodiscard]] bool empty() const noexcept { return q_.empty(); }
-    [[nodiscard]] std::size_t size() const noexcept { return size_; }  // deque's size() is a computation
-    // Bytes held at the longest: whole blocks (libstdc++'s deque blocks are 512 bytes) and the
-    // block map.
-    [[nodiscard]] std::size_t peak_bytes() const noexcept {
-        constexpr std::size_t per_block = 512 / sizeof(queued);
-        return (peak_ / per_block + 2) * (512 + sizeof(void*));
-    }
-    void push(const queued& r) {
-        q_.push_back(r);
-        peak_ = std::max(peak_, ++size_);
-    }
-    queued pop() {
-        const queued r = q_.front();
-        q_.pop_front();
-        --size_;
-        return r;
-    }
-
-private:
-    std::deque<queued> q_;
-    std::size_t size_ = 0;
-    std::size_t peak_ = 0;
-};
+static_assert(sizeof(delayed_request) == 8);
 
 // Requests waiting for an intervention's slot or a state's place, in two FIFOs: line[1] is
 // served first (solution families, when the discipline puts them first: queue_of in
 // intervention.hpp), else everyone waits in line[0].
 struct queue_pair {
-    fifo line[2];
+    request_fifo line[2];
     [[nodiscard]] bool empty() const noexcept { return line[0].empty() && line[1].empty(); }
     [[nodiscard]] std::size_t size() const noexcept { return line[0].size() + line[1].size(); }
     [[nodiscard]] std::size_t peak_bytes() const noexcept { return line[0].peak_bytes() + line[1].peak_bytes(); }
@@ -600,8 +573,14 @@ private:
         free_inst_ = id;
     }
     void release_delayed(std::uint32_t slot) {
+        if (!delayed_[slot].at_entry) delayed_ticks_.erase(slot);
         delayed_[slot].member = free_delayed_;
         free_delayed_ = slot;
+    }
+    // The tick a delayed request was made at, while its member is in the spell it was made in.
+    [[nodiscard]] std::uint32_t request_tick(std::uint32_t slot) const {
+        const delayed_request& r = delayed_[slot];
+        return r.at_entry ? members_[r.member].entry : delayed_ticks_.at(slot);
     }
     // The member's spell counter moves on: its next draws are new, and requests it queued or
     // delayed in the spell that ended are dropped.
@@ -685,6 +664,7 @@ private:
     std::vector<std::uint32_t> fam_inst_;  // per family: its active interventions, a list through instance::next
     std::unordered_map<std::uint32_t, double> far_fire_;  // exact times (months) of saturated clocks, by member
     std::vector<delayed_request> delayed_;
+    std::unordered_map<std::uint32_t, std::uint32_t> delayed_ticks_;  // by slot: ticks of requests not made at entry
     std::uint32_t free_delayed_ = nil;
     std::vector<instance> pool_;
     std::uint32_t free_inst_ = nil;

@@ -1,9 +1,11 @@
 #include "tvaer/calendar.hpp"
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
+#include <numeric>
 #include <random>
 #include <utility>
 
@@ -55,8 +57,12 @@ TEST_CASE("calendar rejects events in the past", "[calendar]") {
 
 TEST_CASE("calendar matches a multimap reference on a long random run with pushes while popping",
           "[calendar]") {
-    for (const std::uint32_t horizon : {100'000u, 251'658'240u}) {  // the second: a 120-month grid
-        calendar cal(horizon, 500);
+    // The second horizon: a 120-month grid; the third: 2^28 ticks, the most a grid has. With a
+    // million expected events the buckets are at most 2^16 ticks wide and the ticks are kept as
+    // 16-bit offsets; with 500, whole.
+    for (const auto& [horizon, expected] : {std::pair{100'000u, 500u}, std::pair{251'658'240u, 500u},
+                                            std::pair{251'658'240u, 1'000'000u}, std::pair{268'435'456u, 1'000'000u}}) {
+        calendar cal(horizon, expected);
         std::multimap<std::pair<std::uint32_t, std::uint64_t>, std::uint32_t> ref;  // (tick, seq) -> target
         std::mt19937_64 gen(42);
         std::uniform_int_distribution<std::uint32_t> delay(0, horizon / 14);
@@ -90,6 +96,41 @@ TEST_CASE("calendar matches a multimap reference on a long random run with pushe
         REQUIRE(ref.empty());
         REQUIRE(popped > 10000);
     }
+}
+
+TEST_CASE("calendar of a large population keeps 6 bytes an event and every tick exact, at bucket edges and the horizon",
+          "[calendar]") {
+    const std::uint32_t horizon = 251'658'240u;  // a 120-month grid: buckets of 2^16 ticks
+    calendar cal(horizon, std::size_t{1} << 20);
+    // Ticks on both sides of every multiple of 2^16, and the horizon, pushed in a scrambled order.
+    std::vector<std::uint32_t> ticks;
+    for (std::uint32_t k = 1; k <= horizon >> 16; ++k)
+        for (const std::uint32_t d : {0u, 1u, 0xffffu})
+            if (const std::uint32_t t = (k << 16) - d; t <= horizon) ticks.push_back(t);
+    ticks.push_back(0);
+    ticks.push_back(horizon);
+    std::mt19937_64 gen(7);
+    std::shuffle(ticks.begin(), ticks.end(), gen);
+    for (std::uint32_t i = 0; i < ticks.size(); ++i) REQUIRE(cal.push(ticks[i], i));
+    // Then 2^20 events in all at uniform ticks: with 8 bytes an event they would need
+    // 2^20 x 8 bytes (8 MiB) of chunks alone; at 6 bytes, 6 MiB and the partly filled chunks.
+    std::vector<std::uint32_t> all = ticks;
+    while (all.size() < (std::size_t{1} << 20)) {
+        const auto t = static_cast<std::uint32_t>(gen() % (std::uint64_t{horizon} + 1));
+        cal.push(t, static_cast<std::uint32_t>(all.size()));
+        all.push_back(t);
+    }
+    REQUIRE(cal.size() == all.size());
+    REQUIRE(cal.memory_bytes() < (std::size_t{8} << 20));
+    // Pops give every tick back, in order of (tick, push order).
+    std::vector<std::uint32_t> order(all.size());
+    std::iota(order.begin(), order.end(), 0u);
+    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return all[a] < all[b]; });
+    event e;
+    std::size_t wrong = 0;
+    for (const std::uint32_t i : order) wrong += !cal.pop(e) || e.target != i || e.tick != all[i];
+    REQUIRE(wrong == 0);
+    REQUIRE_FALSE(cal.pop(e));
 }
 
 TEST_CASE("time grid: powers of two, horizon within 2^28 ticks, times rounded up", "[calendar]") {

@@ -475,6 +475,28 @@ TEST_CASE("decision waits are reported apart from queue waits: a meeting every 3
     for (std::size_t month = 0; month < 12; ++month) CHECK(b.group_decision_wait[month] == 0.0);
 }
 
+TEST_CASE("a request made on admission a year in waits for its meeting from the admission, not from its member's entry",
+          "[simulation]") {
+    // One place in year 1, 400 in year 2: one family is admitted at t = 0, the other 399 at
+    // month 12, when their member has been in its state since t = 0. Their requests then wait
+    // for a meeting every 3 months: uniform in [0, 3), mean 1.5, not 12 more (the member's entry).
+    scenario sc = single_state(400, 24.0);
+    sc.select.min_sectors = 0;
+    sc.select.capacity_by_year = {1, 400};
+    sc.org.meeting_every = 3.0;
+    sc.interventions = {service("slot", 0, sojourn::fixed(6.0))};  // the first grant, as usual, has ended by month 12
+    const model m = compile(sc);
+    const arm_result a = simulate_arm(m, 3, 0, arm::solution);
+    double decided = 0.0, waited = 0.0;
+    for (std::size_t month = 12; month < 24; ++month) {
+        decided += a.group_requests[24 + month];
+        waited += a.group_decision_wait[24 + month];
+    }
+    CHECK(decided == 399.0);
+    CHECK(a.group_requests[24 + 12] + a.group_requests[24 + 13] + a.group_requests[24 + 14] == 399);
+    CHECK(std::abs(waited / decided - 1.5) < 4 * 3.0 / std::sqrt(12.0 * decided));
+}
+
 TEST_CASE("a population table replaces the generator", "[simulation]") {
     scenario sc = single_state(1, 3.0);
     sc.tracks[0].states.push_back(state{"there", {}, std::nullopt, {}});

@@ -8,8 +8,11 @@
 /// intervention's end; see docs/design.md, "calendar").
 ///
 /// Layout (docs/performance.md): two levels. A few thousand coarse buckets cover the horizon;
-/// a push appends the event to its coarse bucket's chain of 256-byte chunks (32 events of 8
-/// bytes), whose tails stay in cache because there are few of them. When the clock reaches a
+/// a push appends the event to its coarse bucket's chain of chunks of 32 events, whose tails
+/// stay in cache because there are few of them. A chunk holds its events' payloads, then their
+/// ticks: as 16-bit offsets from the bucket's first tick when buckets are at most 2^16 ticks
+/// wide (6 bytes an event, three cache lines a chunk: large populations, where the chunks are
+/// most of the memory), else whole (8 bytes an event, four lines). When the clock reaches a
 /// coarse bucket, its events are counting-sorted straight from the chunks into fine slots (two
 /// events a slot on average) and finished by an insertion sort (stable: push order breaks ties,
 /// so no sequence number is stored). Events pushed into the bucket being drained go to a small
@@ -18,6 +21,7 @@
 /// allocation happens after the run's peak.
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <new>
 #include <vector>
@@ -126,7 +130,15 @@ public:
         bucket& b = buckets_[bi];
         const std::uint32_t slot = b.count % chunk_events;
         if (slot == 0) append_chunk(b);
-        chunks_[b.tail].ev[slot] = event{tick, target};
+        unsigned char* c = chunk_at(b.tail);
+        std::memcpy(c + slot * sizeof target, &target, sizeof target);
+        if (narrow_) {
+            // The bucket lies in one aligned block of 2^16 ticks: the low 16 bits tell its ticks apart.
+            const auto offset = static_cast<std::uint16_t>(tick);
+            std::memcpy(c + ticks_at + slot * sizeof offset, &offset, sizeof offset);
+        } else {
+            std::memcpy(c + ticks_at + slot * sizeof tick, &tick, sizeof tick);
+        }
         ++b.count;
         return true;
     }
@@ -160,10 +172,21 @@ public:
     [[nodiscard]] std::size_t memory_bytes() const noexcept;
 
 private:
+    // A chunk: 32 payloads (128 bytes), then 32 ticks: offsets of 2 bytes (narrow_) or whole
+    // ticks of 4. Its bytes are written and read with memcpy (single moves).
     static constexpr std::uint32_t chunk_events = 32;
-    struct alignas(64) chunk {
-        event ev[chunk_events];
+    static constexpr std::size_t ticks_at = chunk_events * sizeof(std::uint32_t);
+    static constexpr std::uint32_t narrow_shift = 16;  // the widest bucket whose offsets fit 2 bytes
+    struct alignas(64) line {
+        unsigned char bytes[64];
     };
+    // A chunk's bytes: it spans lines_per_chunk_ lines (the pointer is the array's, not one line's).
+    [[nodiscard]] unsigned char* chunk_at(std::uint32_t id) noexcept {
+        return reinterpret_cast<unsigned char*>(lines_.data()) + std::size_t{id} * lines_per_chunk_ * sizeof(line);
+    }
+    [[nodiscard]] const unsigned char* chunk_at(std::uint32_t id) const noexcept {
+        return reinterpret_cast<const unsigned char*>(lines_.data()) + std::size_t{id} * lines_per_chunk_ * sizeof(line);
+    }
     struct bucket {
         std::uint32_t head = nil;  // first chunk (nil: empty)
         std::uint32_t tail = nil;  // last chunk, where pushes append
@@ -186,8 +209,10 @@ private:
     std::uint32_t shift_ = 0;  // a coarse bucket is 2^shift_ ticks wide
     std::uint32_t now_ = 0;
     std::size_t size_ = 0;
-    std::vector<chunk, detail::big_allocator<chunk>> chunks_;
-    std::vector<std::uint32_t> chunk_next_;  // chain links, parallel to chunks_
+    bool narrow_ = false;               // ticks kept as 16-bit offsets (shift_ <= narrow_shift)
+    std::uint32_t lines_per_chunk_ = 4;  // 3 when narrow_
+    std::vector<line, detail::big_allocator<line>> lines_;  // the chunks, lines_per_chunk_ lines each
+    std::vector<std::uint32_t> chunk_next_;  // chain links, one per chunk
     std::uint32_t free_ = nil;               // recycled chunks, last freed first
     std::vector<bucket> buckets_;
     std::size_t opened_ = 0;       // buckets [0, opened_) have been opened
