@@ -185,12 +185,12 @@ bool simulator::eligible(std::uint32_t first, std::uint32_t end, double t, rank_
         sectors |= cs.sectors;
         complexity += cs.complexity;
         if (by_duration && cs.sectors != 0) since = std::min(since, stage_start(mi));
-        for (const auto& bc : cs.costs[0]) {  // the services that apply to this member
-            if (applies_to(bc, mb)) {
-                ++services;
-                monthly += bc.monthly;
-            }
-        }
+        // The services that apply to this member: its state's business-as-usual costs of its
+        // benefit type, resolved when the model was compiled (in costs[0]'s order, so `monthly`
+        // adds the same numbers in the same order); testing each cost's type mispredicted.
+        const auto services_here = state_costs(mb, treatment::usual);
+        services += static_cast<std::uint32_t>(services_here.size());
+        for (const auto& bc : services_here) monthly += bc.monthly;
         const std::uint64_t bit = std::uint64_t{1} << mb.benefit;
         if ((include_mask_[mb.track] & bit) != 0) included = true;
         if ((exclude_mask_[mb.track] & bit) != 0) return false;
