@@ -547,6 +547,11 @@ private:
         out_.costs.accrue(line, rate, t0, t1);
         if (detail_) [[unlikely]] book_detail(mi, line, rate, t0, t1);
     }
+    // The same over a spell's interval [t0, t1) cut once (ledger::cut) for all its lines.
+    void book(std::uint32_t mi, std::size_t line, double rate, const ledger::interval& span, double t0, double t1) {
+        out_.costs.accrue(line, rate, span);
+        if (detail_) [[unlikely]] book_detail(mi, line, rate, t0, t1);
+    }
     void book_lump(std::uint32_t mi, std::size_t line, double amount, double t) {
         out_.costs.lump(line, amount, t);
         if (detail_) [[unlikely]] book_lump_detail(mi, line, amount, t);
@@ -571,7 +576,9 @@ private:
     void book_state(std::uint32_t mi, double t);
     // The body of book_state; inlined into transition, the hot caller.
     [[gnu::always_inline]] inline void book_spell(std::uint32_t mi, double t);
-    void book_refund(std::uint32_t mi, const detail::booked_cost& bc, double factor, double t);
+    // The refund of the member's benefit `bc` (at `factor` times its rate) over its spell
+    // [entry, t), cut once into `span` (ledger::cut).
+    void book_refund(std::uint32_t mi, const detail::booked_cost& bc, double factor, const ledger::interval& span, double t);
     void count_benefit_weeks(std::uint32_t mi, bool was_on, bool is_on, double t);
     void book_entry_lumps(std::uint32_t mi, const detail::compiled_state& cs);
     void book_instance(const instance& in, double t);
