@@ -55,7 +55,10 @@ simulator::simulator(const model& m, std::uint64_t seed, std::uint32_t replicati
     std::size_t slots = 0;  // instances that capacity-limited interventions can hold at once
     for (const auto& ci : m.interventions) slots += ci.capacity;
     pool_.reserve(slots);
-    for (std::size_t i = 0; i < m.tracks.size(); ++i) track_states_[i] = m.tracks[i].states.data();
+    for (std::size_t i = 0; i < m.tracks.size(); ++i) {
+        track_states_[i] = m.tracks[i].states.data();
+        track_costs_[i] = {m.tracks[i].resolved_costs.data(), m.tracks[i].cost_runs.data(), m.tracks[i].benefit_types};
+    }
     for (std::size_t i = 0; i < m.include_benefits.size(); ++i)
         for (int b : m.include_benefits[i]) include_mask_[i] |= std::uint64_t{1} << b;
     for (std::size_t i = 0; i < m.exclude_benefits.size(); ++i)
@@ -132,10 +135,7 @@ double simulator::weights(std::uint32_t mi, double* w) const {
     return total;
 }
 
-double simulator::multiplier(std::uint32_t mi) const {
-    const member& mb = members_[mi];
-    const auto& cs = state_of(mb);
-    if (!effects_may_act(cs, mb)) return cs.base_total;
+double simulator::multiplied_total(std::uint32_t mi) const {
     double w[64];
     return weights(mi, w);
 }

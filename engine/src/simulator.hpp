@@ -381,11 +381,13 @@ private:
     // order (compiled_track::resolved_costs: resolved when the model is compiled, so booking a
     // spell tests nothing per cost; the test mispredicted about once a spell:
     // docs/performance.md, "The hot path, tenth pass").
+    // The track's arrays are read through the simulator's own table (track_costs_), as states
+    // are through track_states_, not through the model's vector of tracks.
     [[nodiscard]] std::span<const detail::booked_cost> state_costs(const member& mb, treatment g) const {
-        const auto& ct = m_.tracks[mb.track];
+        const track_cost_table& tc = track_costs_[mb.track];
         const std::size_t run =
-            (static_cast<std::size_t>(mb.state) * 2 + static_cast<std::size_t>(g)) * ct.benefit_types + mb.benefit;
-        return {ct.resolved_costs.data() + ct.cost_runs[run], ct.resolved_costs.data() + ct.cost_runs[run + 1]};
+            (static_cast<std::size_t>(mb.state) * 2 + static_cast<std::size_t>(g)) * tc.benefit_types + mb.benefit;
+        return {tc.costs + tc.runs[run], tc.costs + tc.runs[run + 1]};
     }
 
     // ---- population ---------------------------------------------------------------------
@@ -531,7 +533,16 @@ private:
         if (mb.fire < time_grid::saturated) cal_.push(mb.fire, make_target(ev_transition, mi));
     }
     void set_far_fire(std::uint32_t mi, double t_fire);
-    double multiplier(std::uint32_t mi) const;
+    // The member's hazard multiplier: its state's base_total unless an effect can act on it. The
+    // test is inline (draw_clock calls it for every clock; out of line it was a call a
+    // transition); the weights of a member some effect can act on are summed out of line.
+    double multiplier(std::uint32_t mi) const {
+        const member& mb = members_[mi];
+        const auto& cs = state_of(mb);
+        if (!effects_may_act(cs, mb)) return cs.base_total;
+        return multiplied_total(mi);
+    }
+    [[gnu::noinline]] double multiplied_total(std::uint32_t mi) const;
     // Starts the member's clock for its current spell at t, from the spell's stream.
     void schedule_clock(std::uint32_t mi, double t);
     // The body: `s` is the spell's stream after its destination number. Inlined into
@@ -691,6 +702,13 @@ private:
     key_hash prefix_;  // seed and replication, hashed once
     time_grid grid_;
     const detail::compiled_state* track_states_[16] = {};  // per track (at most 16), its first state
+    // Per track, its compiled_track::resolved_costs, cost_runs and benefit_types (state_costs).
+    struct track_cost_table {
+        const detail::booked_cost* costs = nullptr;
+        const std::uint32_t* runs = nullptr;
+        std::size_t benefit_types = 1;
+    };
+    track_cost_table track_costs_[16] = {};
     calendar cal_;
     std::vector<member, detail::big_allocator<member>> members_;
     std::vector<std::uint32_t> fam_inst_;  // per family: its active interventions, a list through instance::next
