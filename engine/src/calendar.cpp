@@ -105,13 +105,15 @@ void calendar::push_late(const event& e) {
 }
 
 // Sorts the bucket's events into drain_ straight from its chunks and recycles the chunks: a
-// stable counting sort into fine slots (two events a slot on average; push order is kept within
+// stable counting sort into fine slots (one event a slot on average; push order is kept within
 // a slot), then an insertion sort, which has little left to do unless many events share a slot.
+// (Two events a slot mispredicted the insertion sort's exit about once in two events; one a slot
+// halves its moves for a prefix sum twice as long: docs/performance.md, "Twelfth pass".)
 void calendar::open(bucket& b, std::size_t index) {
     const std::size_t n = b.count;
     const auto lo = static_cast<std::uint32_t>(index << shift_);
     const std::uint32_t high = lo & 0xffff0000u;  // narrow_: the ticks' bits above their offsets
-    const std::size_t fine = n / 2 + 1;
+    const std::size_t fine = n + 1;
     auto slot_of = [&](std::uint32_t t) { return (static_cast<std::uint64_t>(t - lo) * fine) >> shift_; };
     // Calls f(event) for the bucket's events in push order; `narrow` is narrow_, as a constant.
     auto each_as = [&](auto narrow, auto&& f) {

@@ -55,7 +55,10 @@ simulator::simulator(const model& m, std::uint64_t seed, std::uint32_t replicati
     std::size_t slots = 0;  // instances that capacity-limited interventions can hold at once
     for (const auto& ci : m.interventions) slots += ci.capacity;
     pool_.reserve(slots);
-    for (std::size_t i = 0; i < m.tracks.size(); ++i) track_states_[i] = m.tracks[i].states.data();
+    for (std::size_t i = 0; i < m.tracks.size(); ++i) {
+        track_states_[i] = m.tracks[i].states.data();
+        track_costs_[i] = {m.tracks[i].resolved_costs.data(), m.tracks[i].cost_runs.data(), m.tracks[i].benefit_types};
+    }
     for (std::size_t i = 0; i < m.include_benefits.size(); ++i)
         for (int b : m.include_benefits[i]) include_mask_[i] |= std::uint64_t{1} << b;
     for (std::size_t i = 0; i < m.exclude_benefits.size(); ++i)
@@ -132,10 +135,7 @@ double simulator::weights(std::uint32_t mi, double* w) const {
     return total;
 }
 
-double simulator::multiplier(std::uint32_t mi) const {
-    const member& mb = members_[mi];
-    const auto& cs = state_of(mb);
-    if (!effects_may_act(cs, mb)) return cs.base_total;
+double simulator::multiplied_total(std::uint32_t mi) const {
     double w[64];
     return weights(mi, w);
 }
@@ -204,17 +204,32 @@ void simulator::book_spell(std::uint32_t mi, double t) {
     const member& mb = members_[mi];
     const auto& cs = state_of(mb);
     const double entry = months(mb.entry);
-    out_.occupancy.accrue(cs.occupancy_row, 1.0, entry, t);
+    // The spell's months are cut once for its occupancy, its costs and its refund.
+    const ledger::interval spell = ledger::cut(entry, t);
+    out_.occupancy.accrue(cs.occupancy_row, 1.0, spell);
     for (const auto& bc : state_costs(mb, treat(mb))) {
-        book(mi, bc.line, bc.monthly, entry, t);
-        if (bc.refusion_line != nil) book_refund(mi, bc, 1.0, t);  // most costs have no refund
+        book(mi, bc.line, bc.monthly, spell, entry, t);
+        if (bc.refusion_line != nil) book_refund(mi, bc, 1.0, spell, t);  // most costs have no refund
     }
 }
 
-// The state's refund of a benefit paid over [entry, t) (refusion.hpp).
-void simulator::book_refund(std::uint32_t mi, const detail::booked_cost& bc, double factor, double t) {
+// The state's refund of a benefit paid over [entry, t) (refusion.hpp). A member whose weeks on
+// benefits are past the ladder's last step when the spell began (most of them: members enter
+// with refusion.initial_weeks) gets one piece at the last share over the whole spell, booked on
+// the spell's interval as cut already: the piece for_refusion_segments would give, the same
+// product, without cutting [entry, t) again.
+void simulator::book_refund(std::uint32_t mi, const detail::booked_cost& bc, double factor, const ledger::interval& span,
+                            double t) {
     if (bc.refusion_line == nil) return;
-    for_refusion_segments(factor * bc.monthly, months(members_[mi].entry), t, benefit_count_of(mi).age(), m_.spec.refusion,
+    const auto& ladder = m_.spec.refusion;
+    const double entry = months(members_[mi].entry);
+    const double age0 = benefit_count_of(mi).age();
+    const double rate = factor * bc.monthly;
+    if (ladder.upper_weeks.empty() || age0 * weeks_per_month >= ladder.upper_weeks.back()) {
+        if (entry < t) book(mi, bc.refusion_line, -(rate * ladder.shares.back()), span, entry, t);
+        return;
+    }
+    for_refusion_segments(rate, entry, t, age0, ladder,
                           [&](double refunded, double a, double b) { book(mi, bc.refusion_line, -refunded, a, b); });
 }
 

@@ -173,6 +173,7 @@ void simulator::reconsider(std::uint32_t mi, double t) {
 bool simulator::eligible(std::uint32_t first, std::uint32_t end, double t, rank_keys& rank) const {
     const auto& sel = m_.spec.select;
     const bool by_duration = std::find(sel.rank.begin(), sel.rank.end(), selection_rank::duration) != sel.rank.end();
+    const bool by_cost = std::find(sel.rank.begin(), sel.rank.end(), selection_rank::cost) != sel.rank.end();
     std::uint32_t sectors = 0;
     std::uint32_t services = 0;
     double complexity = 0.0;
@@ -185,12 +186,14 @@ bool simulator::eligible(std::uint32_t first, std::uint32_t end, double t, rank_
         sectors |= cs.sectors;
         complexity += cs.complexity;
         if (by_duration && cs.sectors != 0) since = std::min(since, stage_start(mi));
-        for (const auto& bc : cs.costs[0]) {  // the services that apply to this member
-            if (applies_to(bc, mb)) {
-                ++services;
-                monthly += bc.monthly;
-            }
-        }
+        // The services that apply to this member: its state's business-as-usual costs of its
+        // benefit type, resolved when the model was compiled (in costs[0]'s order, so `monthly`
+        // adds the same numbers in the same order; only read when the waiting list is ranked by
+        // cost); testing each cost's type mispredicted.
+        const auto services_here = state_costs(mb, treatment::usual);
+        services += static_cast<std::uint32_t>(services_here.size());
+        if (by_cost)
+            for (const auto& bc : services_here) monthly += bc.monthly;
         const std::uint64_t bit = std::uint64_t{1} << mb.benefit;
         if ((include_mask_[mb.track] & bit) != 0) included = true;
         if ((exclude_mask_[mb.track] & bit) != 0) return false;
@@ -411,9 +414,11 @@ void simulator::set_treatment(std::uint32_t first, std::uint32_t end, bool in, d
 void simulator::book_open_spells(std::uint32_t mi, double factor, double t) {
     const member& mb = members_[mi];
     const auto g = static_cast<int>(treat(mb));
+    const double entry = months(mb.entry);
+    const ledger::interval spell = ledger::cut(entry, t);
     for (const auto& bc : state_costs(mb, static_cast<treatment>(g))) {
-        book(mi, bc.line, factor * bc.monthly, months(mb.entry), t);
-        book_refund(mi, bc, factor, t);
+        book(mi, bc.line, factor * bc.monthly, spell, entry, t);
+        book_refund(mi, bc, factor, spell, t);
     }
     for_instances(mi, [&](std::uint32_t id) {
         for (const auto& bc : m_.interventions[pool_[id].iv].costs[g]) {

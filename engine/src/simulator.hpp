@@ -228,9 +228,13 @@ struct benefit_count {
 };
 static_assert(sizeof(benefit_count) == 12);
 
+// The index a uniform u picks from a cumulative distribution (non-decreasing): the first entry
+// above u, as std::upper_bound finds it, the last if none is. Counted without a branch: the
+// binary search mispredicted about once a draw in populate (the lists have a few entries).
 inline std::size_t pick(const std::vector<double>& cdf, double u) {
-    const auto it = std::upper_bound(cdf.begin(), cdf.end(), u);
-    return std::min(static_cast<std::size_t>(it - cdf.begin()), cdf.size() - 1);
+    std::size_t at_or_below = 0;
+    for (const double c : cdf) at_or_below += c <= u ? 1 : 0;
+    return std::min(at_or_below, cdf.size() - 1);
 }
 
 // Hidden: the engine is compiled as position-independent code (the Python module links it), and
@@ -350,11 +354,13 @@ private:
     // order (compiled_track::resolved_costs: resolved when the model is compiled, so booking a
     // spell tests nothing per cost; the test mispredicted about once a spell:
     // docs/performance.md, "The hot path, tenth pass").
+    // The track's arrays are read through the simulator's own table (track_costs_), as states
+    // are through track_states_, not through the model's vector of tracks.
     [[nodiscard]] std::span<const detail::booked_cost> state_costs(const member& mb, treatment g) const {
-        const auto& ct = m_.tracks[mb.track];
+        const track_cost_table& tc = track_costs_[mb.track];
         const std::size_t run =
-            (static_cast<std::size_t>(mb.state) * 2 + static_cast<std::size_t>(g)) * ct.benefit_types + mb.benefit;
-        return {ct.resolved_costs.data() + ct.cost_runs[run], ct.resolved_costs.data() + ct.cost_runs[run + 1]};
+            (static_cast<std::size_t>(mb.state) * 2 + static_cast<std::size_t>(g)) * tc.benefit_types + mb.benefit;
+        return {tc.costs + tc.runs[run], tc.costs + tc.runs[run + 1]};
     }
 
     // ---- population ---------------------------------------------------------------------
@@ -500,7 +506,16 @@ private:
         if (mb.fire < time_grid::saturated) cal_.push(mb.fire, make_target(ev_transition, mi));
     }
     void set_far_fire(std::uint32_t mi, double t_fire);
-    double multiplier(std::uint32_t mi) const;
+    // The member's hazard multiplier: its state's base_total unless an effect can act on it. The
+    // test is inline (draw_clock calls it for every clock; out of line it was a call a
+    // transition); the weights of a member some effect can act on are summed out of line.
+    double multiplier(std::uint32_t mi) const {
+        const member& mb = members_[mi];
+        const auto& cs = state_of(mb);
+        if (!effects_may_act(cs, mb)) return cs.base_total;
+        return multiplied_total(mi);
+    }
+    [[gnu::noinline]] double multiplied_total(std::uint32_t mi) const;
     // Starts the member's clock for its current spell at t, from the spell's stream.
     void schedule_clock(std::uint32_t mi, double t);
     // The body: `s` is the spell's stream after its destination number. Inlined into
@@ -514,6 +529,11 @@ private:
     // The optional outputs (per-family costs, booking log) cost one test per booking when off.
     void book(std::uint32_t mi, std::size_t line, double rate, double t0, double t1) {
         out_.costs.accrue(line, rate, t0, t1);
+        if (detail_) [[unlikely]] book_detail(mi, line, rate, t0, t1);
+    }
+    // The same over a spell's interval [t0, t1) cut once (ledger::cut) for all its lines.
+    void book(std::uint32_t mi, std::size_t line, double rate, const ledger::interval& span, double t0, double t1) {
+        out_.costs.accrue(line, rate, span);
         if (detail_) [[unlikely]] book_detail(mi, line, rate, t0, t1);
     }
     void book_lump(std::uint32_t mi, std::size_t line, double amount, double t) {
@@ -540,7 +560,9 @@ private:
     void book_state(std::uint32_t mi, double t);
     // The body of book_state; inlined into transition, the hot caller.
     [[gnu::always_inline]] inline void book_spell(std::uint32_t mi, double t);
-    void book_refund(std::uint32_t mi, const detail::booked_cost& bc, double factor, double t);
+    // The refund of the member's benefit `bc` (at `factor` times its rate) over its spell
+    // [entry, t), cut once into `span` (ledger::cut).
+    void book_refund(std::uint32_t mi, const detail::booked_cost& bc, double factor, const ledger::interval& span, double t);
     void count_benefit_weeks(std::uint32_t mi, bool was_on, bool is_on, double t);
     void book_entry_lumps(std::uint32_t mi, const detail::compiled_state& cs);
     void book_instance(const instance& in, double t);
@@ -659,6 +681,13 @@ private:
     key_hash prefix_;  // seed and replication, hashed once
     time_grid grid_;
     const detail::compiled_state* track_states_[16] = {};  // per track (at most 16), its first state
+    // Per track, its compiled_track::resolved_costs, cost_runs and benefit_types (state_costs).
+    struct track_cost_table {
+        const detail::booked_cost* costs = nullptr;
+        const std::uint32_t* runs = nullptr;
+        std::size_t benefit_types = 1;
+    };
+    track_cost_table track_costs_[16] = {};
     calendar cal_;
     std::vector<member, detail::big_allocator<member>> members_;
     std::vector<std::uint32_t> fam_inst_;  // per family: its active interventions, a list through instance::next

@@ -150,3 +150,33 @@ TEST_CASE("ledger: drop_months removes the first months of every line (a warm-up
     CHECK(row(l, 1) == months{1.0, 11.0});
     REQUIRE_THROWS_WITH(l.drop_months(3), "ledger::drop_months: call after finish(), with n <= months()");
 }
+
+TEST_CASE("ledger: an interval cut once books what accrue(t0, t1) books, for every rate on it", "[ledger]") {
+    // By hand: [0.5, 2.25) at 100 is 50, 100, 25; at 8 it is 4, 8, 2. Inside one month, [1.25,
+    // 1.75) at 100 is 50. Empty and reversed intervals, and a zero rate, book nothing.
+    ledger cut(2, 4);
+    const ledger::interval across = ledger::cut(0.5, 2.25);
+    cut.accrue(0, 100.0, across);
+    cut.accrue(1, 8.0, across);
+    cut.accrue(0, 100.0, ledger::cut(1.25, 1.75));
+    cut.accrue(0, 100.0, ledger::cut(2.0, 2.0));
+    cut.accrue(0, 100.0, ledger::cut(3.0, 1.0));
+    cut.accrue(1, 0.0, ledger::cut(0.0, 4.0));
+    cut.finish();
+    CHECK(row(cut, 0) == months{50.0, 150.0, 25.0, 0.0});
+    CHECK(row(cut, 1) == months{4.0, 8.0, 2.0, 0.0});
+
+    // Bit for bit the two-time form on intervals whose parts are not binary fractions, one
+    // booking after another on the same line (the order of additions is the same).
+    ledger twice(1, 60), once(1, 60);
+    const double ends[][2] = {{0.1, 0.3}, {0.3, 7.7}, {7.7, 8.0}, {8.0, 59.9999}, {3.3, 3.3}, {12.0, 13.0}, {1.0 / 3.0, 59.0 + 2.0 / 3.0}};
+    for (const auto& e : ends) {
+        for (const double rate : {14993.0, -0.2 * 14993.0, 2666.0 / 3.0}) {
+            twice.accrue(0, rate, e[0], e[1]);
+            once.accrue(0, rate, ledger::cut(e[0], e[1]));
+        }
+    }
+    twice.finish();
+    once.finish();
+    CHECK(row(once, 0) == row(twice, 0));
+}

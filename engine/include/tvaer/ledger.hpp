@@ -36,6 +36,37 @@ public:
         part[m1] += rate * (t1 - static_cast<double>(m1));
     }
 
+    /// [t0, t1) cut at whole months once, for several rates booked over the same interval (a
+    /// spell's occupancy, costs and refund): accrue(line, rate, cut(t0, t1)) adds what
+    /// accrue(line, rate, t0, t1) adds, the same products to the same cells in the same order.
+    struct interval {
+        std::int64_t m0 = 0;
+        std::int64_t m1 = 0;
+        double head = 0.0;   // t1 - t0 within one month; else the first month's part, m0 + 1 - t0
+        double tail = 0.0;   // the last month's part, t1 - m1
+        bool empty = true;   // !(t1 > t0): nothing is booked
+    };
+    [[nodiscard]] static interval cut(double t0, double t1) noexcept {
+        interval c;
+        c.empty = !(t1 > t0);
+        c.m0 = static_cast<std::int64_t>(t0);
+        c.m1 = static_cast<std::int64_t>(t1);
+        c.head = c.m0 == c.m1 ? t1 - t0 : static_cast<double>(c.m0 + 1) - t0;
+        c.tail = t1 - static_cast<double>(c.m1);
+        return c;
+    }
+    /// Books `rate` per month over the interval `c` on `line` (as accrue(line, rate, t0, t1)).
+    void accrue(std::size_t line, double rate, const interval& c) noexcept {
+        if (c.empty || rate == 0.0) return;
+        double* part = &partial_[line * (months_ + 1)];
+        part[c.m0] += rate * c.head;
+        if (c.m0 == c.m1) return;
+        double* diff = &rate_diff_[line * (months_ + 1)];
+        diff[c.m0 + 1] += rate;
+        diff[c.m1] -= rate;
+        part[c.m1] += rate * c.tail;
+    }
+
     /// Books a lump sum at time t (t <= months; t == months books into the last month).
     void lump(std::size_t line, double amount, double t) noexcept {
         auto m = static_cast<std::size_t>(static_cast<std::int64_t>(t));
