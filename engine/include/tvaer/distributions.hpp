@@ -54,7 +54,9 @@ inline double unit_exponential(stream& s) {
     return e(s);
 }
 
-inline double sojourn::sample(stream& s, double multiplier) const {
+// Always inline: the event loop draws one per clock, and GCC stops inlining it into
+// simulator::transition once that grows (twelfth pass, docs/performance.md).
+[[gnu::always_inline]] inline double sojourn::sample(stream& s, double multiplier) const {
     if (kind == sojourn_kind::fixed) return a;
     const double h = unit_exponential(s) / multiplier;
     return kind == sojourn_kind::exponential ? h / a : inverse_cum_hazard(h);  // h / a: its value for h >= 0
