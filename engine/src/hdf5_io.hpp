@@ -155,8 +155,9 @@ handle create_numeric(hid_t file, const std::string& path, const std::string& na
         for (std::size_t i = 0; i < shape.size(); ++i) maxdims[i] = i == 0 || shape[i] == 0 ? H5S_UNLIMITED : shape[i];
         H5Pset_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data());
         // Every element is written, so a new chunk need not be filled first; with the cache off
-        // (uncached_access) HDF5 then writes whole unfiltered chunks straight from `data`.
-        H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER);
+        // (uncached_access) HDF5 then writes whole unfiltered chunks straight from `data` (with
+        // filters every chunk is made in memory, zeroed first whatever the fill time).
+        if (along_replications->kind == compression::method::none) H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER);
         set_filters(dcpl, path, name, *along_replications);
     }
     handle space(H5Screate_simple(static_cast<int>(shape.size()), shape.data(), maxdims.data()), H5Sclose);
