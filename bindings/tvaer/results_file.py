@@ -77,7 +77,8 @@ def simulate_to_file(
     compression: str | None = None,
 ) -> Results:
     """Simulates replications 0 .. `replications` - 1 into the results file `path`, `chunk` at a
-    time (each chunk appended atomically), and returns the file's results.
+    time (each chunk appended atomically; the last one, of 20 or more, in two parts, so that the
+    write the engine does not overlap is short), and returns the file's results.
 
     When `path` already holds results of the same scenario (same JSON) and seed, the run goes on
     from the replications there, so an interrupted run resumes; the finished file equals, bit for
@@ -175,7 +176,7 @@ def _run_and_write(model: Any, seed: int, done: int, replications: int, threads:
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tvaer-writer") as writer:
         try:
             while done < replications and not interrupted:
-                raw, interrupted = runs.run(model, seed, done, min(chunk, replications - done), threads,
+                raw, interrupted = runs.run(model, seed, done, _block(done, replications, chunk), threads,
                                             reporter(done), record)
                 done += int(raw.replications)
                 if pending is not None:
@@ -188,6 +189,19 @@ def _run_and_write(model: Any, seed: int, done: int, replications: int, threads:
             if pending is not None:
                 pending.result()
     return interrupted
+
+
+def _block(done: int, replications: int, chunk: int) -> int:
+    """How many replications to run after the first `done`: `chunk`, except that the last chunk
+    of 20 or more is run as two, its second part the largest divisor of `chunk` up to a fifth of
+    it (10 of 50). The last write is the one the engine does not overlap: a fifth of a chunk
+    shortens it (docs/performance.md, "twelfth pass"). The file's first write is never cut: the
+    file's chunks are cut to it, and a divisor of it keeps the parts as aligned to them as it can."""
+    left = replications - done
+    if done == 0 or left > chunk or chunk < 20:
+        return min(left, chunk)
+    last = max(d for d in range(1, chunk // 5 + 1) if chunk % d == 0)
+    return left - last if left > 2 * last else left
 
 
 def _store(path: str, raw: Any, model: Any, scenario: Scenario, first: bool, compression: str | None) -> int:

@@ -96,9 +96,15 @@ std::string read_text_attr(hid_t obj, const std::string& path, const char* name)
     return out.substr(0, out.find('\0'));
 }
 
-handle open_dataset(hid_t file, const std::string& path, const std::string& name) {
+handle uncached_access() {
+    handle dapl(H5Pcreate(H5P_DATASET_ACCESS), H5Pclose);
+    H5Pset_chunk_cache(dapl, H5D_CHUNK_CACHE_NSLOTS_DEFAULT, 0, H5D_CHUNK_CACHE_W0_DEFAULT);
+    return dapl;
+}
+
+handle open_dataset(hid_t file, const std::string& path, const std::string& name, hid_t dapl) {
     if (H5Lexists(file, name.c_str(), H5P_DEFAULT) <= 0) fail(path, fmt::format("dataset '{}' is missing", name));
-    return handle(ok(H5Dopen2(file, name.c_str(), H5P_DEFAULT), path, object("dataset", name, "cannot open")), H5Dclose);
+    return handle(ok(H5Dopen2(file, name.c_str(), dapl), path, object("dataset", name, "cannot open")), H5Dclose);
 }
 
 std::vector<hsize_t> extent(hid_t ds) {
@@ -116,6 +122,20 @@ hsize_t elements(const std::vector<hsize_t>& shape) {
 
 std::string shape_text(const std::vector<hsize_t>& shape) { return fmt::format("[{}]", fmt::join(shape, ", ")); }
 
+namespace {
+
+/// A transfer property list whose type-conversion buffer is 64 KiB, not HDF5's 1 MiB, which it
+/// allocates and zeroes at every read or write that converts (variable-length strings): the name
+/// lists are a few hundred bytes, and at each append the zeroing was a quarter of the writer's
+/// instructions without compression (docs/performance.md, "twelfth pass").
+handle small_conversion() {
+    handle dxpl(H5Pcreate(H5P_DATASET_XFER), H5Pclose);
+    H5Pset_buffer(dxpl, 64u << 10, nullptr, nullptr);
+    return dxpl;
+}
+
+}  // namespace
+
 handle write_strings(hid_t file, const std::string& path, const std::string& name, const std::vector<std::string>& values) {
     const hsize_t n = values.size();
     handle space(H5Screate_simple(1, &n, nullptr), H5Sclose);
@@ -125,7 +145,9 @@ handle write_strings(hid_t file, const std::string& path, const std::string& nam
               H5Dclose);
     std::vector<const char*> ptrs;
     for (const auto& v : values) ptrs.push_back(v.c_str());
-    if (n > 0) ok(H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), path, object("dataset", name, "cannot write"));
+    if (n > 0) {
+        ok(H5Dwrite(ds, t, H5S_ALL, H5S_ALL, small_conversion(), ptrs.data()), path, object("dataset", name, "cannot write"));
+    }
     return ds;
 }
 
@@ -139,7 +161,9 @@ std::vector<std::string> read_strings(hid_t file, const std::string& path, const
     if (dims.size() != 1) fail(path, object("dataset", name, "is not one-dimensional"));
     std::vector<char*> raw(dims[0], nullptr);
     const auto t = utf8_type();
-    if (!raw.empty()) ok(H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()), path, object("dataset", name, "cannot read"));
+    if (!raw.empty()) {
+        ok(H5Dread(ds, t, H5S_ALL, H5S_ALL, small_conversion(), raw.data()), path, object("dataset", name, "cannot read"));
+    }
     std::vector<std::string> out;
     for (char* s : raw) {
         out.emplace_back(s != nullptr ? s : "");

@@ -110,7 +110,15 @@ T read_number_attr(hid_t obj, const std::string& path, const char* name) {
 
 // ---- datasets ----
 
-handle open_dataset(hid_t file, const std::string& path, const std::string& name);
+/// A dataset access property list without a chunk cache, for the arrays written along
+/// replications. Whole chunks of a dataset without filters then go from the caller's buffer to
+/// the file, where HDF5's 1 MiB cache allocated, zeroed and copied each chunk first (with filters
+/// a chunk is still made in memory, compressed and written at once); the writer writes each chunk
+/// once, so the cache kept nothing worth keeping (docs/performance.md, "twelfth pass").
+handle uncached_access();
+
+/// Opens dataset `name` with the access property list `dapl`; file_error when it is missing.
+handle open_dataset(hid_t file, const std::string& path, const std::string& name, hid_t dapl = H5P_DEFAULT);
 
 std::vector<hsize_t> extent(hid_t ds);
 
@@ -127,8 +135,7 @@ void set_filters(hid_t dcpl, const std::string& path, const std::string& name, c
 /// size, else the largest divisor of `aligned_to` below it if that is at least a quarter of it
 /// (a prime count of rows keeps 256 KiB: such chunks are rewritten by appends). simulate_to_file
 /// appends blocks of the first block's size, so no append then rewrites (nor recompresses, nor
-/// journals) a partly filled chunk (results_file.cpp passes `aligned_to` for compressed files
-/// only; docs/performance.md, "tenth pass"). Writes under 8 KiB keep
+/// journals) a partly filled chunk (docs/performance.md, "tenth pass"). Writes under 8 KiB keep
 /// the 256 KiB size: rewriting such a chunk costs little, and tiny chunks cost reading.
 hsize_t chunk_rows(hsize_t row_bytes, hsize_t aligned_to);
 
@@ -147,11 +154,16 @@ handle create_numeric(hid_t file, const std::string& path, const std::string& na
         // A fixed dimension of length 0 cannot hold a chunk of length 1; let it be unlimited.
         for (std::size_t i = 0; i < shape.size(); ++i) maxdims[i] = i == 0 || shape[i] == 0 ? H5S_UNLIMITED : shape[i];
         H5Pset_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data());
+        // Every element is written, so a new chunk need not be filled first; with the cache off
+        // (uncached_access) HDF5 then writes whole unfiltered chunks straight from `data` (with
+        // filters every chunk is made in memory, zeroed first whatever the fill time).
+        if (along_replications->kind == compression::method::none) H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER);
         set_filters(dcpl, path, name, *along_replications);
     }
     handle space(H5Screate_simple(static_cast<int>(shape.size()), shape.data(), maxdims.data()), H5Sclose);
-    return handle(ok(H5Dcreate2(file, name.c_str(), file_type<T>(), space, H5P_DEFAULT, dcpl, H5P_DEFAULT), path,
-                     object("dataset", name, "cannot create")),
+    return handle(ok(H5Dcreate2(file, name.c_str(), file_type<T>(), space, H5P_DEFAULT, dcpl,
+                                along_replications ? hid_t(uncached_access()) : H5P_DEFAULT),
+                     path, object("dataset", name, "cannot create")),
                   H5Dclose);
 }
 

@@ -20,6 +20,7 @@
 
 #include "crash_hook.hpp"
 #include "hdf5_io.hpp"
+#include "results_chunks.hpp"
 #include "results_journal.hpp"
 #include "tvaer/error.hpp"
 
@@ -59,19 +60,10 @@ std::vector<std::uint64_t> record_ids(std::uint64_t first, std::uint64_t n) {
     return ids;
 }
 
-/// The rows that chunks along replications are cut to (create_numeric's `aligned_to`): the first
-/// write's, for compressed files, whose partly filled chunks each append would decompress and
-/// compress again; none (256 KiB chunks) for uncompressed ones, where rewriting a chunk is a copy
-/// and the fewer chunks make the append's journal, which looks up every chunk, cheaper
-/// (docs/performance.md, "tenth pass").
-hsize_t aligned_rows(const compression& c, hsize_t first_write) {
-    return c.kind == compression::method::none ? 0 : first_write;
-}
-
 /// The coordinates every file has: replication, arm, month and the name dimensions.
 void write_coordinates(hid_t file, const std::string& path, const results& r, const compression& c) {
     const auto ids = replication_ids(r);
-    auto rep = create_numeric<std::uint32_t>(file, path, "replication", {ids.size()}, &c, aligned_rows(c, ids.size()));
+    auto rep = create_numeric<std::uint32_t>(file, path, "replication", {ids.size()}, &c, ids.size());
     write_block(rep, path, "replication", 0, ids.size(), ids);
     make_scale(rep, path, "replication", "replication (index of its keyed random streams)");
     make_scale(write_strings(file, path, "arm", {"bau", "solution"}), path, "arm",
@@ -120,8 +112,10 @@ void write_array(hid_t file, const std::string& path, const results& r, const re
     const auto shape = file_shape(r, a);
     std::visit([&](const auto& c) {
         using T = typename std::decay_t<decltype(r.*c.data)>::value_type;
-        auto ds = create_numeric<T>(file, path, name, shape, &how,
-                                    a.dims.front() == "replication" ? aligned_rows(how, shape[0]) : 0);
+        // Chunks cut to the first write, so that appends as large fill whole chunks and never
+        // read, recompress or rewrite a partly filled one; uncompressed files too since appends
+        // remember the chunks they found (results_chunks.hpp; docs/performance.md, "twelfth pass").
+        auto ds = create_numeric<T>(file, path, name, shape, &how, a.dims.front() == "replication" ? shape[0] : 0);
         write_block(ds, path, name, 0, shape[0], r.*c.data);
         describe(ds, path, long_name.c_str(), units.empty() ? nullptr : units.c_str());
         attach(file, ds, path, name, dims);
@@ -362,52 +356,6 @@ constexpr double lock_wait_seconds = 60;
 
 // ---- appending in place (results_journal.hpp) ----
 
-/// The names of the root group's links.
-std::vector<std::string> link_names(hid_t file, const std::string& path) {
-    std::vector<std::string> names;
-    ok(H5Literate(file, H5_INDEX_NAME, H5_ITER_INC, nullptr,
-                   [](hid_t, const char* name, const H5L_info_t*, void* out) -> herr_t {
-                       static_cast<std::vector<std::string>*>(out)->emplace_back(name);
-                       return 0;
-                   },
-                   &names),
-       path, "cannot list the datasets");
-    return names;
-}
-
-/// Where the data chunks of `ds` that hold only complete rows lie: chunks whose rows along the
-/// first dimension are all below its extent, one chunk across every other dimension (as the
-/// writer makes them). Growing the dataset never rewrites or frees these. Others' layouts keep
-/// nothing (everything is journaled).
-void complete_chunks(hid_t ds, std::vector<journal::range>& kept) {
-    handle dcpl(H5Dget_create_plist(ds), H5Pclose);
-    if (H5Pget_layout(dcpl) != H5D_CHUNKED) return;
-    const auto dims = extent(ds);
-    std::vector<hsize_t> chunk(dims.size());
-    if (dims.empty() || H5Pget_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data()) < 0) return;
-    for (std::size_t i = 1; i < dims.size(); ++i) {
-        if (chunk[i] < dims[i] || dims[i] == 0) return;
-    }
-    std::vector<hsize_t> at(dims.size(), 0);
-    for (hsize_t first = 0; first + chunk[0] <= dims[0]; first += chunk[0]) {
-        at[0] = first;
-        unsigned mask = 0;
-        haddr_t addr = HADDR_UNDEF;
-        hsize_t size = 0;
-        if (H5Dget_chunk_info_by_coord(ds, at.data(), &mask, &addr, &size) >= 0 && addr != HADDR_UNDEF) {
-            kept.push_back({addr, size});
-        }
-    }
-}
-
-/// The bytes of the file no append can change: the complete chunks of every dataset.
-std::vector<journal::range> unchanging(hid_t file, const std::string& path) {
-    std::vector<journal::range> kept;
-    for (const auto& name : link_names(file, path)) complete_chunks(open_dataset(file, path, name), kept);
-    H5Eclear2(H5E_DEFAULT);
-    return kept;
-}
-
 /// Whether a process holds the writer lock of `path` now (without taking it).
 bool writer_alive(const std::string& path) {
     const int fd = ::open((path + ".lock").c_str(), O_RDONLY | O_CLOEXEC);
@@ -532,7 +480,8 @@ void extend(hid_t file, const std::string& path, const results& head, const resu
     const compression how = file_compression(file, path);
     check_same_arrays(file, path, head, more);
     const auto ids = replication_ids(more);
-    write_block(open_dataset(file, path, "replication"), path, "replication", head.replications, ids.size(), ids);
+    const auto dapl = uncached_access();
+    write_block(open_dataset(file, path, "replication", dapl), path, "replication", head.replications, ids.size(), ids);
     const bool had_records = exists(file, "family_record");
     const hsize_t first_record = had_records ? extent(open_dataset(file, path, "family_record"))[0] : 0;
     for (const auto& a : result_arrays()) {
@@ -544,7 +493,7 @@ void extend(hid_t file, const std::string& path, const results& head, const resu
         const std::string name(a.name);
         auto expected = file_shape(head, a);  // the header holds no families: set their extent
         expected[0] = a.dims.front() == "family_record" ? first_record : head.replications;
-        const auto ds = open_dataset(file, path, name);
+        const auto ds = open_dataset(file, path, name, dapl);
         if (extent(ds) != expected) {
             fail(path, object("dataset", name, fmt::format("has shape {}, expected {}", shape_text(extent(ds)),
                                                           shape_text(expected))));
@@ -558,7 +507,7 @@ void extend(hid_t file, const std::string& path, const results& head, const resu
     }
     if (had_records && more.has_family_costs) {
         const hsize_t n = family_records(more);
-        write_block(open_dataset(file, path, "family_record"), path, "family_record", first_record, n,
+        write_block(open_dataset(file, path, "family_record", dapl), path, "family_record", first_record, n,
                     record_ids(first_record, n));
     }
     write_number_attr(file, path, "replications", head.replications + more.replications);
@@ -657,7 +606,7 @@ void append_results(const std::string& path, const results& more) {
         }
         head = read_header(file, path);
         check_follows(head, more, path);
-        kept = unchanging(file, path);
+        kept = detail::chunks::unchanging(file, path);
     }
     journal::save(path, journal::complement(kept, std::filesystem::file_size(path)));
     if (crash_hook::due(crash_stage::journaled)) crash_hook::die();
@@ -673,6 +622,7 @@ void append_results(const std::string& path, const results& more) {
     if (std::remove(journal::name(path).c_str()) != 0) {
         throw file_error(fmt::format("results file {}: cannot remove {}: {}", path, journal::name(path), std::strerror(errno)));
     }
+    detail::chunks::remember(path);
     if (crash_hook::due(crash_stage::committed)) crash_hook::die();
 }
 

@@ -22,6 +22,7 @@ namespace tvaer::detail::journal {
 struct range {
     std::uint64_t offset = 0;
     std::uint64_t length = 0;
+    bool operator==(const range&) const = default;
 };
 
 /// The parts of [0, size) outside `kept` (which may be unsorted; overlaps are merged).

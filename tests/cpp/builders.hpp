@@ -2,7 +2,9 @@
 // Small builders and statistics shared by the C++ tests (test code only).
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
 #include <numeric>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,6 +13,22 @@
 #include "tvaer/simulation.hpp"
 
 namespace tvaer::test {
+
+/// A fresh directory under the system's temporary directory, removed with its contents.
+struct scratch_dir {
+    std::filesystem::path dir;
+    scratch_dir()
+        : dir(std::filesystem::temp_directory_path() / ("tvaer-test-" + std::to_string(std::random_device{}()))) {
+        std::filesystem::create_directories(dir);
+    }
+    scratch_dir(const scratch_dir&) = delete;
+    scratch_dir& operator=(const scratch_dir&) = delete;
+    ~scratch_dir() {
+        std::error_code ignored;
+        std::filesystem::remove_all(dir, ignored);
+    }
+    [[nodiscard]] std::string file(const char* name) const { return (dir / name).string(); }
+};
 
 /// An exponential destination at `rate` per month.
 inline transition to(const char* name, double rate) { return transition{name, rate, 0.0}; }

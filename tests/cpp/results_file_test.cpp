@@ -11,6 +11,7 @@
 #include <regex>
 #include <variant>
 
+#include "builders.hpp"
 #include "tvaer/error.hpp"
 #include "tvaer/reference.hpp"
 #include "tvaer/results_file.hpp"
@@ -20,18 +21,7 @@ using Catch::Contains;
 
 namespace {
 
-/// A fresh directory under the system's temporary directory, removed with its contents.
-struct scratch_dir {
-    fs::path dir;
-    scratch_dir() : dir(fs::temp_directory_path() / ("tvaer-results-" + std::to_string(std::random_device{}()))) {
-        fs::create_directories(dir);
-    }
-    ~scratch_dir() {
-        std::error_code ignored;
-        fs::remove_all(dir, ignored);
-    }
-    [[nodiscard]] std::string file(const char* name) const { return (dir / name).string(); }
-};
+using tvaer::test::scratch_dir;
 
 const tvaer::model& ladder() {
     static const tvaer::model m = tvaer::compile(tvaer::ladder_scenario(50));

@@ -11,6 +11,7 @@
 #include <random>
 
 #include "../../engine/src/results_journal.hpp"
+#include "builders.hpp"
 #include "tvaer/reference.hpp"
 #include "tvaer/results_file.hpp"
 
@@ -24,14 +25,7 @@ std::string bytes_of(const std::string& path) {
     return {std::istreambuf_iterator<char>(in), {}};
 }
 
-struct scratch {
-    fs::path dir = fs::temp_directory_path() / ("tvaer-journal-" + std::to_string(std::random_device{}()));
-    scratch() { fs::create_directories(dir); }
-    ~scratch() {
-        std::error_code ignored;
-        fs::remove_all(dir, ignored);
-    }
-};
+using scratch = tvaer::test::scratch_dir;
 
 tvaer::results ladder_run(std::uint32_t first, std::uint32_t count) {
     static const tvaer::model m = tvaer::compile(tvaer::ladder_scenario(30));

@@ -418,3 +418,33 @@ def test_appends_as_large_as_the_first_block_leave_every_chunk_written_alone(tin
             assert block % f[name].chunks[0] == 0, name  # every chunk complete
     whole = tvaer.simulate(tiny, replications=3 * block, seed=2, progress=False)
     assert_same_results(tvaer.open_results(path), whole)
+
+
+def test_the_last_chunk_runs_in_two_so_that_the_write_nothing_overlaps_is_short(tiny, tmp_path, monkeypatch):
+    # The last chunk (of 20 or more) is cut at the largest divisor of `chunk` up to a fifth of it
+    # (10 of 50, 5 of 25); a file's first block never is (its chunks are cut to it), nor chunks
+    # under 20. The file is the same bits whatever the blocks.
+    blocks = []
+    real_run = tvaer.runs.run
+
+    def spy(model, seed, first, count, threads, report, record):
+        blocks.append((first, count))
+        return real_run(model, seed, first, count, threads, report, record)
+
+    monkeypatch.setattr("tvaer.runs.run", spy)
+    expected = {(100, 50): [(0, 50), (50, 40), (90, 10)],
+                (120, 50): [(0, 50), (50, 50), (100, 20)],  # 20 left: cut only above twice 10
+                (130, 50): [(0, 50), (50, 50), (100, 20), (120, 10)],
+                (75, 25): [(0, 25), (25, 25), (50, 20), (70, 5)],
+                (50, 50): [(0, 50)],
+                (30, 10): [(0, 10), (10, 10), (20, 10)]}
+    for (replications, chunk), want in expected.items():
+        blocks.clear()
+        path = tmp_path / f"blocks-{replications}-{chunk}.h5"
+        got = tvaer.simulate_to_file(tiny, path, replications=replications, seed=3, chunk=chunk, threads=1,
+                                     progress=False)
+        assert blocks == want, (replications, chunk)
+        assert got.replications == replications
+    monkeypatch.undo()
+    assert_same_results(tvaer.open_results(tmp_path / "blocks-130-50.h5"),
+                        tvaer.simulate(tiny, replications=130, seed=3, progress=False))
