@@ -317,7 +317,8 @@ private:
     //   then, 8 ahead, its neighbours, its family's list head and, if it has one, its benefit
     //   count; 4 ahead the first instance of a family that has some;
     // - a family's departure: its first member 16 ahead (and its block of the index), then, 8
-    //   ahead, its neighbours, its list head and its members' benefit counts;
+    //   ahead, its neighbours, its list head and its members' benefit counts; 4 ahead its first
+    //   instance if it has some;
     // - a delayed decision: its request 16 ahead, then, 8 ahead, the member who made it; 4 ahead
     //   that member's neighbours and its family's list head.
     // always_inline: as a function of its own it has no side effect that GCC can see (prefetches
@@ -362,7 +363,9 @@ private:
         if (const event* e = cal_.lookahead(4)) {
             const std::uint32_t w = what_of(e->target);
             switch (kind_of(e->target)) {
-                case ev_transition: {
+                case ev_transition:
+                case ev_leave: {
+                    // A departing family's interventions end with it.
                     const member& mb = members_[w];
                     if (mb.busy) __builtin_prefetch(&pool_[fam_inst_[mb.family]]);
                     break;
