@@ -201,6 +201,8 @@ public:
         return b.before + bit_count(b.bits & ((std::uint64_t{1} << (i % 64)) - 1));
     }
     [[nodiscard]] const void* block_of(std::uint32_t i) const { return &blocks_[i / 64]; }
+    // Member i has a record.
+    [[nodiscard]] bool has(std::uint32_t i) const { return ((blocks_[i / 64].bits >> (i % 64)) & 1u) != 0; }
     [[nodiscard]] std::size_t memory_bytes() const { return blocks_.capacity() * sizeof(block); }
 
 private:
@@ -287,11 +289,15 @@ private:
     // populations they are cache misses otherwise (docs/performance.md). What an event reads is
     // fetched in steps, each from a record fetched earlier (by then usually in the cache):
     // - an intervention's end: its instance 16 events ahead, then, 8 ahead, the member it names;
+    //   4 ahead that member's neighbours and its family's list head;
     // - a transition: its member 16 ahead (with refusion, its block of the benefit-count index),
-    //   then, 8 ahead, its family's list head and, on benefits, its benefit count; 4 ahead the
-    //   first instance of a family that has some;
-    // - a family's departure: its first member 16 ahead, then its list head 8 ahead;
-    // - a delayed decision: its request 16 ahead, then, 8 ahead, the member who made it.
+    //   then, 8 ahead, its neighbours, its family's list head and, if it has one, its benefit
+    //   count; 4 ahead the first instance of a family that has some;
+    // - a family's departure: its first member 16 ahead (and its block of the index), then, 8
+    //   ahead, its neighbours, its list head and its members' benefit counts; 4 ahead its first
+    //   instance if it has some;
+    // - a delayed decision: its request 16 ahead, then, 8 ahead, the member who made it; 4 ahead
+    //   that member's neighbours and its family's list head.
     // always_inline: as a function of its own it has no side effect that GCC can see (prefetches
     // do not count), so GCC 12 marks it const and deletes every call to it as dead code.
     [[gnu::always_inline]] void prefetch_ahead() const {
@@ -300,10 +306,10 @@ private:
             switch (kind_of(e->target)) {
                 case ev_end: __builtin_prefetch(&pool_[w]); break;
                 case ev_transition:
+                case ev_leave:
                     __builtin_prefetch(&members_[w]);
                     if (refusion_) __builtin_prefetch(counted_.block_of(w));
                     break;
-                case ev_leave: __builtin_prefetch(&members_[w]); break;
                 case ev_request: __builtin_prefetch(&delayed_[w]); break;
                 default: break;
             }
@@ -315,19 +321,54 @@ private:
                 case ev_transition: {
                     // Its family's interventions: read when it has some, and when it starts one.
                     const member& mb = members_[w];
-                    __builtin_prefetch(&fam_inst_[mb.family]);
-                    if (refusion_ && state_of(mb).on_benefit) __builtin_prefetch(&benefit_counts_[counted_.slot(w)]);
+                    prefetch_family(w, mb);
+                    if (refusion_ && counted_.has(w)) __builtin_prefetch(&benefit_counts_[counted_.slot(w)]);
                     break;
                 }
-                case ev_leave: __builtin_prefetch(&fam_inst_[members_[w].family]); break;
+                case ev_leave: {
+                    // The family's benefit counts, booked with its spells: the records from the
+                    // first member's on (its members' are contiguous).
+                    const member& mb = members_[w];
+                    prefetch_family(w, mb);
+                    if (refusion_) __builtin_prefetch(benefit_counts_.data() + counted_.slot(w));
+                    break;
+                }
                 case ev_request: __builtin_prefetch(&members_[delayed_[w].member]); break;
                 default: break;
             }
         }
-        if (const event* e = cal_.lookahead(4); e != nullptr && kind_of(e->target) == ev_transition) {
-            const member& mb = members_[what_of(e->target)];
-            if (mb.busy) __builtin_prefetch(&pool_[fam_inst_[mb.family]]);
+        if (const event* e = cal_.lookahead(4)) {
+            const std::uint32_t w = what_of(e->target);
+            switch (kind_of(e->target)) {
+                case ev_transition:
+                case ev_leave: {
+                    // A departing family's interventions end with it.
+                    const member& mb = members_[w];
+                    if (mb.busy) __builtin_prefetch(&pool_[fam_inst_[mb.family]]);
+                    break;
+                }
+                case ev_end: {
+                    const std::uint32_t mi = pool_[w].member;
+                    prefetch_family(mi, members_[mi]);
+                    break;
+                }
+                case ev_request: {
+                    const std::uint32_t mi = delayed_[w].member;
+                    prefetch_family(mi, members_[mi]);
+                    break;
+                }
+                default: break;
+            }
         }
+    }
+    // The records that finding member mi's family reads besides its own (family_first walks back
+    // to the first member, family_end on to the last: in the default scenario a family has about
+    // three members of 16 bytes, so about half the families span two cache lines), and the
+    // family's list of interventions.
+    [[gnu::always_inline]] void prefetch_family(std::uint32_t mi, const member& mb) const {
+        if (!mb.first) __builtin_prefetch(&members_[mi - std::min<std::uint32_t>(mi, 2)]);
+        if (!mb.last) __builtin_prefetch(&members_[std::min<std::size_t>(mi + 2, members_.size() - 1)]);
+        __builtin_prefetch(&fam_inst_[mb.family]);
     }
     // Members of a family are contiguous and its first and last are flagged, so its bounds are
     // found by walking its own records only (a neighbour's record may be a cache miss).
