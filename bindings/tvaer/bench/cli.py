@@ -230,7 +230,7 @@ def scenario_ratios(groups: dict[tuple, list[dict[str, Any]]], out) -> None:
         wall = per_round_ratios(rs, ladder, events_per_second)
         cpu = per_round_ratios(rs, ladder, lambda r: r["events"] / r["cpu_seconds"])
         lines.append(f"{model:<14} {families:>10,} {reps:>6} {threads:>7} {statistics.median(wall):>9.2f} "
-                     f"{statistics.median(cpu):>9.2f}  ({len(wall)} rounds, wall: "
+                     f"{statistics.median(cpu):>9.2f}  ({len(wall)} round{'' if len(wall) == 1 else 's'}, wall: "
                      + ", ".join(f"{x:.2f}" for x in wall) + "; CPU: " + ", ".join(f"{x:.2f}" for x in cpu) + ")")
     if lines:
         print("\nEvents per second, scenario / ladder at the same families, replications and threads, median of "
