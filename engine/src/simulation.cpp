@@ -346,8 +346,7 @@ std::uint32_t simulator::allocate_instance() {
         return id;
     }
     if (pool_.size() >= no_target) throw simulation_error("more than 2^29 interventions active at once");
-    if (pool_.size() == pool_.capacity()) pool_.reserve(pool_.size() + pool_.size() / 8 + 16);  // not doubling
-    pool_.push_back({});
+    append(pool_, instance{});  // past its room it grows by a 32nd, not doubling
     return static_cast<std::uint32_t>(pool_.size() - 1);
 }
 
@@ -358,7 +357,7 @@ std::uint32_t simulator::allocate_delayed() {
         return slot;
     }
     if (delayed_.size() >= no_target) throw simulation_error("more than 2^29 requests awaiting decision");
-    append(delayed_, delayed_request{});  // past its room it grows by an eighth, not doubling
+    append(delayed_, delayed_request{});  // past its room it grows by a 32nd, not doubling
     return static_cast<std::uint32_t>(delayed_.size() - 1);
 }
 

@@ -411,11 +411,12 @@ private:
     // With `benefit_reach_only`: the members whose first state can reach benefits
     // (compiled_track::benefit_reach), who get a benefit count.
     [[nodiscard]] std::size_t expected_members(bool benefit_reach_only = false) const;
-    // Appends to one of the population's arrays; past its reserved room it grows by an eighth,
-    // not by doubling.
+    // Appends to one of the population's arrays or pools; past its reserved room it grows by a
+    // 32nd, not by doubling: what is held at the end is at most a 32nd over the peak (the
+    // thirteenth pass, docs/performance.md; an eighth before).
     template <class V, class T>
     static void append(V& v, const T& x) {
-        if (v.size() == v.capacity()) v.reserve(v.size() + v.size() / 8 + 16);
+        if (v.size() == v.capacity()) v.reserve(v.size() + v.size() / 32 + 16);
         v.push_back(x);
     }
     void add_member(std::uint32_t f, std::uint8_t track, std::uint8_t state, std::uint8_t benefit, double t);
