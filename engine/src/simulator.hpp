@@ -72,7 +72,7 @@ constexpr std::uint32_t what_of(std::uint32_t target) { return target & no_targe
 // Limits that follow from the packed records below (checked where they could be exceeded).
 inline constexpr std::uint32_t max_members = std::uint32_t{1} << 28;
 inline constexpr std::uint32_t max_families = std::uint32_t{1} << 24;
-inline constexpr std::uint32_t spell_mask = (std::uint32_t{1} << 17) - 1;
+inline constexpr std::uint32_t spell_mask = (std::uint32_t{1} << 15) - 1;
 static_assert(spell_mask >> request_fifo::spell_bits == 0 && max_members <= request_fifo::marker);
 // A member's pending transition: none (no clock, or a stopped one).
 inline constexpr std::uint32_t no_fire = 0xffffffffu;
@@ -88,15 +88,20 @@ struct member {
     std::uint32_t family : 24;
     std::uint32_t state : 8;       // at most 64 states a track (scenario validation); a whole byte
                                    // so that reading it is one load
-    std::uint32_t spell : 17;      // number of transitions so far: the occurrence of spell draws
+    std::uint32_t spell : 15;      // number of transitions so far: the occurrence of spell draws
     std::uint32_t benefit : 6;     // at most 64 benefit types a track (scenario validation)
     std::uint32_t track : 4;       // at most 16 tracks (scenario validation)
     std::uint32_t gone : 1;        // left the population (open populations)
     std::uint32_t in_solution : 1;
     std::uint32_t busy : 1;        // the family has active interventions (fam_inst_ is not empty)
-    std::uint32_t first : 1;       // first and last member of its family: the family's bounds
-    std::uint32_t last : 1;        // are found without reading a neighbouring family's record
+    std::uint32_t back : 2;        // members of its family before it, at most 3 (0: its first),
+    std::uint32_t ahead : 2;       // and after it (0: its last): the family's bounds are found in
+                                   // one step up to four members, without a walk or a
+                                   // neighbouring family's record
 };
+// The most `back` and `ahead` hold: a member with more before (after) it steps that far and
+// looks again.
+inline constexpr std::uint32_t family_step = 3;
 static_assert(sizeof(member) == 16);
 
 // An active intervention, in its family's list (simulator::fam_inst_). An instance that ends
@@ -366,18 +371,30 @@ private:
     // three members of 16 bytes, so about half the families span two cache lines), and the
     // family's list of interventions.
     [[gnu::always_inline]] void prefetch_family(std::uint32_t mi, const member& mb) const {
-        if (!mb.first) __builtin_prefetch(&members_[mi - std::min<std::uint32_t>(mi, 2)]);
-        if (!mb.last) __builtin_prefetch(&members_[std::min<std::size_t>(mi + 2, members_.size() - 1)]);
+        if (mb.back != 0) __builtin_prefetch(&members_[mi - mb.back]);
+        if (mb.ahead != 0) __builtin_prefetch(&members_[mi + mb.ahead]);
         __builtin_prefetch(&fam_inst_[mb.family]);
     }
-    // Members of a family are contiguous and its first and last are flagged, so its bounds are
-    // found by walking its own records only (a neighbour's record may be a cache miss).
+    // Members of a family are contiguous and each knows how many of them are before and after it
+    // (up to family_step), so its bounds are found from its own records only, in one step for
+    // families of up to four (a neighbour's record may be a cache miss; the walk one member at a
+    // time it replaces mispredicted its end about once a call).
     [[nodiscard]] std::uint32_t family_first(std::uint32_t mi) const {
-        while (!members_[mi].first) --mi;
+        std::uint32_t step = members_[mi].back;
+        mi -= step;
+        while (step == family_step) [[unlikely]] {
+            step = members_[mi].back;
+            mi -= step;
+        }
         return mi;
     }
     [[nodiscard]] std::uint32_t family_end(std::uint32_t mi) const {
-        while (!members_[mi].last) ++mi;
+        std::uint32_t step = members_[mi].ahead;
+        mi += step;
+        while (step == family_step) [[unlikely]] {
+            step = members_[mi].ahead;
+            mi += step;
+        }
         return mi + 1;
     }
     [[nodiscard]] std::size_t month_of(double t) const {

@@ -3,7 +3,9 @@
 #include "tvaer/simulation.hpp"
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cmath>
+#include <map>
 #include <numeric>
 
 #include "builders.hpp"
@@ -958,7 +960,7 @@ TEST_CASE("the booking log of one family by hand", "[simulation][bookings]") {
 
 TEST_CASE("a member whose clocks run far too fast is named, not wrapped around", "[simulation]") {
     // Rates per day taken for rates per month: 2 x 10^5 moves a month make more transitions within
-    // a year than a member's spell counter holds (2^17 - 1); the draws would repeat after that.
+    // a year than a member's spell counter holds (2^15 - 1); the draws would repeat after that.
     scenario sc = single_state(1, 12.0);
     sc.tracks[0].states = {state{"here", {tvaer::test::to("there", 2e5)}, std::nullopt, {cost("s", 1000.0)}},
                            state{"there", {tvaer::test::to("here", 2e5)}, std::nullopt, {}}};
@@ -966,6 +968,51 @@ TEST_CASE("a member whose clocks run far too fast is named, not wrapped around",
     const model m = compile(sc);
     REQUIRE_THROWS_WITH(simulate_arm(m, 1, 0, arm::bau),
                         Catch::Contains("family 0: a member on track 'person'") &&
-                            Catch::Contains("made more than 131071 transitions within the horizon; are the rates of "
+                            Catch::Contains("made more than 32767 transitions within the horizon; are the rates of "
                                             "tracks.person.states per month?"));
+}
+
+TEST_CASE("families of one to nine members: each member knows its place and the family leaves together",
+          "[simulation][bookings]") {
+    // A family's bounds are found from its members' own records (up to three before and after
+    // them, then another step): every member's draws are keyed by its place in the family, and a
+    // family's departure ends all of its members' spells. Families of 1..9 members, equally
+    // likely, leave at 0.05 a month; each member of the one state books 1,000 a month while its
+    // family stays.
+    scenario sc = single_state(300, 24.0);
+    sc.tracks[0].members = {0.0, 1.0 / 9, 1.0 / 9, 1.0 / 9, 1.0 / 9, 1.0 / 9, 1.0 / 9, 1.0 / 9, 1.0 / 9, 1.0 / 9};
+    sc.people.leave_rate = 0.05;
+    const model m = compile(sc);
+    const arm_result r = simulate_arm(m, 5, 0, arm::bau, {.bookings = true});
+    // family -> member place -> (months booked, last month booked); family -> DKK of its first
+    std::map<std::uint32_t, std::map<std::uint16_t, std::pair<int, int>>> seen;
+    std::map<std::uint32_t, double> first_member_dkk;
+    for (const booking& b : r.bookings) {
+        auto& [months, last] = seen[b.family][b.member];
+        ++months;
+        last = std::max<int>(last, b.month);
+        if (b.member == 0) first_member_dkk[b.family] += b.amount;
+    }
+    // A family that left within the 24 months booked less than 24 x 1,000 for its first member;
+    // each departure is one event, and nothing else happens here.
+    std::uint64_t left = 0;
+    for (const auto& [family, dkk] : first_member_dkk) left += dkk < 24000.0 - 1e-6 ? 1 : 0;
+    CHECK(r.events == left);
+    CHECK(left > 100u);  // P(leave within 24 months) = 1 - e^-1.2 = 0.70: about 210 of 300
+    std::size_t members = 0, largest = 0;
+    for (const auto& [family, places] : seen) {
+        INFO("family " << family);
+        // Places 0..n-1, each once.
+        CHECK(places.begin()->first == 0);
+        CHECK(places.rbegin()->first + 1u == places.size());
+        // Every member books the same months: the family came and left as one.
+        for (const auto& [place, booked] : places) CHECK(booked == places.begin()->second);
+        members += places.size();
+        largest = std::max(largest, places.size());
+    }
+    CHECK(seen.size() == 300u);
+    CHECK(members == r.members);
+    CHECK(largest == 9u);  // P(no family of nine among 300) = (8/9)^300, about 5e-16
+    // About 5 members a family (1..9 equally likely): 1,500 with SD sqrt(300 x 20/3) = 44.7; 5 SD.
+    CHECK(std::abs(static_cast<double>(members) - 1500.0) < 5 * 44.7);
 }
