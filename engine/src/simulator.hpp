@@ -430,10 +430,12 @@ private:
     [[nodiscard]] std::size_t expected_members(bool benefit_reach_only = false) const;
     // Appends to one of the population's arrays or pools; past its reserved room it grows by a
     // 32nd, not by doubling: what is held at the end is at most a 32nd over the peak (the
-    // thirteenth pass, docs/performance.md; an eighth before).
+    // thirteenth pass, docs/performance.md; an eighth before), or 4 KiB over it while small (a
+    // 32nd of a small pool made it reallocate some 150 times on its way up: the fourteenth pass).
     template <class V, class T>
     static void append(V& v, const T& x) {
-        if (v.size() == v.capacity()) v.reserve(v.size() + v.size() / 32 + 16);
+        static constexpr std::size_t least = (std::size_t{4} << 10) / sizeof(T);
+        if (v.size() == v.capacity()) v.reserve(v.size() + std::max(v.size() / 32, least));
         v.push_back(x);
     }
     void add_member(std::uint32_t f, std::uint8_t track, std::uint8_t state, std::uint8_t benefit, double t);
