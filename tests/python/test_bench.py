@@ -7,6 +7,8 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
+import pathlib
+import re
 import subprocess
 import sys
 
@@ -176,3 +178,61 @@ def test_engine_bytes_are_reported_per_family_and_arm_when_asked():
     bau, solution = row["engine_bytes_per_family"]
     assert 32 < bau < 100 and 32 < solution < 100
     assert "Engine state per family" in run.stderr
+
+
+def _ab_packages():
+    """benchmarks/ab_packages.py, which is not part of the package."""
+    path = pathlib.Path(__file__).resolve().parents[2] / "benchmarks" / "ab_packages.py"
+    spec = importlib.util.spec_from_file_location("ab_packages", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_two_installs_are_compared_round_by_round():
+    """benchmarks/ab_packages.py: old's default over its ladder per round 6/10, 4/10, 5/10 -> 0.6,
+    0.4, 0.5 (median 0.5); new's 9/10, 7/10, 8/10 -> 0.9, 0.7, 0.8 (median 0.8). By CPU (events
+    / CPU seconds): old 6/2 over 10/1 = 0.3 every round; new the clock's. Medians of events per
+    second: old's default 5 M, new's ladder 10 M."""
+    def row(python, model, rnd, eps, cpu):
+        return {"python": python, "round": rnd, "model": model, "implementation": "tvaer", "families": 10000,
+                "replications": 30, "threads": 1, "events": eps * 1e6, "seconds": 1.0, "cpu_seconds": cpu,
+                "events_per_second": eps * 1e6}
+    rows = []
+    for rnd, (old, new) in enumerate([(6, 9), (4, 7), (5, 8)], start=1):
+        rows += [row("old", "ladder", rnd, 10, 1.0), row("old", "default", rnd, old, old / 3),
+                 row("new", "ladder", rnd, 10, 1.0), row("new", "default", rnd, new, 1.0)]
+    lines = _ab_packages().summarise(rows)
+    assert ("old  default at 10,000 families, 30 replications, 1 thread(s): 5.00 M events/s; / ladder by the "
+            "clock 0.500 (0.600, 0.400, 0.500), by CPU 0.300") in lines
+    assert ("new  default at 10,000 families, 30 replications, 1 thread(s): 8.00 M events/s; / ladder by the "
+            "clock 0.800 (0.900, 0.700, 0.800), by CPU 0.800") in lines
+    assert "new  ladder at 10,000 families, 30 replications, 1 thread(s): 10.00 M events/s" in lines
+
+
+def test_two_installs_run_in_turn_from_the_command_line(tmp_path):
+    """The same install under two spellings of its path, two rounds: each spelling gets its ladder
+    line and its default line with two per-round ratios, and --json keeps all 8 rows."""
+    here = pathlib.Path(sys.executable)
+    other = str(here.parent / ".." / here.parent.name / here.name)  # the same file
+    here = str(here)
+    out = tmp_path / "rows.jsonl"
+    run = subprocess.run([sys.executable, str(_ab_packages().__file__), "--python", here, "--python", other,
+                          "--rounds", "2", "--json", str(out), "--", "--models", "ladder,default",
+                          "--families", "300", "--replications", "1", "--against", "none"],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    for python in (here, other):
+        assert sum(line.startswith(f"{python}  ladder at 300 families") for line in lines) == 1
+        (default,) = [line for line in lines if line.startswith(f"{python}  default at 300 families")]
+        assert re.search(r"/ ladder by the clock \d\.\d{3} \(\d\.\d{3}, \d\.\d{3}\), by CPU \d\.\d{3}$", default), default
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(rows) == 8 and {r["round"] for r in rows} == {1, 2}
+
+
+def test_ab_packages_needs_two_installs():
+    run = subprocess.run([sys.executable, str(_ab_packages().__file__), "--python", sys.executable],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2
+    assert "give --python at least twice (the installs to compare)" in run.stderr
