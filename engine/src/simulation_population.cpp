@@ -106,13 +106,13 @@ void simulator::add_member(std::uint32_t f, std::uint8_t track, std::uint8_t sta
     mb.benefit = benefit;
     mb.entry = grid_.ceil(t);
     mb.fire = no_fire;
-    // The newest member is its family's last: the (up to family_step) members before it gain one
-    // after them.
+    // The newest member is its family's last: the i-th member before it (i up to family_step)
+    // now has i after it; those further back already had family_step or more.
     const bool first = members_.empty() || members_.back().family != f;
     mb.back = first ? 0 : std::min(members_.back().back + 1u, family_step);
     mb.ahead = 0;
     const auto n = static_cast<std::uint32_t>(members_.size());
-    for (std::uint32_t i = 1; i <= mb.back; ++i) members_[n - i].ahead = std::min(i, family_step);
+    for (std::uint32_t i = 1; i <= mb.back; ++i) members_[n - i].ahead = i;
     append(members_, mb);
     while (first && fam_inst_.size() <= f) append(fam_inst_, nil);
     if (fam_ && f >= out_.family_admitted.size()) grow_families(f + 1);
