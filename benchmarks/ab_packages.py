@@ -7,49 +7,31 @@ one round at a time, so that a noisy machine's moods fall on both alike (docs/pe
 
 Everything after `--` goes to `tvaer.bench` (which adds `--rounds 1 --seed r --json`, round r =
 1, 2, ...). Each run starts in an empty folder, so a checkout's own `bindings/` is never imported
-in place of the install. Prints each scenario's events per second over the ladder's, round by
-round and their median, by the clock and by CPU time, and each model's median events per second,
-for each interpreter; `--json FILE` also keeps every row, tagged with its interpreter and round.
-Needs tvaer installed in the interpreter that runs it (for `tvaer.bench.cli.per_round_ratios`).
+in place of the install. Prints tvaer.bench's own report for each interpreter in turn (medians over
+rounds, each scenario's events per second over the ladder's round by round by the clock and by CPU
+time, threads against one thread); `--json FILE` also keeps every row, tagged with its interpreter
+and round. Needs tvaer installed in the interpreter that runs it (for `tvaer.bench.cli.report`).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
-from collections import defaultdict
 from typing import Any
 
-from tvaer.bench.cli import events_per_second, per_round_ratios
+from tvaer.bench.cli import report
 
 
-def cpu_events_per_second(row: dict[str, Any]) -> float:
-    return row["events"] / row["cpu_seconds"]
-
-
-def summarise(rows: list[dict[str, Any]]) -> list[str]:
-    """Lines of the report: rows carry "python" and "round" besides tvaer.bench's keys."""
-    groups: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
-    for r in rows:
-        if r.get("implementation") == "tvaer":
-            groups[(r["python"], r["model"], r["families"], r["replications"], r["threads"])].append(r)
-    lines = []
-    for (python, model, families, reps, threads), rs in groups.items():
-        ladder = groups.get((python, "ladder", families, reps, threads))
-        eps = statistics.median(events_per_second(r) for r in rs) / 1e6
-        head = f"{python}  {model} at {families:,} families, {reps} replications, {threads} thread(s): {eps:.2f} M events/s"
-        if model == "ladder" or not ladder:
-            lines.append(head)
-            continue
-        wall = per_round_ratios(rs, ladder, events_per_second)
-        cpu = per_round_ratios(rs, ladder, cpu_events_per_second)
-        lines.append(f"{head}; / ladder by the clock {statistics.median(wall):.3f} ("
-                     + ", ".join(f"{x:.3f}" for x in wall) + f"), by CPU {statistics.median(cpu):.3f}")
-    return lines
+def summarise(rows: list[dict[str, Any]], out) -> None:
+    """tvaer.bench's own report for each install in turn, from its tvaer rows (rows carry "python"
+    and "round" besides tvaer.bench's keys; --json leaves out the year-1 costs that the agreement
+    with other implementations needs, so those rows are not compared here)."""
+    for python in dict.fromkeys(r["python"] for r in rows):
+        print(f"\n== {python}", file=out)
+        report([r for r in rows if r["python"] == python and r["implementation"] == "tvaer"], out)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             f.writelines(json.dumps(row) + "\n" for row in rows)
-    print("\n".join(summarise(rows)))
+    summarise(rows, sys.stdout)
     return 0
 
 

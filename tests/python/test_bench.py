@@ -189,25 +189,29 @@ def _ab_packages():
     return module
 
 
-def test_two_installs_are_compared_round_by_round():
-    """benchmarks/ab_packages.py: old's default over its ladder per round 6/10, 4/10, 5/10 -> 0.6,
-    0.4, 0.5 (median 0.5); new's 9/10, 7/10, 8/10 -> 0.9, 0.7, 0.8 (median 0.8). By CPU (events
-    / CPU seconds): old 6/2 over 10/1 = 0.3 every round; new the clock's. Medians of events per
-    second: old's default 5 M, new's ladder 10 M."""
-    def row(python, model, rnd, eps, cpu):
-        return {"python": python, "round": rnd, "model": model, "implementation": "tvaer", "families": 10000,
+def test_two_installs_are_compared_round_by_round(capsys):
+    """benchmarks/ab_packages.py: tvaer.bench's report for each install under its own heading.
+    Old's default over its ladder per round 6/10, 4/10, 5/10 -> 0.60, 0.40, 0.50 (median 0.50);
+    new's 9/10, 7/10, 8/10 -> 0.90, 0.70, 0.80 (median 0.80). By CPU (events / CPU seconds): old
+    6/2 over 10/1 = 0.30 every round; new the clock's. Old's default: median events 5 M in a median
+    of 1 s and 5/3 CPU seconds. A heapq row is left out (its year-1 costs are not in --json)."""
+    def row(python, model, rnd, eps, cpu, implementation="tvaer"):
+        return {"python": python, "round": rnd, "model": model, "implementation": implementation, "families": 10000,
                 "replications": 30, "threads": 1, "events": eps * 1e6, "seconds": 1.0, "cpu_seconds": cpu,
-                "events_per_second": eps * 1e6}
+                "events_per_second": eps * 1e6, "peak_rss_bytes": 2**20}
     rows = []
     for rnd, (old, new) in enumerate([(6, 9), (4, 7), (5, 8)], start=1):
         rows += [row("old", "ladder", rnd, 10, 1.0), row("old", "default", rnd, old, old / 3),
+                 row("old", "ladder", rnd, 0.1, 1.0, "heapq"),
                  row("new", "ladder", rnd, 10, 1.0), row("new", "default", rnd, new, 1.0)]
-    lines = _ab_packages().summarise(rows)
-    assert ("old  default at 10,000 families, 30 replications, 1 thread(s): 5.00 M events/s; / ladder by the "
-            "clock 0.500 (0.600, 0.400, 0.500), by CPU 0.300") in lines
-    assert ("new  default at 10,000 families, 30 replications, 1 thread(s): 8.00 M events/s; / ladder by the "
-            "clock 0.800 (0.900, 0.700, 0.800), by CPU 0.800") in lines
-    assert "new  ladder at 10,000 families, 30 replications, 1 thread(s): 10.00 M events/s" in lines
+    _ab_packages().summarise(rows, sys.stdout)
+    out = " ".join(capsys.readouterr().out.split())  # columns aside
+    old, new = out.split("== old")[1].split("== new")
+    assert "default tvaer 10,000 30 1 5,000,000 1.000 1.667 5,000,000 1.0" in old
+    assert "default 10,000 30 1 0.50 0.30 (3 rounds, wall: 0.60, 0.40, 0.50; CPU: 0.30, 0.30, 0.30)" in old
+    assert "default 10,000 30 1 0.80 0.80 (3 rounds, wall: 0.90, 0.70, 0.80; CPU: 0.90, 0.70, 0.80)" in new
+    assert "ladder tvaer 10,000 30 1 10,000,000" in new
+    assert "heapq" not in out
 
 
 def test_two_installs_run_in_turn_from_the_command_line(tmp_path):
@@ -222,11 +226,13 @@ def test_two_installs_run_in_turn_from_the_command_line(tmp_path):
                           "--families", "300", "--replications", "1", "--against", "none"],
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
-    lines = run.stdout.splitlines()
-    for python in (here, other):
-        assert sum(line.startswith(f"{python}  ladder at 300 families") for line in lines) == 1
-        (default,) = [line for line in lines if line.startswith(f"{python}  default at 300 families")]
-        assert re.search(r"/ ladder by the clock \d\.\d{3} \(\d\.\d{3}, \d\.\d{3}\), by CPU \d\.\d{3}$", default), default
+    sections = run.stdout.split("\n== ")[1:]
+    assert [s.splitlines()[0] for s in sections] == [here, other]
+    for section in sections:
+        lines = section.splitlines()
+        assert sum(line.startswith("ladder         tvaer") for line in lines) == 1
+        (default,) = [line for line in lines if re.match(r"default\s+300\s+1\s+1\s", line)]
+        assert re.search(r"\(2 rounds, wall: \d\.\d\d, \d\.\d\d; CPU: \d\.\d\d, \d\.\d\d\)$", default), default
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(rows) == 8 and {r["round"] for r in rows} == {1, 2}
 
