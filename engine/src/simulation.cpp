@@ -339,28 +339,6 @@ void simulator::note_queue_change(std::uint32_t iv, double t) {
     queue_since_[iv] = t;
 }
 
-std::uint32_t simulator::allocate_instance() {
-    if (free_inst_ != nil) {
-        const std::uint32_t id = free_inst_;
-        free_inst_ = pool_[id].next;
-        return id;
-    }
-    if (pool_.size() >= no_target) throw simulation_error("more than 2^29 interventions active at once");
-    append(pool_, instance{});  // past its room it grows by a 32nd, not doubling
-    return static_cast<std::uint32_t>(pool_.size() - 1);
-}
-
-std::uint32_t simulator::allocate_delayed() {
-    if (free_delayed_ != nil) {
-        const std::uint32_t slot = free_delayed_;
-        free_delayed_ = delayed_[slot].member;
-        return slot;
-    }
-    if (delayed_.size() >= no_target) throw simulation_error("more than 2^29 requests awaiting decision");
-    append(delayed_, delayed_request{});  // past its room it grows by a 32nd, not doubling
-    return static_cast<std::uint32_t>(delayed_.size() - 1);
-}
-
 void simulator::start(std::uint32_t mi, std::uint32_t iv, double t, double t_request) {
     const auto& ci = m_.interventions[iv];
     member& mb = members_[mi];

@@ -438,6 +438,25 @@ private:
         if (v.size() == v.capacity()) v.reserve(v.size() + std::max(v.size() / 32, least));
         v.push_back(x);
     }
+    // A slot of `pool`: the head of its free list `free` (threaded through each free slot's
+    // `link`), else a new one at its end; `too_many` is the error past 2^29 slots (a slot's id
+    // must fit a calendar target).
+    template <auto link, class T>
+    static std::uint32_t take_slot(std::vector<T>& pool, std::uint32_t& free, const char* too_many) {
+        if (free != nil) {
+            const std::uint32_t id = free;
+            free = pool[id].*link;
+            return id;
+        }
+        if (pool.size() >= no_target) throw simulation_error(too_many);
+        append(pool, T{});
+        return static_cast<std::uint32_t>(pool.size() - 1);
+    }
+    template <auto link, class T>
+    static void give_back(std::vector<T>& pool, std::uint32_t& free, std::uint32_t id) {
+        pool[id].*link = free;
+        free = id;
+    }
     void add_member(std::uint32_t f, std::uint8_t track, std::uint8_t state, std::uint8_t benefit, double t);
     std::uint32_t generate_family(double t, bool first_families = false);
 
@@ -651,14 +670,16 @@ private:
     void set_busy(std::uint32_t mi, bool busy) {
         for (std::uint32_t o = family_first(mi), end = family_end(mi); o < end; ++o) members_[o].busy = busy ? 1 : 0;
     }
-    void release_instance(std::uint32_t id) {
-        pool_[id].next = free_inst_;
-        free_inst_ = id;
+    std::uint32_t allocate_instance() {
+        return take_slot<&instance::next>(pool_, free_inst_, "more than 2^29 interventions active at once");
+    }
+    void release_instance(std::uint32_t id) { give_back<&instance::next>(pool_, free_inst_, id); }
+    std::uint32_t allocate_delayed() {
+        return take_slot<&delayed_request::member>(delayed_, free_delayed_, "more than 2^29 requests awaiting decision");
     }
     void release_delayed(std::uint32_t slot) {
         if (!delayed_[slot].at_entry) delayed_ticks_.erase(slot);
-        delayed_[slot].member = free_delayed_;
-        free_delayed_ = slot;
+        give_back<&delayed_request::member>(delayed_, free_delayed_, slot);
     }
     // The tick a delayed request was made at, while its member is in the spell it was made in.
     [[nodiscard]] std::uint32_t request_tick(std::uint32_t slot) const {
@@ -683,8 +704,6 @@ private:
         return static_cast<std::size_t>(g) * months_ * m_.interventions.size() + cell;
     }
     void note_queue_change(std::uint32_t iv, double t);
-    std::uint32_t allocate_instance();
-    std::uint32_t allocate_delayed();
     // Members whose hazards an intervention iv of `mi` can change: itself and its family. Only
     // those it touches are looked at (the others' multipliers are the same before and after):
     // those it counts for (intervention.hpp, counts_for) with an effect in their track and state.
