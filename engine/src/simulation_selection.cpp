@@ -107,7 +107,7 @@ void simulator::consider(std::uint32_t first, std::uint32_t end, double t) {
     candidate c{};
     if (!is_candidate(first, end, t, c)) return;
     mark_candidate(first);
-    waiting_.push_back(first);
+    append(waiting_, first);  // past its room it grows by a 32nd, not doubling
     if (recheck_) list_family(first);
     admit_while_room(t);
 }
