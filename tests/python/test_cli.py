@@ -48,9 +48,13 @@ def tiny_toml(tmp_path, tiny) -> str:
 
 
 def interrupt(args: list[str], after: str) -> tuple[int, str]:
-    """Runs tvaer, sends SIGINT once its progress bar on stderr matches `after`; exit status, stderr."""
+    """Runs tvaer, sends SIGINT once its progress bar on stderr matches `after`; exit status, stderr.
+    The child gets SIGINT's default action back before it starts: a test run started in the
+    background by a shell without job control (`make test &`) ignores SIGINT, children inherit
+    that, and Python then never raises KeyboardInterrupt (seen: all four tests ran to the end)."""
     seen: list[str] = []
-    with subprocess.Popen([*TVAER, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as p:
+    with subprocess.Popen([*TVAER, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)) as p:
         reader = threading.Thread(target=lambda: seen.extend(iter(lambda: p.stderr.read(1), "")), daemon=True)
         reader.start()
         deadline = time.monotonic() + 60
