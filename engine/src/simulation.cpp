@@ -223,7 +223,7 @@ void simulator::book_refund(std::uint32_t mi, const detail::booked_cost& bc, dou
     if (bc.refusion_line == nil) return;
     const auto& ladder = m_.spec.refusion;
     const double entry = months(members_[mi].entry);
-    const double age0 = benefit_count_of(mi).age();
+    const double age0 = benefit_count_of(mi).age(ladder.initial_weeks / weeks_per_month, grid_.tick());
     const double rate = factor * bc.monthly;
     if (ladder.upper_weeks.empty() || age0 * weeks_per_month >= ladder.upper_weeks.back()) {
         if (entry < t) book(mi, bc.refusion_line, -(rate * ladder.shares.back()), span, entry, t);
@@ -238,13 +238,14 @@ void simulator::count_benefit_weeks(std::uint32_t mi, bool was_on, bool is_on, d
     if (!refusion_ || !(was_on || is_on)) return;  // only members with a benefit count get past here
     benefit_count& bc = benefit_count_of(mi);
     if (was_on) {
-        bc.set_age(bc.age() + (t - months(members_[mi].entry)));
-        bc.off_since = cal_.now();  // t's tick
+        bc.on_ticks += cal_.now() - members_[mi].entry;  // t's tick: at most the horizon's 2^28 ticks in all
+        bc.off_since = cal_.now();
     }
     if (is_on && !was_on &&
         (bc.off_since == benefit_count::never_off ||
          t - months(bc.off_since) >= m_.spec.refusion.reset_after_weeks / weeks_per_month)) {
-        bc.set_age(0.0);
+        bc.on_ticks = 0;
+        bc.from_initial = 0;
     }
 }
 

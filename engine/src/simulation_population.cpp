@@ -121,10 +121,7 @@ void simulator::add_member(std::uint32_t f, std::uint8_t track, std::uint8_t sta
         const bool counted = (m_.tracks[mb.track].benefit_reach >> mb.state) & 1u;
         counted_.push_back(counted, [](auto& v, const auto& x) { append(v, x); });
         if (counted) {
-            benefit_count bc{};
-            bc.set_age(m_.spec.refusion.initial_weeks / weeks_per_month);
-            bc.off_since = benefit_count::never_off;
-            append(benefit_counts_, bc);
+            append(benefit_counts_, benefit_count{0, 1, benefit_count::never_off});
         }
     }
 }

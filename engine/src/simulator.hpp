@@ -220,20 +220,24 @@ private:
     std::uint32_t count_ = 0;
 };
 
-// Refusion (refusion.hpp): a member's count of benefit weeks, 12 bytes (not 16: the double is kept
-// as two words, so an array of them has no padding).
+// Refusion (refusion.hpp): a member's count of benefit weeks, 8 bytes. The time on benefits is
+// kept as ticks, exactly: every spell begins and ends on the time grid, so the sum of its spells
+// is a whole number of ticks, at most the horizon's 2^28 (calendar.hpp). A count that has not
+// restarted since the member entered also holds refusion.initial_weeks, which is not on the grid
+// and is added when the age is read (`from_initial`); a restart after 52 weeks off clears it.
 struct benefit_count {
-    std::uint32_t age_bits[2];  // months on benefits at the spell's start, a double's bytes
-    std::uint32_t off_since;    // tick at which it last left benefits (never_off: not since it entered)
+    std::uint32_t on_ticks : 31;    // ticks on benefits since the count began
+    std::uint32_t from_initial : 1; // the count began at refusion.initial_weeks (not restarted since)
+    std::uint32_t off_since;        // tick at which it last left benefits (never_off: not since it entered)
     static constexpr std::uint32_t never_off = 0xffffffffu;
-    [[nodiscard]] double age() const {
-        double d;
-        std::memcpy(&d, age_bits, sizeof d);
-        return d;
+    // Months on benefits at the spell's start: `initial` (refusion.initial_weeks in months) plus
+    // the ticks in months, of `tick` months each.
+    [[nodiscard]] double age(double initial, double tick) const {
+        const double on = static_cast<double>(on_ticks) * tick;  // exact: a power of two times < 2^31
+        return from_initial ? initial + on : on;
     }
-    void set_age(double d) { std::memcpy(age_bits, &d, sizeof d); }
 };
-static_assert(sizeof(benefit_count) == 12);
+static_assert(sizeof(benefit_count) == 8 && time_grid::max_horizon_ticks < (std::uint32_t{1} << 31));
 
 // The index a uniform u picks from a cumulative distribution (non-decreasing): the first entry
 // above u, as std::upper_bound finds it, the last if none is. Counted without a branch: the

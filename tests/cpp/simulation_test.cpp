@@ -556,19 +556,25 @@ TEST_CASE("bad population and governance values are named", "[simulation][scenar
     CHECK_NOTHROW(compile(sc));
 }
 
-TEST_CASE("refusion follows the weeks on benefits across spells", "[simulation][refusion]") {
-    // A member on a benefit of 10,000 a month for 3 months (fixed), in a job for 2 months, back on
-    // the benefit for 3, in a job for 2: benefit spells [0,3) and [5,8). Two months off do not
-    // restart the count, so the refund runs over 6 months of benefit duration.
+// One member on a benefit of 10,000 a month for 3 months (fixed), then in a job for `off`
+// months, and so on, over 10 months, under the statutory refusion ladder from `initial_weeks`.
+scenario on_and_off_benefits(double off, double initial_weeks) {
     scenario sc = single_state(1, 10.0);
     cost_rate benefit = cost("s", 10000.0);
     benefit.kind = cost_kind::transfer;
     sc.tracks[0].states = {state{"on", {{"job", 0.0, 1.0}}, sojourn::fixed(3.0), {benefit}},
-                           state{"job", {{"on", 0.0, 1.0}}, sojourn::fixed(2.0), {}}};
+                           state{"job", {{"on", 0.0, 1.0}}, sojourn::fixed(off), {}}};
     sc.tracks[0].initial = {1.0, 0.0};
     sc.refusion = refusion_ladder::statutory();
-    sc.refusion.initial_weeks = 0.0;
-    const model m = compile(sc);
+    sc.refusion.initial_weeks = initial_weeks;
+    return sc;
+}
+
+TEST_CASE("refusion follows the weeks on benefits across spells", "[simulation][refusion]") {
+    // A member on a benefit of 10,000 a month for 3 months (fixed), in a job for 2 months, back on
+    // the benefit for 3, in a job for 2: benefit spells [0,3) and [5,8). Two months off do not
+    // restart the count, so the refund runs over 6 months of benefit duration.
+    const model m = compile(on_and_off_benefits(2.0, 0.0));
     std::size_t refund_line = 0;
     for (std::size_t l = 0; l < m.lines.size(); ++l)
         if (m.lines[l].source_kind == "refusion" && m.lines[l].group == treatment::usual) refund_line = l;
@@ -583,6 +589,31 @@ TEST_CASE("refusion follows the weeks on benefits across spells", "[simulation][
     CHECK(refund == Approx(-10000.0 * (0.8 * w4 + 0.4 * (w26 - w4) + 0.3 * (6.0 - w26))));
     // Month 6 is benefit months 4-5 of the duration: wholly in weeks 5-26, refunded at 40 %.
     CHECK(a.costs.at(refund_line, 6) == Approx(-4000.0));
+}
+
+TEST_CASE("refusion counts from initial_weeks across spells until 52 weeks off restart it", "[simulation][refusion]") {
+    // As above, but the member enters with 2 weeks on benefits already (refusion.initial_weeks):
+    // the first spell is refunded from week 3, and the second continues from 2 weeks plus the
+    // first spell's 3 months, not from the 3 months alone.
+    scenario sc = on_and_off_benefits(2.0, 2.0);
+    auto refund_of = [](const scenario& s, std::size_t months) {
+        const model m = compile(s);
+        const arm_result a = simulate_arm(m, 1, 0, arm::bau);
+        double refund = 0.0;
+        for (std::size_t l = 0; l < m.lines.size(); ++l)
+            if (m.lines[l].source_kind == "refusion" && m.lines[l].group == treatment::usual)
+                for (std::size_t month = 0; month < months; ++month) refund += a.costs.at(l, month);
+        return refund;
+    };
+    const double w2 = 2.0 / weeks_per_month, w4 = 4.0 / weeks_per_month, w26 = 26.0 / weeks_per_month;
+    // Benefit weeks 3-4 at 80 %, 5-26 at 40 %, then 30 % up to 2 weeks plus 6 months (< 52 weeks).
+    CHECK(refund_of(sc, 10) == Approx(-10000.0 * (0.8 * (w4 - w2) + 0.4 * (w26 - w4) + 0.3 * (w2 + 6.0 - w26))));
+    // Thirteen months in a job (more than 52 weeks) restart the count: spells [0,3) and [16,19)
+    // are each refunded as a first spell, the first from week 3, the second from week 1.
+    sc.tracks[0].states[1].duration = sojourn::fixed(13.0);
+    sc.horizon_months = 20.0;
+    const double second = 0.8 * w4 + 0.4 * (3.0 - w4);
+    CHECK(refund_of(sc, 20) == Approx(-10000.0 * (0.8 * (w4 - w2) + 0.4 * (3.0 + w2 - w4) + second)));
 }
 
 TEST_CASE("refusion counts the weeks of a member who reaches benefits only through a full state", "[simulation][refusion]") {
