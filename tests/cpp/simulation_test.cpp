@@ -616,6 +616,21 @@ TEST_CASE("refusion counts from initial_weeks across spells until 52 weeks off r
     CHECK(refund_of(sc, 20) == Approx(-10000.0 * (0.8 * (w4 - w2) + 0.4 * (3.0 + w2 - w4) + second)));
 }
 
+TEST_CASE("a refusion count costs a member 8 bytes and 2 bits of index", "[simulation][refusion]") {
+    // 6,400 one-member families on a benefit, a closed population. The engine reserves room for
+    // the members it expects, mean plus 4 standard deviations plus 64 (expected_members: the
+    // count of families taken as Poisson, sd sqrt(6,400 x 1) = 80), 6,784, and never grows it
+    // here. With refusion it holds that many counts of 8 bytes more (simulator.hpp,
+    // benefit_count), and the index of who has one: 6,784 / 64 + 1 = 107 blocks of 16 bytes
+    // (sparse_index). Nothing else differs: the same draws, the same events.
+    scenario sc = on_and_off_benefits(2.0, 156.0);
+    sc.families = 6400;
+    const std::size_t with = simulate_arm(compile(sc), 1, 0, arm::bau).engine_bytes;
+    sc.refusion = refusion_ladder{};
+    const std::size_t without = simulate_arm(compile(sc), 1, 0, arm::bau).engine_bytes;
+    CHECK(with - without == 6784 * 8 + 107 * 16);
+}
+
 TEST_CASE("refusion counts the weeks of a member who reaches benefits only through a full state", "[simulation][refusion]") {
     // Two families, each a partner and an adult. The adults go on and off a benefit of 10,000 a
     // month (3 months on, 2 off: benefit spells [0,3) and [5,8) of 10 months, 6 months of
