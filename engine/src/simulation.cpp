@@ -223,12 +223,9 @@ void simulator::book_refund(std::uint32_t mi, const detail::booked_cost& bc, dou
     if (bc.refusion_line == nil) return;
     const auto& ladder = m_.spec.refusion;
     const double entry = months(members_[mi].entry);
-    const benefit_count& count = benefit_count_of(mi);
-    const double age0 = count.age(initial_months_, grid_.tick());
+    const double age0 = benefit_count_of(mi).age(initial_months_, grid_.tick());
     const double rate = factor * bc.monthly;
-    // A count from initial_weeks is at least initial_weeks (the test below, once for all).
-    if ((count.from_initial && initial_past_ladder_) || ladder.upper_weeks.empty() ||
-        age0 * weeks_per_month >= ladder.upper_weeks.back()) {
+    if (ladder.upper_weeks.empty() || age0 * weeks_per_month >= ladder.upper_weeks.back()) {
         if (entry < t) book(mi, bc.refusion_line, -(rate * ladder.shares.back()), span, entry, t);
         return;
     }

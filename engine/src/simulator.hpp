@@ -810,12 +810,9 @@ private:
     std::uint32_t next_family_ = 0;
     detail::reimbursement_book s176_book_;  // § 176 only (reimbursement.hpp)
     bool refusion_ = m_.spec.refusion.enabled();
-    // refusion.initial_weeks in months (the age of a count that has not restarted, at its start),
-    // and whether every such count is past the ladder's last step: then its refund is always at
-    // the last share, whatever its ticks (book_refund).
+    // refusion.initial_weeks in months: the age of a count that has not restarted, at its start
+    // (benefit_count::age), divided once here rather than at every refund.
     double initial_months_ = m_.spec.refusion.initial_weeks / weeks_per_month;
-    bool initial_past_ladder_ = m_.spec.refusion.upper_weeks.empty() ||
-                                initial_months_ * weeks_per_month >= m_.spec.refusion.upper_weeks.back();
     // Refusion only: the benefit weeks of the members who can ever be on benefits (a state with a
     // refundable benefit can be reached from the state they entered the population in:
     // compiled_track::benefit_reach), in member order; counted_ says which members have one. In the default

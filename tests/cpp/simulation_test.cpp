@@ -596,24 +596,23 @@ TEST_CASE("refusion counts from initial_weeks across spells until 52 weeks off r
     // the first spell is refunded from week 3, and the second continues from 2 weeks plus the
     // first spell's 3 months, not from the 3 months alone.
     scenario sc = on_and_off_benefits(2.0, 2.0);
-    auto refund_of = [](const scenario& s, std::size_t months) {
+    auto refund_of = [](const scenario& s) {  // over the whole horizon
         const model m = compile(s);
         const arm_result a = simulate_arm(m, 1, 0, arm::bau);
         double refund = 0.0;
         for (std::size_t l = 0; l < m.lines.size(); ++l)
-            if (m.lines[l].source_kind == "refusion" && m.lines[l].group == treatment::usual)
-                for (std::size_t month = 0; month < months; ++month) refund += a.costs.at(l, month);
+            if (m.lines[l].source_kind == "refusion") refund += line_total(a, l);
         return refund;
     };
     const double w2 = 2.0 / weeks_per_month, w4 = 4.0 / weeks_per_month, w26 = 26.0 / weeks_per_month;
     // Benefit weeks 3-4 at 80 %, 5-26 at 40 %, then 30 % up to 2 weeks plus 6 months (< 52 weeks).
-    CHECK(refund_of(sc, 10) == Approx(-10000.0 * (0.8 * (w4 - w2) + 0.4 * (w26 - w4) + 0.3 * (w2 + 6.0 - w26))));
+    CHECK(refund_of(sc) == Approx(-10000.0 * (0.8 * (w4 - w2) + 0.4 * (w26 - w4) + 0.3 * (w2 + 6.0 - w26))));
     // Thirteen months in a job (more than 52 weeks) restart the count: spells [0,3) and [16,19)
     // are each refunded as a first spell, the first from week 3, the second from week 1.
     sc.tracks[0].states[1].duration = sojourn::fixed(13.0);
     sc.horizon_months = 20.0;
     const double second = 0.8 * w4 + 0.4 * (3.0 - w4);
-    CHECK(refund_of(sc, 20) == Approx(-10000.0 * (0.8 * (w4 - w2) + 0.4 * (3.0 + w2 - w4) + second)));
+    CHECK(refund_of(sc) == Approx(-10000.0 * (0.8 * (w4 - w2) + 0.4 * (3.0 + w2 - w4) + second)));
 }
 
 TEST_CASE("a refusion count costs a member 8 bytes and 2 bits of index", "[simulation][refusion]") {
