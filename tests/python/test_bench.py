@@ -163,6 +163,96 @@ def test_a_scenario_is_compared_with_the_ladder_round_by_round_by_the_clock_and_
     assert "default 450" not in out.split("scenario / ladder")[1]
 
 
+def test_a_long_model_name_widens_its_column_instead_of_pushing_the_others(capsys):
+    """A .toml file's stem names its model and may be longer than the 14 characters the column
+    had: every line of a table keeps its columns under their headings."""
+    name = "default-no_interventions"  # 24 characters
+    def row(model, rnd):
+        return {"model": model, "implementation": "tvaer", "families": 100, "replications": 2, "threads": 1,
+                "events": 10, "seconds": 1.0, "cpu_seconds": 1.0, "events_per_second": 10.0,
+                "peak_rss_bytes": 2**20, "round": rnd, "year1": None}
+    cli.report([row("ladder", 0), row(name, 0)], sys.stdout)
+    lines = capsys.readouterr().out.splitlines()
+    medians = lines.index(next(line for line in lines if line.startswith("model") and "events/s" in line))
+    header, ladder, scenario = lines[medians:medians + 3]
+    for line in (ladder, scenario):
+        assert len(line) == len(header)  # right-aligned columns end where their headings end
+    assert scenario.startswith(name + " ")
+    ratios = next(i for i, line in enumerate(lines) if line.startswith("model") and line.rstrip().endswith("CPU"))
+    assert len(lines[ratios + 1].split("  (")[0]) == len(lines[ratios])
+
+
+def _benchmark(name: str):
+    """benchmarks/<name>.py, which is not part of the package."""
+    path = pathlib.Path(__file__).resolve().parents[2] / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _features():
+    return _benchmark("features")
+
+
+def test_each_variant_takes_out_its_mechanism_and_nothing_else():
+    """benchmarks/features.py on the default scenario (scenarios/default.toml): [refusion], three
+    interventions, selection.recheck = true, organisation.effects (two) and each intervention's
+    effects, a flow of 9 families a month leaving at 2 % a month."""
+    import tvaer
+    features = _features()
+    scenario = tvaer.default_scenario("default")
+    found = features.variants(scenario)
+    assert list(found) == ["no_refusion", "no_interventions", "no_recheck", "no_effects", "no_flow", "bare"]
+    original = scenario.data
+    assert "refusion" in original and len(original["interventions"]) == 3
+    assert "refusion" not in found["no_refusion"]
+    assert {k: v for k, v in found["no_refusion"].items()} == {k: v for k, v in original.items() if k != "refusion"}
+    assert "interventions" not in found["no_interventions"]
+    assert not any(k.startswith("interventions.") for k in found["no_interventions"]["uncertain"])
+    assert found["no_recheck"]["selection"]["recheck"] is False
+    assert "effects" not in found["no_effects"]["organisation"]
+    assert all("effects" not in iv for iv in found["no_effects"]["interventions"])
+    assert found["no_flow"]["population"]["arrivals_per_month"] == 0.0
+    assert found["no_flow"]["population"]["leave_rate"] == 0.0
+    bare = found["bare"]
+    assert "refusion" not in bare and "interventions" not in bare and bare["selection"]["recheck"] is False
+    assert "effects" not in bare["organisation"] and bare["population"]["leave_rate"] == 0.0
+    for data in found.values():  # each is a scenario tvaer runs
+        tvaer.Scenario(data).validate()
+
+
+def test_features_runs_the_variants_beside_the_ladder_and_names_what_it_left_out(tmp_path):
+    """A scenario without [refusion] (the default's no_refusion variant, written as small.toml): that
+    variant is left out with a line saying so, and the others run beside the ladder and the
+    scenario as written, under their files' stems."""
+    import tomli_w
+
+    import tvaer
+    features = _features()
+    small = tmp_path / "small.toml"
+    small.write_text(tomli_w.dumps(features.variants(tvaer.default_scenario("default"))["no_refusion"]))
+    kept = tmp_path / "kept"
+    run = subprocess.run([sys.executable, features.__file__, "--scenario", str(small), "--keep", str(kept),
+                          "--", "--families", "200", "--replications", "2", "--rounds", "1", "--against", "none",
+                          "--json"], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    models = {json.loads(line)["model"] for line in run.stdout.splitlines() if line.startswith("{")}
+    assert sorted(p.stem for p in kept.glob("*.toml")) == [
+        "small-bare", "small-no_effects", "small-no_flow", "small-no_interventions", "small-no_recheck"]
+    assert models == {"ladder", "small", "small-bare", "small-no_effects", "small-no_flow",
+                      "small-no_interventions", "small-no_recheck"}
+    assert "features.py: small has nothing for no_refusion to take out; left out" in run.stderr
+
+
+def test_features_names_a_scenario_it_cannot_find():
+    features = _features()
+    run = subprocess.run([sys.executable, features.__file__, "--scenario", "defualt"], capture_output=True, text=True,
+                         timeout=60)
+    assert run.returncode == 2
+    assert "features.py: --scenario defualt: " in run.stderr and "no shipped scenario named 'defualt'" in run.stderr
+
+
 def test_engine_bytes_are_reported_per_family_and_arm_when_asked():
     """--engine-bytes: what each arm's engine held, per family. A ladder family is one adult and one
     child (ladder.md line 9) and a member record is 16 bytes (engine/src/simulator.hpp's
@@ -181,12 +271,7 @@ def test_engine_bytes_are_reported_per_family_and_arm_when_asked():
 
 
 def _ab_packages():
-    """benchmarks/ab_packages.py, which is not part of the package."""
-    path = pathlib.Path(__file__).resolve().parents[2] / "benchmarks" / "ab_packages.py"
-    spec = importlib.util.spec_from_file_location("ab_packages", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return _benchmark("ab_packages")
 
 
 def test_two_installs_are_compared_round_by_round(capsys):

@@ -172,14 +172,15 @@ def report(rows: list[dict[str, Any]], out) -> None:
     groups: dict[tuple, list[dict[str, Any]]] = {}
     for r in rows:
         groups.setdefault((*point(r), r["implementation"], r["threads"]), []).append(r)
+    mw = model_width(groups)
     print("\nMedians over rounds (events: tvaer counts both arms of each replication; the ladder's arms "
           "are identical):", file=out)
-    print(f"{'model':<14} {'implementation':<14} {'families':>10} {'reps':>6} {'threads':>7} {'events':>12} "
+    print(f"{'model':<{mw}} {'implementation':<14} {'families':>10} {'reps':>6} {'threads':>7} {'events':>12} "
           f"{'seconds':>9} {'CPU s':>8} {'events/s':>12} {'peak RSS MB':>12}", file=out)
     for (model, families, reps, impl, threads), rs in groups.items():
         med = {k: statistics.median(r[k] for r in rs) for k in ("events", "seconds", "cpu_seconds",
                                                                    "events_per_second", "peak_rss_bytes")}
-        print(f"{model:<14} {impl:<14} {families:>10,} {reps:>6} {threads:>7} {med['events']:>12,.0f} "
+        print(f"{model:<{mw}} {impl:<14} {families:>10,} {reps:>6} {threads:>7} {med['events']:>12,.0f} "
               f"{med['seconds']:>9.3f} {med['cpu_seconds']:>8.3f} {med['events_per_second']:>12,.0f} "
               f"{med['peak_rss_bytes'] / 2**20:>12.1f}", file=out)
     ratios = []
@@ -189,7 +190,7 @@ def report(rows: list[dict[str, Any]], out) -> None:
         for other in PYTHON_IMPLEMENTATIONS:
             per_round = per_round_ratios(rs, groups.get((model, families, reps, other, 1), []), events_per_second)
             if per_round:
-                ratios.append(f"{model:<14} {families:>10,} {reps:>6} {threads:>7}   tvaer / {other:<9} "
+                ratios.append(f"{model:<{mw}} {families:>10,} {reps:>6} {threads:>7}   tvaer / {other:<9} "
                               f"{statistics.median(per_round):>9.1f}  ({len(per_round)} rounds: "
                               + ", ".join(f"{x:.1f}" for x in per_round) + ")")
     for (model, families, reps, impl, threads), rs in groups.items():
@@ -197,16 +198,21 @@ def report(rows: list[dict[str, Any]], out) -> None:
         if impl != "tvaer" or threads == first:
             continue
         per_round = per_round_ratios(rs, groups[(model, families, reps, "tvaer", first)], events_per_second)
-        ratios.append(f"{model:<14} {families:>10,} {reps:>6} {threads:>7}   tvaer / tvaer with {first} "
+        ratios.append(f"{model:<{mw}} {families:>10,} {reps:>6} {threads:>7}   tvaer / tvaer with {first} "
                       f"{'thread' if first == 1 else 'threads':<7} {statistics.median(per_round):>5.2f}  "
                       f"({len(per_round)} rounds: " + ", ".join(f"{x:.2f}" for x in per_round) + ")")
     if ratios:
         print("\nEvents per second, tvaer / other, median of the rounds' ratios (each round runs both):", file=out)
-        print(f"{'model':<14} {'families':>10} {'reps':>6} {'threads':>7}", file=out)
+        print(f"{'model':<{mw}} {'families':>10} {'reps':>6} {'threads':>7}", file=out)
         print("\n".join(ratios), file=out)
-    scenario_ratios(groups, out)
-    engine_bytes_table(groups, out)
+    scenario_ratios(groups, out, mw)
+    engine_bytes_table(groups, out, mw)
     agreement_table(groups, out)
+
+
+def model_width(groups: dict[tuple, list[dict[str, Any]]]) -> int:
+    """The model column's width: 14, or the longest model name (a file's stem may be longer)."""
+    return max([14, *(len(k[0]) for k in groups)])
 
 
 def events_per_second(row: dict[str, Any]) -> float:
@@ -219,7 +225,7 @@ def per_round_ratios(rs: list[dict[str, Any]], theirs: list[dict[str, Any]], key
     return [key(r) / key(by_round[r["round"]]) for r in rs if r["round"] in by_round]
 
 
-def scenario_ratios(groups: dict[tuple, list[dict[str, Any]]], out) -> None:
+def scenario_ratios(groups: dict[tuple, list[dict[str, Any]]], out, mw: int) -> None:
     """Each scenario's events per second against the ladder's at the same families, replications
     and threads (issue 16's measure), by the clock and by the process's CPU time, round by round."""
     lines = []
@@ -229,27 +235,27 @@ def scenario_ratios(groups: dict[tuple, list[dict[str, Any]]], out) -> None:
             continue
         wall = per_round_ratios(rs, ladder, events_per_second)
         cpu = per_round_ratios(rs, ladder, lambda r: r["events"] / r["cpu_seconds"])
-        lines.append(f"{model:<14} {families:>10,} {reps:>6} {threads:>7} {statistics.median(wall):>9.2f} "
+        lines.append(f"{model:<{mw}} {families:>10,} {reps:>6} {threads:>7} {statistics.median(wall):>9.2f} "
                      f"{statistics.median(cpu):>9.2f}  ({len(wall)} round{'' if len(wall) == 1 else 's'}, wall: "
                      + ", ".join(f"{x:.2f}" for x in wall) + "; CPU: " + ", ".join(f"{x:.2f}" for x in cpu) + ")")
     if lines:
         print("\nEvents per second, scenario / ladder at the same families, replications and threads, median of "
               "the rounds' ratios (each round runs both), by the clock and by CPU time:", file=out)
-        print(f"{'model':<14} {'families':>10} {'reps':>6} {'threads':>7} {'wall':>9} {'CPU':>9}", file=out)
+        print(f"{'model':<{mw}} {'families':>10} {'reps':>6} {'threads':>7} {'wall':>9} {'CPU':>9}", file=out)
         print("\n".join(lines), file=out)
 
 
-def engine_bytes_table(groups: dict[tuple, list[dict[str, Any]]], out) -> None:
+def engine_bytes_table(groups: dict[tuple, list[dict[str, Any]]], out, mw: int) -> None:
     """--engine-bytes: what each arm's engine held per family, median over rounds."""
     lines = []
     for (model, families, reps, impl, threads), rs in groups.items():
         held = [r["engine_bytes_per_family"] for r in rs if "engine_bytes_per_family" in r]
         if held and threads == min(k[4] for k in groups if k[:4] == (model, families, reps, impl)):
             bau, solution = (statistics.median(h[a] for h in held) for a in (0, 1))
-            lines.append(f"{model:<14} {families:>10,} {bau:>20.1f} {solution:>20.1f}")
+            lines.append(f"{model:<{mw}} {families:>10,} {bau:>20.1f} {solution:>20.1f}")
     if lines:
         print("\nEngine state per family (bytes held at the end of replication 0, median over rounds):", file=out)
-        print(f"{'model':<14} {'families':>10} {'business as usual':>20} {'solution':>20}", file=out)
+        print(f"{'model':<{mw}} {'families':>10} {'business as usual':>20} {'solution':>20}", file=out)
         print("\n".join(lines), file=out)
 
 
