@@ -1,8 +1,7 @@
 """Where a scenario's time goes, mechanism by mechanism: the scenario as written and variants of it
 with one mechanism taken out (and all of them at once), run by `python -m tvaer.bench` beside the
 ladder in the same rounds, so that each variant's events per second over the ladder's says what
-that mechanism costs an event (docs/performance.md, "Sixteenth pass: the default's time by
-mechanism").
+that mechanism costs an event (docs/performance.md, "The default's time by mechanism").
 
     python benchmarks/features.py --scenario default -- --families 10000 --replications 100 \\
         --rounds 3 --against none
@@ -88,6 +87,17 @@ VARIANTS: dict[str, Callable[[dict[str, Any]], bool]] = {
 }
 
 
+# What each variant takes out, in a few words (--help).
+TAKES_OUT = {
+    "no_refusion": "[refusion]",
+    "no_interventions": "interventions",
+    "no_recheck": "selection.recheck",
+    "no_effects": "effects on hazards",
+    "no_flow": "arrivals and departures",
+}
+assert TAKES_OUT.keys() == VARIANTS.keys()
+
+
 def variants(scenario: tvaer.Scenario) -> dict[str, dict[str, Any]]:
     """The scenario's data with each mechanism of VARIANTS taken out that it has, and "bare" with
     all of them out (when more than one was), by variant name."""
@@ -106,7 +116,9 @@ def variants(scenario: tvaer.Scenario) -> dict[str, dict[str, Any]]:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     split = argv.index("--") if "--" in argv else len(argv)
-    parser = argparse.ArgumentParser(prog="features.py", description=__doc__.split("\n\n")[0])
+    epilog = ("variants: " + "; ".join(f"{name} (without {what})" for name, what in TAKES_OUT.items()) +
+              "; bare (without all of them). Arguments after -- go to python -m tvaer.bench.")
+    parser = argparse.ArgumentParser(prog="features.py", description=__doc__.split("\n\n")[0], epilog=epilog)
     parser.add_argument("--scenario", default="default", help="a shipped scenario's name or a .toml file (default: default)")
     parser.add_argument("--keep", metavar="DIR", help="write the variants' TOML files here (kept) instead of a temporary folder")
     args = parser.parse_args(argv[:split])
