@@ -67,6 +67,11 @@ calendar::calendar(std::uint32_t horizon_ticks, std::size_t expected_pending) : 
     chunk_next_.reserve(chunks);
 }
 
+void calendar::reserve_as(const calendar& other) {
+    lines_.reserve(other.lines_.capacity());
+    chunk_next_.reserve(other.chunk_next_.capacity());
+}
+
 std::uint32_t calendar::new_chunk() {
     if (free_ != nil) {
         const std::uint32_t id = free_;

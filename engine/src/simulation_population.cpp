@@ -93,6 +93,15 @@ void simulator::populate() {
     for (std::uint32_t first = 0; first < members_.size(); first = family_end(first)) schedule_leave(first, 0.0);
 }
 
+void simulator::reserve_as(const simulator& other) {
+    members_.reserve(other.members_.capacity());
+    fam_inst_.reserve(other.fam_inst_.capacity());
+    pool_.reserve(other.pool_.capacity());
+    benefit_counts_.reserve(other.benefit_counts_.capacity());
+    counted_.reserve_as(other.counted_);
+    cal_.reserve_as(other.cal_);
+}
+
 void simulator::add_member(std::uint32_t f, std::uint8_t track, std::uint8_t state, std::uint8_t benefit, double t) {
     if (members_.size() >= max_members) {
         throw simulation_error(fmt::format("population: more than {} members (family {})", max_members, f));

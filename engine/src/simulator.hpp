@@ -190,6 +190,8 @@ static_assert([] {
 class sparse_index {
 public:
     void reserve(std::size_t members) { blocks_.reserve(members / 64 + 1); }
+    // Room for as many members as `other` has room for (a copy holds its blocks only).
+    void reserve_as(const sparse_index& other) { blocks_.reserve(other.blocks_.capacity()); }
     // The next member: with a record (the next one) or without.
     template <class Append>
     void push_back(bool has, Append&& append) {
@@ -261,7 +263,12 @@ public:
     // A replication's second arm from its first, copied after populate() and before anything else
     // has run: the population is drawn from keyed streams that no arm changes, so the copy holds
     // what the second arm's own populate() would have made, bit for bit (simulate_replication).
-    simulator(const simulator& populated, arm a) : simulator(populated) { arm_ = a; }
+    // The copy also gets the room populate() reserved for the families still to arrive
+    // (reserve_as).
+    simulator(const simulator& populated, arm a) : simulator(populated) {
+        arm_ = a;
+        reserve_as(populated);
+    }
     void populate();
     // Before the copy into the second arm (simulate_replication): each member's first clock as
     // start_clocks draws it for a member no effect acts on (in either arm, every member but those
@@ -462,6 +469,11 @@ private:
         free = id;
     }
     void add_member(std::uint32_t f, std::uint8_t track, std::uint8_t state, std::uint8_t benefit, double t);
+    // The room `other` has in the arrays that grow with the population: a vector's copy holds
+    // its elements only, so a second arm copied from the first would otherwise grow them a 32nd
+    // at a time as families arrive, copying them each time (docs/performance.md, "Seventeenth
+    // pass: the second arm keeps the room reserved for arrivals").
+    void reserve_as(const simulator& other);
     std::uint32_t generate_family(double t, bool first_families = false);
 
     // ---- the warm-up (population.warmup_months; simulation_warmup.cpp) ----------------------------

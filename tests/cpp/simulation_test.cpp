@@ -630,6 +630,25 @@ TEST_CASE("a refusion count costs a member 8 bytes and 2 bits of index", "[simul
     CHECK(with - without == 6784 * 8 + 107 * 16);
 }
 
+TEST_CASE("the second arm of a replication keeps the room reserved for the families still to arrive", "[simulation]") {
+    // 1,000 one-member families at t = 0 and 100 arriving a month for 10 months, no selection: the
+    // solution arm runs what business as usual runs. It is copied from business as usual once the
+    // population is drawn (simulate_replication, below 4 MiB), and a vector's copy holds its
+    // elements only; with the room populate() reserved for the arrivals (expected_members: 2,000
+    // and 4 standard deviations, sqrt(2,000) each, plus 64: 2,242 members) given back to the copy,
+    // both arms end holding the same bytes. Without it the copy grows from 1,000 by 4 KiB at a
+    // time and ends with other room (and copies its members each time).
+    scenario sc = on_and_off_benefits(2.0, 156.0);
+    sc.families = 1000;
+    sc.people.arrivals_per_month = 100.0;
+    const model m = compile(sc);
+    const replication_result r = simulate_replication(m, 1, 0, {});
+    REQUIRE(r.arms[0].members == r.arms[1].members);
+    CHECK(r.arms[0].members > 1800);  // about 1,000 arrived after the copy
+    CHECK(r.arms[0].members < 2242);  // within the room reserved
+    CHECK(r.arms[1].engine_bytes == r.arms[0].engine_bytes);
+}
+
 TEST_CASE("refusion counts the weeks of a member who reaches benefits only through a full state", "[simulation][refusion]") {
     // Two families, each a partner and an adult. The adults go on and off a benefit of 10,000 a
     // month (3 months on, 2 off: benefit spells [0,3) and [5,8) of 10 months, 6 months of

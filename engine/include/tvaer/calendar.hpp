@@ -170,6 +170,10 @@ public:
     [[nodiscard]] std::uint32_t horizon() const noexcept { return horizon_; }
     /// Bytes held by the chunk pool, the bucket table and the drain buffer (for memory reports).
     [[nodiscard]] std::size_t memory_bytes() const noexcept;
+    /// Room for as many chunks as `other` has room for. A copy of a calendar holds its chunks
+    /// only, not the room reserved for the expected events: without this, a copy grows its chunk
+    /// pool an eighth at a time, copying it each time.
+    void reserve_as(const calendar& other);
 
 private:
     // A chunk: 32 payloads (128 bytes), then 32 ticks: offsets of 2 bytes (narrow_) or whole
