@@ -275,21 +275,25 @@ void simulator::admit_by_rules(double t) {
     const std::uint32_t cap = places(t);
     quota_inside_.resize(m_.quota.size(), 0);
     cases_inside_.resize(m_.case_caps.size(), 0);
+    if (cap != 0 && in_solution_ >= cap) return;
+    // The waiting list is looked at once. Admitting a family changes no other family's
+    // eligibility, groups or cases at t, so looking again after each admission (as this did up to
+    // the seventeenth pass, docs/performance.md) found the same families less the one admitted:
+    // a look per place, each over the whole list.
     std::vector<std::pair<std::size_t, std::uint32_t>> live;  // (position in waiting_, groups)
-    while (cap == 0 || in_solution_ < cap) {
-        live.clear();
-        std::uint32_t waiting_groups = 0;
-        for (std::size_t pos = next_waiting_; pos < waiting_.size(); ++pos) {
-            if (!waiting_eligible(pos, t)) continue;
-            const std::uint32_t first = waiting_[pos];
-            live.emplace_back(pos, quota_groups(first, family_end(first), t));
-            waiting_groups |= live.back().second;
-        }
+    std::vector<std::uint32_t> waiting_in(m_.quota.size(), 0);  // of them, in each group
+    for (std::size_t pos = next_waiting_; pos < waiting_.size(); ++pos) {
+        if (!waiting_eligible(pos, t)) continue;
+        const std::uint32_t first = waiting_[pos];
+        live.emplace_back(pos, quota_groups(first, family_end(first), t));
+        for (std::size_t g = 0; g < m_.quota.size(); ++g) waiting_in[g] += (live.back().second >> g) & 1u;
+    }
+    while (true) {
         std::uint32_t short_groups = 0;
         std::uint32_t reserved = 0;
         for (std::size_t g = 0; g < m_.quota.size(); ++g) {
             const std::uint32_t r = reserved_places(m_.quota[g].share, cap);
-            if (quota_inside_[g] < r && ((waiting_groups >> g) & 1u) != 0) {
+            if (quota_inside_[g] < r && waiting_in[g] != 0) {
                 short_groups |= 1u << g;
                 reserved += r - quota_inside_[g];
             }
@@ -300,9 +304,13 @@ void simulator::admit_by_rules(double t) {
         });
         if (chosen == live.end()) return;
         const std::uint32_t first = waiting_[chosen->first];
+        const std::uint32_t groups = chosen->second;
         waiting_[chosen->first] = nil;
-        hold_places(first, chosen->second, +1);
+        for (std::size_t g = 0; g < m_.quota.size(); ++g) waiting_in[g] -= (groups >> g) & 1u;
+        live.erase(chosen);
+        hold_places(first, groups, +1);
         admit(first, t);
+        if (cap != 0 && in_solution_ >= cap) return;
     }
 }
 
