@@ -44,9 +44,8 @@ void simulator::admit_inherited(double t) {
         const std::uint32_t end = family_end(first);
         std::uint32_t sectors = 0;
         for (std::uint32_t mi = first; mi < end; ++mi) sectors |= state_of(members_[mi]).sectors;
-        rank_keys rank{};
         if (!members_[first].gone && sectors != 0 && (sectors & m_.inherited_sectors) == m_.inherited_sectors &&
-            !eligible(first, end, t, rank)) {
+            !eligible(first, end, t)) {
             stream s = keyed(members_[first].family, family_slot, purpose_inherited, 0);
             pool.emplace_back(s.uniform(), first);
         }
@@ -71,8 +70,7 @@ void simulator::end_stay(std::uint32_t first, double t) {
     const std::uint32_t f = members_[first].family;
     if (f < inherited_.size() && inherited_[f] != 0) {
         inherited_[f] = 0;
-        rank_keys rank{};
-        if (members_[first].in_solution && eligible(first, family_end(first), t, rank)) {
+        if (members_[first].in_solution && eligible(first, family_end(first), t)) {
             schedule_stay(first, t);
             return;
         }
@@ -95,7 +93,7 @@ void simulator::schedule_stay(std::uint32_t first, double t) {
 // in every arm and scenario.
 bool simulator::is_candidate(std::uint32_t first, std::uint32_t end, double t, candidate& c) const {
     rank_keys rank{};
-    if (!eligible(first, end, t, rank)) return false;
+    if (!eligible(first, end, t, &rank)) return false;
     stream s = keyed(members_[first].family, family_slot, purpose_selection, 0);
     const double motivated = s.uniform();
     c = {rank, s.uniform(), first};
@@ -170,10 +168,11 @@ void simulator::reconsider(std::uint32_t mi, double t) {
 // Eligible at time t by the selection's criteria; `rank` orders the waiting list at the start,
 // by selection.rank's keys in turn: the complexity score, the family's current cost per month, or
 // the longest time a member has been in its current state with a cost.
-bool simulator::eligible(std::uint32_t first, std::uint32_t end, double t, rank_keys& rank) const {
+bool simulator::eligible(std::uint32_t first, std::uint32_t end, double t, rank_keys* rank) const {
     const auto& sel = m_.spec.select;
-    const bool by_duration = std::find(sel.rank.begin(), sel.rank.end(), selection_rank::duration) != sel.rank.end();
-    const bool by_cost = std::find(sel.rank.begin(), sel.rank.end(), selection_rank::cost) != sel.rank.end();
+    const bool by_duration =
+        rank != nullptr && std::find(sel.rank.begin(), sel.rank.end(), selection_rank::duration) != sel.rank.end();
+    const bool by_cost = rank != nullptr && std::find(sel.rank.begin(), sel.rank.end(), selection_rank::cost) != sel.rank.end();
     std::uint32_t sectors = 0;
     std::uint32_t services = 0;
     double complexity = 0.0;
@@ -200,8 +199,8 @@ bool simulator::eligible(std::uint32_t first, std::uint32_t end, double t, rank_
     }
     const std::uint32_t n_sectors = bit_count(sectors);
     const double score = sel.score_per_sector * n_sectors + sel.score_per_service * services + complexity;
-    for (std::size_t k = 0; k < sel.rank.size(); ++k) {
-        rank[k] = sel.rank[k] == selection_rank::cost ? monthly : sel.rank[k] == selection_rank::duration ? t - since : score;
+    for (std::size_t k = 0; rank != nullptr && k < sel.rank.size(); ++k) {
+        (*rank)[k] = sel.rank[k] == selection_rank::cost ? monthly : sel.rank[k] == selection_rank::duration ? t - since : score;
     }
     return included && n_sectors >= sel.min_sectors && (sectors & m_.required_sectors) == m_.required_sectors &&
            score >= sel.score_min && score <= sel.score_max && (m_.age_bands.empty() || in_age_bands(first, end, t));
@@ -350,9 +349,8 @@ void simulator::hold_places(std::uint32_t first, std::uint32_t groups, int sign)
 // or (with recheck) no longer eligible leaves the list.
 bool simulator::waiting_eligible(std::size_t pos, double t) {
     const std::uint32_t first = waiting_[pos];
-    rank_keys rank{};
     bool ok = first != nil && !members_[first].gone;
-    if (ok && recheck_ && !eligible(first, family_end(first), t, rank)) {  // passed over; may come back
+    if (ok && recheck_ && !eligible(first, family_end(first), t)) {  // passed over; may come back
         listed_[members_[first].family] = 0;
         ok = false;
     }
@@ -367,8 +365,7 @@ void simulator::admit_while_room(double t) {
     while (next_waiting_ < waiting_.size() && (cap == 0 || in_solution_ < cap)) {
         const std::uint32_t first = waiting_[next_waiting_++];
         if (members_[first].gone) continue;
-        rank_keys rank{};
-        if (recheck_ && !eligible(first, family_end(first), t, rank)) {  // passed over; may come back
+        if (recheck_ && !eligible(first, family_end(first), t)) {  // passed over; may come back
             listed_[members_[first].family] = 0;
             continue;
         }

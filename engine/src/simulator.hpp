@@ -503,7 +503,11 @@ private:
     void select_families(double t);
     bool is_candidate(std::uint32_t first, std::uint32_t end, double t, candidate& c) const;
     void consider(std::uint32_t first, std::uint32_t end, double t);
-    bool eligible(std::uint32_t first, std::uint32_t end, double t, rank_keys& rank) const;
+    // Whether the family meets selection's criteria at t; with `rank`, also its keys for the
+    // waiting list's order (selection.rank). Without, what only the keys need is not computed
+    // (a duration's start draws for each member with a case): a look at the waiting list asks
+    // for eligibility alone, family after family.
+    bool eligible(std::uint32_t first, std::uint32_t end, double t, rank_keys* rank = nullptr) const;
     void admit_while_room(double t);
     // selection.inherited: the caseworkers' own cases take their share of the places at t = 0;
     // end_stay is a stay's end, where an inherited family that now meets the criteria stays on.
