@@ -27,9 +27,22 @@ import tvaer
 from tvaer.errors import ScenarioError
 
 
+def _drop_uncertain(data: dict[str, Any], names_it: Callable[[str], bool]) -> None:
+    """Takes out the `[uncertain]` ranges whose key path names what a variant took out (and the
+    table when none is left): they would name a key that is not there."""
+    uncertain = data.get("uncertain", {})
+    for key in [k for k in uncertain if names_it(k)]:
+        del uncertain[key]
+    if "uncertain" in data and not uncertain:
+        del data["uncertain"]
+
+
 def _no_refusion(data: dict[str, Any]) -> bool:
     """The state's refusion of benefits (the `[refusion]` table): no benefit weeks counted."""
-    return data.pop("refusion", None) is not None
+    if data.pop("refusion", None) is None:
+        return False
+    _drop_uncertain(data, lambda k: k.startswith("refusion."))
+    return True
 
 
 def _no_interventions(data: dict[str, Any]) -> bool:
@@ -37,11 +50,7 @@ def _no_interventions(data: dict[str, Any]) -> bool:
     `[uncertain]` ranges that name them."""
     if not data.pop("interventions", None):
         return False
-    uncertain = data.get("uncertain", {})
-    for key in [k for k in uncertain if k.startswith("interventions.")]:
-        del uncertain[key]
-    if not uncertain:
-        data.pop("uncertain", None)
+    _drop_uncertain(data, lambda k: k.startswith("interventions."))
     return True
 
 
@@ -59,11 +68,7 @@ def _no_effects(data: dict[str, Any]) -> bool:
     took = data.get("organisation", {}).pop("effects", None) is not None
     for iv in data.get("interventions", []):
         took = iv.pop("effects", None) is not None or took
-    uncertain = data.get("uncertain", {})
-    for key in [k for k in uncertain if ".effects." in k or k.startswith("organisation.effects")]:
-        del uncertain[key]
-    if "uncertain" in data and not uncertain:
-        del data["uncertain"]
+    _drop_uncertain(data, lambda k: ".effects." in k or k.startswith("organisation.effects"))
     return took
 
 
