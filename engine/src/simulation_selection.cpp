@@ -274,20 +274,24 @@ void simulator::admit_by_rules(double t) {
     const std::uint32_t cap = places(t);
     quota_inside_.resize(m_.quota.size(), 0);
     cases_inside_.resize(m_.case_caps.size(), 0);
-    if (cap != 0 && in_solution_ >= cap) return;
+    auto room = [&] { return cap == 0 || in_solution_ < cap; };
+    if (!room()) return;
     // The waiting list is looked at once. Admitting a family changes no other family's
     // eligibility, groups or cases at t, so looking again after each admission (as this did up to
     // the seventeenth pass, docs/performance.md) found the same families less the one admitted:
     // a look per place, each over the whole list.
     std::vector<std::pair<std::size_t, std::uint32_t>> live;  // (position in waiting_, groups)
     std::vector<std::uint32_t> waiting_in(m_.quota.size(), 0);  // of them, in each group
+    auto tally = [&](std::uint32_t groups, int sign) {
+        for (std::size_t g = 0; g < m_.quota.size(); ++g) waiting_in[g] += sign * static_cast<int>((groups >> g) & 1u);
+    };
     for (std::size_t pos = next_waiting_; pos < waiting_.size(); ++pos) {
         if (!waiting_eligible(pos, t)) continue;
         const std::uint32_t first = waiting_[pos];
         live.emplace_back(pos, quota_groups(first, family_end(first), t));
-        for (std::size_t g = 0; g < m_.quota.size(); ++g) waiting_in[g] += (live.back().second >> g) & 1u;
+        tally(live.back().second, +1);
     }
-    while (true) {
+    do {
         std::uint32_t short_groups = 0;
         std::uint32_t reserved = 0;
         for (std::size_t g = 0; g < m_.quota.size(); ++g) {
@@ -305,12 +309,11 @@ void simulator::admit_by_rules(double t) {
         const std::uint32_t first = waiting_[chosen->first];
         const std::uint32_t groups = chosen->second;
         waiting_[chosen->first] = nil;
-        for (std::size_t g = 0; g < m_.quota.size(); ++g) waiting_in[g] -= (groups >> g) & 1u;
+        tally(groups, -1);
         live.erase(chosen);
         hold_places(first, groups, +1);
         admit(first, t);
-        if (cap != 0 && in_solution_ >= cap) return;
-    }
+    } while (room());
 }
 
 // The family's cases in the sector of selection.case_capacity's entry k: its members whose
