@@ -72,6 +72,8 @@ void simulator::populate() {
     // The end of the warm-up is the first event at its tick: month 0 begins before anything else
     // that happens then. Scheduled here, so an arm copied after populate() has it too.
     if (warmup_ > 0.0) schedule(warmup_, ev_horizon, 0);
+    // The room reserved here (and the pool's and calendar's, in the constructor) is what
+    // reserve_as gives an arm copied from this one: an array reserved here is reserved there too.
     const std::size_t members = expected_members();
     members_.reserve(members);
     if (refusion_) {
