@@ -276,41 +276,63 @@ void simulator::admit_by_rules(double t) {
     cases_inside_.resize(m_.case_caps.size(), 0);
     auto room = [&] { return cap == 0 || in_solution_ < cap; };
     if (!room()) return;
-    // The waiting list is looked at once. Admitting a family changes no other family's
-    // eligibility, groups or cases at t, so looking again after each admission (as this did up to
-    // the seventeenth pass, docs/performance.md) found the same families less the one admitted:
-    // a look per place, each over the whole list.
+    // The waiting list is read from its head only as far as a choice needs: admitting a family
+    // changes no other family's eligibility, groups or cases at t, so what was read stays true
+    // for the rest of the call (up to the seventeenth pass the whole list was read after every
+    // admission, then once a call; docs/performance.md). A group is short only while one of its
+    // families waits, so the list is read until each group short of its places has one, or to
+    // its end; the family chosen is the first read that fits, or the first further on.
+    // With selection.recheck a family found no longer eligible leaves the list at this moment
+    // (it decides where the family stands if it comes back), so the whole list is read at once.
     std::vector<std::pair<std::size_t, std::uint32_t>> live;  // (position in waiting_, groups)
     std::vector<std::uint32_t> waiting_in(m_.quota.size(), 0);  // of them, in each group
     auto tally = [&](std::uint32_t groups, int sign) {
         for (std::size_t g = 0; g < m_.quota.size(); ++g) waiting_in[g] += sign * static_cast<int>((groups >> g) & 1u);
     };
-    for (std::size_t pos = next_waiting_; pos < waiting_.size(); ++pos) {
-        if (!waiting_eligible(pos, t)) continue;
-        const std::uint32_t first = waiting_[pos];
-        live.emplace_back(pos, quota_groups(first, family_end(first), t));
-        tally(live.back().second, +1);
-    }
+    const std::size_t list_end = waiting_.size();  // families that join during the call wait for the next
+    std::size_t read = next_waiting_;
+    auto read_next = [&] {  // the next family still waiting into `live`; false at the list's end
+        while (read < list_end) {
+            const std::size_t pos = read++;
+            if (!waiting_eligible(pos, t)) continue;
+            const std::uint32_t first = waiting_[pos];
+            live.emplace_back(pos, quota_groups(first, family_end(first), t));
+            tally(live.back().second, +1);
+            return true;
+        }
+        return false;
+    };
+    if (recheck_)
+        while (read_next()) {
+        }
     do {
         std::uint32_t short_groups = 0;
         std::uint32_t reserved = 0;
         for (std::size_t g = 0; g < m_.quota.size(); ++g) {
             const std::uint32_t r = reserved_places(m_.quota[g].share, cap);
-            if (quota_inside_[g] < r && waiting_in[g] != 0) {
+            if (quota_inside_[g] >= r) continue;
+            while (waiting_in[g] == 0 && read_next()) {
+            }
+            if (waiting_in[g] != 0) {
                 short_groups |= 1u << g;
                 reserved += r - quota_inside_[g];
             }
         }
         const std::uint32_t open = cap == 0 ? nil : cap - in_solution_;
-        const auto chosen = std::find_if(live.begin(), live.end(), [&](const auto& l) {
+        auto fits = [&](const std::pair<std::size_t, std::uint32_t>& l) {
             return ((l.second & short_groups) != 0 || open > reserved) && cases_fit(waiting_[l.first]);
-        });
-        if (chosen == live.end()) return;
-        const std::uint32_t first = waiting_[chosen->first];
-        const std::uint32_t groups = chosen->second;
-        waiting_[chosen->first] = nil;
+        };
+        // an index, not an iterator: reading on may move `live`
+        auto chosen = static_cast<std::size_t>(std::find_if(live.begin(), live.end(), fits) - live.begin());
+        while (chosen == live.size() && read_next()) {
+            if (!fits(live.back())) ++chosen;
+        }
+        if (chosen == live.size()) return;
+        const auto [pos, groups] = live[chosen];
+        const std::uint32_t first = waiting_[pos];
+        waiting_[pos] = nil;
         tally(groups, -1);
-        live.erase(chosen);
+        live.erase(live.begin() + static_cast<std::ptrdiff_t>(chosen));
         hold_places(first, groups, +1);
         admit(first, t);
     } while (room());

@@ -118,20 +118,10 @@ TEST_CASE("members age: a child aged 14 at the start is 15 after 18 months and t
     // "b". The child is 14 (family 0) or 10 (family 1) at the start. Eligible only with a member
     // aged 15-23; re-checked when a member changes state: family 0's child is 15.5-16.5 at month 18
     // and the family is admitted then; family 1's child is 11.5-12.5 and never is.
-    scenario sc;
-    sc.horizon_months = 36.0;
-    sc.families = 2;
-    sc.sectors = {"employment", "children"};
-    track adult;
-    adult.name = "adult";
-    adult.members = {0.0, 1.0};
-    adult.initial = {1.0};
-    adult.states = {state{"case", {}, std::nullopt, {cost("employment", 1000.0)}}};
-    track older = adult;
-    older.name = "child14";
-    older.states = {state{"a", {transition{"b", 0.0, 1.0}}, sojourn::fixed(18.0), {cost("children", 500.0)}},
-                    state{"b", {}, std::nullopt, {cost("children", 500.0)}}};
-    older.initial = {1.0, 0.0};
+    scenario sc = empty_scenario(36.0, 2, {"employment", "children"});
+    const track adult = tabled_track("adult", {state{"case", {}, std::nullopt, {cost("employment", 1000.0)}}});
+    track older = tabled_track("child14", {state{"a", {transition{"b", 0.0, 1.0}}, sojourn::fixed(18.0), {cost("children", 500.0)}},
+                                           state{"b", {}, std::nullopt, {cost("children", 500.0)}}});
     older.age_bands = {"14-14"};
     older.age_shares = {1.0};
     track younger = older;

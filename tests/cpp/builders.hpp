@@ -42,14 +42,20 @@ inline cost_rate cost(const char* sector, double monthly, double one_off = 0.0) 
     return c;
 }
 
-/// `families` families of one member each on track "person", in one absorbing state "here" with
-/// `costs`, over `horizon` months; nobody is selected into the solution (min_sectors 99).
-inline scenario single_state(std::vector<std::string> sectors, std::vector<cost_rate> costs,
-                             std::uint32_t families = 10, double horizon = 12.0) {
+/// `families` families over `horizon` months in `sectors`, with no tracks yet.
+inline scenario empty_scenario(double horizon, std::uint32_t families, std::vector<std::string> sectors) {
     scenario sc;
     sc.horizon_months = horizon;
     sc.families = families;
     sc.sectors = std::move(sectors);
+    return sc;
+}
+
+/// `families` families of one member each on track "person", in one absorbing state "here" with
+/// `costs`, over `horizon` months; nobody is selected into the solution (min_sectors 99).
+inline scenario single_state(std::vector<std::string> sectors, std::vector<cost_rate> costs,
+                             std::uint32_t families = 10, double horizon = 12.0) {
+    scenario sc = empty_scenario(horizon, families, std::move(sectors));
     track t;
     t.name = "person";
     t.members = {0.0, 1.0};
@@ -58,6 +64,18 @@ inline scenario single_state(std::vector<std::string> sectors, std::vector<cost_
     sc.tracks = {t};
     sc.select.min_sectors = 99;
     return sc;
+}
+
+/// A track named `name` whose members come from a people table (0 or 1 a family when drawn),
+/// in `states`, starting in the first.
+inline track tabled_track(const char* name, std::vector<state> states) {
+    track t;
+    t.name = name;
+    t.members = {0.0, 1.0};
+    t.initial.assign(states.size(), 0.0);
+    t.initial[0] = 1.0;
+    t.states = std::move(states);
+    return t;
 }
 
 /// Track "adult" for a table of families: family f's adult in a state "s<f>" of its own with

@@ -169,6 +169,43 @@ TEST_CASE("ranked by complexity then duration: duration orders only the equally 
     CHECK(std::abs(admitted_shares(sc, n)[0] - 4.0 / 7.0) < four_se(4.0 / 7.0, n));
 }
 
+TEST_CASE("with recheck, a waiting family no longer eligible when a place frees leaves the list then, however far back it waits",
+          "[selection]") {
+    // One place, 3 months a stay, a case cap that never binds (so the rules' path admits), an
+    // employment case required. Ranked by cost at t = 0: F0 50k (in at 0), F1 40k, F2 30k; F3 is
+    // not eligible yet. F2's adult has no case from month 2 to 4; F3's gets one at month 3.5.
+    // Month 3: F0 leaves, F1 takes the place; F2, behind it, is not eligible at that moment and
+    // leaves the list (although the place went to F1 before F2's turn). Month 3.5: F3 joins the
+    // list; month 4: F2 is eligible again and joins behind F3. Month 6: F1 leaves, F3 goes in;
+    // month 9: F2. (Had F2 kept its place, it would have gone in at 6 and F3 at 9.)
+    scenario sc = empty_scenario(12.0, 4, {"employment", "children"});
+    sc.tracks = {tabled_track("adult", {state{"case50", {}, std::nullopt, {cost("employment", 50e3)}},
+                                        state{"case40", {}, std::nullopt, {cost("employment", 40e3)}},
+                                        state{"case30", {transition{"off", 0.0, 1.0}}, sojourn::fixed(2.0), {cost("employment", 30e3)}},
+                                        state{"off", {transition{"back", 0.0, 1.0}}, sojourn::fixed(2.0), {}},
+                                        state{"back", {}, std::nullopt, {cost("employment", 30e3)}},
+                                        state{"before", {transition{"late", 0.0, 1.0}}, sojourn::fixed(3.5), {}},
+                                        state{"late", {}, std::nullopt, {cost("employment", 20e3)}}}),
+                 tabled_track("child", {state{"measure", {}, std::nullopt, {cost("children", 100.0)}}})};
+    const char* adults[] = {"case50", "case40", "case30", "before"};
+    for (std::uint32_t f = 0; f < 4; ++f) {
+        sc.people.table.push_back(member_row{f, "adult", adults[f], ""});
+        sc.people.table.push_back(member_row{f, "child", "measure", ""});
+    }
+    sc.select.min_sectors = 1;
+    sc.select.require_sectors = {"employment"};
+    sc.select.rank = {selection_rank::cost};
+    sc.select.capacity = 1;
+    sc.select.stay = sojourn::fixed(3.0);
+    sc.select.recheck = true;
+    sc.select.case_capacity = {{"children", 10.0}};
+    CHECK(admitted(compile(sc)) == std::vector<std::int32_t>{0, 3, 9, 6});
+    // The same without the cap (the plain path, which reads the list only as far as it admits):
+    // F2 is still on the list at month 4, so it is not considered again, and goes in at 6.
+    sc.select.case_capacity.clear();
+    CHECK(admitted(compile(sc)) == std::vector<std::int32_t>{0, 3, 6, 9});
+}
+
 TEST_CASE("a bad rank or complexity weight is named by its key path", "[selection][scenario]") {
     scenario sc = six_families();
     REQUIRE_NOTHROW(sc.validate());
