@@ -170,37 +170,41 @@ reimbursement_book::reimbursement_book(const compiled_reimbursement& c, std::siz
     for (std::size_t r = 0; r < rules_.size(); ++r) rules_[r].buckets = c.rules[r].lines.size();
 }
 
-double* reimbursement_book::cell(std::uint32_t line, std::uint32_t f, std::uint32_t mi, std::size_t year) {
+double* reimbursement_book::row(std::uint32_t line, std::uint32_t f, std::uint32_t mi, std::size_t& stride) {
     const std::uint32_t slot = line < c_->slot.size() ? c_->slot[line] : compiled_reimbursement::none;
     if (slot == compiled_reimbursement::none) return nullptr;
     per_rule& pr = rules_[slot >> 16];
     const std::uint32_t who = c_->rules[slot >> 16].rule->per_family ? f : mi;
     if (pr.row_of.size() <= who) pr.row_of.resize(who + 1, compiled_reimbursement::none);
-    std::uint32_t& row = pr.row_of[who];
-    if (row == compiled_reimbursement::none) {
-        row = static_cast<std::uint32_t>(pr.booker.size());
+    std::uint32_t& r = pr.row_of[who];
+    if (r == compiled_reimbursement::none) {
+        r = static_cast<std::uint32_t>(pr.booker.size());
         pr.booker.push_back(mi);
         pr.sums.resize(pr.sums.size() + years_ * pr.buckets, 0.0);
     }
-    return &pr.sums[(row * years_ + std::min(year, years_ - 1)) * pr.buckets + (slot & 0xffffu)];
+    stride = pr.buckets;
+    return &pr.sums[r * years_ * pr.buckets + (slot & 0xffffu)];
 }
 
-// Cut by simulation year like the per-family output (simulation_population.cpp, split_periods).
-void reimbursement_book::accrue(std::uint32_t line, std::uint32_t f, std::uint32_t mi, double rate, double t0, double t1) {
+// Cut by simulation year like the per-family output (simulation_population.cpp, split_periods);
+// a time past the last year counts in the last. The row is found once for all the years.
+void reimbursement_book::accrue_covered(std::uint32_t line, std::uint32_t f, std::uint32_t mi, double rate, double t0,
+                                        double t1) {
     if (!(t1 > t0) || rate == 0.0) return;
+    std::size_t stride = 0;
+    double* sums = row(line, f, mi, stride);
     auto y = static_cast<std::size_t>(t0) / 12;
     for (double t = t0; t < t1; ++y) {
         const double until = std::min(t1, static_cast<double>(12 * (y + 1)));
-        double* c = cell(line, f, mi, y);
-        if (c == nullptr) return;
-        *c += rate * (until - t);
+        sums[std::min(y, years_ - 1) * stride] += rate * (until - t);
         t = until;
     }
 }
 
 void reimbursement_book::lump(std::uint32_t line, std::uint32_t f, std::uint32_t mi, double amount, double t) {
     const std::size_t month = std::min(static_cast<std::size_t>(static_cast<std::int64_t>(t)), months_ - 1);
-    if (double* c = cell(line, f, mi, month / 12)) *c += amount;
+    std::size_t stride = 0;
+    if (double* sums = row(line, f, mi, stride)) sums[std::min(month / 12, years_ - 1) * stride] += amount;
 }
 
 std::size_t reimbursement_book::memory_bytes() const noexcept {

@@ -85,7 +85,10 @@ public:
     reimbursement_book(const compiled_reimbursement& c, std::size_t months);
 
     /// Adds `rate` per month over [t0, t1) of the cost on `line` of member `mi` of family `f`.
-    void accrue(std::uint32_t line, std::uint32_t f, std::uint32_t mi, double rate, double t0, double t1);
+    /// Inline for the lines no rule covers, most of a scenario's bookings.
+    void accrue(std::uint32_t line, std::uint32_t f, std::uint32_t mi, double rate, double t0, double t1) {
+        if (line < c_->slot.size() && c_->slot[line] != compiled_reimbursement::none) accrue_covered(line, f, mi, rate, t0, t1);
+    }
     /// Adds `amount` at time t.
     void lump(std::uint32_t line, std::uint32_t f, std::uint32_t mi, double amount, double t);
     /// Calls book(member, line, amount, t) for each reimbursement (negative), rules in order, then
@@ -101,7 +104,11 @@ private:
         std::vector<double> sums;           // row x year x bucket
         std::size_t buckets = 0;
     };
-    double* cell(std::uint32_t line, std::uint32_t f, std::uint32_t mi, std::size_t year);
+    void accrue_covered(std::uint32_t line, std::uint32_t f, std::uint32_t mi, double rate, double t0, double t1);
+    /// The sums of the row of `f` or `mi` under the rule covering `line`, for the first year, in
+    /// the line's bucket (a year on: + buckets); nullptr if no rule covers the line. The row is
+    /// made on its first cost.
+    double* row(std::uint32_t line, std::uint32_t f, std::uint32_t mi, std::size_t& stride);
     const compiled_reimbursement* c_ = nullptr;
     std::size_t months_ = 0;
     std::size_t years_ = 0;
