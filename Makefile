@@ -5,7 +5,13 @@ PYTHON ?= python3
 VENV := .venv
 VPY := $(VENV)/bin/python
 JOBS ?= 2
-APT_PACKAGES := libeigen3-dev libboost-dev libhdf5-dev catch2 libfmt-dev libtomlplusplus-dev pkg-config g++ make
+APT_PACKAGES := libeigen3-dev libboost-dev libhdf5-dev catch2 libfmt-dev libtomlplusplus-dev pkg-config g++ make ccache
+# The engine is compiled twice in a new checkout: build/cpp for the C++ tests, build/py for the
+# Python package (pip, scikit-build-core), with the same flags; ccache (which CMake takes from
+# this variable) makes the second a cache hit. Both see the same compiler (make's CXX, g++ unless
+# set), so that the cache's key is the same.
+export CMAKE_CXX_COMPILER_LAUNCHER := ccache
+export CXX
 ENGINE_SOURCES := $(shell find engine bindings tests/cpp benchmarks -name '*.cpp' -o -name '*.hpp' -o -name CMakeLists.txt) CMakeLists.txt
 PY_SOURCES := $(shell find bindings/tvaer scenarios -name '*.py' -o -name '*.toml') pyproject.toml
 
