@@ -170,9 +170,7 @@ reimbursement_book::reimbursement_book(const compiled_reimbursement& c, std::siz
     for (std::size_t r = 0; r < rules_.size(); ++r) rules_[r].buckets = c.rules[r].lines.size();
 }
 
-double* reimbursement_book::row(std::uint32_t line, std::uint32_t f, std::uint32_t mi, std::size_t& stride) {
-    const std::uint32_t slot = line < c_->slot.size() ? c_->slot[line] : compiled_reimbursement::none;
-    if (slot == compiled_reimbursement::none) return nullptr;
+reimbursement_book::year_cells reimbursement_book::row(std::uint32_t slot, std::uint32_t f, std::uint32_t mi) {
     per_rule& pr = rules_[slot >> 16];
     const std::uint32_t who = c_->rules[slot >> 16].rule->per_family ? f : mi;
     if (pr.row_of.size() <= who) pr.row_of.resize(who + 1, compiled_reimbursement::none);
@@ -182,29 +180,26 @@ double* reimbursement_book::row(std::uint32_t line, std::uint32_t f, std::uint32
         pr.booker.push_back(mi);
         pr.sums.resize(pr.sums.size() + years_ * pr.buckets, 0.0);
     }
-    stride = pr.buckets;
-    return &pr.sums[r * years_ * pr.buckets + (slot & 0xffffu)];
+    return {&pr.sums[r * years_ * pr.buckets + (slot & 0xffffu)], pr.buckets, years_ - 1};
 }
 
-// Cut by simulation year like the per-family output (simulation_population.cpp, split_periods);
-// a time past the last year counts in the last. The row is found once for all the years.
-void reimbursement_book::accrue_covered(std::uint32_t line, std::uint32_t f, std::uint32_t mi, double rate, double t0,
+// Cut by simulation year like the per-family output (simulation_population.cpp, split_periods).
+// The row is found once for all the years.
+void reimbursement_book::accrue_covered(std::uint32_t slot, std::uint32_t f, std::uint32_t mi, double rate, double t0,
                                         double t1) {
     if (!(t1 > t0) || rate == 0.0) return;
-    std::size_t stride = 0;
-    double* sums = row(line, f, mi, stride);
+    const year_cells cells = row(slot, f, mi);
     auto y = static_cast<std::size_t>(t0) / 12;
     for (double t = t0; t < t1; ++y) {
         const double until = std::min(t1, static_cast<double>(12 * (y + 1)));
-        sums[std::min(y, years_ - 1) * stride] += rate * (until - t);
+        cells[y] += rate * (until - t);
         t = until;
     }
 }
 
-void reimbursement_book::lump(std::uint32_t line, std::uint32_t f, std::uint32_t mi, double amount, double t) {
+void reimbursement_book::lump_covered(std::uint32_t slot, std::uint32_t f, std::uint32_t mi, double amount, double t) {
     const std::size_t month = std::min(static_cast<std::size_t>(static_cast<std::int64_t>(t)), months_ - 1);
-    std::size_t stride = 0;
-    if (double* sums = row(line, f, mi, stride)) sums[std::min(month / 12, years_ - 1) * stride] += amount;
+    row(slot, f, mi)[month / 12] += amount;
 }
 
 std::size_t reimbursement_book::memory_bytes() const noexcept {

@@ -302,9 +302,8 @@ void simulator::admit_by_rules(double t) {
         }
         return false;
     };
-    if (recheck_)
-        while (read_next()) {
-        }
+    while (recheck_ && read_next()) {
+    }
     do {
         std::uint32_t short_groups = 0;
         std::uint32_t reserved = 0;

@@ -87,10 +87,12 @@ public:
     /// Adds `rate` per month over [t0, t1) of the cost on `line` of member `mi` of family `f`.
     /// Inline for the lines no rule covers, most of a scenario's bookings.
     void accrue(std::uint32_t line, std::uint32_t f, std::uint32_t mi, double rate, double t0, double t1) {
-        if (line < c_->slot.size() && c_->slot[line] != compiled_reimbursement::none) accrue_covered(line, f, mi, rate, t0, t1);
+        if (const std::uint32_t slot = slot_of(line); slot != compiled_reimbursement::none) accrue_covered(slot, f, mi, rate, t0, t1);
     }
     /// Adds `amount` at time t.
-    void lump(std::uint32_t line, std::uint32_t f, std::uint32_t mi, double amount, double t);
+    void lump(std::uint32_t line, std::uint32_t f, std::uint32_t mi, double amount, double t) {
+        if (const std::uint32_t slot = slot_of(line); slot != compiled_reimbursement::none) lump_covered(slot, f, mi, amount, t);
+    }
     /// Calls book(member, line, amount, t) for each reimbursement (negative), rules in order, then
     /// families or members in the order they first had a covered cost, then years.
     template <class Book>
@@ -104,11 +106,22 @@ private:
         std::vector<double> sums;           // row x year x bucket
         std::size_t buckets = 0;
     };
-    void accrue_covered(std::uint32_t line, std::uint32_t f, std::uint32_t mi, double rate, double t0, double t1);
-    /// The sums of the row of `f` or `mi` under the rule covering `line`, for the first year, in
-    /// the line's bucket (a year on: + buckets); nullptr if no rule covers the line. The row is
-    /// made on its first cost.
-    double* row(std::uint32_t line, std::uint32_t f, std::uint32_t mi, std::size_t& stride);
+    /// The (rule, bucket) slot whose sums a cost on `line` adds to, or none.
+    [[nodiscard]] std::uint32_t slot_of(std::uint32_t line) const noexcept {
+        return line < c_->slot.size() ? c_->slot[line] : compiled_reimbursement::none;
+    }
+    /// One row's sums in one bucket, a year apart; a year past the last counts in the last.
+    struct year_cells {
+        double* first;
+        std::size_t stride;
+        std::size_t last;
+        double& operator[](std::size_t year) const noexcept { return first[std::min(year, last) * stride]; }
+    };
+    /// The cells of the row of `f` or `mi` (as the slot's rule counts) in the slot's bucket; the
+    /// row is made on its first cost.
+    year_cells row(std::uint32_t slot, std::uint32_t f, std::uint32_t mi);
+    void accrue_covered(std::uint32_t slot, std::uint32_t f, std::uint32_t mi, double rate, double t0, double t1);
+    void lump_covered(std::uint32_t slot, std::uint32_t f, std::uint32_t mi, double amount, double t);
     const compiled_reimbursement* c_ = nullptr;
     std::size_t months_ = 0;
     std::size_t years_ = 0;
