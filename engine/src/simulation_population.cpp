@@ -278,13 +278,11 @@ void simulator::family_accrue(std::uint32_t f, std::size_t line, double rate, do
 void simulator::book_detail(std::uint32_t mi, std::size_t line, double rate, double t0, double t1) {
     if (fam_) family_accrue(members_[mi].family, line, rate, t0, t1);
     if (log_) log_accrue(mi, line, rate, t0, t1);
-    if (s176_) s176_book_.accrue(static_cast<std::uint32_t>(line), members_[mi].family, mi, rate, t0, t1);
 }
 
 void simulator::book_lump_detail(std::uint32_t mi, std::size_t line, double amount, double t) {
     if (fam_) family_cell(members_[mi].family, month_of(t) / 12, line) += amount;
     if (log_) log_booking(mi, line, month_of(t), amount);
-    if (s176_) s176_book_.lump(static_cast<std::uint32_t>(line), members_[mi].family, mi, amount, t);
 }
 
 // `rate` per month over [t0, t1) of ledger line `line` in the booking log, month by month (months

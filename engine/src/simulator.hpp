@@ -627,18 +627,26 @@ private:
     // Every cost of a member goes through these two: the ledger line and, when recorded, the
     // member's family's row of the per-family output.
     // The optional outputs (per-family costs, booking log) cost one test per booking when off.
+    // § 176's book (s176_) tests a line's slot inline and is called only for the lines it
+    // covers; the per-family output and the booking log go out of line (detail_).
     void book(std::uint32_t mi, std::size_t line, double rate, double t0, double t1) {
         out_.costs.accrue(line, rate, t0, t1);
+        if (s176_) s176_accrue(mi, line, rate, t0, t1);
         if (detail_) [[unlikely]] book_detail(mi, line, rate, t0, t1);
     }
     // The same over a spell's interval [t0, t1) cut once (ledger::cut) for all its lines.
     void book(std::uint32_t mi, std::size_t line, double rate, const ledger::interval& span, double t0, double t1) {
         out_.costs.accrue(line, rate, span);
+        if (s176_) s176_accrue(mi, line, rate, t0, t1);
         if (detail_) [[unlikely]] book_detail(mi, line, rate, t0, t1);
     }
     void book_lump(std::uint32_t mi, std::size_t line, double amount, double t) {
         out_.costs.lump(line, amount, t);
+        if (s176_) s176_book_.lump(static_cast<std::uint32_t>(line), members_[mi].family, mi, amount, t);
         if (detail_) [[unlikely]] book_lump_detail(mi, line, amount, t);
+    }
+    void s176_accrue(std::uint32_t mi, std::size_t line, double rate, double t0, double t1) {
+        s176_book_.accrue(static_cast<std::uint32_t>(line), members_[mi].family, mi, rate, t0, t1);
     }
     void book_detail(std::uint32_t mi, std::size_t line, double rate, double t0, double t1);
     void book_lump_detail(std::uint32_t mi, std::size_t line, double amount, double t);
@@ -769,7 +777,7 @@ private:
     bool fam_;             // record the per-family output (arm_result::family_costs)
     bool log_;             // record the booking log (arm_result::bookings)
     bool s176_ = m_.reimbursement.enabled();  // § 176: costs are summed per family or member
-    bool detail_ = fam_ || log_ || s176_;  // any of the three
+    bool detail_ = fam_ || log_;  // either
     const std::atomic<bool>* cancel_;  // set by another thread to stop the run (may be null)
     // Internally the run covers the warm-up and the horizon: month 0 of the output is month
     // warmup_ of the run (drop_warmup). Without a warm-up the two count alike.
