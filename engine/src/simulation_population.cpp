@@ -42,8 +42,7 @@ double share_in(const compiled_track& tr, std::uint64_t states) {
 std::size_t simulator::expected_members(bool benefit_reach_only) const {
     const auto& p = m_.spec.people;
     const double families = static_cast<double>(m_.table.empty() ? m_.initial_families : 0) +
-                            p.arrivals_per_month * static_cast<double>(m_.months) +
-                            static_cast<double>(p.arrival_months.size());
+                            p.arrivals_per_month * run_months() + static_cast<double>(p.arrival_months.size());
     // A family's members: their mean and mean square over the tracks' independent counts.
     double mean = 0.0, var = 0.0;
     for (const auto& tr : m_.tracks) {
@@ -81,7 +80,7 @@ void simulator::populate() {
         benefit_counts_.reserve(expected_members(true));
     }
     fam_inst_.reserve(static_cast<std::size_t>(m_.initial_families) +
-                      static_cast<std::size_t>(m_.spec.people.arrivals_per_month * static_cast<double>(m_.months) * 1.25) +
+                      static_cast<std::size_t>(m_.spec.people.arrivals_per_month * run_months() * 1.25) +
                       m_.spec.people.arrival_months.size() + 16);
     if (!m_.table.empty()) {
         for (const auto& row : m_.table) add_member(row.family, row.track, row.state, row.benefit, 0.0);

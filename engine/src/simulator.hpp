@@ -439,6 +439,8 @@ private:
     // With `benefit_reach_only`: the members whose first state can reach benefits
     // (compiled_track::benefit_reach), who get a benefit count.
     [[nodiscard]] std::size_t expected_members(bool benefit_reach_only = false) const;
+    // Months in which families arrive: the warm-up's (population.warmup_months) and the horizon's.
+    [[nodiscard]] double run_months() const { return warmup_ + static_cast<double>(m_.months); }
     // Appends to one of the population's arrays or pools; past its reserved room it grows by a
     // 32nd, not by doubling: what is held at the end is at most a 32nd over the peak (the
     // thirteenth pass, docs/performance.md; an eighth before), or 4 KiB over it while small (a
