@@ -649,6 +649,28 @@ TEST_CASE("the second arm of a replication keeps the room reserved for the famil
     CHECK(r.arms[1].engine_bytes == r.arms[0].engine_bytes);
 }
 
+TEST_CASE("the room reserved for arrivals counts the warm-up's months too", "[simulation]") {
+    // 1,000 one-member families at t = 0 and 100 arriving a month, over 22 months in all: a
+    // 12-month warm-up (population.warmup_months) and a 10-month horizon, or no warm-up and a
+    // 22-month horizon. Either way the engine expects 1,000 + 100 x 22 = 3,200 members and
+    // reserves 3,200 + 4 sqrt(3,200) + 64 = 3,490 (expected_members), which the about 3,200 who
+    // come never outgrow: the two runs hold the same bytes. Counting the horizon's months only,
+    // the warm-up's run reserved 1,000 + 1,000 + 4 sqrt(2,000) + 64 = 2,242 and grew past it a
+    // 32nd at a time (or 4 KiB), ending with other room.
+    scenario sc = on_and_off_benefits(2.0, 156.0);
+    sc.families = 1000;
+    sc.people.arrivals_per_month = 100.0;
+    sc.horizon_months = 22.0;
+    const arm_result plain = simulate_arm(compile(sc), 1, 0, arm::bau);
+    sc.horizon_months = 10.0;
+    sc.people.warmup_months = 12.0;
+    const arm_result warm = simulate_arm(compile(sc), 1, 0, arm::bau);
+    REQUIRE(warm.members == plain.members);  // the same 22 months of arrivals
+    CHECK(warm.members > 3000);
+    CHECK(warm.members < 3490);
+    CHECK(warm.engine_bytes == plain.engine_bytes);
+}
+
 TEST_CASE("refusion counts the weeks of a member who reaches benefits only through a full state", "[simulation][refusion]") {
     // Two families, each a partner and an adult. The adults go on and off a benefit of 10,000 a
     // month (3 months on, 2 off: benefit spells [0,3) and [5,8) of 10 months, 6 months of
