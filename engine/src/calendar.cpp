@@ -49,17 +49,20 @@ calendar::calendar(std::uint32_t horizon_ticks, std::size_t expected_pending) : 
         throw std::invalid_argument("calendar: horizon must be between 1 and 2^32 - 2 ticks, got " +
                                     std::to_string(horizon_ticks));
     }
-    // About 32 expected pending events per coarse bucket (from 16 buckets up to 4097, what 2^28
+    // About 32 expected pending events per coarse bucket, from 256 buckets up to 4097 (what 2^28
     // ticks need for buckets of 2^16): narrow enough that few events land in the open bucket,
     // where they go through the late heap. The caller's estimate (two per family) is low for
     // scenarios with interventions and a flow of families, whose requests, decisions and
     // arrivals often fall within a bucket of a few weeks: at 128 a bucket, Furesø scaled to
-    // 10,000 families pushed 18 % of its events onto a heap of up to 1,773 (docs/performance.md,
-    // "Nineteenth pass: narrower buckets"). On the ladder, 64 to 256 a bucket measured within
-    // noise of each other. Buckets are 2^shift_ ticks wide, so a bucket is a shift. Buckets of
-    // 2^16 ticks or less (a large population) keep their ticks in 2 bytes (narrow_;
-    // docs/performance.md, "Memory and locality at a million families").
-    const std::size_t n = std::clamp<std::size_t>(expected_pending / 32, 16, (time_grid::max_horizon_ticks >> narrow_shift) + 1);
+    // 10,000 families pushed 18 % of its events onto a heap of up to 1,773; and the shipped
+    // scenarios' own few hundred families ran 5 to 17 % faster with 256 buckets (about two a
+    // month) than with 16 (docs/performance.md, "Nineteenth pass: narrower buckets" and "...: at
+    // least 256 buckets"). On the ladder at 10,000 families, 64 to 256 events a bucket measured
+    // within noise of each other, and 8 was slower (its appending tails spread over 2,049
+    // buckets). Buckets are 2^shift_ ticks wide, so a bucket is a shift. Buckets of 2^16 ticks or
+    // less (a large population) keep their ticks in 2 bytes (narrow_; docs/performance.md,
+    // "Memory and locality at a million families").
+    const std::size_t n = std::clamp<std::size_t>(expected_pending / 32, 256, (time_grid::max_horizon_ticks >> narrow_shift) + 1);
     while ((static_cast<std::size_t>(horizon_ticks) >> shift_) + 1 > n) ++shift_;
     narrow_ = shift_ <= narrow_shift;
     lines_per_chunk_ = narrow_ ? 3 : 4;
