@@ -55,8 +55,8 @@ calendar::calendar(std::uint32_t horizon_ticks, std::size_t expected_pending) : 
     // scenarios with interventions and a flow of families, whose requests, decisions and
     // arrivals often fall within a bucket of a few weeks: at 128 a bucket, Furesø scaled to
     // 10,000 families pushed 18 % of its events onto a heap of up to 1,773; and the shipped
-    // scenarios' own few hundred families ran 5 to 17 % faster with 256 buckets (about two a
-    // month) than with 16 (docs/performance.md, "Nineteenth pass: narrower buckets" and "...: at
+    // scenarios' own few hundred families ran 5 to 17 % faster with at most 256 buckets (241 over
+    // 60 or 120 months) than with 16 (docs/performance.md, "Nineteenth pass: narrower buckets" and "...: at
     // least 256 buckets"). On the ladder at 10,000 families, 64 to 256 events a bucket measured
     // within noise of each other, and 8 was slower (its appending tails spread over 2,049
     // buckets). Buckets are 2^shift_ ticks wide, so a bucket is a shift. Buckets of 2^16 ticks or
