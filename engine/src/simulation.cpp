@@ -66,7 +66,7 @@ simulator::simulator(const model& m, std::uint64_t seed, std::uint32_t replicati
     if (s176_) s176_book_ = reimbursement_book(m.reimbursement, months);
 }
 
-arm_result simulator::finish() {
+void simulator::begin_run() {
     // With a warm-up, populate() has put its end in the calendar; begin_horizon runs there.
     if (warmup_ == 0.0) begin_horizon(0.0);
     start_clocks();  // after selection: one-offs at t = 0 go on the lines of the family's treatment
@@ -74,11 +74,35 @@ arm_result simulator::finish() {
     schedule_arrivals();
     // Prefetching pays once the records outgrow the core's own cache (docs/performance.md): below
     // that it only adds instructions. Decided once, on the population at the start.
-    if (members_.size() * sizeof(member) > prefetch_above_bytes) {
-        event_loop<true>();
+    prefetch_ = members_.size() * sizeof(member) > prefetch_above_bytes;
+}
+
+bool simulator::run_warmup() {
+    if (warmup_ == 0.0) return false;
+    begin_run();
+    if (prefetch_) {
+        event_loop<true, true>();
     } else {
-        event_loop<false>();
+        event_loop<false, true>();
     }
+    return true;
+}
+
+arm_result simulator::go_on() {
+    if (held_) {
+        const event ev = *held_;
+        held_.reset();
+        handle(ev);
+    }
+    if (prefetch_) {
+        event_loop<true, false>();
+    } else {
+        event_loop<false, false>();
+    }
+    return end_run();
+}
+
+arm_result simulator::end_run() {
     settle();
     out_.families = next_family_;
     if (fam_ && out_.family_admitted.size() < next_family_) grow_families(next_family_);
@@ -97,11 +121,17 @@ arm_result simulator::finish() {
     return std::move(out_);
 }
 
-template <bool Prefetch>
-void simulator::event_loop() {
+template <bool Prefetch, bool ToWarmupEnd>
+bool simulator::event_loop() {
     event ev{};
     std::uint32_t until_check = check_every;
     while (cal_.pop(ev)) {
+        if constexpr (ToWarmupEnd) {
+            if (kind_of(ev.target) == ev_horizon) {
+                held_ = ev;
+                return true;
+            }
+        }
         if constexpr (Prefetch) prefetch_ahead();
         handle(ev);
         if (--until_check == 0) {
@@ -109,6 +139,7 @@ void simulator::event_loop() {
             check_cancelled();
         }
     }
+    return false;
 }
 
 // Effective weights of the member's destinations and their total (exponential: the total
@@ -637,10 +668,24 @@ replication_result simulate_replication(const model& m, std::uint64_t seed, std:
     bau->populate();
     if (bau->population_bytes() <= share_below_bytes) {
         bau->draw_first_clocks();  // shared too
-        detail::simulator solution(*bau, arm::solution);
-        r.arms[0] = bau->finish();
-        bau.reset();
-        r.arms[1] = solution.finish();
+        if (!bau->run_warmup()) {  // no warm-up: nothing has run yet
+            detail::simulator solution(*bau, arm::solution);
+            r.arms[0] = bau->finish();
+            bau.reset();
+            r.arms[1] = solution.finish();
+        } else if (bau->population_bytes() <= share_below_bytes) {
+            // With a warm-up the arms part only at its end: the copy is made there (the warm-up's
+            // end popped, not yet handled), and each arm goes on from it as its own.
+            detail::simulator solution(*bau, arm::solution);
+            r.arms[0] = bau->go_on();
+            bau.reset();
+            r.arms[1] = solution.go_on();
+        } else {
+            // The warm-up grew the population past the copy's limit: the second arm runs alone.
+            r.arms[0] = bau->go_on();
+            bau.reset();
+            r.arms[1] = simulate_arm(m, seed, replication, arm::solution, options);
+        }
     } else {
         r.arms[0] = bau->finish();
         bau.reset();

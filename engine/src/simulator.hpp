@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <deque>
 #include <limits>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -261,13 +262,14 @@ public:
         return finish();
     }
     // A replication's second arm from its first, copied after populate() and before anything else
-    // has run: the population is drawn from keyed streams that no arm changes, so the copy holds
-    // what the second arm's own populate() would have made, bit for bit (simulate_replication).
-    // The copy also gets the room populate() reserved for the families still to arrive
-    // (reserve_as).
-    simulator(const simulator& populated, arm a) : simulator(populated) {
+    // has run, or with a warm-up at its end (run_warmup): the population is drawn from keyed
+    // streams that no arm changes, and nothing in the warm-up tells the arms apart
+    // (simulation_warmup.cpp), so the copy holds what the second arm's own run would have made
+    // up to there, bit for bit (simulate_replication). The copy also gets the room its source
+    // reserved for the families still to arrive (reserve_as).
+    simulator(const simulator& source, arm a) : simulator(source) {
         arm_ = a;
-        reserve_as(populated);
+        reserve_as(source);
     }
     void populate();
     // Before the copy into the second arm (simulate_replication): each member's first clock as
@@ -275,7 +277,15 @@ public:
     // of families selected into the solution in states with effects), so the arms draw it once.
     void draw_first_clocks();
     // The run after populate(): selection, first clocks and requests, the events, settling.
-    arm_result finish();
+    arm_result finish() {
+        begin_run();
+        return go_on();
+    }
+    // finish() in two parts, for a copy at the end of the warm-up: begin_run() and the warm-up's
+    // events, up to the event that ends it (popped, not yet handled); then go_on() handles that
+    // event and runs the rest. run_warmup returns false without a warm-up (nothing run then).
+    bool run_warmup();
+    arm_result go_on();
     // Bytes of the state that populate() built (what the copy above costs).
     [[nodiscard]] std::size_t population_bytes() const {
         return members_.size() * sizeof(member) + fam_inst_.size() * sizeof(std::uint32_t) +
@@ -763,8 +773,12 @@ private:
     // Member records above this size (16,384 families of two) are prefetched ahead of their
     // events; below it they stay in a 1 MiB L2 cache anyway (docs/performance.md, "Fifth pass").
     static constexpr std::size_t prefetch_above_bytes = std::size_t{1} << 19;
-    template <bool Prefetch>
-    void event_loop();
+    // Pops and handles events until the calendar is empty, or with ToWarmupEnd until the warm-up's
+    // end is popped (kept in held_, not handled; returns true then).
+    template <bool Prefetch, bool ToWarmupEnd>
+    bool event_loop();
+    void begin_run();
+    arm_result end_run();
     void handle(const event& ev);
     [[nodiscard]] event_subject subject_of(const event& ev) const;  // simulation_events.cpp
     void delayed_decision(std::uint32_t slot, double t);
@@ -786,6 +800,8 @@ private:
     double warmup_;        // months (a whole number of years)
     std::size_t months_;   // warm-up plus horizon
     bool started_;         // month 0 has begun (begin_horizon)
+    bool prefetch_ = false;  // prefetch the records of events ahead (decided in begin_run)
+    std::optional<event> held_;  // the warm-up's end, popped by run_warmup and not yet handled
     std::size_t years_;    // of the per-family output, warm-up included until drop_warmup
     double horizon_;       // months_, the run's end
     key_hash prefix_;  // seed and replication, hashed once

@@ -33,6 +33,20 @@ scenario two_states(double a, double b, std::uint32_t families, double warmup, d
 // Member-months in A in output month `month` (occupancy row 0 is track 'person', state 'A').
 double in_a(const arm_result& r, std::size_t month) { return r.occupancy.at(0, month); }
 
+// An open population after a 24-month warm-up: state A has cases in two sectors (eligible), B in
+// one; 20 places in the solution, inside which A -> B is five times as fast.
+scenario selecting_population() {
+    scenario sc = two_states(0.05, 0.05, 100, 24.0, 12.0);
+    sc.tracks[0].states[0].costs.push_back(test::cost("adults", 500));
+    sc.tracks[0].initial = {0.5, 0.5};
+    sc.people.arrivals_per_month = 5.0;
+    sc.people.leave_rate = 0.05;
+    sc.select.min_sectors = 2;
+    sc.select.capacity = 20;
+    sc.org.effects = {effect{"person", "A", "B", 5.0}};
+    return sc;
+}
+
 }  // namespace
 
 TEST_CASE("warm-up: a two-state chain starts month 0 at the closed-form transient p(t)", "[warmup]") {
@@ -110,15 +124,7 @@ TEST_CASE("warm-up: both arms share it - the solution selects at month 0 from th
     // An open population; state A has cases in two sectors (eligible), B in one. Inside the
     // solution A -> B is five times as fast. If the solution arm acted in the warm-up (admitting
     // arrivals, say), its families would differ at month 0 from the business-as-usual arm's.
-    scenario sc = two_states(0.05, 0.05, 100, 24.0, 12.0);
-    sc.tracks[0].states[0].costs.push_back(test::cost("adults", 500));
-    sc.tracks[0].initial = {0.5, 0.5};
-    sc.people.arrivals_per_month = 5.0;
-    sc.people.leave_rate = 0.05;
-    sc.select.min_sectors = 2;
-    sc.select.capacity = 20;
-    sc.org.effects = {effect{"person", "A", "B", 5.0}};
-    const model m = compile(sc);
+    const model m = compile(selecting_population());
     replication_options o;
     o.family_costs = true;
     for (std::uint32_t rep = 0; rep < 5; ++rep) {
@@ -154,6 +160,33 @@ TEST_CASE("warm-up: both arms share it - the solution selects at month 0 from th
                 CHECK(bau.family_costs[f * per_family + k] == sol.family_costs[f * per_family + k]);
             }
         }
+    }
+}
+
+TEST_CASE("warm-up: a replication's arms are what each arm gives when run alone", "[warmup]") {
+    // simulate_replication runs the warm-up once and copies business as usual into the solution
+    // arm at its end; simulate_arm runs each arm from the start on its own, warm-up and all. With
+    // an open population, selection into a capped solution with an effect, costs and the
+    // per-family output, the two ways give the same numbers, bit for bit, every replication.
+    const model m = compile(selecting_population());
+    replication_options o;
+    o.family_costs = true;
+    for (std::uint32_t rep = 0; rep < 5; ++rep) {
+        const replication_result r = simulate_replication(m, 3, rep, o);
+        for (const arm a : {arm::bau, arm::solution}) {
+            const arm_result alone = simulate_arm(m, 3, rep, a, o);
+            const arm_result& shared = r.arms[static_cast<int>(a)];
+            CHECK(shared.events == alone.events);
+            CHECK(shared.members == alone.members);
+            CHECK(shared.costs.totals() == alone.costs.totals());
+            CHECK(shared.occupancy.totals() == alone.occupancy.totals());
+            CHECK(shared.transitions == alone.transitions);
+            CHECK(shared.family_costs == alone.family_costs);
+            CHECK(shared.family_admitted == alone.family_admitted);
+        }
+        // The solution arm did select (so the arms differ after month 0).
+        CHECK(r.arms[1].admitted > 0);
+        CHECK(r.arms[1].costs.totals() != r.arms[0].costs.totals());
     }
 }
 
