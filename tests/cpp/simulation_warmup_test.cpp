@@ -190,6 +190,34 @@ TEST_CASE("warm-up: a replication's arms are what each arm gives when run alone"
     }
 }
 
+TEST_CASE("warm-up: a population that outgrows the copy in the warm-up runs its second arm alone", "[warmup]") {
+    // 1,000 one-member families, 20,000 arriving a month through a 12-month warm-up: some 241,000
+    // member records at month 0 (16 bytes each, and 4 for each family's list head), past the
+    // 4 MiB under which simulate_replication copies business as usual into the solution arm at
+    // the warm-up's end (it was under it after populate(), so the warm-up is run shared up to
+    // there). The solution arm is then run alone from the start; both arms still equal each arm
+    // run alone, and the solution selects from the warmed-up state.
+    scenario sc = test::single_state({"employment", "adults"}, {test::cost("employment", 1000), test::cost("adults", 200)},
+                                     1000, 12.0);
+    sc.people.warmup_months = 12.0;
+    sc.people.arrivals_per_month = 20000.0;
+    sc.people.leave_rate = 0.5;
+    sc.select.min_sectors = 2;
+    sc.select.capacity = 100;
+    const model m = compile(sc);
+    const replication_result r = simulate_replication(m, 5, 0, {});
+    for (const arm a : {arm::bau, arm::solution}) {
+        const arm_result alone = simulate_arm(m, 5, 0, a, {});
+        const arm_result& shared = r.arms[static_cast<int>(a)];
+        CHECK(shared.events == alone.events);
+        CHECK(shared.members == alone.members);
+        CHECK(shared.costs.totals() == alone.costs.totals());
+        CHECK(shared.occupancy.totals() == alone.occupancy.totals());
+    }
+    CHECK(r.arms[0].members > 240'000);
+    CHECK(r.arms[1].admitted >= 100);
+}
+
 TEST_CASE("warm-up: a whole number of years, at most 100", "[warmup]") {
     scenario sc = two_states(0.1, 0.05, 10, 30.0);
     REQUIRE_THROWS_WITH(sc.validate(), Contains("population.warmup_months: must be a whole number of years in months "
