@@ -80,29 +80,19 @@ void simulator::begin_run() {
 bool simulator::run_warmup() {
     if (warmup_ == 0.0) return false;
     begin_run();
-    if (prefetch_) {
-        event_loop<true, true>();
-    } else {
-        event_loop<false, true>();
-    }
+    run_events<true>();
     return true;
 }
 
-arm_result simulator::go_on() {
-    if (held_) {
+arm_result simulator::finish() {
+    if (held_) {  // run_warmup has begun the run and stopped at the warm-up's end
         const event ev = *held_;
         held_.reset();
         handle(ev);
-    }
-    if (prefetch_) {
-        event_loop<true, false>();
     } else {
-        event_loop<false, false>();
+        begin_run();
     }
-    return end_run();
-}
-
-arm_result simulator::end_run() {
+    run_events<false>();
     settle();
     out_.families = next_family_;
     if (fam_ && out_.family_admitted.size() < next_family_) grow_families(next_family_);
@@ -122,14 +112,14 @@ arm_result simulator::end_run() {
 }
 
 template <bool Prefetch, bool ToWarmupEnd>
-bool simulator::event_loop() {
+void simulator::event_loop() {
     event ev{};
     std::uint32_t until_check = check_every;
     while (cal_.pop(ev)) {
         if constexpr (ToWarmupEnd) {
             if (kind_of(ev.target) == ev_horizon) {
                 held_ = ev;
-                return true;
+                return;
             }
         }
         if constexpr (Prefetch) prefetch_ahead();
@@ -139,7 +129,6 @@ bool simulator::event_loop() {
             check_cancelled();
         }
     }
-    return false;
 }
 
 // Effective weights of the member's destinations and their total (exponential: the total
@@ -666,26 +655,18 @@ replication_result simulate_replication(const model& m, std::uint64_t seed, std:
     constexpr std::size_t share_below_bytes = std::size_t{4} << 20;
     std::optional<detail::simulator> bau(std::in_place, m, seed, replication, arm::bau, options);
     bau->populate();
-    if (bau->population_bytes() <= share_below_bytes) {
+    bool share = bau->population_bytes() <= share_below_bytes;
+    if (share) {
         bau->draw_first_clocks();  // shared too
-        if (!bau->run_warmup()) {  // no warm-up: nothing has run yet
-            detail::simulator solution(*bau, arm::solution);
-            r.arms[0] = bau->finish();
-            bau.reset();
-            r.arms[1] = solution.finish();
-        } else if (bau->population_bytes() <= share_below_bytes) {
-            // With a warm-up the arms part only at its end: the copy is made there (the warm-up's
-            // end popped, not yet handled), and each arm goes on from it as its own.
-            detail::simulator solution(*bau, arm::solution);
-            r.arms[0] = bau->go_on();
-            bau.reset();
-            r.arms[1] = solution.go_on();
-        } else {
-            // The warm-up grew the population past the copy's limit: the second arm runs alone.
-            r.arms[0] = bau->go_on();
-            bau.reset();
-            r.arms[1] = simulate_arm(m, seed, replication, arm::solution, options);
-        }
+        // With a warm-up the arms part only at its end: the copy is made there (the warm-up's end
+        // popped, not yet handled), unless the warm-up grew the population past the copy's limit.
+        share = !bau->run_warmup() || bau->population_bytes() <= share_below_bytes;
+    }
+    if (share) {
+        detail::simulator solution(*bau, arm::solution);
+        r.arms[0] = bau->finish();
+        bau.reset();
+        r.arms[1] = solution.finish();
     } else {
         r.arms[0] = bau->finish();
         bau.reset();

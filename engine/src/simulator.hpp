@@ -276,16 +276,14 @@ public:
     // start_clocks draws it for a member no effect acts on (in either arm, every member but those
     // of families selected into the solution in states with effects), so the arms draw it once.
     void draw_first_clocks();
-    // The run after populate(): selection, first clocks and requests, the events, settling.
-    arm_result finish() {
-        begin_run();
-        return go_on();
-    }
-    // finish() in two parts, for a copy at the end of the warm-up: begin_run() and the warm-up's
-    // events, up to the event that ends it (popped, not yet handled); then go_on() handles that
-    // event and runs the rest. run_warmup returns false without a warm-up (nothing run then).
+    // With a warm-up, the run up to its end, for a copy there (simulate_replication): the first
+    // clocks and requests, then the warm-up's events up to the one that ends it (popped, kept in
+    // held_, not handled; selection waits for it). Returns false without a warm-up, having run
+    // nothing.
     bool run_warmup();
-    arm_result go_on();
+    // The run after populate(), or after run_warmup(): selection, first clocks and requests (those
+    // two unless run_warmup made them), the events, settling.
+    arm_result finish();
     // Bytes of the state that populate() built (what the copy above costs).
     [[nodiscard]] std::size_t population_bytes() const {
         return members_.size() * sizeof(member) + fam_inst_.size() * sizeof(std::uint32_t) +
@@ -638,9 +636,9 @@ private:
     // ---- costs ------------------------------------------------------------------------------
     // Every cost of a member goes through these two: the ledger line and, when recorded, the
     // member's family's row of the per-family output.
-    // The optional outputs (per-family costs, booking log) cost one test per booking when off.
-    // § 176's book (s176_) tests a line's slot inline and is called only for the lines it
-    // covers; the per-family output and the booking log go out of line (detail_).
+    // The optional outputs cost one test each per booking when off: § 176's book (s176_) tests a
+    // line's slot inline and goes out of line only for the lines it covers; the per-family output
+    // and the booking log go out of line together (detail_).
     void book(std::uint32_t mi, std::size_t line, double rate, double t0, double t1) {
         out_.costs.accrue(line, rate, t0, t1);
         if (s176_) s176_accrue(mi, line, rate, t0, t1);
@@ -774,11 +772,19 @@ private:
     // events; below it they stay in a 1 MiB L2 cache anyway (docs/performance.md, "Fifth pass").
     static constexpr std::size_t prefetch_above_bytes = std::size_t{1} << 19;
     // Pops and handles events until the calendar is empty, or with ToWarmupEnd until the warm-up's
-    // end is popped (kept in held_, not handled; returns true then).
+    // end is popped (kept in held_, not handled); run_events picks the loop with or without the
+    // prefetch (prefetch_).
     template <bool Prefetch, bool ToWarmupEnd>
-    bool event_loop();
+    void event_loop();
+    template <bool ToWarmupEnd>
+    void run_events() {
+        if (prefetch_) {
+            event_loop<true, ToWarmupEnd>();
+        } else {
+            event_loop<false, ToWarmupEnd>();
+        }
+    }
     void begin_run();
-    arm_result end_run();
     void handle(const event& ev);
     [[nodiscard]] event_subject subject_of(const event& ev) const;  // simulation_events.cpp
     void delayed_decision(std::uint32_t slot, double t);
