@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "register.hpp"
+#include "tvaer/moments.hpp"
 #include "tvaer/replications.hpp"
 #include "tvaer/simulation.hpp"
 
@@ -199,6 +200,34 @@ void register_simulation(py::module_& m) {
           py::arg("threads") = 1, py::arg("progress") = py::none(), py::arg_v("record", replication_options{}, "ReplicationOptions()"),
           "Runs replications [first, first + replications) of both arms in C++ threads, GIL released;\n"
           "`record` (ReplicationOptions) says what else to record: per-family output, booking log.");
+    m.def("fold_moments", [](py::array mean, py::array m2, std::uint64_t seen, const std::vector<py::array>& sources,
+                             std::size_t rows) {
+        const auto moments = [](py::array& a, const char* what) {
+            if (!py::isinstance<py::array_t<double>>(a) || !(a.flags() & py::array::c_style) || !a.writeable())
+                throw std::invalid_argument(fmt::format("fold_moments: {} must be a writeable C-contiguous float64 array",
+                                                        what));
+            return std::span<double>(static_cast<double*>(a.mutable_data()), static_cast<std::size_t>(a.size()));
+        };
+        const std::span<double> mean_values = moments(mean, "mean"), m2_values = moments(m2, "m2");
+        std::vector<moment_rows> rows_of;
+        for (const py::array& s : sources) {
+            if (!(s.flags() & py::array::c_style) || s.ndim() < 1 || static_cast<std::size_t>(s.shape(0)) < rows)
+                throw std::invalid_argument(fmt::format("fold_moments: each source must be C-contiguous with at least "
+                                                        "{} rows", rows));
+            const auto width = static_cast<std::size_t>(s.size() / std::max<py::ssize_t>(s.shape(0), 1));
+            if (py::isinstance<py::array_t<double>>(s))
+                rows_of.push_back({static_cast<const double*>(s.data()), width});
+            else if (py::isinstance<py::array_t<std::uint32_t>>(s))
+                rows_of.push_back({static_cast<const std::uint32_t*>(s.data()), width});
+            else
+                throw std::invalid_argument(fmt::format("fold_moments: a source of dtype {} (float64 or uint32 expected)",
+                                                        py::str(s.dtype()).cast<std::string>()));
+        }
+        py::gil_scoped_release release;
+        fold_moments(mean_values, m2_values, seen, rows_of, rows);
+    }, py::arg("mean"), py::arg("m2"), py::arg("seen"), py::arg("sources"), py::arg("rows"),
+          "Folds `rows` replications of `sources` (float64 or uint32 arrays, one row a replication, side by side)\n"
+          "into the running `mean` and `m2` of `seen` replications, in place (Welford; tvaer/aggregate.py).");
     m.def("engine_bytes", [](const model& mod, std::uint64_t seed, std::uint32_t replication) {
         const replication_result r = simulate_replication(mod, seed, replication);
         return std::pair{r.arms[0].engine_bytes, r.arms[1].engine_bytes};

@@ -7,7 +7,7 @@ import numpy
 import numpy.typing
 import os
 import typing
-__all__: list[str] = ['CostKind', 'DEFAULT_COMPRESSION', 'Document', 'ExpectedValues', 'GIT_REVISION', 'GovernanceRow', 'IncentiveRow', 'LedgerLine', 'LineYears', 'MemberRow', 'Model', 'Origin', 'Provenance', 'RESULTS_SCHEMA_VERSION', 'ReplicationOptions', 'RequirementPart', 'Results', 'Rule', 'SCENARIO_SCHEMA_VERSION', 'START_YEARS', 'Settlement', 'ShareBasis', 'Shortfall', 'Transfer', 'Treatment', 'UnitItems', 'allocation_rules', 'append_results', 'apportion', 'break_even_year', 'break_even_year_dkk', 'check_compression', 'efficiency_requirement', 'engine_bytes', 'equal_split', 'expected', 'fixed_key', 'investor_returns', 'item_path', 'ladder_model', 'make_provenance', 'own_budget', 'pay_where_granted', 'present_value', 'present_value_dkk', 'read_provenance', 'read_results', 'require_analytic_support', 'result_arrays', 'retrospective', 'run', 'salary_key', 'settle', 'shapley', 'shapley_values', 'to_ore', 'write_results', 'yearly_lines']
+__all__: list[str] = ['CostKind', 'DEFAULT_COMPRESSION', 'Document', 'ExpectedValues', 'GIT_REVISION', 'GovernanceRow', 'IncentiveRow', 'LedgerLine', 'LineYears', 'MemberRow', 'Model', 'Origin', 'Provenance', 'RESULTS_SCHEMA_VERSION', 'ReplicationOptions', 'RequirementPart', 'Results', 'Rule', 'SCENARIO_SCHEMA_VERSION', 'START_YEARS', 'Settlement', 'ShareBasis', 'Shortfall', 'Transfer', 'Treatment', 'UnitItems', 'allocation_rules', 'append_results', 'apportion', 'break_even_year', 'break_even_year_dkk', 'check_compression', 'efficiency_requirement', 'engine_bytes', 'equal_split', 'expected', 'fixed_key', 'fold_moments', 'investor_returns', 'item_path', 'ladder_model', 'make_provenance', 'own_budget', 'pay_where_granted', 'present_value', 'present_value_dkk', 'read_provenance', 'read_results', 'require_analytic_support', 'result_arrays', 'retrospective', 'run', 'salary_key', 'settle', 'shapley', 'shapley_values', 'to_ore', 'write_results', 'yearly_lines']
 class Origin:
     """
     Where a value of a scenario came from: a file position, an override, or only a file.
@@ -912,6 +912,11 @@ def expected(model: Model, treatment: Treatment, max_extended_states: typing.Sup
     """
 def fixed_key(name: str, intervention: str, shares: collections.abc.Mapping[str, typing.SupportsFloat | typing.SupportsIndex], solution_group_only: bool = True) -> Rule:
     ...
+def fold_moments(mean: numpy.ndarray, m2: numpy.ndarray, seen: typing.SupportsInt | typing.SupportsIndex, sources: collections.abc.Sequence[numpy.ndarray], rows: typing.SupportsInt | typing.SupportsIndex) -> None:
+    """
+    Folds `rows` replications of `sources` (float64 or uint32 arrays, one row a replication, side by side)
+    into the running `mean` and `m2` of `seen` replications, in place (Welford; tvaer/aggregate.py).
+    """
 def investor_returns(name: str, sectors: collections.abc.Sequence[str], rest: ShareBasis) -> Rule:
     ...
 def item_path(base: str, name: str, index: typing.SupportsInt | typing.SupportsIndex) -> str:

@@ -18,6 +18,7 @@ bytes per replication for four budgets and five years) plus one block and the ru
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable
 
 import numpy as np
@@ -129,19 +130,13 @@ class Totals:
         self._yearly[lo:hi] = yearly_sums(monthly)
         self._events[lo:hi] = np.asarray(raw.events)
         self._admitted[lo:hi] = np.asarray(raw.admitted)
-        block = np.empty((c, self._mean.size))
-        for name, part in self._slices.items():
-            data = monthly if name == "costs" else costs if name == "line_costs" else np.asarray(getattr(raw, name))
-            block[:, part] = data.reshape(c, -1)
-        del monthly
-        delta = np.empty_like(self._mean)
-        for i in range(c):  # Welford, one replication at a time: the same bytes whatever the blocks
-            x = block[i]
-            n = self.replications + 1
-            np.subtract(x, self._mean, out=delta)
-            self._mean += delta / n
-            self._m2 += delta * (x - self._mean)
-            self.replications = n
+        sources = [monthly if name == "costs" else costs if name == "line_costs" else np.asarray(getattr(raw, name))
+                   for name in self._slices]
+        # Welford, one replication at a time in replication order (the same bytes whatever the
+        # blocks), in C++ with the GIL released: delta = x - mean, mean += delta / n,
+        # m2 += delta * (x - mean) for every value of each replication's row.
+        _core.fold_moments(self._mean, self._m2, self.replications, sources, c)
+        self.replications += c
 
 
 def block_size(threads: int, raw_bytes_per_replication: int) -> int:
@@ -167,20 +162,42 @@ def run(run_block: Callable[[int, int, Callable[[int], bool]], tuple[Any, bool]]
     ``run_block(first, count, report)`` (``runs.run`` with the model bound: the engine's results
     and whether Ctrl-C stopped it) and folds each block into a :class:`Totals`. The first block
     is `threads` replications, to learn the size of one; then :func:`block_size`. Returns the
-    totals and whether Ctrl-C stopped the run (then the complete replications are folded)."""
+    totals and whether Ctrl-C stopped the run (then the complete replications are folded).
+
+    A block is folded on a second thread while the engine runs the next one (the engine releases
+    the GIL), so the engine's threads do not wait for the fold; the folds still run one after the
+    other in replication order, so the bytes are those of folding on this thread. Ctrl-C while
+    waiting for a fold stops the run as Ctrl-C in the engine does: every block run is folded."""
     done = 0
     totals: Totals | None = None
     size = threads
     interrupted = False
-    while done < count and not interrupted:
-        n = min(size, count - done)
-        base = done
-        raw, interrupted = run_block(first + done, n, lambda k: report(base + k))
-        if totals is None:
-            totals = Totals(raw, ledger_lines, count)
-            size = block_size(threads, _raw_bytes(raw))
-        totals.add(raw)
-        done += int(raw.replications)
-        del raw
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tvaer-fold") as fold:
+        folding: Future[None] | None = None
+        while done < count and not interrupted:
+            n = min(size, count - done)
+            base = done
+            raw, interrupted = run_block(first + done, n, lambda k: report(base + k))
+            if totals is None:
+                totals = Totals(raw, ledger_lines, count)
+                size = block_size(threads, _raw_bytes(raw))
+            if folding is not None:  # the block before, folded (its error, if any, raised here)
+                interrupted = _wait(folding) or interrupted
+            folding = fold.submit(totals.add, raw)
+            done += int(raw.replications)
+            del raw
+        if folding is not None:
+            interrupted = _wait(folding) or interrupted
     assert totals is not None  # the first block always returns (possibly with no replications)
     return totals, interrupted
+
+
+def _wait(folding: Future[None]) -> bool:
+    """Waits for a block's fold; True when Ctrl-C came while waiting (the fold, which goes on, is
+    still waited for, so that the totals hold every block run)."""
+    try:
+        folding.result()
+        return False
+    except KeyboardInterrupt:
+        folding.result()
+        return True

@@ -635,19 +635,28 @@ class Results:
         break-even statistics. A row `sector == "total"` sums the budgets. Money in DKK, or in
         thousands (``unit="kDKK"``) or millions (``"MDKK"``) of DKK; ValueError for another unit."""
         unit_factor(unit)  # an unknown unit is refused before any work
+        # First, so that its arrays by replication are freed before the summary's are made: with
+        # keep="totals" these arrays are most of what grows with replications (about 1 KB each).
+        break_even = self.break_even()
         # NumPy throughout (no labelled array: see _yearly_values), in the order of the labelled
         # computation it replaces, so that the numbers are the same bit for bit
         # (tests/python/test_statistics.py checks them against xarray).
-        y = self._arm_values()  # (rep, year, budget, arm)
-        y = np.concatenate([y, y.sum(axis=2, keepdims=True)], axis=2)  # the "total" row last
+        yearly = self._yearly_values()  # (rep, year, budget, arm, kind)
+        reps, n_years, n_budgets, arms, _ = yearly.shape
+        y = np.empty((reps, n_years, n_budgets + 1, arms))  # (rep, year, budget, arm), "total" last
+        np.sum(yearly, axis=-1, out=y[:, :, :n_budgets])  # the kinds summed (as _arm_values)
+        np.sum(y[:, :, :n_budgets], axis=2, out=y[:, :, n_budgets])  # the budgets summed, in order
+        del yearly
         diff = y[..., 1] - y[..., 0]
         mean, lo, hi = paired_interval(diff, axis=0, level=level)
         bau = y[..., 0].mean(axis=0)
         sol = y[..., 1].mean(axis=0)
+        del y
         p_loss = (diff > 0).mean(axis=0)
+        del diff
         sectors = self.budgets + ["total"]
         order = sorted(range(len(sectors)), key=lambda j: sectors[j])
-        years = np.arange(1, y.shape[1] + 1)
+        years = np.arange(1, bau.shape[0] + 1)
         # Built from its levels and codes: MultiIndex.from_arrays would sort and factorize the same
         # labels again (about 1.5 ms, most of the first summary's pandas time).
         index = pd.MultiIndex(levels=[pd.Index([sectors[j] for j in order]), pd.Index(years)],
@@ -661,7 +670,7 @@ class Results:
         df.attrs["level"] = level
         df.attrs["units"] = "DKK per year (p_net_loss: a share of replications)"
         df.attrs["replications"] = self.replications
-        df.attrs["break_even"] = self.break_even()
+        df.attrs["break_even"] = break_even
         return in_unit(df, unit)
 
     def break_even(self) -> dict[str, float]:

@@ -5,13 +5,18 @@ summary; the totals must agree with them and be the same bytes whatever the thre
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
+import time
 
 import numpy as np
 import pandas as pd
 import pytest
 
 import tvaer
+from tvaer import aggregate, runs
+from tvaer.scenario import compile_model
 
 REPS = 23  # not a multiple of any block size used below
 
@@ -77,6 +82,56 @@ def test_totals_are_the_same_bytes_whatever_the_threads_and_blocks(tiny, monkeyp
     for name in ref.moment_names():
         assert other.mean(name).values.tobytes() == ref.mean(name).values.tobytes(), name
         assert other.variance(name).values.tobytes() == ref.variance(name).values.tobytes(), name
+
+
+def test_an_error_in_a_blocks_fold_reaches_the_caller_and_the_run_stops_at_the_next_block(tiny, monkeypatch):
+    # A block is folded on a second thread while the engine runs the next one; a block out of
+    # order (here the second restarts at replication 0) must still raise, from the run itself.
+    monkeypatch.setattr(aggregate, "BLOCK_BYTES", 1)  # blocks of 4 replications after the first
+    model = compile_model(tiny)
+    asked = []
+
+    def run_block(first, n, report):
+        asked.append((first, n))
+        return runs.run(model, 3, 0 if first == 1 else first, n, 1, None, runs.recording())
+
+    with pytest.raises(ValueError, match=r"^Totals.add: expected replication 1 next, got 0$"):
+        aggregate.run(run_block, list(model.lines), 0, 30, 1, lambda k: False)
+    # The first block is 1 replication (one per thread); the bad one runs next and is folded
+    # while the third runs; the third's fold is never begun and no fourth block starts.
+    assert asked == [(0, 1), (1, 4), (5, 4)]
+
+
+def test_ctrl_c_while_waiting_for_a_fold_folds_every_block_run(tiny, monkeypatch):
+    # Ctrl-C (SIGINT to the main thread) arrives while the run waits for the second block's
+    # fold, the third block run: the run stops, every block it ran is folded, none is lost
+    # and nothing is raised.
+    monkeypatch.setattr(aggregate, "BLOCK_BYTES", 1)  # blocks of 4 replications after the first
+    model = compile_model(tiny)
+    ran = []
+    third_done = threading.Event()
+
+    def run_block(first, n, report):
+        raw, stopped = runs.run(model, 3, first, n, 1, report, runs.recording())
+        ran.append(int(raw.replications))
+        if len(ran) == 3:
+            third_done.set()
+        return raw, stopped
+
+    add = aggregate.Totals.add
+
+    def slow_add(self, raw):
+        if self.replications == 1:  # the second block: Ctrl-C once the run waits for this fold
+            assert third_done.wait(10)
+            time.sleep(0.1)
+            signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+            time.sleep(0.2)
+        add(self, raw)
+
+    monkeypatch.setattr(aggregate.Totals, "add", slow_add)
+    totals, interrupted = aggregate.run(run_block, list(model.lines), 0, 400, 1, lambda k: True)
+    assert interrupted and ran == [1, 4, 4]
+    assert totals.replications == 9
 
 
 def test_what_needs_every_replication_names_keep_replications(pair, tiny):
