@@ -67,10 +67,11 @@ py::array_t<T> booking_column(const results& r, T booking::*field) {
     return a;
 }
 
-// `progress(done)` returns False to stop; Python exceptions raised in it (KeyboardInterrupt from
-// Ctrl-C) stop the run and are re-raised once the threads have finished.
+// `progress(done)` and `deliver(results)` return False to stop; Python exceptions raised in them
+// (KeyboardInterrupt from Ctrl-C) stop the run and are re-raised once the threads have finished.
 results run(const model& m, std::uint64_t seed, std::uint32_t first, std::uint32_t count, unsigned threads,
-            const py::object& progress, const replication_options& record) {
+            const py::object& progress, const replication_options& record, const py::object& deliver,
+            std::uint32_t block) {
     run_options o;
     o.seed = seed;
     o.first_replication = first;
@@ -78,16 +79,29 @@ results run(const model& m, std::uint64_t seed, std::uint32_t first, std::uint32
     o.threads = threads;
     o.record = record;
     std::optional<py::error_already_set> pending;
+    // Calls Python with the GIL; its exception is kept (the first one) and stops the run.
+    const auto call = [&pending](auto&& f) {
+        py::gil_scoped_acquire gil;
+        try {
+            return f();
+        } catch (py::error_already_set& e) {
+            if (!pending) pending.emplace(std::move(e));
+            return false;
+        }
+    };
     if (!progress.is_none()) {
         o.progress = [&](std::uint32_t done) {
-            py::gil_scoped_acquire gil;
-            try {
+            return call([&] {
                 if (PyErr_CheckSignals() != 0) throw py::error_already_set();
                 return progress(done).cast<bool>();
-            } catch (py::error_already_set& e) {
-                pending.emplace(std::move(e));
-                return false;
-            }
+            });
+        };
+    }
+    if (!deliver.is_none()) {
+        if (block == 0) throw py::value_error("run: deliver needs block >= 1 (replications a delivery)");
+        o.block = block;
+        o.deliver = [&](results&& full) {
+            return call([&] { return deliver(py::cast(std::move(full))).cast<bool>(); });
         };
     }
     results r;
@@ -198,8 +212,11 @@ void register_simulation(py::module_& m) {
 
     m.def("run", &run, py::arg("model"), py::arg("seed"), py::arg("first_replication"), py::arg("replications"),
           py::arg("threads") = 1, py::arg("progress") = py::none(), py::arg_v("record", replication_options{}, "ReplicationOptions()"),
+          py::arg("deliver") = py::none(), py::arg("block") = 0,
           "Runs replications [first, first + replications) of both arms in C++ threads, GIL released;\n"
-          "`record` (ReplicationOptions) says what else to record: per-family output, booking log.");
+          "`record` (ReplicationOptions) says what else to record: per-family output, booking log.\n"
+          "With `deliver`, every `block` consecutive replications are passed to deliver(results) as they\n"
+          "complete while the threads go on (it returns False to stop); the rest is returned.");
     m.def("fold_moments", [](py::array mean, py::array m2, std::uint64_t seen, const std::vector<py::array>& sources,
                              std::size_t rows) {
         const auto moments = [](py::array& a, const char* what) {

@@ -961,10 +961,12 @@ def result_arrays() -> list:
     """
 def retrospective(name: str, sectors: collections.abc.Sequence[str], basis: ShareBasis) -> Rule:
     ...
-def run(model: Model, seed: typing.SupportsInt | typing.SupportsIndex, first_replication: typing.SupportsInt | typing.SupportsIndex, replications: typing.SupportsInt | typing.SupportsIndex, threads: typing.SupportsInt | typing.SupportsIndex = 1, progress: typing.Any = None, record: ReplicationOptions = ...) -> Results:
+def run(model: Model, seed: typing.SupportsInt | typing.SupportsIndex, first_replication: typing.SupportsInt | typing.SupportsIndex, replications: typing.SupportsInt | typing.SupportsIndex, threads: typing.SupportsInt | typing.SupportsIndex = 1, progress: typing.Any = None, record: ReplicationOptions = ..., deliver: typing.Any = None, block: typing.SupportsInt | typing.SupportsIndex = 0) -> Results:
     """
     Runs replications [first, first + replications) of both arms in C++ threads, GIL released;
     `record` (ReplicationOptions) says what else to record: per-family output, booking log.
+    With `deliver`, every `block` consecutive replications are passed to deliver(results) as they
+    complete while the threads go on (it returns False to stop); the rest is returned.
     """
 def salary_key(name: str, shares: collections.abc.Mapping[str, typing.SupportsFloat | typing.SupportsIndex]) -> Rule:
     ...

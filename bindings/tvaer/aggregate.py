@@ -2,8 +2,9 @@
 
 With ``keep="replications"`` (the default) every replication's month-by-line arrays are kept,
 about 0.15 MB per replication of the default scenario, so memory grows with replications. With
-``keep="totals"`` the engine runs the replications in blocks of consecutive replications; each
-block is folded into a :class:`Totals` and freed before the next one starts. What is kept:
+``keep="totals"`` the engine hands the replications over in blocks of consecutive replications
+as they complete, without stopping its threads; each block is folded into a :class:`Totals` (on
+a second thread) and freed. What is kept:
 
 - per replication, the small totals that paired intervals, P(net loss), break-even and present
   values need: DKK by (year, budget, arm, cost kind), events and admitted families per arm;
@@ -13,24 +14,24 @@ block is folded into a :class:`Totals` and freed before the next one starts. Wha
 
 Replications are folded one at a time, in replication order, whatever the block size or the
 thread count: the same seed gives the same bytes. Memory is the per-replication totals (640
-bytes per replication for four budgets and five years) plus one block and the running moments.
+bytes per replication for four budgets and five years) plus a few blocks and the running moments.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable
 
 import numpy as np
 
-from . import _core
+from . import _core, runs
 from .results import KINDS, budget_costs, yearly_sums
 
 __all__ = ["KEEP", "Totals", "check_keep", "run", "block_size"]
 
 KEEP = ("replications", "totals")
-# Raw replications held at once while aggregating (a block), in bytes: bounds the extra memory.
-BLOCK_BYTES = 8 << 20
+# Raw replications handed over at once (a block), in bytes: bounds the extra memory, which is
+# about three blocks (one being folded, one being filled, and at most one run ahead of it).
+BLOCK_BYTES = 4 << 20
 
 
 def check_keep(keep: Any) -> str:
@@ -141,7 +142,7 @@ class Totals:
 
 def block_size(threads: int, raw_bytes_per_replication: int) -> int:
     """Replications per block: about :data:`BLOCK_BYTES` of raw results, at least 4 per thread
-    (so that threads idle little at the end of a block)."""
+    (the engine's threads run at most a block ahead of the replications handed over)."""
     return max(4 * threads, BLOCK_BYTES // max(raw_bytes_per_replication, 1))
 
 
@@ -156,48 +157,37 @@ def _raw_bytes(raw: Any) -> int:
     return total
 
 
-def run(run_block: Callable[[int, int, Callable[[int], bool]], tuple[Any, bool]], ledger_lines: list[Any],
-        first: int, count: int, threads: int, report: Callable[[int], bool]) -> tuple[Totals, bool]:
-    """Runs replications [first, first + count) block by block through
-    ``run_block(first, count, report)`` (``runs.run`` with the model bound: the engine's results
-    and whether Ctrl-C stopped it) and folds each block into a :class:`Totals`. The first block
-    is `threads` replications, to learn the size of one; then :func:`block_size`. Returns the
-    totals and whether Ctrl-C stopped the run (then the complete replications are folded).
+def run(run_block: Callable[..., tuple[Any, bool]], ledger_lines: list[Any], first: int, count: int, threads: int,
+        report: Callable[[int], bool]) -> tuple[Totals, bool]:
+    """Runs replications [first, first + count) through ``run_block(first, count, report,
+    deliver=None, block=0)`` (``runs.run`` with the model bound: the engine's results, whether
+    Ctrl-C stopped it, and with `deliver` the engine's blocks handed over as they complete) and
+    folds them into a :class:`Totals`. The first `threads` replications run alone, to learn the
+    size of one; the rest run in one engine call that hands over blocks of :func:`block_size`
+    while its threads go on. Returns the totals and whether Ctrl-C stopped the run (then the
+    complete replications are folded).
 
-    A block is folded on a second thread while the engine runs the next one (the engine releases
-    the GIL), so the engine's threads do not wait for the fold; the folds still run one after the
-    other in replication order, so the bytes are those of folding on this thread. Ctrl-C while
-    waiting for a fold stops the run as Ctrl-C in the engine does: every block run is folded."""
-    done = 0
+    A block is folded on a second thread while the engine runs on (it releases the GIL); the
+    folds run one at a time in replication order, so the bytes are those of folding on this
+    thread. A fold's error stops the run and is raised from it; Ctrl-C while waiting for a fold
+    stops the run as Ctrl-C in the engine does, with every replication run folded."""
     totals: Totals | None = None
-    size = threads
-    interrupted = False
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tvaer-fold") as fold:
-        folding: Future[None] | None = None
-        while done < count and not interrupted:
-            n = min(size, count - done)
-            base = done
-            raw, interrupted = run_block(first + done, n, lambda k: report(base + k))
-            if totals is None:
-                totals = Totals(raw, ledger_lines, count)
-                size = block_size(threads, _raw_bytes(raw))
-            if folding is not None:  # the block before, folded (its error, if any, raised here)
-                interrupted = _wait(folding) or interrupted
-            folding = fold.submit(totals.add, raw)
-            done += int(raw.replications)
-            del raw
-        if folding is not None:
-            interrupted = _wait(folding) or interrupted
-    assert totals is not None  # the first block always returns (possibly with no replications)
+
+    def fold(raw: Any) -> None:
+        assert totals is not None
+        totals.add(raw)
+
+    with runs.HandOver(fold, "fold") as take:
+        raw, interrupted = run_block(first, min(threads, count), report)
+        totals = Totals(raw, ledger_lines, count)
+        size = block_size(threads, _raw_bytes(raw))
+        done = int(raw.replications)
+        take(raw)
+        del raw
+        if done < count and not interrupted:
+            rest, interrupted = run_block(first + done, count - done, lambda k: report(done + k), take, size)
+            take(rest)  # the replications after the last block handed over (maybe none)
+            del rest
+        take.wait()
+        interrupted = interrupted or take.interrupted
     return totals, interrupted
-
-
-def _wait(folding: Future[None]) -> bool:
-    """Waits for a block's fold; True when Ctrl-C came while waiting (the fold, which goes on, is
-    still waited for, so that the totals hold every block run)."""
-    try:
-        folding.result()
-        return False
-    except KeyboardInterrupt:
-        folding.result()
-        return True

@@ -641,19 +641,25 @@ class Results:
         # NumPy throughout (no labelled array: see _yearly_values), in the order of the labelled
         # computation it replaces, so that the numbers are the same bit for bit
         # (tests/python/test_statistics.py checks them against xarray).
+        # One budget at a time, the "total" last (the budgets added in order), so that the arrays by
+        # replication made here are a budget's, not all of them at once.
         yearly = self._yearly_values()  # (rep, year, budget, arm, kind)
-        reps, n_years, n_budgets, arms, _ = yearly.shape
-        y = np.empty((reps, n_years, n_budgets + 1, arms))  # (rep, year, budget, arm), "total" last
-        np.sum(yearly, axis=-1, out=y[:, :, :n_budgets])  # the kinds summed (as _arm_values)
-        np.sum(y[:, :, :n_budgets], axis=2, out=y[:, :, n_budgets])  # the budgets summed, in order
-        del yearly
-        diff = y[..., 1] - y[..., 0]
-        mean, lo, hi = paired_interval(diff, axis=0, level=level)
-        bau = y[..., 0].mean(axis=0)
-        sol = y[..., 1].mean(axis=0)
-        del y
-        p_loss = (diff > 0).mean(axis=0)
-        del diff
+        n_years, n_budgets = yearly.shape[1], yearly.shape[2]
+        stats = {name: np.empty((n_years, n_budgets + 1)) for name in ("bau", "sol", "mean", "lo", "hi", "p_loss")}
+        total = None
+        for b in range(n_budgets + 1):
+            if b < n_budgets:
+                y = np.sum(yearly[:, :, b], axis=-1)  # (rep, year, arm): the kinds summed (as _arm_values)
+                total = y.copy() if total is None else np.add(total, y, out=total)
+            else:
+                y = total
+            diff = y[..., 1] - y[..., 0]
+            stats["mean"][:, b], stats["lo"][:, b], stats["hi"][:, b] = paired_interval(diff, axis=0, level=level)
+            stats["bau"][:, b] = y[..., 0].mean(axis=0)
+            stats["sol"][:, b] = y[..., 1].mean(axis=0)
+            stats["p_loss"][:, b] = (diff > 0).mean(axis=0)
+        del yearly, y, total, diff
+        bau, sol, mean, lo, hi, p_loss = (stats[k] for k in ("bau", "sol", "mean", "lo", "hi", "p_loss"))
         sectors = self.budgets + ["total"]
         order = sorted(range(len(sectors)), key=lambda j: sectors[j])
         years = np.arange(1, bau.shape[0] + 1)

@@ -166,42 +166,40 @@ def simulate_to_file(
 def _run_and_write(model: Any, seed: int, done: int, replications: int, threads: int, chunk: int, record: Any,
                    reporter: Callable[[int], Callable[[int], bool]], take: Callable[[Any], None],
                    interrupted: bool) -> bool:
-    """Runs the chunks from replication `done` and hands each to `take` (which writes it) in a
-    writer thread, so that chunk k is written while chunk k + 1 runs: the engine and the HDF5
-    calls release the GIL. One chunk is written at a time, in order, and at most one waits for
-    the writer. Returns whether Ctrl-C stopped the run; every chunk run is written first."""
-    from concurrent.futures import Future, ThreadPoolExecutor
-
-    pending: Future[None] | None = None
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tvaer-writer") as writer:
-        try:
-            while done < replications and not interrupted:
-                raw, interrupted = runs.run(model, seed, done, _block(done, replications, chunk), threads,
-                                            reporter(done), record)
-                done += int(raw.replications)
-                if pending is not None:
-                    pending.result()  # the previous chunk is on disk (or its error is raised here)
-                pending = writer.submit(take, raw)
-                del raw
-        except KeyboardInterrupt:  # Ctrl-C while waiting for the writer: the chunks run are written
-            interrupted = True
-        finally:
-            if pending is not None:
-                pending.result()
-    return interrupted
+    """Runs the replications from `done` and hands each chunk to `take` (which writes it) in a
+    writer thread as the engine completes it, its threads going on meanwhile (the engine and the
+    HDF5 calls release the GIL): one engine call hands over chunks of `chunk`, a second runs the
+    last chunk's short tail (:func:`_tail`), whose write is the one nothing overlaps. One chunk is
+    written at a time, in order. Returns whether Ctrl-C stopped the run; every chunk run is
+    written first."""
+    with runs.HandOver(take, "writer") as write:
+        tail = _tail(done, replications, chunk)
+        for count in (replications - done - tail, tail):
+            if count == 0 or interrupted or write.interrupted:
+                continue
+            try:
+                rest, interrupted = runs.run(model, seed, done, count, threads, reporter(done), record, write, chunk)
+            except KeyboardInterrupt:  # Ctrl-C while the engine was not running: every chunk run is written
+                interrupted = True
+                continue
+            write(rest)  # what follows the last chunk handed over (maybe none)
+            done = int(rest.first_replication) + int(rest.replications)
+        write.wait()
+        return interrupted or write.interrupted
 
 
-def _block(done: int, replications: int, chunk: int) -> int:
-    """How many replications to run after the first `done`: `chunk`, except that the last chunk
-    of 20 or more is run as two, its second part the largest divisor of `chunk` up to a fifth of
-    it (10 of 50). The last write is the one the engine does not overlap: a fifth of a chunk
+def _tail(done: int, replications: int, chunk: int) -> int:
+    """How many replications at the end to run apart: the last chunk of 20 or more is run as two,
+    its second part the largest divisor of `chunk` up to a fifth of it (10 of 50), and 0 when it
+    is not cut. The last write is the one the engine does not overlap: a fifth of a chunk
     shortens it (docs/performance.md, "twelfth pass"). The file's first write is never cut: the
     file's chunks are cut to it, and a divisor of it keeps the parts as aligned to them as it can."""
     left = replications - done
-    if done == 0 or left > chunk or chunk < 20:
-        return min(left, chunk)
+    if chunk < 20 or left <= 0 or (done == 0 and left <= chunk):
+        return 0
+    last_chunk = left - chunk * ((left - 1) // chunk)  # the chunks are counted from `done`
     last = max(d for d in range(1, chunk // 5 + 1) if chunk % d == 0)
-    return left - last if left > 2 * last else left
+    return last if last_chunk > 2 * last else 0
 
 
 def _store(path: str, raw: Any, model: Any, scenario: Scenario, first: bool, compression: str | None) -> int:

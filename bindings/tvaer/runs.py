@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import os
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable
 
 from . import _core
 
-__all__ = ["BAR_DELAY", "ProgressBar", "check_run", "progress_bar", "run", "recording"]
+__all__ = ["BAR_DELAY", "HandOver", "ProgressBar", "check_run", "progress_bar", "run", "recording"]
 
 
 def check_run(replications: Any, seed: Any, threads: Any) -> int:
@@ -72,14 +73,58 @@ def progress_bar(total: int, name: str) -> ProgressBar:
     return ProgressBar(total, name)
 
 
-def run(model: Any, seed: int, first: int, count: int, threads: int, report: Callable[[int], bool],
-        record: Any) -> tuple[Any, bool]:
+def run(model: Any, seed: int, first: int, count: int, threads: int, report: Callable[[int], bool] | None,
+        record: Any, deliver: Callable[[Any], bool] | None = None, block: int = 0) -> tuple[Any, bool]:
     """Runs replications [first, first + count) recording what `record` asks for; returns the
-    engine's results and whether Ctrl-C stopped the run (then only the complete replications)."""
+    engine's results and whether Ctrl-C stopped the run (then only the complete replications).
+    With `deliver`, every `block` consecutive replications go to ``deliver(results)`` as they
+    complete, while the engine's threads go on (False stops the run); the results returned are
+    those after the last block delivered."""
     try:
-        return _core.run(model, seed, first, count, threads, report, record), False
+        return _core.run(model, seed, first, count, threads, report, record, deliver, block), False
     except KeyboardInterrupt as e:
         raw = getattr(e, "tvaer_partial", None)
         if raw is None:
             raise
         return raw, True
+
+
+class HandOver:
+    """Blocks of results handed, in order, to ``work(results)`` on one background thread while
+    the engine runs on: the ``deliver`` of :func:`run` (a fold, or a write to a file). A block
+    waits for the one before it (whose error, if any, is raised there and stops the engine);
+    Ctrl-C while waiting stops the run but is not raised: the block is still handed over and
+    :attr:`interrupted` is set, so that every replication run is kept. Use as a context
+    manager: leaving it waits for the last block."""
+
+    def __init__(self, work: Callable[[Any], None], name: str):
+        self._work = work
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"tvaer-{name}")
+        self._job: Future[None] | None = None
+        self.interrupted = False
+
+    def __call__(self, raw: Any) -> bool:
+        """Hands `raw` over after the block before it is done; False (stop) once Ctrl-C came."""
+        self.wait()
+        self._job = self._pool.submit(self._work, raw)
+        return not self.interrupted
+
+    def wait(self) -> None:
+        """Waits for the block handed over last (raising its error)."""
+        if self._job is None:
+            return
+        try:
+            self._job.result()
+        except KeyboardInterrupt:
+            self.interrupted = True
+            self._job.result()
+
+    def __enter__(self) -> "HandOver":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        try:
+            if exc[0] is None:
+                self.wait()
+        finally:
+            self._pool.shutdown(wait=True)

@@ -100,7 +100,8 @@ def _run_totals(client: Any, scenario: Scenario, model: Any, seed: int, first: i
     """keep="totals": block by block locally, or chunk by chunk (in replication order) on `client`."""
     lines = list(model.lines)
     if client is None:
-        return aggregate.run(lambda f, n, rep: runs.run(model, seed, f, n, threads, rep, record), lines,
+        return aggregate.run(lambda f, n, rep, deliver=None, block=0:
+                             runs.run(model, seed, f, n, threads, rep, record, deliver, block), lines,
                              first, count, threads, report)
     totals: list[aggregate.Totals] = []
 

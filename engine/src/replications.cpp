@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include "tvaer/error.hpp"
 
@@ -32,10 +33,26 @@ results run_replications(const model& m, const run_options& options) {
     record.cancel = &stop;
     const auto cancelled_by_caller = [&] { return options.record.cancel != nullptr && options.record.cancel->load(); };
 
+    // With blocks: the replications delivered so far (calling thread only), those delivered or
+    // appended (`mu`), and the room a results is given (a block, or what is left of the run).
+    // A worker starts a replication at most a block ahead of the appended ones, so that a slow
+    // `deliver` holds the threads back instead of letting finished replications pile up.
+    const bool blocks = options.block > 0 && options.deliver;
+    std::uint32_t delivered = 0;
+    std::uint32_t appended = 0;
+    std::condition_variable ahead;
+    const auto room = [&] { return blocks ? std::min(options.block, n - delivered) : n; };
+
     auto worker = [&] {
         for (;;) {
             const std::uint32_t i = next.fetch_add(1);
             if (i >= n || stop.load()) return;
+            if (blocks) {
+                std::unique_lock lock(mu);
+                while (!stop.load() && i >= appended + options.block)
+                    ahead.wait_for(lock, std::chrono::milliseconds(100));
+                if (stop.load()) return;
+            }
             try {
                 auto rr = simulate_replication(m, options.seed, options.first_replication + i, record);
                 std::lock_guard lock(mu);
@@ -53,16 +70,36 @@ results run_replications(const model& m, const run_options& options) {
             cv.notify_one();
         }
     };
+    // Hands `r`, once it holds a whole block, to `deliver` and starts the next (`lock` not held).
+    // A stopped run delivers no more: what is complete after the last block is returned.
+    const auto deliver_full = [&] {
+        if (!blocks || stop || r.replications < options.block) return;
+        delivered += r.replications;
+        results full = std::exchange(r, make_results(m, options.seed, options.first_replication + delivered,
+                                                     options.record));
+        bool go_on = false;
+        try {
+            go_on = options.deliver(std::move(full));
+        } catch (...) {  // the caller's error: stop the threads first, then raise it
+            std::lock_guard lock(mu);
+            if (!failure) failure = std::current_exception();
+        }
+        if (!go_on) stop = true;
+    };
     // Appends the finished replications that follow those already appended (`lock` held on
-    // entry and exit; released while appending).
+    // entry and exit; released while appending and delivering).
     const auto append_ready = [&](std::unique_lock<std::mutex>& lock) {
-        for (auto it = done.begin(); it != done.end() && it->first == r.replications; it = done.begin()) {
+        for (auto it = done.begin(); it != done.end() && it->first == delivered + r.replications;
+             it = done.begin()) {
             auto node = done.extract(it);
             lock.unlock();
             append_replication(r, node.mapped());
-            if (r.replications == 1) reserve_replications(r, n);
+            if (r.replications == 1) reserve_replications(r, room());
             node = {};  // frees the replication before the lock is taken again
+            deliver_full();
             lock.lock();
+            appended = delivered + r.replications;
+            if (blocks) ahead.notify_all();
         }
     };
     std::vector<std::jthread> pool;
@@ -84,7 +121,8 @@ results run_replications(const model& m, const run_options& options) {
             if (cancelled_by_caller()) stop = true;
         }
     }
-    pool.clear();  // joins
+    ahead.notify_all();  // a stopped run's threads waiting for room see the stop at once
+    pool.clear();        // joins
     if (failure) std::rethrow_exception(failure);
     {
         std::unique_lock lock(mu);

@@ -3,6 +3,8 @@
 #include "tvaer/replications.hpp"
 
 #include <atomic>
+#include <chrono>
+#include <thread>
 #include <catch2/catch.hpp>
 
 #include "tvaer/error.hpp"
@@ -93,4 +95,102 @@ TEST_CASE("replications: two threads append in replication order and the arrays 
     CHECK(b.costs.capacity() == b.costs.size());
     CHECK(b.occupancy.capacity() == b.occupancy.size());
     CHECK(b.events.capacity() == b.events.size());
+}
+
+namespace {
+
+// 400 replications on two threads, handed over 4 at a time (deliver set by each test).
+run_options blocks_of_four() {
+    run_options o;
+    o.seed = 4;
+    o.replications = 400;
+    o.threads = 2;
+    o.block = 4;
+    return o;
+}
+
+}  // namespace
+
+TEST_CASE("replications: blocks are delivered in order as they complete and add up to one run", "[replications]") {
+    // 37 replications in blocks of 5: seven blocks delivered, two returned; put back together
+    // they are the run without blocks, on one thread and on two.
+    const model m = compile(ladder_scenario(300));
+    run_options whole;
+    whole.seed = 9;
+    whole.replications = 37;
+    const results reference = run_replications(m, whole);
+    for (unsigned threads : {1u, 2u}) {
+        run_options o = whole;
+        o.threads = threads;
+        o.block = 5;
+        std::vector<results> got;
+        o.deliver = [&](results&& r) {
+            got.push_back(std::move(r));
+            return true;
+        };
+        const results rest = run_replications(m, o);
+        REQUIRE(got.size() == 7);
+        CHECK(rest.replications == 2);
+        CHECK(rest.first_replication == 35);
+        results joined = got[0];
+        for (std::size_t k = 1; k < got.size(); ++k) {
+            CHECK(got[k].first_replication == 5 * k);
+            CHECK(got[k].replications == 5);
+            CHECK(got[k].costs.capacity() == got[k].costs.size());  // room for a block, not the run
+            joined.append(got[k]);
+        }
+        joined.append(rest);
+        CHECK(joined.costs == reference.costs);
+        CHECK(joined.transitions == reference.transitions);
+        CHECK(joined.events == reference.events);
+    }
+}
+
+TEST_CASE("replications: deliver returning false stops the run and returns the complete ones after the blocks",
+          "[replications]") {
+    const model m = compile(ladder_scenario(300));
+    run_options o = blocks_of_four();
+    std::uint32_t delivered = 0;
+    o.deliver = [&](results&& r) {
+        delivered += r.replications;
+        return delivered < 8;  // stop at the second block
+    };
+    const results rest = run_replications(m, o);
+    CHECK(delivered == 8);
+    CHECK(rest.first_replication == 8);
+    CHECK(rest.replications < 392);  // stopped early; what finished after the second block is kept
+    run_options same = o;
+    same.deliver = nullptr;
+    same.block = 0;
+    same.first_replication = 8;
+    same.replications = rest.replications;
+    if (rest.replications > 0) CHECK(run_replications(m, same).costs == rest.costs);
+}
+
+TEST_CASE("replications: an exception from deliver is raised after the threads stop", "[replications]") {
+    const model m = compile(ladder_scenario(300));
+    run_options o = blocks_of_four();
+    std::uint32_t calls = 0;
+    o.deliver = [&](results&&) -> bool {
+        if (++calls == 2) throw std::runtime_error("the writer failed");
+        return true;
+    };
+    CHECK_THROWS_WITH(run_replications(m, o), "the writer failed");
+    CHECK(calls == 2);  // no block is delivered after the failure
+}
+
+TEST_CASE("replications: a slow deliver holds the threads back at most a block ahead", "[replications]") {
+    // While the first block is being delivered (200 ms), the threads may finish only the
+    // replications less than a block past those appended before it (3 + 4): 4, 5 and 6. The
+    // run is then stopped, so those three are what comes back; without the bound the two threads
+    // would have run dozens in that time (a few ms each).
+    const model m = compile(ladder_scenario(3000));
+    run_options o = blocks_of_four();
+    o.deliver = [&](results&&) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        return false;
+    };
+    const results rest = run_replications(m, o);
+    CHECK(rest.first_replication == 4);
+    CHECK(rest.replications == 3);
 }

@@ -84,54 +84,68 @@ def test_totals_are_the_same_bytes_whatever_the_threads_and_blocks(tiny, monkeyp
         assert other.variance(name).values.tobytes() == ref.variance(name).values.tobytes(), name
 
 
-def test_an_error_in_a_blocks_fold_reaches_the_caller_and_the_run_stops_at_the_next_block(tiny, monkeypatch):
-    # A block is folded on a second thread while the engine runs the next one; a block out of
-    # order (here the second restarts at replication 0) must still raise, from the run itself.
+def _run_totals(model, count, seed=3):
+    """aggregate.run as simulate(..., keep="totals") calls it, on one engine thread; returns the
+    totals, whether the run was interrupted, and the largest progress count (replications run)."""
+    seen = [0]
+
+    def report(k):
+        seen[0] = max(seen[0], k)
+        return True
+
+    def run_block(first, n, rep, deliver=None, block=0):
+        return runs.run(model, seed, first, n, 1, rep, runs.recording(), deliver, block)
+
+    totals, interrupted = aggregate.run(run_block, list(model.lines), 0, count, 1, report)
+    return totals, interrupted, seen[0]
+
+
+def test_an_error_in_a_blocks_fold_reaches_the_caller_and_stops_the_engine(tiny, monkeypatch):
+    # Blocks are folded on a second thread while the engine runs on; a fold's error must be
+    # raised from the run, and the engine must stop instead of running every replication.
     monkeypatch.setattr(aggregate, "BLOCK_BYTES", 1)  # blocks of 4 replications after the first
-    model = compile_model(tiny)
-    asked = []
+    add = aggregate.Totals.add
 
-    def run_block(first, n, report):
-        asked.append((first, n))
-        return runs.run(model, 3, 0 if first == 1 else first, n, 1, None, runs.recording())
+    def failing_add(self, raw):
+        if self.replications == 5:  # the third block
+            raise RuntimeError("the fold failed")
+        add(self, raw)
 
-    with pytest.raises(ValueError, match=r"^Totals.add: expected replication 1 next, got 0$"):
-        aggregate.run(run_block, list(model.lines), 0, 30, 1, lambda k: False)
-    # The first block is 1 replication (one per thread); the bad one runs next and is folded
-    # while the third runs; the third's fold is never begun and no fourth block starts.
-    assert asked == [(0, 1), (1, 4), (5, 4)]
+    monkeypatch.setattr(aggregate.Totals, "add", failing_add)
+    handed = []
+    hand_over = runs.HandOver.__call__
+    monkeypatch.setattr(runs.HandOver, "__call__", lambda self, raw: handed.append(1) or hand_over(self, raw))
+    model = compile_model(tiny.with_(families=2000))
+    with pytest.raises(RuntimeError, match=r"^the fold failed$"):
+        _run_totals(model, 400)
+    # Raised when the fourth block waited for the third's fold: no later block is handed over.
+    assert len(handed) == 4
 
 
-def test_ctrl_c_while_waiting_for_a_fold_folds_every_block_run(tiny, monkeypatch):
-    # Ctrl-C (SIGINT to the main thread) arrives while the run waits for the second block's
-    # fold, the third block run: the run stops, every block it ran is folded, none is lost
-    # and nothing is raised.
+def test_ctrl_c_while_waiting_for_a_fold_folds_every_replication_run(tiny, monkeypatch):
+    # Ctrl-C (SIGINT to the main thread) arrives while the engine, handing over the third block,
+    # waits for the second block's fold: the run stops, nothing is raised, and the totals are
+    # those of a run of exactly the replications that completed (no block lost or doubled).
     monkeypatch.setattr(aggregate, "BLOCK_BYTES", 1)  # blocks of 4 replications after the first
-    model = compile_model(tiny)
-    ran = []
-    third_done = threading.Event()
-
-    def run_block(first, n, report):
-        raw, stopped = runs.run(model, 3, first, n, 1, report, runs.recording())
-        ran.append(int(raw.replications))
-        if len(ran) == 3:
-            third_done.set()
-        return raw, stopped
-
     add = aggregate.Totals.add
 
     def slow_add(self, raw):
-        if self.replications == 1:  # the second block: Ctrl-C once the run waits for this fold
-            assert third_done.wait(10)
-            time.sleep(0.1)
+        if self.replications == 1:  # the second block: the third is handed over meanwhile
+            time.sleep(0.3)
             signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
             time.sleep(0.2)
         add(self, raw)
 
     monkeypatch.setattr(aggregate.Totals, "add", slow_add)
-    totals, interrupted = aggregate.run(run_block, list(model.lines), 0, 400, 1, lambda k: True)
-    assert interrupted and ran == [1, 4, 4]
-    assert totals.replications == 9
+    model = compile_model(tiny)
+    totals, interrupted, _ = _run_totals(model, 4000)
+    assert interrupted and 9 <= totals.replications < 4000
+    monkeypatch.setattr(aggregate.Totals, "add", add)
+    same, again, _ = _run_totals(model, totals.replications)
+    assert not again
+    for name in same.moment_names():
+        assert totals.mean(name).tobytes() == same.mean(name).tobytes(), name
+        assert totals.variance(name).tobytes() == same.variance(name).tobytes(), name
 
 
 def test_what_needs_every_replication_names_keep_replications(pair, tiny):

@@ -95,16 +95,16 @@ def test_a_resumed_run_equals_one_uninterrupted_run(tiny, tmp_path, monkeypatch)
     path = tmp_path / "resumed.h5"
     first = tvaer.simulate_to_file(tiny, path, replications=4, seed=5, threads=2, chunk=3, progress=False)
     assert first.replications == 4 and not first.interrupted
-    chunks = []  # (first replication, count) of every chunk simulated by the resumed run
+    calls = []  # (first replication, count, chunk) of every engine call of the resumed run
     real_run = tvaer.runs.run
 
-    def spy(model, seed, first, count, threads, report, record):
-        chunks.append((first, count))
-        return real_run(model, seed, first, count, threads, report, record)
+    def spy(model, seed, first, count, threads, report, record, deliver=None, block=0):
+        calls.append((first, count, block))
+        return real_run(model, seed, first, count, threads, report, record, deliver, block)
 
     monkeypatch.setattr("tvaer.runs.run", spy)
     done = tvaer.simulate_to_file(tiny, path, replications=7, seed=5, threads=2, chunk=2, progress=False)
-    assert chunks == [(4, 2), (6, 1)]
+    assert calls == [(4, 3, 2)]  # only the replications the file lacks, handed over 2 at a time
     monkeypatch.undo()
     assert_same_results(done, whole)
     single = tvaer.simulate_to_file(tiny, tmp_path / "single.h5", replications=7, seed=5, chunk=7, progress=False)
@@ -424,14 +424,15 @@ def test_the_last_chunk_runs_in_two_so_that_the_write_nothing_overlaps_is_short(
     # The last chunk (of 20 or more) is cut at the largest divisor of `chunk` up to a fifth of it
     # (10 of 50, 5 of 25); a file's first block never is (its chunks are cut to it), nor chunks
     # under 20. The file is the same bits whatever the blocks.
-    blocks = []
-    real_run = tvaer.runs.run
+    blocks = []  # (first replication, count) of every write
+    real_store = tvaer.results_file._store
 
-    def spy(model, seed, first, count, threads, report, record):
-        blocks.append((first, count))
-        return real_run(model, seed, first, count, threads, report, record)
+    def spy(path, raw, *rest):
+        if raw.replications:
+            blocks.append((int(raw.first_replication), int(raw.replications)))
+        return real_store(path, raw, *rest)
 
-    monkeypatch.setattr("tvaer.runs.run", spy)
+    monkeypatch.setattr("tvaer.results_file._store", spy)
     expected = {(100, 50): [(0, 50), (50, 40), (90, 10)],
                 (120, 50): [(0, 50), (50, 50), (100, 20)],  # 20 left: cut only above twice 10
                 (130, 50): [(0, 50), (50, 50), (100, 20), (120, 10)],

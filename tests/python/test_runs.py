@@ -81,3 +81,29 @@ def test_reserve_refuses_while_an_array_is_alive_and_then_appends_the_same_bits(
     a.append(_raw(4, 2))
     for name in ["costs", "occupancy", "transitions", "events"]:
         assert np.asarray(getattr(a, name)).tobytes() == np.asarray(getattr(whole, name)).tobytes(), name
+
+
+def test_blocks_handed_over_add_up_to_the_run_and_an_error_in_deliver_is_raised(tiny):
+    # The engine's blocks (runs.run with deliver): in order, each `block` long, the rest returned;
+    # joined they are the run without blocks, bit for bit.
+    from tvaer.scenario import compile_model
+
+    model = compile_model(tiny)
+    whole, _ = runs.run(model, 2, 0, 11, 2, None, runs.recording())
+    got = []
+    rest, stopped = runs.run(model, 2, 0, 11, 2, None, runs.recording(), lambda r: got.append(r) or True, 4)
+    assert not stopped
+    assert [(int(r.first_replication), int(r.replications)) for r in got] == [(0, 4), (4, 4)]
+    assert (int(rest.first_replication), int(rest.replications)) == (8, 3)
+    joined = got[0]
+    joined.append(got[1])
+    joined.append(rest)
+    assert joined.costs.tobytes() == whole.costs.tobytes()
+
+    def failing(r):
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="^disk full$"):
+        runs.run(model, 2, 0, 11, 2, None, runs.recording(), failing, 4)
+    with pytest.raises(ValueError, match=r"^run: deliver needs block >= 1 \(replications a delivery\)$"):
+        runs.run(model, 2, 0, 11, 2, None, runs.recording(), lambda r: True, 0)
