@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "register.hpp"
+#include "tvaer/budget_costs.hpp"
 #include "tvaer/moments.hpp"
 #include "tvaer/replications.hpp"
 #include "tvaer/simulation.hpp"
@@ -217,6 +218,30 @@ void register_simulation(py::module_& m) {
           "`record` (ReplicationOptions) says what else to record: per-family output, booking log.\n"
           "With `deliver`, every `block` consecutive replications are passed to deliver(results) as they\n"
           "complete while the threads go on (it returns False to stop); the rest is returned.");
+    m.def("budget_costs", [](const py::array_t<double, py::array::c_style | py::array::forcecast>& costs,
+                             const std::vector<std::pair<std::uint32_t, std::uint32_t>>& lines, std::size_t budgets,
+                             std::size_t kinds) {
+        if (costs.ndim() != 4 || static_cast<std::size_t>(costs.shape(2)) != lines.size())
+            throw std::invalid_argument(fmt::format("budget_costs: costs must be (replication, arm, line, month) with "
+                                                    "{} lines", lines.size()));
+        const budget_cost_shape shape{.replications = static_cast<std::size_t>(costs.shape(0)),
+                                      .arms = static_cast<std::size_t>(costs.shape(1)),
+                                      .months = static_cast<std::size_t>(costs.shape(3)),
+                                      .budgets = budgets, .kinds = kinds};
+        std::vector<line_destination> where;
+        for (const auto& [budget, kind] : lines) where.push_back({budget, kind});
+        py::array_t<double> out({costs.shape(0), costs.shape(3), static_cast<py::ssize_t>(budgets), costs.shape(1),
+                                 static_cast<py::ssize_t>(kinds)});
+        const std::span<const double> in(costs.data(), static_cast<std::size_t>(costs.size()));
+        const std::span<double> sums(out.mutable_data(), static_cast<std::size_t>(out.size()));
+        {
+            py::gil_scoped_release release;
+            sum_to_budgets(in, where, shape, sums);
+        }
+        return out;
+    }, py::arg("costs"), py::arg("lines"), py::arg("budgets"), py::arg("kinds"),
+          "DKK by (replication, month, budget, arm, kind) from costs by (replication, arm, line, month), each line\n"
+          "(its (budget, kind) in `lines`) added in line order from zero (tvaer/results.py budget_costs).");
     m.def("fold_moments", [](py::array mean, py::array m2, std::uint64_t seen, const std::vector<py::array>& sources,
                              std::size_t rows) {
         const auto moments = [](py::array& a, const char* what) {

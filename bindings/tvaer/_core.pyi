@@ -7,7 +7,7 @@ import numpy
 import numpy.typing
 import os
 import typing
-__all__: list[str] = ['CostKind', 'DEFAULT_COMPRESSION', 'Document', 'ExpectedValues', 'GIT_REVISION', 'GovernanceRow', 'IncentiveRow', 'LedgerLine', 'LineYears', 'MemberRow', 'Model', 'Origin', 'Provenance', 'RESULTS_SCHEMA_VERSION', 'ReplicationOptions', 'RequirementPart', 'Results', 'Rule', 'SCENARIO_SCHEMA_VERSION', 'START_YEARS', 'Settlement', 'ShareBasis', 'Shortfall', 'Transfer', 'Treatment', 'UnitItems', 'allocation_rules', 'append_results', 'apportion', 'break_even_year', 'break_even_year_dkk', 'check_compression', 'efficiency_requirement', 'engine_bytes', 'equal_split', 'expected', 'fixed_key', 'fold_moments', 'investor_returns', 'item_path', 'ladder_model', 'make_provenance', 'own_budget', 'pay_where_granted', 'present_value', 'present_value_dkk', 'read_provenance', 'read_results', 'require_analytic_support', 'result_arrays', 'retrospective', 'run', 'salary_key', 'settle', 'shapley', 'shapley_values', 'to_ore', 'write_results', 'yearly_lines']
+__all__: list[str] = ['CostKind', 'DEFAULT_COMPRESSION', 'Document', 'ExpectedValues', 'GIT_REVISION', 'GovernanceRow', 'IncentiveRow', 'LedgerLine', 'LineYears', 'MemberRow', 'Model', 'Origin', 'Provenance', 'RESULTS_SCHEMA_VERSION', 'ReplicationOptions', 'RequirementPart', 'Results', 'Rule', 'SCENARIO_SCHEMA_VERSION', 'START_YEARS', 'Settlement', 'ShareBasis', 'Shortfall', 'Transfer', 'Treatment', 'UnitItems', 'allocation_rules', 'append_results', 'apportion', 'break_even_year', 'break_even_year_dkk', 'budget_costs', 'check_compression', 'efficiency_requirement', 'engine_bytes', 'equal_split', 'expected', 'fixed_key', 'fold_moments', 'investor_returns', 'item_path', 'ladder_model', 'make_provenance', 'own_budget', 'pay_where_granted', 'present_value', 'present_value_dkk', 'read_provenance', 'read_results', 'require_analytic_support', 'result_arrays', 'retrospective', 'run', 'salary_key', 'settle', 'shapley', 'shapley_values', 'to_ore', 'write_results', 'yearly_lines']
 class Origin:
     """
     Where a value of a scenario came from: a file position, an override, or only a file.
@@ -892,6 +892,11 @@ def break_even_year(yearly: collections.abc.Sequence[typing.SupportsInt | typing
 def break_even_year_dkk(yearly: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex]) -> int | None:
     """
     break_even_year of yearly DKK amounts.
+    """
+def budget_costs(costs: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], lines: collections.abc.Sequence[tuple[typing.SupportsInt | typing.SupportsIndex, typing.SupportsInt | typing.SupportsIndex]], budgets: typing.SupportsInt | typing.SupportsIndex, kinds: typing.SupportsInt | typing.SupportsIndex) -> numpy.typing.NDArray[numpy.float64]:
+    """
+    DKK by (replication, month, budget, arm, kind) from costs by (replication, arm, line, month), each line
+    (its (budget, kind) in `lines`) added in line order from zero (tvaer/results.py budget_costs).
     """
 def check_compression(compression: str) -> str:
     """

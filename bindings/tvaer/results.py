@@ -30,8 +30,6 @@ if TYPE_CHECKING:  # imported where used: the first labelled array costs up to a
 __all__ = ["Results", "paired_interval", "ARRAYS"]
 
 ARMS = ["bau", "solution"]
-# Replications summed at once into costs by budget (Results.costs): bounds the temporary copy.
-_COST_BLOCK = 256
 KINDS = ["service", "transfer"]
 
 
@@ -46,18 +44,10 @@ def budget_costs(costs: np.ndarray, ledger_lines: list[Any], n_budgets: int) -> 
     so a replication's monthly costs could differ in the last bit with the number of
     replications run beside it; this order depends on nothing but the lines, and the first call
     in a process starts no BLAS threads (up to 30 ms on a loaded machine; docs/performance.md,
-    "The first cell, second pass")."""
+    "The first cell, second pass"). The sums are the engine's (C++, the GIL released): NumPy's
+    line-by-line adds took most of a block's fold (docs/performance.md, "Twenty-second pass")."""
     where = [(int(line.payer), KINDS.index(line.kind.name)) for line in ledger_lines]
-    reps, arms, _, months = costs.shape
-    out = np.empty((reps, months, n_budgets, arms, len(KINDS)))
-    # By blocks of replications, so that the temporary sums stay small however many there are.
-    for r0 in range(0, reps, _COST_BLOCK):
-        block = costs[r0:r0 + _COST_BLOCK]
-        acc = np.zeros((block.shape[0], n_budgets, len(KINDS), arms, months))
-        for line, (budget, kind) in enumerate(where):
-            acc[:, budget, kind] += block[:, :, line]
-        out[r0:r0 + _COST_BLOCK] = acc.transpose(0, 4, 1, 3, 2)
-    return out
+    return _core.budget_costs(costs, where, n_budgets, len(KINDS))  # engine/include/tvaer/budget_costs.hpp
 
 
 def yearly_sums(monthly: np.ndarray) -> np.ndarray:

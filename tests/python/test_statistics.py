@@ -175,8 +175,7 @@ def test_budget_costs_add_each_budgets_lines_one_after_another_in_line_order():
 
 
 def test_budget_costs_equal_a_plain_python_sum_bit_for_bit_across_blocks_of_replications():
-    # A second implementation in Python floats, cell by cell; 300 replications span two of the
-    # blocks budget_costs sums at a time.
+    # A second implementation in Python floats, cell by cell, over 300 replications.
     from tvaer.results import KINDS, budget_costs
 
     res = tvaer.simulate(tvaer.default_scenario().with_({"families": 20, "horizon_months": 3}), replications=300,
