@@ -180,14 +180,16 @@ TEST_CASE("replications: an exception from deliver is raised after the threads s
 }
 
 TEST_CASE("replications: a slow deliver holds the threads back at most a block ahead", "[replications]") {
-    // While the first block is being delivered (200 ms), the threads may finish only the
+    // While the first block is being delivered (500 ms), the threads may finish only the
     // replications less than a block past those appended before it (3 + 4): 4, 5 and 6. The
     // run is then stopped, so those three are what comes back; without the bound the two threads
-    // would have run dozens in that time (a few ms each).
-    const model m = compile(ladder_scenario(3000));
+    // would have run all the others in that time. Small replications (300 families, well under
+    // a millisecond each, some ms under the sanitizers) so that the three surely finish: with
+    // 3,000 families the sanitizer build once finished only two in 200 ms.
+    const model m = compile(ladder_scenario(300));
     run_options o = blocks_of_four();
     o.deliver = [&](results&&) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
         return false;
     };
     const results rest = run_replications(m, o);
