@@ -171,23 +171,14 @@ def run(run_block: Callable[..., tuple[Any, bool]], ledger_lines: list[Any], fir
     folds run one at a time in replication order, so the bytes are those of folding on this
     thread. A fold's error stops the run and is raised from it; Ctrl-C while waiting for a fold
     stops the run as Ctrl-C in the engine does, with every replication run folded."""
-    totals: Totals | None = None
-
-    def fold(raw: Any) -> None:
-        assert totals is not None
-        totals.add(raw)
-
-    with runs.HandOver(fold, "fold") as take:
-        raw, interrupted = run_block(first, min(threads, count), report)
-        totals = Totals(raw, ledger_lines, count)
-        size = block_size(threads, _raw_bytes(raw))
-        done = int(raw.replications)
+    raw, interrupted = run_block(first, min(threads, count), report)
+    totals = Totals(raw, ledger_lines, count)
+    size = block_size(threads, _raw_bytes(raw))
+    done = int(raw.replications)
+    with runs.HandOver(totals.add, "fold") as take:
         take(raw)
         del raw
         if done < count and not interrupted:
             rest, interrupted = run_block(first + done, count - done, lambda k: report(done + k), take, size)
             take(rest)  # the replications after the last block handed over (maybe none)
-            del rest
-        take.wait()
-        interrupted = interrupted or take.interrupted
-    return totals, interrupted
+    return totals, interrupted or take.interrupted  # leaving `with` waited for the last fold

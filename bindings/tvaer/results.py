@@ -635,7 +635,7 @@ class Results:
         # replication made here are a budget's, not all of them at once.
         yearly = self._yearly_values()  # (rep, year, budget, arm, kind)
         n_years, n_budgets = yearly.shape[1], yearly.shape[2]
-        stats = {name: np.empty((n_years, n_budgets + 1)) for name in ("bau", "sol", "mean", "lo", "hi", "p_loss")}
+        bau, sol, mean, lo, hi, p_loss = (np.empty((n_years, n_budgets + 1)) for _ in range(6))
         total = None
         for b in range(n_budgets + 1):
             if b < n_budgets:
@@ -644,12 +644,11 @@ class Results:
             else:
                 y = total
             diff = y[..., 1] - y[..., 0]
-            stats["mean"][:, b], stats["lo"][:, b], stats["hi"][:, b] = paired_interval(diff, axis=0, level=level)
-            stats["bau"][:, b] = y[..., 0].mean(axis=0)
-            stats["sol"][:, b] = y[..., 1].mean(axis=0)
-            stats["p_loss"][:, b] = (diff > 0).mean(axis=0)
+            mean[:, b], lo[:, b], hi[:, b] = paired_interval(diff, axis=0, level=level)
+            bau[:, b] = y[..., 0].mean(axis=0)
+            sol[:, b] = y[..., 1].mean(axis=0)
+            p_loss[:, b] = (diff > 0).mean(axis=0)
         del yearly, y, total, diff
-        bau, sol, mean, lo, hi, p_loss = (stats[k] for k in ("bau", "sol", "mean", "lo", "hi", "p_loss"))
         sectors = self.budgets + ["total"]
         order = sorted(range(len(sectors)), key=lambda j: sectors[j])
         years = np.arange(1, bau.shape[0] + 1)

@@ -184,8 +184,7 @@ def _run_and_write(model: Any, seed: int, done: int, replications: int, threads:
                 continue
             write(rest)  # what follows the last chunk handed over (maybe none)
             done = int(rest.first_replication) + int(rest.replications)
-        write.wait()
-        return interrupted or write.interrupted
+    return interrupted or write.interrupted  # leaving `with` waited for the last write
 
 
 def _tail(done: int, replications: int, chunk: int) -> int:

@@ -33,8 +33,8 @@ results run_replications(const model& m, const run_options& options) {
     record.cancel = &stop;
     const auto cancelled_by_caller = [&] { return options.record.cancel != nullptr && options.record.cancel->load(); };
 
-    // With blocks: the replications delivered so far (calling thread only), those delivered or
-    // appended (`mu`), and the room a results is given (a block, or what is left of the run).
+    // The replications delivered so far (calling thread only) and those delivered or appended
+    // (`mu`: the workers read it), and the room a results is given (a block, or what is left).
     // A worker starts a replication at most a block ahead of the appended ones, so that a slow
     // `deliver` holds the threads back instead of letting finished replications pile up.
     const bool blocks = options.block > 0 && options.deliver;
@@ -89,8 +89,7 @@ results run_replications(const model& m, const run_options& options) {
     // Appends the finished replications that follow those already appended (`lock` held on
     // entry and exit; released while appending and delivering).
     const auto append_ready = [&](std::unique_lock<std::mutex>& lock) {
-        for (auto it = done.begin(); it != done.end() && it->first == delivered + r.replications;
-             it = done.begin()) {
+        for (auto it = done.begin(); it != done.end() && it->first == appended; it = done.begin()) {
             auto node = done.extract(it);
             lock.unlock();
             append_replication(r, node.mapped());
