@@ -33,8 +33,10 @@ $(VENV)/.deps: pyproject.toml build/.system
 	$(VPY) -m pip install -q cmake ninja $$($(VPY) -c "import tomllib; print(' '.join(tomllib.load(open('pyproject.toml','rb'))['build-system']['requires']))")
 	@touch $@
 
+# The test extra, and the bench extra for test_bench.py's comparison with SimPy and neworder
+# (neworder builds from its sdist: about 30 s on this machine's two cores, once per pip cache).
 $(VENV)/.installed: $(VENV)/.deps $(ENGINE_SOURCES) $(PY_SOURCES)
-	$(VPY) -m pip install -q --no-build-isolation ".[test]"
+	$(VPY) -m pip install -q --no-build-isolation ".[test,bench]"
 	@touch $@
 
 build/cpp/.built: $(VENV)/.deps $(ENGINE_SOURCES)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import importlib.util
+import os
 from pathlib import Path
 
 import pytest
@@ -118,6 +119,15 @@ def ctrl_c_at(monkeypatch):
 
         monkeypatch.setattr("tvaer.runs.progress_bar", lambda total, name: Stop())
     return install
+
+
+def unavailable(reason: str, ci_installs: str) -> None:
+    """Skips a test whose tool is missing, with the reason; under CI (`CI=true`, set by .ci/run)
+    fails instead, since CI installs it (`ci_installs` says how), so a test never passes there by
+    not running."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}; CI must run this test ({ci_installs})")
+    pytest.skip(reason)
 
 
 def load_tool(name: str):

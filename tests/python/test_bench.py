@@ -18,6 +18,8 @@ from scipy.special import stdtrit
 from tvaer.bench import cli, worker
 from tvaer.bench.ladder import SECTORS
 
+from conftest import unavailable
+
 # (families, replications) per implementation: 24,000 family-years see an 8 % bias in children
 # (the noisiest sector) at about 5 standard errors; SimPy, the slowest, runs fewer (an 8 % bias
 # at about 3.5); neworder's cost is per step, not per family, so it runs larger replications.
@@ -32,7 +34,7 @@ _MEASURED: dict[str, dict] = {}
 def _measure(implementation: str) -> dict:
     """Each implementation once per test session, with its own seed (independent replications)."""
     if implementation in ("simpy", "neworder") and importlib.util.find_spec(implementation) is None:
-        pytest.skip(f"{implementation} is not installed (the `bench` extra)")
+        unavailable(f"{implementation} is not installed (the `bench` extra)", "make test installs .[test,bench]")
     if implementation not in _MEASURED:
         seed = 3 + len(_MEASURED)
         families, replications = SIZES[implementation]

@@ -10,12 +10,11 @@ from __future__ import annotations
 import base64
 import copy
 import io
-import os
 import re
 import shutil
 
 import pytest
-from conftest import TINY
+from conftest import TINY, unavailable
 
 import tvaer
 
@@ -23,9 +22,7 @@ WIDTH = 1200
 
 
 def _unavailable(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason}; CI must run the browser test (.ci/run installs chromium and chromium-driver)")
-    pytest.skip(reason)
+    unavailable(reason, ".ci/run installs chromium and chromium-driver")
 
 
 @pytest.fixture(scope="module")
